@@ -1,0 +1,286 @@
+// Package cli implements annotate's commands: it parses flags, opens the
+// store, and wires the formats and the screen together. cmd/annotate only
+// calls Main.
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/store/bolt"
+)
+
+// Version is set at build time with -ldflags "-X .../internal/cli.Version=v1.2.3".
+var Version = ""
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// env is what every command gets: its streams and the common settings.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	dbPath         string
+	annotator      string
+	schemaPath     string
+	lockTimeout    time.Duration
+	// interactive is true when stdout is a terminal (for the screen).
+	interactive bool
+}
+
+// errUsage marks an error in the command line (exit 2).
+type errUsage struct{ msg string }
+
+func (e errUsage) Error() string { return e.msg }
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(e *env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"import", "import articles: annotate import [--format text|jsonl|csv] PATH...", runImport},
+		{"list", "list articles with their status: annotate list [--json]", runList},
+		{"export", "export annotations: annotate export --format native|spacy [--all] [-o FILE]", runExport},
+		{"stats", "counts per status, label and annotator", runStats},
+		{"check", "verify the database file and every annotation", runCheck},
+		{"schema", "print the schema in use (JSON), to start your own from", runSchema},
+		{"history", "show the change history: annotate history [ARTICLE-ID]", runHistory},
+		{"demo", "try annotate on the built-in sample articles", runDemo},
+		{"version", "print the version", runVersion},
+	}
+}
+
+// Main runs annotate with args (without the program name) and returns the
+// process exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, interactive bool) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, lockTimeout: bolt.DefaultLockTimeout, interactive: interactive}
+	name := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if name == "help" || (name == "" && len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help")) {
+		usage(stdout)
+		return exitOK
+	}
+	var run func(*env, []string) error
+	if name == "" {
+		run = runScreen
+	} else {
+		for _, c := range commands() {
+			if c.name == name {
+				run = c.run
+			}
+		}
+	}
+	if run == nil {
+		fmt.Fprintf(stderr, "annotate: unknown command %q: run `annotate help` for the list\n", name)
+		return exitUsage
+	}
+	err := run(e, args)
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.Is(err, errInterrupted):
+		return 130
+	}
+	var u errUsage
+	if errors.As(err, &u) {
+		fmt.Fprintf(stderr, "annotate %s: %s\n", name, u.msg)
+		return exitUsage
+	}
+	var silent errSilent
+	if errors.As(err, &silent) {
+		return exitError
+	}
+	fmt.Fprintf(stderr, "annotate: %s\n", oneLine(err.Error()))
+	return exitError
+}
+
+// errSilent is returned by a command that already explained its failure.
+type errSilent struct{}
+
+func (errSilent) Error() string { return "failed" }
+
+var errInterrupted = errors.New("interrupted")
+
+func oneLine(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ") }
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "annotate: tag entities, claims, reliability and incidents in news articles, by keyboard.")
+	fmt.Fprintln(w, "\nUsage:\n  annotate                open the annotation screen\n  annotate COMMAND [flags]")
+	fmt.Fprintln(w, "\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nEvery command takes --db PATH, --annotator NAME and --schema FILE; `annotate COMMAND -h` lists its own flags.")
+}
+
+// newFlags returns a flag set with the flags every command shares.
+func (e *env) newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("annotate "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.StringVar(&e.dbPath, "db", "", "database file (default $ANNOTATE_DB, else $XDG_DATA_HOME/annotate/annotate.db)")
+	fs.StringVar(&e.annotator, "annotator", "", "annotator name (default $ANNOTATE_ANNOTATOR, else your user name)")
+	fs.StringVar(&e.schemaPath, "schema", "", "schema file (JSON) to use and store with the database")
+	return fs
+}
+
+// parse parses flags anywhere among the arguments ("import a.txt --skip-invalid"
+// works as well as "import --skip-invalid a.txt") and returns the rest.
+func (e *env) parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, errUsage{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		if args[0] == "--" {
+			rest = append(rest, args[1:]...)
+			break
+		}
+		rest = append(rest, args[0])
+		args = args[1:]
+	}
+	e.resolve()
+	return rest, nil
+}
+
+// resolve fills the database path and annotator from the environment.
+func (e *env) resolve() {
+	if e.dbPath == "" {
+		e.dbPath = e.getenv("ANNOTATE_DB")
+	}
+	if e.dbPath == "" {
+		e.dbPath = DefaultDBPath(e.getenv)
+	}
+	if e.annotator == "" {
+		e.annotator = e.getenv("ANNOTATE_ANNOTATOR")
+	}
+	if e.annotator == "" {
+		if u, err := user.Current(); err == nil && u.Username != "" {
+			e.annotator = u.Username
+		}
+	}
+	if e.annotator == "" {
+		e.annotator = e.getenv("USER")
+	}
+	if e.annotator == "" {
+		e.annotator = "annotator"
+	}
+}
+
+// DefaultDBPath is $XDG_DATA_HOME/annotate/annotate.db, else
+// ~/.local/share/annotate/annotate.db.
+func DefaultDBPath(getenv func(string) string) string {
+	if d := getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "annotate", "annotate.db")
+	}
+	home := getenv("HOME")
+	if home == "" {
+		home, _ = os.UserHomeDir()
+	}
+	return filepath.Join(home, ".local", "share", "annotate", "annotate.db")
+}
+
+// open opens the store and settles the schema: --schema FILE is checked and
+// stored with the database; else the stored one; else the default.
+func (e *env) open() (*bolt.DB, *model.Schema, error) {
+	var schema *model.Schema
+	if e.schemaPath != "" {
+		data, err := os.ReadFile(e.schemaPath)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read schema: %w", err)
+		}
+		schema, err = model.ParseSchema(data, e.schemaPath)
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	db, err := bolt.Open(e.dbPath, bolt.Options{LockTimeout: e.lockTimeout})
+	if err != nil {
+		return nil, nil, err
+	}
+	if schema != nil {
+		if err := db.SetSchema(schema); err != nil {
+			return nil, nil, err
+		}
+		return db, schema, nil
+	}
+	schema, err = db.Schema()
+	if err != nil {
+		return nil, nil, err
+	}
+	if schema == nil {
+		schema = model.DefaultSchema()
+	}
+	return db, schema, nil
+}
+
+func runVersion(e *env, args []string) error {
+	fs := flag.NewFlagSet("annotate version", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "annotate", versionString())
+	return nil
+}
+
+func versionString() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func runSchema(e *env, args []string) error {
+	fs := e.newFlags("schema")
+	if _, err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if e.schemaPath == "" && e.getenv("ANNOTATE_DB") == "" && !flagSet(fs, "db") {
+		// No database named: print the built-in default without creating one.
+		_, err := e.stdout.Write(model.DefaultSchemaJSON())
+		return err
+	}
+	_, schema, err := e.open()
+	if err != nil {
+		return err
+	}
+	return writeJSONIndent(e.stdout, schema)
+}
+
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}

@@ -1,0 +1,306 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/annotate-tool/annotate/internal/formats"
+	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/store"
+	"github.com/annotate-tool/annotate/internal/store/bolt"
+	"github.com/annotate-tool/annotate/internal/termtext"
+	"github.com/annotate-tool/annotate/samples"
+)
+
+func writeJSONIndent(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// listEntry is one line of `list --json`.
+type listEntry struct {
+	ID         string                  `json:"id"`
+	Title      string                  `json:"title"`
+	Source     string                  `json:"source,omitempty"`
+	Length     int                     `json:"length"`
+	Status     model.Status            `json:"status"`
+	Statuses   map[string]model.Status `json:"statuses"`
+	ImportedAt time.Time               `json:"imported_at"`
+}
+
+func runList(e *env, args []string) error {
+	fs := e.newFlags("list")
+	asJSON := fs.Bool("json", false, "one JSON object per line")
+	status := fs.String("status", "", "only articles with this status for the annotator")
+	if _, err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if *status != "" && !model.Status(*status).Valid() {
+		return errUsage{fmt.Sprintf("unknown --status %q: use todo, in_progress, done or skipped", *status)}
+	}
+	db, _, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	lw := formats.NewLineWriter(e.stdout)
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	if !*asJSON {
+		fmt.Fprintf(tw, "ID\tCHARS\tSTATUS (%s)\tOTHERS\tTITLE\n", termtext.Line(e.annotator))
+	}
+	n := 0
+	err = db.Articles(func(s store.ArticleSummary) error {
+		mine := s.Statuses[e.annotator]
+		if mine == "" {
+			mine = model.StatusTodo
+		}
+		if *status != "" && mine != model.Status(*status) {
+			return nil
+		}
+		n++
+		if *asJSON {
+			st := s.Statuses
+			if st == nil {
+				st = map[string]model.Status{}
+			}
+			return lw.Write(listEntry{ID: s.ID, Title: s.Title, Source: s.Source, Length: s.Length, Status: mine, Statuses: st, ImportedAt: s.ImportedAt})
+		}
+		var others []string
+		for who, st := range s.Statuses {
+			if who != e.annotator {
+				others = append(others, termtext.Line(who)+":"+string(st))
+			}
+		}
+		sort.Strings(others)
+		title := termtext.Line(s.Title)
+		if r := []rune(title); len(r) > 80 {
+			title = string(r[:79]) + "…"
+		}
+		_, err := fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", s.ID, s.Length, mine, strings.Join(others, " "), title)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return lw.Flush()
+	}
+	if n == 0 {
+		fmt.Fprintf(tw, "(no articles: import some with `annotate import PATH`)\n")
+	}
+	return tw.Flush()
+}
+
+func runStats(e *env, args []string) error {
+	fs := e.newFlags("stats")
+	asJSON := fs.Bool("json", false, "print the counts as JSON")
+	if _, err := e.parse(fs, args); err != nil {
+		return err
+	}
+	db, _, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	type annotatorStats struct {
+		Status    map[model.Status]int `json:"status"`
+		Labels    map[string]int       `json:"labels"`
+		Entities  int                  `json:"entities"`
+		Claims    int                  `json:"claims"`
+		Incidents int                  `json:"incidents"`
+	}
+	out := struct {
+		Articles   int                        `json:"articles"`
+		Annotators map[string]*annotatorStats `json:"annotators"`
+		Labels     map[string]int             `json:"labels"`
+	}{Annotators: map[string]*annotatorStats{}, Labels: map[string]int{}}
+	if err := db.Articles(func(store.ArticleSummary) error { out.Articles++; return nil }); err != nil {
+		return err
+	}
+	err = db.Each(store.Filter{}, func(r store.Record) error {
+		for _, a := range r.Annotations {
+			st := out.Annotators[a.Annotator]
+			if st == nil {
+				st = &annotatorStats{Status: map[model.Status]int{}, Labels: map[string]int{}}
+				out.Annotators[a.Annotator] = st
+			}
+			st.Status[a.Status]++
+			st.Entities += len(a.Entities)
+			st.Claims += len(a.Claims)
+			st.Incidents += len(a.Incidents)
+			for _, s := range a.Entities {
+				st.Labels[s.Label]++
+				out.Labels[s.Label]++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Articles an annotator never opened count as todo.
+	for _, st := range out.Annotators {
+		touched := 0
+		for _, n := range st.Status {
+			touched += n
+		}
+		st.Status[model.StatusTodo] += out.Articles - touched
+	}
+	if *asJSON {
+		return writeJSONIndent(e.stdout, out)
+	}
+	fmt.Fprintf(e.stdout, "articles: %d\n", out.Articles)
+	names := make([]string, 0, len(out.Annotators))
+	for n := range out.Annotators {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		fmt.Fprintln(e.stdout, "no annotations yet")
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	if len(names) > 0 {
+		fmt.Fprintln(tw, "\nANNOTATOR\tTODO\tIN PROGRESS\tDONE\tSKIPPED\tENTITIES\tCLAIMS\tINCIDENTS")
+	}
+	for _, n := range names {
+		st := out.Annotators[n]
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", termtext.Line(n), st.Status[model.StatusTodo], st.Status[model.StatusInProgress],
+			st.Status[model.StatusDone], st.Status[model.StatusSkipped], st.Entities, st.Claims, st.Incidents)
+	}
+	if len(out.Labels) > 0 {
+		labels := make([]string, 0, len(out.Labels))
+		for l := range out.Labels {
+			labels = append(labels, l)
+		}
+		sort.Strings(labels)
+		fmt.Fprint(tw, "\nLABEL")
+		for _, n := range names {
+			fmt.Fprintf(tw, "\t%s", termtext.Line(n))
+		}
+		fmt.Fprint(tw, "\tALL\n")
+		for _, l := range labels {
+			fmt.Fprintf(tw, "%s", termtext.Line(l))
+			for _, n := range names {
+				fmt.Fprintf(tw, "\t%d", out.Annotators[n].Labels[l])
+			}
+			fmt.Fprintf(tw, "\t%d\n", out.Labels[l])
+		}
+	}
+	return tw.Flush()
+}
+
+func runCheck(e *env, args []string) error {
+	fs := e.newFlags("check")
+	if _, err := e.parse(fs, args); err != nil {
+		return err
+	}
+	db, schema, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	problems, err := db.Check()
+	if err != nil {
+		return err
+	}
+	annotations := 0
+	if len(problems) == 0 {
+		err = db.Each(store.Filter{}, func(r store.Record) error {
+			for _, a := range r.Annotations {
+				annotations++
+				for _, fe := range model.Validate(&a, r.Article.Text, schema) {
+					problems = append(problems, fmt.Sprintf("article %s, annotator %s: %v", r.Article.ID, a.Annotator, fe))
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintf(e.stderr, "annotate: check %s: %s\n", db.Path(), oneLine(p))
+		}
+		fmt.Fprintf(e.stderr, "annotate: check found %d %s in %s: restore it from a backup, or fix the annotations named\n", len(problems), plural(len(problems), "problem", "problems"), db.Path())
+		return errSilent{}
+	}
+	fmt.Fprintf(e.stdout, "%s: ok (%d annotations checked)\n", db.Path(), annotations)
+	return nil
+}
+
+func runHistory(e *env, args []string) error {
+	fs := e.newFlags("history")
+	every := fs.Bool("everyone", false, "show every annotator's changes, not only yours")
+	rest, err := e.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	article := ""
+	if len(rest) > 0 {
+		article = rest[0]
+	}
+	db, _, err := e.open()
+	if err != nil {
+		return err
+	}
+	who := e.annotator
+	if *every {
+		who = ""
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME\tANNOTATOR\tARTICLE\tCHANGE")
+	err = db.History(article, who, func(h store.HistoryEntry) error {
+		_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", h.Time.Local().Format("2006-01-02 15:04:05"), termtext.Line(h.Annotator), h.ArticleID, termtext.Line(h.Action))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return tw.Flush()
+}
+
+func runDemo(e *env, args []string) error {
+	fs := e.newFlags("demo")
+	listOnly := fs.Bool("list", false, "import the samples and list them instead of opening the screen")
+	if _, err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if !flagSet(fs, "db") {
+		dir, err := os.MkdirTemp("", "annotate-demo-")
+		if err != nil {
+			return err
+		}
+		e.dbPath = filepath.Join(dir, "demo.db")
+	}
+	db, _, err := e.open()
+	if err != nil {
+		return err
+	}
+	var arts []model.Article
+	for _, s := range samples.All() {
+		arts = append(arts, model.Article{ID: model.ArticleID(s.Text), Text: s.Text, Title: model.TitleFromText(s.Text),
+			Source: "annotate samples", ImportedFrom: "samples/" + s.Name, ImportedAt: time.Now().UTC(), ImportedBy: e.annotator})
+	}
+	if _, err := db.AddArticles(arts); err != nil {
+		return err
+	}
+	if *listOnly || !e.interactive {
+		fmt.Fprintf(e.stdout, "demo database: %s\n\n", e.dbPath)
+		return runList(e, []string{"--db", e.dbPath, "--annotator", e.annotator})
+	}
+	err = openScreen(e, db)
+	fmt.Fprintf(e.stderr, "The demo database is kept at %s\nOpen it again with: annotate --db %s\n", e.dbPath, e.dbPath)
+	return err
+}
+
+var _ = bolt.DefaultLockTimeout

@@ -1,0 +1,725 @@
+// Package bolt is the embedded Store: one bbolt file on the annotator's disk.
+//
+// Locking design: bbolt locks the whole file while it is open (exclusively
+// for a writer). To let a screen stay open while `list`, `export` and a
+// second annotator's screen use the same file, this store opens the file for
+// each transaction and closes it straight after, so the lock is held for
+// milliseconds. Long reads (export) are cut into batches, each in its own
+// transaction. A process-wide mutex serialises this process's own opens,
+// since two opens of one file in one process would lock each other out.
+package bolt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/store"
+)
+
+// Bucket names.
+var (
+	bucketMeta        = []byte("meta")
+	bucketArticles    = []byte("articles")
+	bucketAnnotations = []byte("annotations")
+	bucketHistory     = []byte("history")
+	bucketStatus      = []byte("status")
+	bucketUndo        = []byte("undo")
+
+	keyVersion = []byte("version")
+	keySchema  = []byte("schema")
+)
+
+// DefaultLockTimeout is how long an operation waits for another process to
+// release the file before saying the database is in use.
+const DefaultLockTimeout = 5 * time.Second
+
+// exportBatch is how many articles one read transaction of Each covers.
+const exportBatch = 256
+
+// DB is a Store on one bbolt file.
+type DB struct {
+	path        string
+	lockTimeout time.Duration
+	mu          sync.Mutex
+	// Now is the clock, replaceable in tests.
+	Now func() time.Time
+}
+
+var _ store.Store = (*DB)(nil)
+
+// ErrInUse reports that another process held the file for longer than the
+// lock timeout.
+var ErrInUse = errors.New("database is in use")
+
+// Options tune Open.
+type Options struct {
+	// LockTimeout bounds the wait for the file lock (default 5s).
+	LockTimeout time.Duration
+}
+
+// Open opens (creating if needed) the database at path, migrating it to the
+// current layout, and refusing one written by a newer annotate.
+func Open(path string, opts Options) (*DB, error) {
+	if opts.LockTimeout <= 0 {
+		opts.LockTimeout = DefaultLockTimeout
+	}
+	db := &DB{path: path, lockTimeout: opts.LockTimeout, Now: time.Now}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("create the database folder: %w", err)
+	}
+	if fi, err := os.Stat(path); err == nil {
+		if fi.IsDir() {
+			return nil, fmt.Errorf("database %s is a folder, not a file: pass a file path with --db", path)
+		}
+		// An existing file: read its version without taking the write lock.
+		var version uint64
+		err := db.view(func(tx *bolt.Tx) error {
+			version = storedVersion(tx)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if version > CurrentVersion {
+			return nil, fmt.Errorf("database %s was written by a newer annotate (layout %d; this one reads up to %d): upgrade annotate", path, version, CurrentVersion)
+		}
+		if version == CurrentVersion {
+			return db, nil
+		}
+	}
+	if err := db.update(migrate); err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// Path returns the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// Close has nothing to release: the file is open only inside transactions.
+func (db *DB) Close() error { return nil }
+
+func (db *DB) open(readOnly bool) (*bolt.DB, error) {
+	if readOnly {
+		if _, err := os.Stat(db.path); err != nil {
+			return nil, fmt.Errorf("open database %s: %w", db.path, err)
+		}
+	}
+	b, err := bolt.Open(db.path, 0o600, &bolt.Options{Timeout: db.lockTimeout, ReadOnly: readOnly})
+	if err != nil {
+		return nil, db.describe(err)
+	}
+	return b, nil
+}
+
+// describe turns bbolt's errors into one line saying what and what to do.
+func (db *DB) describe(err error) error {
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return fmt.Errorf("%w: %s is held by another annotate process (waited %s); close the other program or try again", ErrInUse, db.path, db.lockTimeout)
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrChecksum):
+		return fmt.Errorf("database %s is not an annotate database or is damaged (%v): check the --db path, or restore it from a backup", db.path, err)
+	}
+	return fmt.Errorf("database %s: %w", db.path, err)
+}
+
+// run opens the file, runs fn in one transaction and closes the file. A panic
+// from a damaged page becomes an error: a stack trace is never the answer.
+func (db *DB) run(writable bool, fn func(*bolt.Tx) error) (err error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	b, err := db.open(!writable)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("database %s is damaged (%v): run `annotate check`, or restore it from a backup", db.path, r)
+		}
+		if cerr := b.Close(); cerr != nil && err == nil {
+			err = db.describe(cerr)
+		}
+	}()
+	if writable {
+		return b.Update(fn)
+	}
+	return b.View(fn)
+}
+
+func (db *DB) view(fn func(*bolt.Tx) error) error   { return db.run(false, fn) }
+func (db *DB) update(fn func(*bolt.Tx) error) error { return db.run(true, fn) }
+
+// bucket returns a top-level bucket, or an error naming it when the file
+// lacks it (a damaged or foreign database).
+func bucket(tx *bolt.Tx, name []byte) (*bolt.Bucket, error) {
+	b := tx.Bucket(name)
+	if b == nil {
+		return nil, fmt.Errorf("database has no %q bucket: it is not an annotate database or is damaged", name)
+	}
+	return b, nil
+}
+
+func u64(n uint64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], n)
+	return b[:]
+}
+
+func annotationKey(articleID, annotator string) []byte {
+	return []byte(articleID + "\x00" + annotator)
+}
+
+// articleMeta is everything stored about an article except its text.
+type articleMeta struct {
+	model.Article
+	Seq    uint64 `json:"seq"`
+	Length int    `json:"length"`
+}
+
+// encodeArticle lays an article out as uvarint(len(meta)) meta text, so a
+// listing can read the metadata without touching the text.
+func encodeArticle(a model.Article, seq uint64) ([]byte, error) {
+	text := a.Text
+	a.Text = ""
+	meta, err := json.Marshal(articleMeta{Article: a, Seq: seq, Length: utf8.RuneCountInString(text)})
+	if err != nil {
+		return nil, err
+	}
+	buf := make([]byte, 0, binary.MaxVarintLen64+len(meta)+len(text))
+	buf = binary.AppendUvarint(buf, uint64(len(meta)))
+	buf = append(buf, meta...)
+	buf = append(buf, text...)
+	return buf, nil
+}
+
+func decodeArticleMeta(v []byte) (articleMeta, []byte, error) {
+	n, k := binary.Uvarint(v)
+	if k <= 0 || uint64(len(v)-k) < n {
+		return articleMeta{}, nil, errors.New("article record is damaged")
+	}
+	var m articleMeta
+	if err := json.Unmarshal(v[k:k+int(n)], &m); err != nil {
+		return articleMeta{}, nil, fmt.Errorf("article record is damaged: %w", err)
+	}
+	return m, v[k+int(n):], nil
+}
+
+func decodeArticle(v []byte) (model.Article, error) {
+	m, text, err := decodeArticleMeta(v)
+	if err != nil {
+		return model.Article{}, err
+	}
+	a := m.Article
+	a.Text = string(text) // copies: bbolt's bytes die with the transaction
+	return a, nil
+}
+
+// AddArticles stores the articles whose text is not yet in the database.
+func (db *DB) AddArticles(arts []model.Article) ([]bool, error) {
+	added := make([]bool, len(arts))
+	err := db.update(func(tx *bolt.Tx) error {
+		b, err := bucket(tx, bucketArticles)
+		if err != nil {
+			return err
+		}
+		for i := range arts {
+			a := arts[i]
+			if a.ID == "" {
+				a.ID = model.ArticleID(a.Text)
+			}
+			key := []byte(a.ID)
+			if b.Get(key) != nil {
+				continue
+			}
+			seq, err := b.NextSequence()
+			if err != nil {
+				return err
+			}
+			v, err := encodeArticle(a, seq)
+			if err != nil {
+				return err
+			}
+			if err := b.Put(key, v); err != nil {
+				return err
+			}
+			added[i] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return added, nil
+}
+
+// Article returns one article.
+func (db *DB) Article(id string) (model.Article, error) {
+	var a model.Article
+	err := db.view(func(tx *bolt.Tx) error {
+		b, err := bucket(tx, bucketArticles)
+		if err != nil {
+			return err
+		}
+		v := b.Get([]byte(id))
+		if v == nil {
+			return fmt.Errorf("article %s: %w", id, store.ErrNotFound)
+		}
+		a, err = decodeArticle(v)
+		return err
+	})
+	return a, err
+}
+
+type statusRecord struct {
+	Status    model.Status `json:"status"`
+	UpdatedAt time.Time    `json:"updated_at"`
+}
+
+// Articles lists every article in import order with each annotator's status.
+func (db *DB) Articles(fn func(store.ArticleSummary) error) error {
+	var list []store.ArticleSummary
+	err := db.view(func(tx *bolt.Tx) error {
+		b, err := bucket(tx, bucketArticles)
+		if err != nil {
+			return err
+		}
+		st, err := bucket(tx, bucketStatus)
+		if err != nil {
+			return err
+		}
+		index := map[string]int{}
+		err = b.ForEach(func(k, v []byte) error {
+			m, _, err := decodeArticleMeta(v)
+			if err != nil {
+				return fmt.Errorf("article %s: %w", k, err)
+			}
+			index[m.ID] = len(list)
+			list = append(list, store.ArticleSummary{ID: m.ID, Title: m.Title, Source: m.Source, Length: m.Length, Seq: m.Seq, ImportedAt: m.ImportedAt})
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return st.ForEach(func(k, v []byte) error {
+			id, annotator, ok := bytes.Cut(k, []byte{0})
+			if !ok {
+				return nil
+			}
+			i, found := index[string(id)]
+			if !found {
+				return nil
+			}
+			var r statusRecord
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("status of %s: %w", k, err)
+			}
+			if list[i].Statuses == nil {
+				list[i].Statuses = map[string]model.Status{}
+			}
+			list[i].Statuses[string(annotator)] = r.Status
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Seq < list[j].Seq })
+	for _, s := range list {
+		if err := fn(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func getAnnotation(tx *bolt.Tx, articleID, annotator string) (model.Annotation, bool, error) {
+	b, err := bucket(tx, bucketAnnotations)
+	if err != nil {
+		return model.Annotation{}, false, err
+	}
+	v := b.Get(annotationKey(articleID, annotator))
+	if v == nil {
+		return model.Annotation{}, false, nil
+	}
+	var a model.Annotation
+	if err := json.Unmarshal(v, &a); err != nil {
+		return model.Annotation{}, false, fmt.Errorf("annotation of %s by %s is damaged: %w", articleID, annotator, err)
+	}
+	return a, true, nil
+}
+
+// Annotation returns the stored annotation, or a new empty one.
+func (db *DB) Annotation(articleID, annotator string) (model.Annotation, error) {
+	var a model.Annotation
+	err := db.view(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketArticles).Get([]byte(articleID)) == nil {
+			return fmt.Errorf("article %s: %w", articleID, store.ErrNotFound)
+		}
+		var found bool
+		var err error
+		a, found, err = getAnnotation(tx, articleID, annotator)
+		if err != nil {
+			return err
+		}
+		if !found {
+			a = model.NewAnnotation(articleID, annotator, "")
+		}
+		return nil
+	})
+	return a, err
+}
+
+// Each streams articles with their annotations in batches of exportBatch
+// articles, each batch in its own short read transaction.
+func (db *DB) Each(f store.Filter, fn func(store.Record) error) error {
+	var after []byte
+	for {
+		var batch []store.Record
+		var last []byte
+		err := db.view(func(tx *bolt.Tx) error {
+			arts, err := bucket(tx, bucketArticles)
+			if err != nil {
+				return err
+			}
+			anns, err := bucket(tx, bucketAnnotations)
+			if err != nil {
+				return err
+			}
+			c := arts.Cursor()
+			var k, v []byte
+			if after == nil {
+				k, v = c.First()
+			} else {
+				k, v = c.Seek(after)
+				if k != nil && bytes.Equal(k, after) {
+					k, v = c.Next()
+				}
+			}
+			ac := anns.Cursor()
+			for ; k != nil && len(batch) < exportBatch; k, v = c.Next() {
+				last = append([]byte(nil), k...)
+				var rec store.Record
+				prefix := append(append([]byte(nil), k...), 0)
+				for ak, av := ac.Seek(prefix); ak != nil && bytes.HasPrefix(ak, prefix); ak, av = ac.Next() {
+					if f.Annotator != "" && string(ak[len(prefix):]) != f.Annotator {
+						continue
+					}
+					var a model.Annotation
+					if err := json.Unmarshal(av, &a); err != nil {
+						return fmt.Errorf("annotation %q is damaged: %w", ak, err)
+					}
+					rec.Annotations = append(rec.Annotations, a)
+				}
+				if len(rec.Annotations) == 0 && !f.All {
+					continue
+				}
+				rec.Article, err = decodeArticle(v)
+				if err != nil {
+					return fmt.Errorf("article %s: %w", k, err)
+				}
+				batch = append(batch, rec)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, r := range batch {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		if last == nil || bytes.Equal(last, after) {
+			return nil
+		}
+		after = last
+	}
+}
+
+// undoStacks are an annotator's undo and redo stacks for one article, as
+// history sequence numbers.
+type undoStacks struct {
+	Undo []uint64 `json:"undo"`
+	Redo []uint64 `json:"redo"`
+}
+
+func getStacks(tx *bolt.Tx, key []byte) (undoStacks, error) {
+	var s undoStacks
+	v := tx.Bucket(bucketUndo).Get(key)
+	if v == nil {
+		return s, nil
+	}
+	if err := json.Unmarshal(v, &s); err != nil {
+		return s, fmt.Errorf("undo record %q is damaged: %w", key, err)
+	}
+	return s, nil
+}
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, data)
+}
+
+// write stores next as the annotation, appends a history entry holding the
+// previous state, and keeps the status index in step. It returns the new
+// history sequence number.
+func (db *DB) write(tx *bolt.Tx, prev model.Annotation, existed bool, next model.Annotation, action string) (model.Annotation, uint64, error) {
+	next.Rev = prev.Rev + 1
+	next.UpdatedAt = db.Now().UTC()
+	if next.Status == "" {
+		next.Status = model.StatusTodo
+	}
+	key := annotationKey(next.ArticleID, next.Annotator)
+	if err := putJSON(tx.Bucket(bucketAnnotations), key, next); err != nil {
+		return next, 0, err
+	}
+	if err := putJSON(tx.Bucket(bucketStatus), key, statusRecord{Status: next.Status, UpdatedAt: next.UpdatedAt}); err != nil {
+		return next, 0, err
+	}
+	hist := tx.Bucket(bucketHistory)
+	seq, err := hist.NextSequence()
+	if err != nil {
+		return next, 0, err
+	}
+	entry := store.HistoryEntry{Seq: seq, Time: next.UpdatedAt, Annotator: next.Annotator, ArticleID: next.ArticleID, Action: action}
+	if existed {
+		p := prev
+		entry.Before = &p
+	} else {
+		empty := model.NewAnnotation(next.ArticleID, next.Annotator, next.Schema)
+		entry.Before = &empty
+	}
+	if err := putJSON(hist, u64(seq), entry); err != nil {
+		return next, 0, err
+	}
+	return next, seq, nil
+}
+
+// Save stores a changed annotation as one durable transaction.
+func (db *DB) Save(a model.Annotation, action string) (model.Annotation, error) {
+	if a.ArticleID == "" || a.Annotator == "" {
+		return a, errors.New("an annotation needs its article and annotator")
+	}
+	var saved model.Annotation
+	err := db.update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketArticles).Get([]byte(a.ArticleID)) == nil {
+			return fmt.Errorf("article %s: %w", a.ArticleID, store.ErrNotFound)
+		}
+		prev, existed, err := getAnnotation(tx, a.ArticleID, a.Annotator)
+		if err != nil {
+			return err
+		}
+		if prev.Rev != a.Rev {
+			return store.ErrConflict
+		}
+		var seq uint64
+		saved, seq, err = db.write(tx, prev, existed, a, action)
+		if err != nil {
+			return err
+		}
+		key := annotationKey(a.ArticleID, a.Annotator)
+		stacks, err := getStacks(tx, key)
+		if err != nil {
+			return err
+		}
+		stacks.Undo = append(stacks.Undo, seq)
+		stacks.Redo = nil
+		return putJSON(tx.Bucket(bucketUndo), key, stacks)
+	})
+	return saved, err
+}
+
+func getHistory(tx *bolt.Tx, seq uint64) (store.HistoryEntry, error) {
+	var e store.HistoryEntry
+	v := tx.Bucket(bucketHistory).Get(u64(seq))
+	if v == nil {
+		return e, fmt.Errorf("history entry %d is missing", seq)
+	}
+	if err := json.Unmarshal(v, &e); err != nil {
+		return e, fmt.Errorf("history entry %d is damaged: %w", seq, err)
+	}
+	return e, nil
+}
+
+// step pops one stack, restores the state recorded before that change, and
+// pushes the new history entry onto the other stack.
+func (db *DB) step(articleID, annotator string, undo bool) (model.Annotation, string, error) {
+	var restored model.Annotation
+	var action string
+	err := db.update(func(tx *bolt.Tx) error {
+		key := annotationKey(articleID, annotator)
+		stacks, err := getStacks(tx, key)
+		if err != nil {
+			return err
+		}
+		from, to := &stacks.Undo, &stacks.Redo
+		verb := "undo"
+		if !undo {
+			from, to = &stacks.Redo, &stacks.Undo
+			verb = "redo"
+		}
+		if len(*from) == 0 {
+			if undo {
+				return store.ErrNothingToUndo
+			}
+			return store.ErrNothingToRedo
+		}
+		seq := (*from)[len(*from)-1]
+		*from = (*from)[:len(*from)-1]
+		entry, err := getHistory(tx, seq)
+		if err != nil {
+			return err
+		}
+		cur, existed, err := getAnnotation(tx, articleID, annotator)
+		if err != nil {
+			return err
+		}
+		target := model.NewAnnotation(articleID, annotator, cur.Schema)
+		if entry.Before != nil {
+			target = *entry.Before
+		}
+		action = entry.Action
+		for _, prefix := range []string{"undo: ", "redo: "} {
+			if len(action) > len(prefix) && action[:len(prefix)] == prefix {
+				action = action[len(prefix):]
+			}
+		}
+		var newSeq uint64
+		restored, newSeq, err = db.write(tx, cur, existed, target, verb+": "+action)
+		if err != nil {
+			return err
+		}
+		*to = append(*to, newSeq)
+		return putJSON(tx.Bucket(bucketUndo), key, stacks)
+	})
+	return restored, action, err
+}
+
+// Undo restores the annotation as it was before the last change.
+func (db *DB) Undo(articleID, annotator string) (model.Annotation, string, error) {
+	return db.step(articleID, annotator, true)
+}
+
+// Redo re-applies the last undone change.
+func (db *DB) Redo(articleID, annotator string) (model.Annotation, string, error) {
+	return db.step(articleID, annotator, false)
+}
+
+// History calls fn for each recorded change, oldest first.
+func (db *DB) History(articleID, annotator string, fn func(store.HistoryEntry) error) error {
+	var entries []store.HistoryEntry
+	err := db.view(func(tx *bolt.Tx) error {
+		b, err := bucket(tx, bucketHistory)
+		if err != nil {
+			return err
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var e store.HistoryEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("history entry %x is damaged: %w", k, err)
+			}
+			if (articleID == "" || e.ArticleID == articleID) && (annotator == "" || e.Annotator == annotator) {
+				entries = append(entries, e)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Schema returns the stored schema, or nil when none was stored.
+func (db *DB) Schema() (*model.Schema, error) {
+	var s *model.Schema
+	err := db.view(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketMeta).Get(keySchema)
+		if v == nil {
+			return nil
+		}
+		var err error
+		s, err = model.ParseSchema(v, db.path+" (stored schema)")
+		return err
+	})
+	return s, err
+}
+
+// SetSchema stores the schema for later sessions.
+func (db *DB) SetSchema(s *model.Schema) error {
+	return db.update(func(tx *bolt.Tx) error {
+		data, err := json.MarshalIndent(s, "", "  ")
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, data)
+	})
+}
+
+// Check runs bbolt's consistency check and verifies every record decodes.
+func (db *DB) Check() ([]string, error) {
+	var problems []string
+	err := db.view(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			problems = append(problems, err.Error())
+		}
+		if v := storedVersion(tx); v != CurrentVersion {
+			problems = append(problems, fmt.Sprintf("layout version is %d, expected %d", v, CurrentVersion))
+		}
+		for _, name := range [][]byte{bucketMeta, bucketArticles, bucketAnnotations, bucketHistory, bucketStatus, bucketUndo} {
+			if tx.Bucket(name) == nil {
+				problems = append(problems, fmt.Sprintf("bucket %q is missing", name))
+			}
+		}
+		if len(problems) > 0 {
+			return nil
+		}
+		_ = tx.Bucket(bucketArticles).ForEach(func(k, v []byte) error {
+			m, text, err := decodeArticleMeta(v)
+			switch {
+			case err != nil:
+				problems = append(problems, fmt.Sprintf("article %s: %v", k, err))
+			case !utf8.Valid(text):
+				problems = append(problems, fmt.Sprintf("article %s: text is not valid UTF-8", k))
+			case model.ArticleID(string(text)) != string(k) || m.ID != string(k):
+				problems = append(problems, fmt.Sprintf("article %s: text does not match its id", k))
+			}
+			return nil
+		})
+		return nil
+	})
+	return problems, err
+}
+
+// Annotations calls fn for every stored annotation (for check and stats).
+func (db *DB) Annotations(fn func(model.Annotation) error) error {
+	return db.Each(store.Filter{}, func(r store.Record) error {
+		for _, a := range r.Annotations {
+			if err := fn(a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,95 @@
+// Package store persists articles and annotations. Store is the seam: the
+// screen and the commands see only this interface, so a server-backed store
+// for teams can be added beside the embedded bbolt one (store/bolt) without
+// touching them.
+package store
+
+import (
+	"errors"
+	"time"
+
+	"github.com/annotate-tool/annotate/internal/model"
+)
+
+// Errors callers act on.
+var (
+	// ErrNotFound: no such article.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: the annotation changed since it was read (another
+	// screen saved it); reload and try again.
+	ErrConflict = errors.New("the annotation was changed elsewhere; reload it")
+	// ErrNothingToUndo and ErrNothingToRedo: the stacks are empty.
+	ErrNothingToUndo = errors.New("nothing to undo")
+	ErrNothingToRedo = errors.New("nothing to redo")
+)
+
+// ArticleSummary is what a listing shows of an article, without its text.
+type ArticleSummary struct {
+	ID         string
+	Title      string
+	Source     string
+	Length     int // in code points
+	Seq        uint64
+	ImportedAt time.Time
+	// Statuses maps annotator to status, for annotators who touched it.
+	Statuses map[string]model.Status
+}
+
+// HistoryEntry records one change: who, when, what, and the annotation as it
+// was before, so a change can be undone and audited.
+type HistoryEntry struct {
+	Seq       uint64            `json:"seq"`
+	Time      time.Time         `json:"time"`
+	Annotator string            `json:"annotator"`
+	ArticleID string            `json:"article_id"`
+	Action    string            `json:"action"`
+	Before    *model.Annotation `json:"before,omitempty"`
+}
+
+// Record is an article with the annotations a read asked for.
+type Record struct {
+	Article     model.Article
+	Annotations []model.Annotation
+}
+
+// Filter selects annotations for Each. Empty fields match everything.
+type Filter struct {
+	Annotator string
+	// All yields every article, with or without annotations.
+	All bool
+}
+
+// Store is annotate's persistence. Every method is one durable transaction.
+type Store interface {
+	// AddArticles stores articles not yet present (by ID); added[i] says
+	// whether arts[i] was new.
+	AddArticles(arts []model.Article) (added []bool, err error)
+	// Article returns one article with its text.
+	Article(id string) (model.Article, error)
+	// Articles calls fn for every article, in import order.
+	Articles(fn func(ArticleSummary) error) error
+	// Annotation returns an annotator's annotation of an article, or an
+	// empty one (Rev 0) when there is none yet.
+	Annotation(articleID, annotator string) (model.Annotation, error)
+	// Each streams articles with their annotations, ordered by article ID,
+	// in batches so that other processes can write in between.
+	Each(f Filter, fn func(Record) error) error
+	// Save stores a changed annotation. a.Rev must be the revision it was
+	// read at; the stored one has Rev+1 and is returned.
+	Save(a model.Annotation, action string) (model.Annotation, error)
+	// Undo and Redo step through an annotator's changes to one article,
+	// returning the restored annotation and the action undone or redone.
+	Undo(articleID, annotator string) (model.Annotation, string, error)
+	Redo(articleID, annotator string) (model.Annotation, string, error)
+	// History calls fn for each change to the article by annotator ("" for
+	// every annotator), oldest first.
+	History(articleID, annotator string, fn func(HistoryEntry) error) error
+	// Schema returns the schema stored with the database (nil if none).
+	Schema() (*model.Schema, error)
+	// SetSchema stores the schema future sessions use.
+	SetSchema(s *model.Schema) error
+	// Check verifies the storage and returns every problem found.
+	Check() ([]string, error)
+	// Close releases the store.
+	Close() error
+}
