@@ -1,0 +1,184 @@
+package tui
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/clipperhouse/uax29/v2/sentences"
+	"github.com/clipperhouse/uax29/v2/words"
+
+	"github.com/annotate-tool/annotate/internal/model"
+)
+
+// document is an article prepared for the screen: its word tokens, sentence
+// and paragraph starts. It is built once per article (off the update loop)
+// and never changes, since article text is immutable.
+type document struct {
+	article model.Article
+	text    string
+	// tokens are the words and punctuation marks, in order, as byte ranges:
+	// the places a word motion stops and a selection snaps to.
+	tokens []model.Range
+	// sentences and paragraphs hold the byte offsets where each begins.
+	sentences  []int
+	paragraphs []int
+}
+
+func newDocument(a model.Article) *document {
+	d := &document{article: a, text: a.Text}
+	d.tokens = tokenize(a.Text)
+	d.sentences = sentenceStarts(a.Text, d.tokens)
+	d.paragraphs = paragraphStarts(a.Text, d.tokens)
+	return d
+}
+
+// tokenize splits text into words (Unicode UAX #29) and single punctuation
+// marks, dropping white space. A possessive "'s" or "’s" is split off its
+// word, so "ISIS’s" selects as "ISIS", as most NER tokenizers do.
+func tokenize(text string) []model.Range {
+	var out []model.Range
+	it := words.FromString(text)
+	for it.Next() {
+		tok := it.Value()
+		start, end := it.Start(), it.End()
+		r, _ := utf8.DecodeRuneInString(tok)
+		if unicode.IsSpace(r) || isControl(r) {
+			continue
+		}
+		for _, suffix := range []string{"'s", "’s", "'S", "’S"} {
+			if len(tok) > len(suffix) && strings.HasSuffix(tok, suffix) {
+				out = append(out, model.Range{Start: start, End: end - len(suffix)})
+				start = end - len(suffix)
+				break
+			}
+		}
+		out = append(out, model.Range{Start: start, End: end})
+	}
+	return out
+}
+
+func isControl(r rune) bool { return r < 0x20 || (r >= 0x7f && r < 0xa0) }
+
+// sentenceStarts returns the start of the first token of each sentence.
+func sentenceStarts(text string, tokens []model.Range) []int {
+	var out []int
+	it := sentences.FromString(text)
+	for it.Next() {
+		// Skip leading white space so the start is on a token.
+		i := tokenAtOrAfter(tokens, it.Start())
+		if i < len(tokens) && tokens[i].Start < it.End() {
+			if len(out) == 0 || out[len(out)-1] != tokens[i].Start {
+				out = append(out, tokens[i].Start)
+			}
+		}
+	}
+	return out
+}
+
+// paragraphStarts returns the first token after each blank line (and the
+// first token of the text).
+func paragraphStarts(text string, tokens []model.Range) []int {
+	var out []int
+	if len(tokens) > 0 {
+		out = append(out, tokens[0].Start)
+	}
+	for i := 1; i < len(tokens); i++ {
+		gap := text[tokens[i-1].End:tokens[i].Start]
+		if strings.Count(gap, "\n") >= 2 {
+			out = append(out, tokens[i].Start)
+		}
+	}
+	return out
+}
+
+// tokenAtOrAfter returns the index of the first token that ends after off.
+func tokenAtOrAfter(tokens []model.Range, off int) int {
+	return sort.Search(len(tokens), func(i int) bool { return tokens[i].End > off })
+}
+
+// tokenAt returns the index of the token containing off, or of the next one
+// when off is in white space (len(tokens) past the last).
+func (d *document) tokenAt(off int) int { return tokenAtOrAfter(d.tokens, off) }
+
+// wordRange returns the token range at (or after) off, for the selection.
+func (d *document) wordRange(off int) model.Range {
+	if len(d.tokens) == 0 {
+		return model.Range{}
+	}
+	i := d.tokenAt(off)
+	if i >= len(d.tokens) {
+		i = len(d.tokens) - 1
+	}
+	return d.tokens[i]
+}
+
+// nextIndex returns the smallest value in starts greater than off, or the
+// largest smaller than off when backward. ok is false when none exists.
+func nextIndex(starts []int, off int, backward bool) (int, bool) {
+	i := sort.SearchInts(starts, off)
+	if backward {
+		if i == 0 {
+			return 0, false
+		}
+		return starts[i-1], true
+	}
+	if i < len(starts) && starts[i] == off {
+		i++
+	}
+	if i >= len(starts) {
+		return 0, false
+	}
+	return starts[i], true
+}
+
+// nextChar returns the offset of the next (or previous) character boundary.
+func (d *document) nextChar(off int, backward bool) int {
+	if backward {
+		if off <= 0 {
+			return 0
+		}
+		_, size := utf8.DecodeLastRuneInString(d.text[:off])
+		return off - size
+	}
+	if off >= len(d.text) {
+		return len(d.text)
+	}
+	_, size := utf8.DecodeRuneInString(d.text[off:])
+	return off + size
+}
+
+// occurrences returns every range where needle occurs starting and ending on
+// token boundaries (whole words), in order.
+func (d *document) occurrences(needle string) []model.Range {
+	if needle == "" {
+		return nil
+	}
+	var out []model.Range
+	for off := 0; ; {
+		i := strings.Index(d.text[off:], needle)
+		if i < 0 {
+			break
+		}
+		r := model.Range{Start: off + i, End: off + i + len(needle)}
+		if d.isTokenStart(r.Start) && d.isTokenEnd(r.End) {
+			out = append(out, r)
+		}
+		off = r.Start + 1
+		for off < len(d.text) && !utf8.RuneStart(d.text[off]) {
+			off++
+		}
+	}
+	return out
+}
+
+func (d *document) isTokenStart(off int) bool {
+	i := d.tokenAt(off)
+	return i < len(d.tokens) && d.tokens[i].Start == off
+}
+
+func (d *document) isTokenEnd(off int) bool {
+	i := sort.Search(len(d.tokens), func(i int) bool { return d.tokens[i].End >= off })
+	return i < len(d.tokens) && d.tokens[i].End == off
+}

@@ -1,0 +1,145 @@
+package tui
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap is every key of the screen, in one place. README.md lists them;
+// the help line and the ? overlay are generated from here.
+type KeyMap struct {
+	Global  GlobalKeys
+	Queue   QueueKeys
+	Article ArticleKeys
+	Side    SideKeys
+	Prompt  PromptKeys
+}
+
+// GlobalKeys work everywhere outside a text prompt.
+type GlobalKeys struct {
+	Help key.Binding
+	Quit key.Binding
+}
+
+// QueueKeys act on the article queue.
+type QueueKeys struct {
+	Up, Down, Top, Bottom key.Binding
+	Open                  key.Binding
+	Filter                key.Binding
+	Search                key.Binding
+	Quit                  key.Binding
+}
+
+// ArticleKeys act on the article text: motions, selection, tagging.
+type ArticleKeys struct {
+	NextWord, PrevWord         key.Binding
+	NextChar, PrevChar         key.Binding
+	LineDown, LineUp           key.Binding
+	NextSentence, PrevSentence key.Binding
+	NextPara, PrevPara         key.Binding
+	PageDown, PageUp           key.Binding
+	Top, Bottom                key.Binding
+	NextSpan, PrevSpan         key.Binding
+	Extend                     key.Binding
+	SwapEnds                   key.Binding
+	Collapse                   key.Binding
+	Search, SearchNext         key.Binding
+	SearchPrev                 key.Binding
+	Label                      key.Binding // 1-9, 0: the schema's label keys
+	Picker                     key.Binding
+	Relabel                    key.Binding
+	Delete                     key.Binding
+	TagAll                     key.Binding
+	Undo, Redo                 key.Binding
+	Done, Skip                 key.Binding
+	FocusSide                  key.Binding
+	Back                       key.Binding
+}
+
+// SideKeys act on the right-hand pane (the list of spans).
+type SideKeys struct {
+	Up, Down         key.Binding
+	NextTab, PrevTab key.Binding
+	Jump             key.Binding
+	Delete           key.Binding
+	Relabel          key.Binding
+	FocusArticle     key.Binding
+}
+
+// PromptKeys act in a text prompt (search, label picker).
+type PromptKeys struct {
+	Confirm, Cancel key.Binding
+	Up, Down        key.Binding
+}
+
+// DefaultKeyMap is familiar to vim users (hjkl, w/b, v, u, ctrl+r, /) and
+// to Prodigy users (one key per label, one key to finish an article).
+func DefaultKeyMap() KeyMap {
+	k := key.NewBinding
+	keys := key.WithKeys
+	help := key.WithHelp
+	return KeyMap{
+		Global: GlobalKeys{
+			Help: k(keys("?"), help("?", "all keys")),
+			Quit: k(keys("ctrl+c"), help("ctrl+c", "quit")),
+		},
+		Queue: QueueKeys{
+			Up:     k(keys("k", "up"), help("k/↑", "up")),
+			Down:   k(keys("j", "down"), help("j/↓", "down")),
+			Top:    k(keys("g", "home"), help("g", "first")),
+			Bottom: k(keys("G", "end"), help("G", "last")),
+			Open:   k(keys("enter", "l", "right"), help("enter", "open")),
+			Filter: k(keys("tab", "f"), help("tab", "filter by status")),
+			Search: k(keys("/"), help("/", "search")),
+			Quit:   k(keys("q", "esc"), help("q", "quit")),
+		},
+		Article: ArticleKeys{
+			NextWord:     k(keys("w", "right"), help("w/→", "next word")),
+			PrevWord:     k(keys("b", "left"), help("b/←", "previous word")),
+			NextChar:     k(keys("l"), help("l", "next character")),
+			PrevChar:     k(keys("h"), help("h", "previous character")),
+			LineDown:     k(keys("j", "down"), help("j/↓", "line down")),
+			LineUp:       k(keys("k", "up"), help("k/↑", "line up")),
+			NextSentence: k(keys(")"), help(")", "next sentence")),
+			PrevSentence: k(keys("("), help("(", "previous sentence")),
+			NextPara:     k(keys("}"), help("}", "next paragraph")),
+			PrevPara:     k(keys("{"), help("{", "previous paragraph")),
+			PageDown:     k(keys("ctrl+d", "pgdown", "space"), help("ctrl+d", "page down")),
+			PageUp:       k(keys("ctrl+u", "pgup"), help("ctrl+u", "page up")),
+			Top:          k(keys("g", "home"), help("g", "top")),
+			Bottom:       k(keys("G", "end"), help("G", "bottom")),
+			NextSpan:     k(keys("]"), help("]", "next span")),
+			PrevSpan:     k(keys("["), help("[", "previous span")),
+			Extend:       k(keys("v"), help("v", "extend selection")),
+			SwapEnds:     k(keys("o"), help("o", "move the other end")),
+			Collapse:     k(keys("esc"), help("esc", "end selection")),
+			Search:       k(keys("/"), help("/", "find")),
+			SearchNext:   k(keys("n"), help("n", "next match")),
+			SearchPrev:   k(keys("N"), help("N", "previous match")),
+			Label:        k(keys("1", "2", "3", "4", "5", "6", "7", "8", "9", "0"), help("1-0", "tag")),
+			Picker:       k(keys("t", "enter"), help("t", "pick label")),
+			Relabel:      k(keys("r"), help("r", "relabel span")),
+			Delete:       k(keys("x", "delete"), help("x", "delete span")),
+			TagAll:       k(keys("a"), help("a", "tag all occurrences")),
+			Undo:         k(keys("u"), help("u", "undo")),
+			Redo:         k(keys("ctrl+r", "U"), help("ctrl+r", "redo")),
+			Done:         k(keys("D"), help("D", "done, next")),
+			Skip:         k(keys("S"), help("S", "skip, next")),
+			FocusSide:    k(keys("tab"), help("tab", "spans pane")),
+			Back:         k(keys("q"), help("q", "queue")),
+		},
+		Side: SideKeys{
+			Up:           k(keys("k", "up"), help("k/↑", "up")),
+			Down:         k(keys("j", "down"), help("j/↓", "down")),
+			NextTab:      k(keys("l", "right"), help("l/→", "next tab")),
+			PrevTab:      k(keys("h", "left"), help("h/←", "previous tab")),
+			Jump:         k(keys("enter"), help("enter", "go to span")),
+			Delete:       k(keys("x", "delete"), help("x", "delete")),
+			Relabel:      k(keys("r"), help("r", "relabel")),
+			FocusArticle: k(keys("tab", "esc", "q"), help("tab", "article")),
+		},
+		Prompt: PromptKeys{
+			Confirm: k(keys("enter"), help("enter", "confirm")),
+			Cancel:  k(keys("esc"), help("esc", "cancel")),
+			Up:      k(keys("up", "ctrl+p"), help("↑", "up")),
+			Down:    k(keys("down", "ctrl+n"), help("↓", "down")),
+		},
+	}
+}

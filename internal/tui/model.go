@@ -1,0 +1,516 @@
+// Package tui is annotate's screen: one Bubble Tea model (Model) that owns
+// all state and decides where each key goes by focus; the parts (queue,
+// article pane, side pane, prompts) only render. It talks to storage through
+// store.Store, never to bbolt, and does no I/O in Update: every read and
+// write is a tea.Cmd whose result comes back as a message.
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/store"
+)
+
+// Options configure the screen.
+type Options struct {
+	Store     store.Store
+	Schema    *model.Schema
+	Annotator string
+	// Location names the database, for the title bar.
+	Location string
+	NoColor  bool
+	Logger   *slog.Logger
+}
+
+type screen int
+
+const (
+	screenQueue screen = iota
+	screenArticle
+)
+
+type focus int
+
+const (
+	focusArticle focus = iota
+	focusSide
+)
+
+// Side pane tabs.
+const (
+	tabEntities = iota
+	tabClaims
+	tabSources
+	tabIncidents
+)
+
+var tabNames = []string{"Entities", "Claims", "Sources", "Incidents"}
+
+// Model is the whole screen's state.
+type Model struct {
+	opts   Options
+	keys   KeyMap
+	styles Styles
+	log    *slog.Logger
+
+	width, height int
+	screen        screen
+	focus         focus
+	showHelp      bool
+	prompt        *prompt
+
+	// The queue.
+	queue      []store.ArticleSummary
+	queueErr   error
+	qFilter    int // 0: all; then 1+index into model.Statuses
+	qCursor    int
+	qSearch    string
+	qMatches   map[string]bool // nil: no search active
+	queueReady bool
+
+	// The open article.
+	doc    *document
+	lay    layout
+	ann    model.Annotation
+	spans  []model.Span // ann.Entities sorted by position
+	anchor model.Range
+	head   model.Range
+	extend bool
+	top    int
+	search string
+
+	sideTab    int
+	sideCursor int
+	lastLabel  string
+
+	// Saving: while a write is in flight, keys wait in pending and are
+	// handled, in order, once it is committed.
+	saving    bool
+	pending   []tea.Msg
+	afterSave func(*Model) tea.Cmd
+
+	dragging bool
+
+	message string
+	isError bool
+}
+
+// New returns the screen, starting on the queue.
+func New(opts Options) *Model {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	m := &Model{opts: opts, keys: DefaultKeyMap(), log: opts.Logger}
+	// Start dark: the terminal's answer about its background may never come.
+	m.styles = NewStyles(opts.Schema, true, opts.NoColor)
+	m.width, m.height = 80, 24
+	return m
+}
+
+// Init asks for the background colour and loads the queue.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(tea.RequestBackgroundColor, m.loadQueue(false))
+}
+
+// Messages that carry the results of commands back to Update.
+type (
+	queueLoadedMsg struct {
+		items []store.ArticleSummary
+		err   error
+		// openNext opens the next article to work on after loading.
+		openNext bool
+	}
+	articleLoadedMsg struct {
+		doc *document
+		ann model.Annotation
+		err error
+	}
+	savedMsg struct {
+		ann    model.Annotation
+		action string
+		err    error
+	}
+	searchDoneMsg struct {
+		query string
+		ids   map[string]bool
+		err   error
+	}
+)
+
+func (m *Model) loadQueue(openNext bool) tea.Cmd {
+	st := m.opts.Store
+	return func() tea.Msg {
+		var items []store.ArticleSummary
+		err := st.Articles(func(s store.ArticleSummary) error {
+			items = append(items, s)
+			return nil
+		})
+		return queueLoadedMsg{items: items, err: err, openNext: openNext}
+	}
+}
+
+func (m *Model) loadArticle(id string) tea.Cmd {
+	st, who, schema := m.opts.Store, m.opts.Annotator, m.opts.Schema.Name
+	return func() tea.Msg {
+		art, err := st.Article(id)
+		if err != nil {
+			return articleLoadedMsg{err: err}
+		}
+		ann, err := st.Annotation(id, who)
+		if err != nil {
+			return articleLoadedMsg{err: err}
+		}
+		if ann.Schema == "" {
+			ann.Schema = schema
+		}
+		return articleLoadedMsg{doc: newDocument(art), ann: ann}
+	}
+}
+
+// commit saves next as one durable change. The screen shows the change once
+// the store has it: nothing is shown as done that a crash could lose.
+func (m *Model) commit(next model.Annotation, action string) tea.Cmd {
+	if next.Status == model.StatusTodo {
+		next.Status = model.StatusInProgress
+	}
+	m.saving = true
+	st := m.opts.Store
+	m.log.Info("save", "article", next.ArticleID, "action", action)
+	return func() tea.Msg {
+		saved, err := st.Save(next, action)
+		return savedMsg{ann: saved, action: action, err: err}
+	}
+}
+
+func (m *Model) undo(redo bool) tea.Cmd {
+	m.saving = true
+	st, id, who := m.opts.Store, m.ann.ArticleID, m.opts.Annotator
+	return func() tea.Msg {
+		var ann model.Annotation
+		var action string
+		var err error
+		if redo {
+			ann, action, err = st.Redo(id, who)
+			action = "redo: " + action
+		} else {
+			ann, action, err = st.Undo(id, who)
+			action = "undo: " + action
+		}
+		return savedMsg{ann: ann, action: action, err: err}
+	}
+}
+
+// Update handles one message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.relayout()
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.styles = NewStyles(m.opts.Schema, msg.IsDark(), m.opts.NoColor)
+		return m, nil
+	case queueLoadedMsg:
+		return m, m.onQueue(msg)
+	case articleLoadedMsg:
+		if msg.err != nil {
+			m.fail(msg.err)
+			return m, nil
+		}
+		m.openDocument(msg.doc, msg.ann)
+		return m, nil
+	case savedMsg:
+		return m, m.onSaved(msg)
+	case searchDoneMsg:
+		if msg.err != nil {
+			m.fail(msg.err)
+		} else if msg.query == m.qSearch {
+			m.qMatches = msg.ids
+			m.qCursor = 0
+			m.setMessage(fmt.Sprintf("%d articles match %q", len(msg.ids), msg.query))
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		if m.saving {
+			m.pending = append(m.pending, msg)
+			return m, nil
+		}
+		return m, m.handleKey(msg)
+	case tea.MouseMsg:
+		if m.saving {
+			return m, nil
+		}
+		return m, m.handleMouse(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) onSaved(msg savedMsg) tea.Cmd {
+	m.saving = false
+	var cmds []tea.Cmd
+	switch {
+	case errors.Is(msg.err, store.ErrNothingToUndo), errors.Is(msg.err, store.ErrNothingToRedo):
+		m.setMessage(msg.err.Error())
+	case errors.Is(msg.err, store.ErrConflict):
+		m.fail(fmt.Errorf("this annotation was changed in another window; reloaded it, please redo your last change"))
+		m.afterSave = nil
+		cmds = append(cmds, m.loadArticle(m.ann.ArticleID))
+	case msg.err != nil:
+		m.fail(fmt.Errorf("not saved: %w", msg.err))
+		m.afterSave = nil
+	default:
+		m.setAnnotation(msg.ann)
+		m.setMessage("saved: " + msg.action)
+		if m.afterSave != nil {
+			after := m.afterSave
+			m.afterSave = nil
+			cmds = append(cmds, after(m))
+		}
+	}
+	// Handle the keys that arrived during the save, until one starts
+	// another save.
+	for len(m.pending) > 0 && !m.saving {
+		next := m.pending[0]
+		m.pending = m.pending[1:]
+		if k, ok := next.(tea.KeyPressMsg); ok {
+			cmds = append(cmds, m.handleKey(k))
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) setMessage(s string) { m.message, m.isError = s, false }
+
+func (m *Model) fail(err error) {
+	m.message, m.isError = err.Error(), true
+	m.log.Error("screen", "err", err)
+}
+
+func (m *Model) onQueue(msg queueLoadedMsg) tea.Cmd {
+	if msg.err != nil {
+		m.queueErr = msg.err
+		m.fail(msg.err)
+		return nil
+	}
+	m.queue, m.queueReady = msg.items, true
+	if msg.openNext {
+		current := m.ann.ArticleID
+		if id, ok := m.nextToWork(current); ok {
+			return m.loadArticle(id)
+		}
+		m.screen = screenQueue
+		m.doc = nil
+		m.setMessage("nothing left to do: every article is done or skipped")
+		return nil
+	}
+	if m.qCursor == 0 || m.qCursor >= len(m.visibleQueue()) {
+		m.preselect()
+	}
+	return nil
+}
+
+// status returns this annotator's status for an article.
+func (m *Model) status(s store.ArticleSummary) model.Status {
+	if st, ok := s.Statuses[m.opts.Annotator]; ok && st != "" {
+		return st
+	}
+	return model.StatusTodo
+}
+
+// nextToWork returns the next article after current (in queue order, wrapping
+// round) that is in progress or to do.
+func (m *Model) nextToWork(current string) (string, bool) {
+	start := 0
+	for i, s := range m.queue {
+		if s.ID == current {
+			start = i + 1
+		}
+	}
+	for _, want := range []model.Status{model.StatusInProgress, model.StatusTodo} {
+		for k := 0; k < len(m.queue); k++ {
+			s := m.queue[(start+k)%len(m.queue)]
+			if s.ID != current && m.status(s) == want {
+				return s.ID, true
+			}
+		}
+	}
+	return "", false
+}
+
+// preselect puts the queue cursor on the next article to work on.
+func (m *Model) preselect() {
+	items := m.visibleQueue()
+	m.qCursor = 0
+	for _, want := range []model.Status{model.StatusInProgress, model.StatusTodo} {
+		for i, s := range items {
+			if m.status(s) == want {
+				m.qCursor = i
+				return
+			}
+		}
+	}
+}
+
+// visibleQueue applies the status filter and the search.
+func (m *Model) visibleQueue() []store.ArticleSummary {
+	if m.qFilter == 0 && m.qMatches == nil {
+		return m.queue
+	}
+	var out []store.ArticleSummary
+	for _, s := range m.queue {
+		if m.qFilter > 0 && m.status(s) != model.Statuses[m.qFilter-1] {
+			continue
+		}
+		if m.qMatches != nil && !m.qMatches[s.ID] {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func (m *Model) openDocument(doc *document, ann model.Annotation) {
+	sameArticle := m.doc != nil && m.doc.article.ID == doc.article.ID
+	m.doc = doc
+	m.screen = screenArticle
+	m.focus = focusArticle
+	m.setAnnotation(ann)
+	m.relayout()
+	if !sameArticle {
+		m.top, m.extend = 0, false
+		m.head = doc.wordRange(0)
+		m.sideCursor = 0
+		m.setMessage(fmt.Sprintf("opened %s", doc.article.ID))
+	}
+	m.scrollToSelection()
+}
+
+func (m *Model) setAnnotation(a model.Annotation) {
+	m.ann = a
+	m.spans = append(m.spans[:0], a.Entities...)
+	sort.SliceStable(m.spans, func(i, j int) bool {
+		if m.spans[i].Start != m.spans[j].Start {
+			return m.spans[i].Start < m.spans[j].Start
+		}
+		return m.spans[i].End > m.spans[j].End
+	})
+	if m.sideCursor >= len(m.spans) {
+		m.sideCursor = max(0, len(m.spans)-1)
+	}
+}
+
+// selection returns the selected range.
+func (m *Model) selection() model.Range {
+	if !m.extend {
+		return m.head
+	}
+	return model.Range{Start: min(m.anchor.Start, m.head.Start), End: max(m.anchor.End, m.head.End)}
+}
+
+// selectedText returns the selection's text.
+func (m *Model) selectedText() string {
+	r := m.selection()
+	if m.doc == nil || r.End <= r.Start {
+		return ""
+	}
+	return m.doc.text[r.Start:r.End]
+}
+
+// spanUnderCursor returns the span the selection designates: one with the
+// selection's exact extent, else the innermost span holding its start.
+func (m *Model) spanUnderCursor() (model.Span, bool) {
+	sel := m.selection()
+	var best model.Span
+	found := false
+	for _, s := range m.spans {
+		if s.Start == sel.Start && s.End == sel.End {
+			return s, true
+		}
+		if s.Start <= sel.Start && sel.Start < s.End {
+			if !found || s.End-s.Start < best.End-best.Start {
+				best, found = s, true
+			}
+		}
+	}
+	return best, found
+}
+
+// Layout of the article screen.
+
+func (m *Model) wide() bool { return m.width >= 100 }
+
+// paneSizes returns the inner (text) width and height of the article pane
+// and the side pane's outer width.
+func (m *Model) paneSizes() (textW, textH, sideW int) {
+	bodyH := m.height - 3 // title bar, status line, help line
+	if bodyH < 3 {
+		bodyH = 3
+	}
+	textH = bodyH - 2 // borders
+	if m.wide() {
+		sideW = max(36, m.width*2/5)
+		textW = m.width - sideW - 4 // borders and padding
+	} else {
+		sideW = m.width
+		textW = m.width - 4
+	}
+	return max(textW, 10), max(textH, 1), sideW
+}
+
+// relayout re-wraps the article for the current width: only on resize.
+func (m *Model) relayout() {
+	if m.doc == nil {
+		return
+	}
+	w, _, _ := m.paneSizes()
+	if m.lay.width != w || m.lay.starts == nil {
+		m.lay = wrap(m.doc.text, w)
+	}
+	m.scrollToSelection()
+}
+
+// scrollToSelection keeps the head of the selection on screen.
+func (m *Model) scrollToSelection() {
+	if m.doc == nil || m.lay.starts == nil {
+		return
+	}
+	_, h, _ := m.paneSizes()
+	line := m.lay.lineOf(m.head.Start)
+	if line < m.top {
+		m.top = max(0, line-h/4)
+	} else if line >= m.top+h {
+		m.top = line - h + 1 + min(h/4, len(m.lay.starts)-1-line)
+	}
+	m.clampTop()
+}
+
+func (m *Model) clampTop() {
+	_, h, _ := m.paneSizes()
+	maxTop := max(0, len(m.lay.starts)-h)
+	m.top = min(max(0, m.top), maxTop)
+}
+
+// entityLabelByKey returns the schema label bound to a key.
+func (m *Model) entityLabelByKey(k string) (model.Label, bool) {
+	for _, l := range m.opts.Schema.Labels {
+		if l.Key == k {
+			return l, true
+		}
+	}
+	return model.Label{}, false
+}
+
+func quote(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 40 {
+		s = string(r[:39]) + "…"
+	}
+	return "“" + s + "”"
+}

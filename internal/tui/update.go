@@ -1,0 +1,604 @@
+package tui
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/store"
+)
+
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.prompt != nil {
+		return m.handlePrompt(msg)
+	}
+	if m.showHelp {
+		// Any key closes the help; ctrl+c still quits.
+		m.showHelp = false
+		if key.Matches(msg, m.keys.Global.Quit) {
+			return tea.Quit
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, m.keys.Global.Quit):
+		return tea.Quit
+	case key.Matches(msg, m.keys.Global.Help):
+		m.showHelp = true
+		return nil
+	}
+	if m.screen == screenQueue {
+		return m.queueKey(msg)
+	}
+	if m.focus == focusSide {
+		return m.sideKey(msg)
+	}
+	return m.articleKey(msg)
+}
+
+func (m *Model) queueKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys.Queue
+	items := m.visibleQueue()
+	switch {
+	case key.Matches(msg, k.Quit):
+		if m.qMatches != nil {
+			m.qMatches, m.qSearch = nil, ""
+			m.preselect()
+			return nil
+		}
+		return tea.Quit
+	case key.Matches(msg, k.Down):
+		m.qCursor = min(m.qCursor+1, max(0, len(items)-1))
+	case key.Matches(msg, k.Up):
+		m.qCursor = max(m.qCursor-1, 0)
+	case key.Matches(msg, k.Top):
+		m.qCursor = 0
+	case key.Matches(msg, k.Bottom):
+		m.qCursor = max(0, len(items)-1)
+	case key.Matches(msg, k.Filter):
+		m.qFilter = (m.qFilter + 1) % (len(model.Statuses) + 1)
+		m.qCursor = 0
+	case msg.String() == "shift+tab" || msg.String() == "F":
+		m.qFilter = (m.qFilter + len(model.Statuses)) % (len(model.Statuses) + 1)
+		m.qCursor = 0
+	case key.Matches(msg, k.Search):
+		m.prompt = &prompt{kind: promptQueueSearch, title: "search titles and text"}
+	case key.Matches(msg, k.Open):
+		if m.qCursor < len(items) {
+			return m.loadArticle(items[m.qCursor].ID)
+		}
+	}
+	return nil
+}
+
+// searchQueue finds the articles whose title or text contains the query,
+// streaming through the store off the update loop.
+func (m *Model) searchQueue(query string) tea.Cmd {
+	st := m.opts.Store
+	re, err := regexp.Compile("(?i)" + regexp.QuoteMeta(query))
+	if err != nil {
+		return nil
+	}
+	return func() tea.Msg {
+		ids := map[string]bool{}
+		err := st.Each(store.Filter{All: true}, func(r store.Record) error {
+			if re.MatchString(r.Article.Title) || re.MatchString(r.Article.Text) {
+				ids[r.Article.ID] = true
+			}
+			return nil
+		})
+		return searchDoneMsg{query: query, ids: ids, err: err}
+	}
+}
+
+func (m *Model) handlePrompt(msg tea.KeyPressMsg) tea.Cmd {
+	p := m.prompt
+	switch {
+	case key.Matches(msg, m.keys.Prompt.Cancel):
+		m.prompt = nil
+		return nil
+	case key.Matches(msg, m.keys.Global.Quit):
+		return tea.Quit
+	case key.Matches(msg, m.keys.Prompt.Confirm):
+		m.prompt = nil
+		switch p.kind {
+		case promptFind:
+			if p.input != "" {
+				m.search = p.input
+				m.findNext(false)
+			}
+		case promptQueueSearch:
+			if p.input == "" {
+				m.qMatches, m.qSearch = nil, ""
+				return nil
+			}
+			m.qSearch = p.input
+			return m.searchQueue(p.input)
+		case promptLabel:
+			if l, ok := p.choice(); ok {
+				return m.tag(l)
+			}
+		case promptRelabel:
+			if l, ok := p.choice(); ok {
+				return m.relabel(p.spanID, l)
+			}
+		}
+		return nil
+	}
+	p.edit(msg)
+	return nil
+}
+
+func (m *Model) articleKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys.Article
+	d := m.doc
+	if d == nil {
+		return nil
+	}
+	_, pageH, _ := m.paneSizes()
+	switch {
+	case key.Matches(msg, k.Back):
+		m.screen = screenQueue
+		m.extend = false
+		return m.loadQueue(false)
+	case key.Matches(msg, k.FocusSide):
+		m.focus = focusSide
+		return nil
+	case key.Matches(msg, k.Collapse):
+		if m.extend {
+			m.extend = false
+			m.head = m.selection()
+		}
+		return nil
+	case key.Matches(msg, k.Extend):
+		if m.extend {
+			m.extend = false
+			m.head = m.selection()
+		} else {
+			m.extend, m.anchor = true, m.head
+		}
+		return nil
+	case key.Matches(msg, k.SwapEnds):
+		if !m.extend {
+			m.extend, m.anchor = true, m.head
+		}
+		// The end that stood still becomes the one that moves.
+		m.anchor, m.head = m.head, m.anchor
+		m.scrollToSelection()
+		return nil
+	case key.Matches(msg, k.NextWord):
+		i := d.tokenAt(m.head.End)
+		if i < len(d.tokens) {
+			m.moveHead(d.tokens[i])
+		}
+	case key.Matches(msg, k.PrevWord):
+		i := d.tokenAt(m.head.Start) - 1
+		if i >= 0 && i < len(d.tokens) && d.tokens[i].End > m.head.Start {
+			i--
+		}
+		if i >= 0 {
+			m.moveHead(d.tokens[i])
+		}
+	case key.Matches(msg, k.NextChar):
+		if m.head.End < len(d.text) {
+			next := d.nextChar(m.head.End, false)
+			m.moveHead(model.Range{Start: m.head.End, End: next})
+		}
+	case key.Matches(msg, k.PrevChar):
+		if m.head.Start > 0 {
+			prev := d.nextChar(m.head.Start, true)
+			m.moveHead(model.Range{Start: prev, End: m.head.Start})
+		}
+	case key.Matches(msg, k.LineDown):
+		m.moveLines(1)
+	case key.Matches(msg, k.LineUp):
+		m.moveLines(-1)
+	case key.Matches(msg, k.PageDown):
+		m.top += pageH - 2
+		m.clampTop()
+		m.moveLines(pageH - 2)
+	case key.Matches(msg, k.PageUp):
+		m.top -= pageH - 2
+		m.clampTop()
+		m.moveLines(-(pageH - 2))
+	case key.Matches(msg, k.Top):
+		if len(d.tokens) > 0 {
+			m.moveHead(d.tokens[0])
+		}
+	case key.Matches(msg, k.Bottom):
+		if len(d.tokens) > 0 {
+			m.moveHead(d.tokens[len(d.tokens)-1])
+		}
+	case key.Matches(msg, k.NextSentence), key.Matches(msg, k.PrevSentence):
+		if off, ok := nextIndex(d.sentences, m.head.Start, key.Matches(msg, k.PrevSentence)); ok {
+			m.moveHead(d.wordRange(off))
+		}
+	case key.Matches(msg, k.NextPara), key.Matches(msg, k.PrevPara):
+		if off, ok := nextIndex(d.paragraphs, m.head.Start, key.Matches(msg, k.PrevPara)); ok {
+			m.moveHead(d.wordRange(off))
+		}
+	case key.Matches(msg, k.NextSpan):
+		for _, s := range m.spans {
+			if s.Start > m.head.Start || (s.Start == m.head.Start && s.End < m.head.End) {
+				m.selectRange(s.Range())
+				return nil
+			}
+		}
+		m.setMessage("no span after the cursor")
+	case key.Matches(msg, k.PrevSpan):
+		for i := len(m.spans) - 1; i >= 0; i-- {
+			if s := m.spans[i]; s.Start < m.head.Start {
+				m.selectRange(s.Range())
+				return nil
+			}
+		}
+		m.setMessage("no span before the cursor")
+	case key.Matches(msg, k.Search):
+		m.prompt = &prompt{kind: promptFind, title: "find"}
+	case key.Matches(msg, k.SearchNext):
+		m.findNext(false)
+	case key.Matches(msg, k.SearchPrev):
+		m.findNext(true)
+	case key.Matches(msg, k.Label):
+		if l, ok := m.entityLabelByKey(msg.String()); ok {
+			return m.tag(l.Name)
+		}
+		m.setMessage(fmt.Sprintf("no label on key %s", msg.String()))
+	case key.Matches(msg, k.Picker):
+		m.prompt = newLabelPrompt(promptLabel, m.opts.Schema, "label for "+quote(m.selectedText()))
+	case key.Matches(msg, k.Relabel):
+		if s, ok := m.spanUnderCursor(); ok {
+			m.prompt = newLabelPrompt(promptRelabel, m.opts.Schema, "new label for "+quote(d.text[s.Start:s.End]))
+			m.prompt.spanID = s.ID
+		} else {
+			m.setMessage("no span under the cursor")
+		}
+	case key.Matches(msg, k.Delete):
+		if s, ok := m.spanUnderCursor(); ok {
+			return m.deleteSpan(s.ID)
+		}
+		m.setMessage("no span under the cursor")
+	case key.Matches(msg, k.TagAll):
+		return m.tagAll()
+	case key.Matches(msg, k.Undo):
+		return m.undo(false)
+	case key.Matches(msg, k.Redo):
+		return m.undo(true)
+	case key.Matches(msg, k.Done):
+		return m.finish(model.StatusDone)
+	case key.Matches(msg, k.Skip):
+		return m.finish(model.StatusSkipped)
+	}
+	return nil
+}
+
+// moveHead moves the moving end of the selection to r (the whole selection
+// when not extending) and keeps it on screen.
+func (m *Model) moveHead(r model.Range) {
+	m.head = r
+	m.scrollToSelection()
+}
+
+// selectRange selects exactly r.
+func (m *Model) selectRange(r model.Range) {
+	m.extend = false
+	m.head = r
+	m.scrollToSelection()
+}
+
+// moveLines moves the head n visual lines down (or up), to the word at the
+// same column.
+func (m *Model) moveLines(n int) {
+	d := m.doc
+	line := m.lay.lineOf(m.head.Start)
+	col := m.lay.colOf(d.text, m.head.Start)
+	target := min(max(line+n, 0), len(m.lay.starts)-1)
+	if target == line {
+		return
+	}
+	off := m.lay.offAt(d.text, target, col)
+	r := d.wordRange(off)
+	// An empty line has no word: stop on the next line that has one, in
+	// the direction of travel.
+	if m.lay.lineOf(r.Start) != target && n < 0 {
+		if i := d.tokenAt(off) - 1; i >= 0 {
+			r = d.tokens[i]
+		}
+	}
+	m.moveHead(r)
+}
+
+// findNext selects the next (or previous) case-insensitive match of the
+// last search, wrapping round the article.
+func (m *Model) findNext(backward bool) {
+	if m.search == "" {
+		m.setMessage("no search yet: press / to find")
+		return
+	}
+	re := regexp.MustCompile("(?i)" + regexp.QuoteMeta(m.search))
+	text := m.doc.text
+	sel := m.selection()
+	var found []int
+	if !backward {
+		if loc := re.FindStringIndex(text[sel.End:]); loc != nil {
+			found = []int{loc[0] + sel.End, loc[1] + sel.End}
+		} else {
+			found = re.FindStringIndex(text)
+		}
+	} else {
+		all := re.FindAllStringIndex(text, -1)
+		for i := len(all) - 1; i >= 0; i-- {
+			if all[i][0] < sel.Start {
+				found = all[i]
+				break
+			}
+		}
+		if found == nil && len(all) > 0 {
+			found = all[len(all)-1]
+		}
+	}
+	if found == nil {
+		m.setMessage(fmt.Sprintf("%s not found", quote(m.search)))
+		return
+	}
+	m.selectRange(model.Range{Start: found[0], End: found[1]})
+	m.setMessage(fmt.Sprintf("found %s", quote(m.search)))
+}
+
+func (m *Model) sideKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys.Side
+	switch {
+	case key.Matches(msg, k.FocusArticle):
+		m.focus = focusArticle
+	case key.Matches(msg, k.NextTab):
+		m.sideTab = (m.sideTab + 1) % len(tabNames)
+	case key.Matches(msg, k.PrevTab):
+		m.sideTab = (m.sideTab + len(tabNames) - 1) % len(tabNames)
+	}
+	if m.sideTab != tabEntities {
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Down):
+		if m.sideCursor < len(m.spans)-1 {
+			m.sideCursor++
+		}
+		m.followSideCursor()
+	case key.Matches(msg, k.Up):
+		if m.sideCursor > 0 {
+			m.sideCursor--
+		}
+		m.followSideCursor()
+	case key.Matches(msg, k.Jump):
+		m.followSideCursor()
+		m.focus = focusArticle
+	case key.Matches(msg, k.Delete):
+		if m.sideCursor < len(m.spans) {
+			return m.deleteSpan(m.spans[m.sideCursor].ID)
+		}
+	case key.Matches(msg, k.Relabel):
+		if m.sideCursor < len(m.spans) {
+			s := m.spans[m.sideCursor]
+			m.prompt = newLabelPrompt(promptRelabel, m.opts.Schema, "new label for "+quote(m.doc.text[s.Start:s.End]))
+			m.prompt.spanID = s.ID
+		}
+	}
+	return nil
+}
+
+// followSideCursor selects the span under the side pane's cursor in the
+// article, so moving through the list shows each span in place.
+func (m *Model) followSideCursor() {
+	if m.sideCursor < len(m.spans) {
+		m.selectRange(m.spans[m.sideCursor].Range())
+	}
+}
+
+// Changes. Each builds the next annotation from a copy and commits it.
+
+func (m *Model) tag(label string) tea.Cmd {
+	sel := m.selection()
+	if err := model.CheckRange(m.doc.text, sel.Start, sel.End); err != nil {
+		m.fail(fmt.Errorf("cannot tag: %v", err))
+		return nil
+	}
+	next := m.ann.Clone()
+	text := quote(m.doc.text[sel.Start:sel.End])
+	for i, s := range next.Entities {
+		if s.Start == sel.Start && s.End == sel.End {
+			if s.Label == label {
+				m.setMessage(fmt.Sprintf("%s is already %s", text, label))
+				return nil
+			}
+			old := s.Label
+			next.Entities[i].Label = label
+			m.lastLabel = label
+			m.extend, m.head = false, sel
+			return m.commit(next, fmt.Sprintf("relabel %s %s → %s", text, old, label))
+		}
+	}
+	next.Entities = append(next.Entities, model.Span{ID: next.NewID("e"), Start: sel.Start, End: sel.End, Label: label})
+	m.lastLabel = label
+	m.extend, m.head = false, sel
+	return m.commit(next, fmt.Sprintf("tag %s %s", text, label))
+}
+
+func (m *Model) relabel(id, label string) tea.Cmd {
+	next := m.ann.Clone()
+	for i, s := range next.Entities {
+		if s.ID == id {
+			if s.Label == label {
+				return nil
+			}
+			next.Entities[i].Label = label
+			m.lastLabel = label
+			return m.commit(next, fmt.Sprintf("relabel %s %s → %s", quote(m.doc.text[s.Start:s.End]), s.Label, label))
+		}
+	}
+	return nil
+}
+
+func (m *Model) deleteSpan(id string) tea.Cmd {
+	next := m.ann.Clone()
+	for i, s := range next.Entities {
+		if s.ID == id {
+			next.Entities = append(next.Entities[:i], next.Entities[i+1:]...)
+			// Drop references to the span, so nothing points at nothing.
+			for j := range next.Claims {
+				if next.Claims[j].Claimant.SpanID == id {
+					next.Claims[j].Claimant = model.Claimant{Name: m.doc.text[s.Start:s.End]}
+				}
+			}
+			for j := range next.Sources {
+				if next.Sources[j].SpanID == id {
+					next.Sources[j].SpanID = ""
+				}
+			}
+			for _, inc := range next.Incidents {
+				for f, v := range inc.Fields {
+					if len(v.List) > 0 {
+						v.List = removeID(v.List, id)
+						inc.Fields[f] = v
+					}
+				}
+				for f, ids := range inc.Evidence {
+					inc.Evidence[f] = removeID(ids, id)
+				}
+			}
+			return m.commit(next, fmt.Sprintf("delete %s %s", s.Label, quote(m.doc.text[s.Start:s.End])))
+		}
+	}
+	return nil
+}
+
+func removeID(ids []string, id string) []string {
+	out := ids[:0]
+	for _, x := range ids {
+		if x != id {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// tagAll tags every other whole-word occurrence of the selected text with
+// the label of the span at the selection (or the last label used).
+func (m *Model) tagAll() tea.Cmd {
+	sel := m.selection()
+	text := m.doc.text[sel.Start:sel.End]
+	label := ""
+	for _, s := range m.spans {
+		if s.Start == sel.Start && s.End == sel.End {
+			label = s.Label
+		}
+	}
+	if label == "" {
+		label = m.lastLabel
+	}
+	if label == "" {
+		m.setMessage("tag the selection first (1-0 or t), then press a to tag all its occurrences")
+		return nil
+	}
+	next := m.ann.Clone()
+	have := map[model.Range]bool{}
+	for _, s := range next.Entities {
+		if s.Label == label {
+			have[s.Range()] = true
+		}
+	}
+	added := 0
+	for _, r := range m.doc.occurrences(text) {
+		if have[r] {
+			continue
+		}
+		next.Entities = append(next.Entities, model.Span{ID: next.NewID("e"), Start: r.Start, End: r.End, Label: label})
+		added++
+	}
+	if added == 0 {
+		m.setMessage(fmt.Sprintf("every occurrence of %s is already %s", quote(text), label))
+		return nil
+	}
+	return m.commit(next, fmt.Sprintf("tag all %s %s (%d)", quote(text), label, added))
+}
+
+// finish marks the article done or skipped and opens the next one.
+func (m *Model) finish(status model.Status) tea.Cmd {
+	next := m.ann.Clone()
+	next.Status = status
+	m.afterSave = func(m *Model) tea.Cmd { return m.loadQueue(true) }
+	return m.commit(next, "mark "+string(status))
+}
+
+func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
+	mouse := msg.Mouse()
+	if m.screen != screenArticle || m.doc == nil || m.prompt != nil || m.showHelp {
+		if _, ok := msg.(tea.MouseWheelMsg); ok && m.screen == screenQueue {
+			if mouse.Button == tea.MouseWheelDown {
+				m.qCursor = min(m.qCursor+1, max(0, len(m.visibleQueue())-1))
+			} else if mouse.Button == tea.MouseWheelUp {
+				m.qCursor = max(0, m.qCursor-1)
+			}
+		}
+		return nil
+	}
+	switch msg.(type) {
+	case tea.MouseWheelMsg:
+		switch mouse.Button {
+		case tea.MouseWheelDown:
+			m.top += 3
+		case tea.MouseWheelUp:
+			m.top -= 3
+		}
+		m.clampTop()
+		return nil
+	}
+	off, ok := m.offsetAt(mouse.X, mouse.Y)
+	if !ok {
+		return nil
+	}
+	word := m.doc.wordRange(off)
+	switch msg.(type) {
+	case tea.MouseClickMsg:
+		if mouse.Button == tea.MouseLeft {
+			m.focus = focusArticle
+			m.extend, m.head, m.anchor = false, word, word
+			m.dragging = true
+		}
+	case tea.MouseMotionMsg:
+		if m.dragging && mouse.Button == tea.MouseLeft {
+			if word != m.anchor {
+				m.extend = true
+			}
+			m.head = word
+		}
+	case tea.MouseReleaseMsg:
+		m.dragging = false
+	}
+	return nil
+}
+
+// offsetAt maps a screen cell to a byte offset of the article, when the
+// cell is on the article's text.
+func (m *Model) offsetAt(x, y int) (int, bool) {
+	if m.wide() || m.focus == focusArticle {
+		// The article pane's text starts after the title bar, the border
+		// and one column of padding.
+		tx, ty := x-2, y-2
+		w, h, _ := m.paneSizes()
+		if tx < 0 || ty < 0 || tx >= w || ty >= h {
+			return 0, false
+		}
+		line := m.top + ty
+		if line >= len(m.lay.starts) {
+			return 0, false
+		}
+		return m.lay.offAt(m.doc.text, line, tx), true
+	}
+	return 0, false
+}
+
+var _ = strings.TrimSpace

@@ -1,0 +1,448 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/termtext"
+)
+
+// View draws the screen.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "annotate"
+	return v
+}
+
+// Render returns the screen's content: exactly height lines of width cells.
+func (m *Model) Render() string {
+	var body string
+	switch {
+	case m.showHelp:
+		body = m.renderHelp(m.height - 2)
+	case m.screen == screenQueue:
+		body = m.renderQueue(m.height - 3)
+	default:
+		body = m.renderArticleScreen()
+	}
+	lines := []string{m.renderTitle(), body, m.renderStatus(), m.renderHelpLine()}
+	if m.showHelp {
+		lines = []string{m.renderTitle(), body, m.renderStatus()}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fit cuts or pads s (which may hold styles) to exactly w cells.
+func fit(s string, w int) string {
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	return s + spaces(w-sw)
+}
+
+// block pads a list of lines to h lines of w cells.
+func block(lines []string, w, h int) string {
+	out := make([]string, h)
+	for i := range out {
+		if i < len(lines) {
+			out[i] = fit(lines[i], w)
+		} else {
+			out[i] = spaces(w)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func (m *Model) renderTitle() string {
+	left := m.styles.Title.Render("annotate") + m.styles.Subtle.Render(" · "+termtext.Line(m.opts.Annotator)+" · "+termtext.Line(m.opts.Location))
+	right := ""
+	if m.screen == screenArticle && m.doc != nil {
+		title := termtext.Line(m.doc.article.Title)
+		pct := 100
+		if n := len(m.lay.starts); n > 0 {
+			_, h, _ := m.paneSizes()
+			if n > h {
+				pct = min(100, (m.top+h)*100/n)
+			}
+		}
+		right = m.styles.Accent.Render(ansi.Truncate(title, max(10, m.width/2), "…")) +
+			m.styles.Subtle.Render(fmt.Sprintf("  %s · line %d/%d %d%%", m.ann.Status, m.top+1, len(m.lay.starts), pct))
+	}
+	gap := m.width - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if gap < 1 {
+		return fit(left+" "+right, m.width)
+	}
+	return left + spaces(gap) + right
+}
+
+func (m *Model) renderStatus() string {
+	if m.prompt != nil && (m.prompt.kind == promptFind || m.prompt.kind == promptQueueSearch) {
+		return fit(m.styles.Accent.Render(m.prompt.title+": ")+termtext.Line(m.prompt.input)+"▏", m.width)
+	}
+	var parts []string
+	if m.saving {
+		parts = append(parts, m.styles.Accent.Render("saving…"))
+	}
+	if m.message != "" {
+		st := m.styles.Subtle
+		if m.isError {
+			st = m.styles.Error
+		}
+		parts = append(parts, st.Render(termtext.Line(m.message)))
+	}
+	if m.screen == screenArticle && m.doc != nil && !m.showHelp {
+		sel := m.selection()
+		info := fmt.Sprintf("sel %s", quote(termtext.Line(m.selectedText())))
+		if m.extend {
+			info = "extending " + info
+		}
+		if s, ok := m.spanUnderCursor(); ok {
+			info += " · on " + m.styles.Chip(s.Label).Render(s.Label) + " " + s.ID
+		}
+		_ = sel
+		parts = append([]string{info}, parts...)
+	}
+	return fit(" "+strings.Join(parts, "  "), m.width)
+}
+
+// renderHelpLine shows the keys that matter where the focus is.
+func (m *Model) renderHelpLine() string {
+	var bs []key.Binding
+	k := m.keys
+	switch {
+	case m.prompt != nil:
+		bs = []key.Binding{k.Prompt.Confirm, k.Prompt.Cancel, k.Prompt.Down}
+	case m.screen == screenQueue:
+		bs = []key.Binding{k.Queue.Down, k.Queue.Open, k.Queue.Filter, k.Queue.Search, k.Queue.Quit, k.Global.Help}
+	case m.focus == focusSide:
+		bs = []key.Binding{k.Side.Down, k.Side.NextTab, k.Side.Jump, k.Side.Delete, k.Side.Relabel, k.Side.FocusArticle, k.Global.Help}
+	default:
+		bs = []key.Binding{k.Article.NextWord, k.Article.Extend, k.Article.Label, k.Article.Picker, k.Article.Delete,
+			k.Article.TagAll, k.Article.Undo, k.Article.Done, k.Article.FocusSide, k.Article.Back, k.Global.Help}
+	}
+	var parts []string
+	for _, b := range bs {
+		h := b.Help()
+		parts = append(parts, m.styles.HelpKey.Render(h.Key)+" "+m.styles.Help.Render(h.Desc))
+	}
+	return fit(" "+strings.Join(parts, m.styles.Help.Render(" · ")), m.width)
+}
+
+// renderHelp lists every key, grouped.
+func (m *Model) renderHelp(h int) string {
+	k := m.keys
+	groups := []struct {
+		name     string
+		bindings []key.Binding
+	}{
+		{"Queue", []key.Binding{k.Queue.Down, k.Queue.Up, k.Queue.Top, k.Queue.Bottom, k.Queue.Open, k.Queue.Filter, k.Queue.Search, k.Queue.Quit}},
+		{"Move and select", []key.Binding{k.Article.NextWord, k.Article.PrevWord, k.Article.NextChar, k.Article.PrevChar, k.Article.LineDown, k.Article.LineUp,
+			k.Article.NextSentence, k.Article.PrevSentence, k.Article.NextPara, k.Article.PrevPara, k.Article.PageDown, k.Article.PageUp,
+			k.Article.Top, k.Article.Bottom, k.Article.NextSpan, k.Article.PrevSpan, k.Article.Extend, k.Article.SwapEnds, k.Article.Collapse,
+			k.Article.Search, k.Article.SearchNext, k.Article.SearchPrev}},
+		{"Tag", []key.Binding{k.Article.Label, k.Article.Picker, k.Article.Relabel, k.Article.Delete, k.Article.TagAll,
+			k.Article.Undo, k.Article.Redo, k.Article.Done, k.Article.Skip, k.Article.FocusSide, k.Article.Back}},
+		{"Side pane", []key.Binding{k.Side.Down, k.Side.Up, k.Side.NextTab, k.Side.PrevTab, k.Side.Jump, k.Side.Delete, k.Side.Relabel, k.Side.FocusArticle}},
+		{"Everywhere", []key.Binding{k.Global.Help, k.Global.Quit}},
+	}
+	var lines []string
+	lines = append(lines, m.styles.Title.Render("Keys")+m.styles.Subtle.Render("  (any key closes this)"))
+	var labels []string
+	for _, l := range m.opts.Schema.Labels {
+		if l.Key != "" {
+			labels = append(labels, l.Key+" "+m.styles.Chip(l.Name).Render(l.Name))
+		}
+	}
+	lines = append(lines, "Labels: "+strings.Join(labels, "  "))
+	for _, g := range groups {
+		lines = append(lines, "", m.styles.Accent.Render(g.name))
+		row := ""
+		for _, b := range g.bindings {
+			hb := b.Help()
+			cell := fit(m.styles.HelpKey.Render(hb.Key)+" "+hb.Desc, 26)
+			if ansi.StringWidth(row)+26 > m.width-2 {
+				lines = append(lines, row)
+				row = ""
+			}
+			row += cell
+		}
+		if row != "" {
+			lines = append(lines, row)
+		}
+	}
+	return block(lines, m.width, h)
+}
+
+// The queue.
+
+func (m *Model) renderQueue(h int) string {
+	var lines []string
+	counts := map[model.Status]int{}
+	for _, s := range m.queue {
+		counts[m.status(s)]++
+	}
+	total := len(m.queue)
+	finished := counts[model.StatusDone] + counts[model.StatusSkipped]
+	if !m.queueReady {
+		return block([]string{" loading…"}, m.width, h)
+	}
+	if total == 0 {
+		lines = append(lines, "", m.styles.Title.Render(" No articles yet."), "",
+			" Import some from another terminal, then start annotate again:", "",
+			m.styles.Accent.Render("   annotate import path/to/articles/"),
+			m.styles.Subtle.Render("   (.txt and .md: one article per file; .jsonl: one {\"text\": ...} per line; .csv with a text column)"),
+			"", " Or try the built-in samples:  "+m.styles.Accent.Render("annotate demo"))
+		return block(lines, m.width, h)
+	}
+	barW := min(40, max(10, m.width-60))
+	filled := 0
+	if total > 0 {
+		filled = finished * barW / total
+	}
+	bar := m.styles.Bar.Render(strings.Repeat("█", filled)) + m.styles.BarEmpty.Render(strings.Repeat("░", barW-filled))
+	lines = append(lines, fmt.Sprintf(" %s %d/%d finished   %s", bar, finished, total,
+		m.styles.Subtle.Render(fmt.Sprintf("todo %d · in progress %d · done %d · skipped %d",
+			counts[model.StatusTodo], counts[model.StatusInProgress], counts[model.StatusDone], counts[model.StatusSkipped]))))
+	// Filter tabs.
+	tabs := []string{"all"}
+	for _, s := range model.Statuses {
+		tabs = append(tabs, strings.ReplaceAll(string(s), "_", " "))
+	}
+	var tl []string
+	for i, t := range tabs {
+		if i == m.qFilter {
+			tl = append(tl, m.styles.TabActive.Render(t))
+		} else {
+			tl = append(tl, m.styles.Tab.Render(t))
+		}
+	}
+	filterLine := " " + strings.Join(tl, "  ")
+	if m.qMatches != nil {
+		filterLine += m.styles.Accent.Render(fmt.Sprintf("   search %s: %d matches (esc clears)", quote(m.qSearch), len(m.qMatches)))
+	}
+	lines = append(lines, filterLine, "")
+	items := m.visibleQueue()
+	listH := h - len(lines)
+	first := 0
+	if m.qCursor >= listH {
+		first = m.qCursor - listH + 1
+	}
+	if len(items) == 0 {
+		lines = append(lines, m.styles.Subtle.Render(" no articles here"))
+	}
+	for i := first; i < len(items) && i < first+listH; i++ {
+		s := items[i]
+		st := m.status(s)
+		glyph := map[model.Status]string{model.StatusTodo: "○", model.StatusInProgress: "◐", model.StatusDone: "●", model.StatusSkipped: "⊘"}[st]
+		title := termtext.Line(s.Title)
+		row := fmt.Sprintf(" %s %-11s %7d  %s", glyph, strings.ReplaceAll(string(st), "_", " "), s.Length, title)
+		if i == m.qCursor {
+			lines = append(lines, m.styles.RowActive.Render(fit(row, m.width)))
+		} else {
+			lines = append(lines, m.styles.Row.Render(fit(row, m.width)))
+		}
+	}
+	return block(lines, m.width, h)
+}
+
+// The article screen.
+
+func (m *Model) renderArticleScreen() string {
+	textW, textH, sideW := m.paneSizes()
+	showPicker := m.prompt != nil && (m.prompt.kind == promptLabel || m.prompt.kind == promptRelabel)
+	left := m.renderText(textW, textH)
+	leftStyle := m.styles.Border
+	if m.focus == focusArticle && !showPicker {
+		leftStyle = m.styles.Focused
+	}
+	leftBox := leftStyle.Padding(0, 1).Render(left)
+	var right string
+	innerW := sideW - 4
+	if showPicker {
+		right = m.renderPicker(innerW, textH)
+	} else {
+		right = m.renderSide(innerW, textH)
+	}
+	rightStyle := m.styles.Border
+	if m.focus == focusSide || showPicker {
+		rightStyle = m.styles.Focused
+	}
+	rightBox := rightStyle.Padding(0, 1).Render(right)
+	if m.wide() {
+		return lipgloss.JoinHorizontal(lipgloss.Top, leftBox, rightBox)
+	}
+	if m.focus == focusSide || showPicker {
+		return rightBox
+	}
+	return leftBox
+}
+
+// styleKey identifies how one cell of article text is drawn.
+type styleKey struct {
+	label    string
+	nested   bool
+	selected bool
+	head     bool
+	match    bool
+}
+
+// renderText draws the visible lines of the article, and only those: the
+// cost of a frame depends on the pane's size, not the article's length.
+func (m *Model) renderText(w, h int) string {
+	d := m.doc
+	if d == nil {
+		return block(nil, w, h)
+	}
+	end := min(m.top+h, len(m.lay.starts))
+	if m.top >= end {
+		return block(nil, w, h)
+	}
+	winStart, winEnd := m.lay.starts[m.top], m.lay.ends[end-1]
+	// The spans that touch the window.
+	var visible []model.Span
+	for _, s := range m.spans {
+		if s.Start >= winEnd {
+			break
+		}
+		if s.End > winStart {
+			visible = append(visible, s)
+		}
+	}
+	sel := m.selection()
+	lines := make([]string, 0, h)
+	for line := m.top; line < end; line++ {
+		var b strings.Builder
+		var seg strings.Builder
+		cur := styleKey{}
+		flush := func() {
+			if seg.Len() > 0 {
+				b.WriteString(m.cellStyle(cur).Render(seg.String()))
+				seg.Reset()
+			}
+		}
+		col := 0
+		for off := m.lay.starts[line]; off < m.lay.ends[line]; {
+			c := clusterAt(d.text, off, col)
+			k := styleKey{}
+			inner := -1
+			covering := 0
+			for i, s := range visible {
+				if s.Start <= off && off < s.End {
+					covering++
+					if inner < 0 || s.End-s.Start < visible[inner].End-visible[inner].Start {
+						inner = i
+					}
+				}
+			}
+			if inner >= 0 {
+				k.label = visible[inner].Label
+				k.nested = covering > 1
+			}
+			k.selected = sel.Start <= off && off < sel.End
+			k.head = m.extend && m.head.Start <= off && off < m.head.End
+			if k != cur {
+				flush()
+				cur = k
+			}
+			seg.WriteString(c.show)
+			col += c.width
+			off = c.end
+		}
+		flush()
+		lines = append(lines, b.String())
+	}
+	return block(lines, w, h)
+}
+
+func (m *Model) cellStyle(k styleKey) lipgloss.Style {
+	var st lipgloss.Style
+	switch {
+	case k.head:
+		st = m.styles.Cursor
+	case k.selected:
+		st = m.styles.Selection
+		if k.label != "" {
+			st = st.Underline(true)
+		}
+	case k.label != "":
+		st = m.styles.Label(k.label)
+	default:
+		st = m.styles.App
+	}
+	if k.nested {
+		st = st.Underline(true).Bold(true)
+	}
+	return st
+}
+
+// renderSide draws the right-hand pane: tabs and the current tab's list.
+func (m *Model) renderSide(w, h int) string {
+	var tl []string
+	for i, t := range tabNames {
+		if i == m.sideTab {
+			tl = append(tl, m.styles.TabActive.Render(t))
+		} else {
+			tl = append(tl, m.styles.Tab.Render(t))
+		}
+	}
+	lines := []string{strings.Join(tl, " "), m.styles.Subtle.Render(strings.Repeat("─", w))}
+	listH := h - len(lines)
+	switch m.sideTab {
+	case tabEntities:
+		if len(m.spans) == 0 {
+			lines = append(lines, m.styles.Subtle.Render("No entities yet."), "",
+				m.styles.Subtle.Render("Move with w/b, j/k, extend with v,"),
+				m.styles.Subtle.Render("then press a label key:"))
+			for _, l := range m.opts.Schema.Labels {
+				lines = append(lines, fmt.Sprintf(" %s %s", m.styles.HelpKey.Render(l.Key), m.styles.Chip(l.Name).Render(l.Name)))
+			}
+			break
+		}
+		first := 0
+		if m.sideCursor >= listH {
+			first = m.sideCursor - listH + 1
+		}
+		for i := first; i < len(m.spans) && i < first+listH; i++ {
+			s := m.spans[i]
+			text := termtext.Line(m.doc.text[s.Start:s.End])
+			row := fmt.Sprintf("%-5s %s", s.Label, text)
+			st := m.styles.Chip(s.Label)
+			line := st.Render(fmt.Sprintf("%-5s", s.Label)) + " " + text
+			if i == m.sideCursor && m.focus == focusSide {
+				line = m.styles.RowActive.Render(fit(row, w))
+			}
+			lines = append(lines, line)
+		}
+	default:
+		lines = append(lines, m.styles.Subtle.Render(tabNames[m.sideTab]+" arrive with the claims and incident form."))
+	}
+	return block(lines, w, h)
+}
+
+// renderPicker draws the fuzzy label picker.
+func (m *Model) renderPicker(w, h int) string {
+	p := m.prompt
+	lines := []string{m.styles.Title.Render(termtext.Line(p.title)), m.styles.Accent.Render("› ") + termtext.Line(p.input) + "▏", ""}
+	for i, c := range p.matches {
+		l, _ := m.opts.Schema.Label(c)
+		row := fmt.Sprintf("%-6s %s", c, l.Description)
+		if i == p.cursor {
+			lines = append(lines, m.styles.RowActive.Render(fit(row, w)))
+		} else {
+			lines = append(lines, m.styles.Chip(c).Render(fmt.Sprintf("%-6s", c))+" "+m.styles.Subtle.Render(l.Description))
+		}
+	}
+	if len(p.matches) == 0 {
+		lines = append(lines, m.styles.Subtle.Render("no label matches"))
+	}
+	return block(lines, w, h)
+}
