@@ -379,6 +379,9 @@ func (m *Model) visibleQueue() []store.ArticleSummary {
 func (m *Model) openDocument(doc *document, ann model.Annotation) {
 	sameArticle := m.doc != nil && m.doc.article.ID == doc.article.ID
 	m.doc = doc
+	if !sameArticle {
+		m.lay = layout{} // wrapped for the previous article
+	}
 	m.screen = screenArticle
 	m.focus = focusArticle
 	m.setAnnotation(ann)
