@@ -9,7 +9,31 @@ type KeyMap struct {
 	Queue   QueueKeys
 	Article ArticleKeys
 	Side    SideKeys
+	List    ListKeys
+	Form    FormKeys
 	Prompt  PromptKeys
+}
+
+// ListKeys act on the Claims, Sources and Incidents tabs.
+type ListKeys struct {
+	Up, Down key.Binding
+	Open     key.Binding
+	New      key.Binding
+	Delete   key.Binding
+}
+
+// FormKeys act in a claim, source or incident form. Printable keys type
+// into the current field.
+type FormKeys struct {
+	NextField, PrevField   key.Binding
+	NextChoice, PrevChoice key.Binding
+	Confirm                key.Binding
+	Back                   key.Binding
+	Article                key.Binding
+	Evidence               key.Binding
+	Figure                 key.Binding
+	ClearDraft             key.Binding
+	ClearValue             key.Binding
 }
 
 // GlobalKeys work everywhere outside a text prompt.
@@ -47,6 +71,7 @@ type ArticleKeys struct {
 	Relabel                    key.Binding
 	Delete                     key.Binding
 	TagAll                     key.Binding
+	Claim                      key.Binding
 	Undo, Redo                 key.Binding
 	Done, Skip                 key.Binding
 	FocusSide                  key.Binding
@@ -118,6 +143,7 @@ func DefaultKeyMap() KeyMap {
 			Relabel:      k(keys("r"), help("r", "relabel span")),
 			Delete:       k(keys("x", "delete"), help("x", "delete span")),
 			TagAll:       k(keys("a"), help("a", "tag all occurrences")),
+			Claim:        k(keys("c"), help("c", "claim from selection")),
 			Undo:         k(keys("u"), help("u", "undo")),
 			Redo:         k(keys("ctrl+r", "U"), help("ctrl+r", "redo")),
 			Done:         k(keys("D"), help("D", "done, next")),
@@ -134,6 +160,26 @@ func DefaultKeyMap() KeyMap {
 			Delete:       k(keys("x", "delete"), help("x", "delete")),
 			Relabel:      k(keys("r"), help("r", "relabel")),
 			FocusArticle: k(keys("tab", "esc", "q"), help("tab", "article")),
+		},
+		List: ListKeys{
+			Up:     k(keys("k", "up"), help("k/↑", "up")),
+			Down:   k(keys("j", "down"), help("j/↓", "down")),
+			Open:   k(keys("enter"), help("enter", "edit")),
+			New:    k(keys("n"), help("n", "new incident")),
+			Delete: k(keys("x", "delete"), help("x", "delete")),
+		},
+		Form: FormKeys{
+			NextField:  k(keys("tab"), help("tab", "next field")),
+			PrevField:  k(keys("shift+tab"), help("shift+tab", "previous field")),
+			NextChoice: k(keys("down", "ctrl+n"), help("↓", "next choice")),
+			PrevChoice: k(keys("up", "ctrl+p"), help("↑", "previous choice")),
+			Confirm:    k(keys("enter"), help("enter", "confirm")),
+			Back:       k(keys("esc"), help("esc", "back to list (drafts kept)")),
+			Article:    k(keys("ctrl+o"), help("ctrl+o", "article (form kept)")),
+			Evidence:   k(keys("ctrl+e"), help("ctrl+e", "add evidence")),
+			Figure:     k(keys("ctrl+f"), help("ctrl+f", "count from figure claim")),
+			ClearDraft: k(keys("ctrl+u"), help("ctrl+u", "drop the draft")),
+			ClearValue: k(keys("delete"), help("del", "clear the value")),
 		},
 		Prompt: PromptKeys{
 			Confirm: k(keys("enter"), help("enter", "confirm")),

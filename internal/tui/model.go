@@ -51,7 +51,7 @@ const (
 	tabIncidents
 )
 
-var tabNames = []string{"Entities", "Claims", "Sources", "Incidents"}
+var tabNames = [...]string{"Entities", "Claims", "Sources", "Incidents"}
 
 // Model is the whole screen's state.
 type Model struct {
@@ -87,8 +87,19 @@ type Model struct {
 	search string
 
 	sideTab    int
-	sideCursor int
+	sideCursor int // in the Entities tab
+	// listCursor is the cursor of the Claims, Sources and Incidents tabs.
+	listCursor [4]int
 	lastLabel  string
+
+	// The open form (claim, source or incident) and the drafts typed into
+	// any form, kept until confirmed: nothing typed is dropped.
+	form       *form
+	lastForm   *form
+	drafts     map[string]string
+	draftErrs  map[string]string
+	highlights []model.Range
+	quitArmed  bool
 
 	// Saving: while a write is in flight, keys wait in pending and are
 	// handled, in order, once it is committed.
@@ -107,7 +118,8 @@ func New(opts Options) *Model {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	m := &Model{opts: opts, keys: DefaultKeyMap(), log: opts.Logger}
+	m := &Model{opts: opts, keys: DefaultKeyMap(), log: opts.Logger,
+		drafts: map[string]string{}, draftErrs: map[string]string{}}
 	// Start dark: the terminal's answer about its background may never come.
 	m.styles = NewStyles(opts.Schema, true, opts.NoColor)
 	m.width, m.height = 80, 24
@@ -390,6 +402,8 @@ func (m *Model) openDocument(doc *document, ann model.Annotation) {
 		m.top, m.extend = 0, false
 		m.head = doc.wordRange(0)
 		m.sideCursor = 0
+		m.listCursor = [4]int{}
+		m.form, m.lastForm, m.highlights = nil, nil, nil
 		m.setMessage(fmt.Sprintf("opened %s", doc.article.ID))
 	}
 	m.scrollToSelection()
@@ -406,6 +420,22 @@ func (m *Model) setAnnotation(a model.Annotation) {
 	})
 	if m.sideCursor >= len(m.spans) {
 		m.sideCursor = max(0, len(m.spans)-1)
+	}
+	// A form whose item an undo removed closes.
+	if m.form != nil {
+		exists := true
+		switch m.form.kind {
+		case formClaim:
+			_, exists = a.Claim(m.form.itemID)
+		case formIncident:
+			_, exists = m.incident(m.form.itemID)
+		}
+		if !exists {
+			m.form = nil
+			m.highlights = nil
+		} else {
+			m.refreshOptions(m.form)
+		}
 	}
 }
 

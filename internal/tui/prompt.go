@@ -17,6 +17,8 @@ const (
 	promptQueueSearch
 	promptLabel   // pick a label for the selection
 	promptRelabel // pick a new label for the span under the cursor
+	promptEvidence
+	promptFigure
 )
 
 // prompt is a one-line text input, with a filtered list of choices for the
@@ -28,7 +30,9 @@ type prompt struct {
 	choices []string // all choices (label names)
 	matches []string // choices matching the input, best first
 	cursor  int
-	spanID  string // for promptRelabel
+	spanID  string            // for promptRelabel
+	field   string            // for promptEvidence and promptFigure
+	ids     map[string]string // choice -> span or claim id
 }
 
 func newLabelPrompt(kind promptKind, schema *model.Schema, title string) *prompt {

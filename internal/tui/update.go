@@ -24,10 +24,11 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	switch {
-	case key.Matches(msg, m.keys.Global.Quit):
-		return tea.Quit
-	case key.Matches(msg, m.keys.Global.Help):
+	if key.Matches(msg, m.keys.Global.Quit) {
+		return m.quit()
+	}
+	m.quitArmed = false
+	if key.Matches(msg, m.keys.Global.Help) && m.form == nil {
 		m.showHelp = true
 		return nil
 	}
@@ -50,7 +51,7 @@ func (m *Model) queueKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.preselect()
 			return nil
 		}
-		return tea.Quit
+		return m.quit()
 	case key.Matches(msg, k.Down):
 		m.qCursor = min(m.qCursor+1, max(0, len(items)-1))
 	case key.Matches(msg, k.Up):
@@ -126,6 +127,14 @@ func (m *Model) handlePrompt(msg tea.KeyPressMsg) tea.Cmd {
 			if l, ok := p.choice(); ok {
 				return m.relabel(p.spanID, l)
 			}
+		case promptEvidence:
+			if c, ok := p.choice(); ok {
+				return m.addEvidence(p.field, p.ids[c])
+			}
+		case promptFigure:
+			if c, ok := p.choice(); ok {
+				return m.fillFromFigure(p.field, p.ids[c])
+			}
 		}
 		return nil
 	}
@@ -145,9 +154,11 @@ func (m *Model) articleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.screen = screenQueue
 		m.extend = false
 		return m.loadQueue(false)
-	case key.Matches(msg, k.FocusSide):
+	case key.Matches(msg, k.FocusSide), msg.String() == "ctrl+o":
 		m.focus = focusSide
 		return nil
+	case key.Matches(msg, k.Claim):
+		return m.newClaim()
 	case key.Matches(msg, k.Collapse):
 		if m.extend {
 			m.extend = false
@@ -350,7 +361,15 @@ func (m *Model) findNext(backward bool) {
 }
 
 func (m *Model) sideKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.form != nil {
+		return m.formKey(msg)
+	}
 	k := m.keys.Side
+	if m.sideTab != tabEntities {
+		if cmd, used := m.listKey(msg); used {
+			return cmd
+		}
+	}
 	switch {
 	case key.Matches(msg, k.FocusArticle):
 		m.focus = focusArticle

@@ -123,11 +123,15 @@ func (m *Model) renderHelpLine() string {
 		bs = []key.Binding{k.Prompt.Confirm, k.Prompt.Cancel, k.Prompt.Down}
 	case m.screen == screenQueue:
 		bs = []key.Binding{k.Queue.Down, k.Queue.Open, k.Queue.Filter, k.Queue.Search, k.Queue.Quit, k.Global.Help}
+	case m.focus == focusSide && m.form != nil:
+		bs = []key.Binding{k.Form.NextField, k.Form.Confirm, k.Form.NextChoice, k.Form.Back, k.Form.Article, k.Form.Evidence, k.Form.Figure, k.Form.ClearValue}
+	case m.focus == focusSide && m.sideTab != tabEntities:
+		bs = []key.Binding{k.List.Down, k.List.Open, k.List.New, k.List.Delete, k.Side.NextTab, k.Side.FocusArticle, k.Global.Help}
 	case m.focus == focusSide:
 		bs = []key.Binding{k.Side.Down, k.Side.NextTab, k.Side.Jump, k.Side.Delete, k.Side.Relabel, k.Side.FocusArticle, k.Global.Help}
 	default:
 		bs = []key.Binding{k.Article.NextWord, k.Article.Extend, k.Article.Label, k.Article.Picker, k.Article.Delete,
-			k.Article.TagAll, k.Article.Undo, k.Article.Done, k.Article.FocusSide, k.Article.Back, k.Global.Help}
+			k.Article.TagAll, k.Article.Claim, k.Article.Undo, k.Article.Done, k.Article.FocusSide, k.Article.Back, k.Global.Help}
 	}
 	var parts []string
 	for _, b := range bs {
@@ -150,8 +154,11 @@ func (m *Model) renderHelp(h int) string {
 			k.Article.Top, k.Article.Bottom, k.Article.NextSpan, k.Article.PrevSpan, k.Article.Extend, k.Article.SwapEnds, k.Article.Collapse,
 			k.Article.Search, k.Article.SearchNext, k.Article.SearchPrev}},
 		{"Tag", []key.Binding{k.Article.Label, k.Article.Picker, k.Article.Relabel, k.Article.Delete, k.Article.TagAll,
-			k.Article.Undo, k.Article.Redo, k.Article.Done, k.Article.Skip, k.Article.FocusSide, k.Article.Back}},
+			k.Article.Claim, k.Article.Undo, k.Article.Redo, k.Article.Done, k.Article.Skip, k.Article.FocusSide, k.Article.Back}},
 		{"Side pane", []key.Binding{k.Side.Down, k.Side.Up, k.Side.NextTab, k.Side.PrevTab, k.Side.Jump, k.Side.Delete, k.Side.Relabel, k.Side.FocusArticle}},
+		{"Claims, Sources, Incidents", []key.Binding{k.List.Down, k.List.Up, k.List.Open, k.List.New, k.List.Delete}},
+		{"Forms (type to fill a field)", []key.Binding{k.Form.NextField, k.Form.PrevField, k.Form.NextChoice, k.Form.PrevChoice, k.Form.Confirm, k.Form.Back,
+			k.Form.Article, k.Form.Evidence, k.Form.Figure, k.Form.ClearDraft, k.Form.ClearValue}},
 		{"Everywhere", []key.Binding{k.Global.Help, k.Global.Quit}},
 	}
 	var lines []string
@@ -258,7 +265,7 @@ func (m *Model) renderQueue(h int) string {
 
 func (m *Model) renderArticleScreen() string {
 	textW, textH, sideW := m.paneSizes()
-	showPicker := m.prompt != nil && (m.prompt.kind == promptLabel || m.prompt.kind == promptRelabel)
+	showPicker := m.prompt != nil && m.prompt.kind != promptFind && m.prompt.kind != promptQueueSearch
 	left := m.renderText(textW, textH)
 	leftStyle := m.styles.Border
 	if m.focus == focusArticle && !showPicker {
@@ -348,6 +355,12 @@ func (m *Model) renderText(w, h int) string {
 				k.nested = covering > 1
 			}
 			k.selected = sel.Start <= off && off < sel.End
+			for _, r := range m.highlights {
+				if r.Start <= off && off < r.End {
+					k.match = true
+					break
+				}
+			}
 			k.head = m.extend && m.head.Start <= off && off < m.head.End
 			if k != cur {
 				flush()
@@ -375,8 +388,13 @@ func (m *Model) cellStyle(k styleKey) lipgloss.Style {
 		}
 	case k.label != "":
 		st = m.styles.Label(k.label)
+	case k.match:
+		st = m.styles.Highlight
 	default:
 		st = m.styles.App
+	}
+	if k.match && k.label != "" {
+		st = st.Underline(true)
 	}
 	if k.nested {
 		st = st.Underline(true).Bold(true)
@@ -398,6 +416,10 @@ func (m *Model) renderSide(w, h int) string {
 	listH := h - len(lines)
 	switch m.sideTab {
 	case tabEntities:
+		if m.form != nil {
+			lines = append(lines, m.renderForm(w, listH)...)
+			break
+		}
 		if len(m.spans) == 0 {
 			lines = append(lines, m.styles.Subtle.Render("No entities yet."), "",
 				m.styles.Subtle.Render("Move with w/b, j/k, extend with v,"),
@@ -423,7 +445,11 @@ func (m *Model) renderSide(w, h int) string {
 			lines = append(lines, line)
 		}
 	default:
-		lines = append(lines, m.styles.Subtle.Render(tabNames[m.sideTab]+" arrive with the claims and incident form."))
+		if m.form != nil {
+			lines = append(lines, m.renderForm(w, listH)...)
+		} else {
+			lines = append(lines, m.renderList(w, listH)...)
+		}
 	}
 	return block(lines, w, h)
 }
@@ -433,12 +459,18 @@ func (m *Model) renderPicker(w, h int) string {
 	p := m.prompt
 	lines := []string{m.styles.Title.Render(termtext.Line(p.title)), m.styles.Accent.Render("› ") + termtext.Line(p.input) + "▏", ""}
 	for i, c := range p.matches {
-		l, _ := m.opts.Schema.Label(c)
+		l, isLabel := m.opts.Schema.Label(c)
 		row := fmt.Sprintf("%-6s %s", c, l.Description)
-		if i == p.cursor {
+		if !isLabel {
+			row = termtext.Line(c)
+		}
+		switch {
+		case i == p.cursor:
 			lines = append(lines, m.styles.RowActive.Render(fit(row, w)))
-		} else {
+		case isLabel:
 			lines = append(lines, m.styles.Chip(c).Render(fmt.Sprintf("%-6s", c))+" "+m.styles.Subtle.Render(l.Description))
+		default:
+			lines = append(lines, row)
 		}
 	}
 	if len(p.matches) == 0 {

@@ -1,0 +1,1073 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/annotate-tool/annotate/internal/model"
+)
+
+// This file builds the claim, source and incident forms from the schema,
+// shows their values, and turns a confirmed row into a saved change.
+
+func codesToOptions(codes []string) []option {
+	out := make([]option, len(codes))
+	for i, c := range codes {
+		out[i] = option{value: c, display: c}
+	}
+	return out
+}
+
+func gradeOptions(codes []model.Code) []option {
+	out := make([]option, len(codes))
+	for i, c := range codes {
+		out[i] = option{value: c.Code, display: c.Code + " " + c.Label}
+	}
+	return out
+}
+
+// spanText returns a span's text.
+func (m *Model) spanText(s model.Span) string { return m.doc.text[s.Start:s.End] }
+
+// spanOptions offers the spans with one of labels (any label when none).
+func (m *Model) spanOptions(labels []string) []option {
+	var out []option
+	for _, s := range m.spans {
+		if len(labels) > 0 && !contains(labels, s.Label) {
+			continue
+		}
+		out = append(out, option{value: s.ID, display: fmt.Sprintf("%s  %s %s", m.spanText(s), s.Label, s.ID)})
+	}
+	return out
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// claimOptions offers the claims other than except.
+func (m *Model) claimOptions(except string) []option {
+	var out []option
+	for _, c := range m.ann.Claims {
+		if c.ID != except {
+			out = append(out, option{value: c.ID, display: m.claimSummary(c)})
+		}
+	}
+	return out
+}
+
+// claimantName is who makes the claim, as text.
+func (m *Model) claimantName(c model.Claim) string {
+	if s, ok := m.ann.Span(c.Claimant.SpanID); ok {
+		return m.spanText(s)
+	}
+	return c.Claimant.Name
+}
+
+func (m *Model) claimContent(c model.Claim) string {
+	var parts []string
+	for _, r := range c.Content {
+		if model.CheckRange(m.doc.text, r.Start, r.End) == nil {
+			parts = append(parts, m.doc.text[r.Start:r.End])
+		}
+	}
+	return strings.Join(parts, " … ")
+}
+
+func (m *Model) claimSummary(c model.Claim) string {
+	who := m.claimantName(c)
+	if who == "" {
+		who = "?"
+	}
+	return fmt.Sprintf("%s %s: %s", c.ID, who, quote(m.claimContent(c)))
+}
+
+// sourceGrade returns the grade recorded for a source name.
+func (m *Model) sourceGrade(name string) (model.SourceGrade, bool) {
+	for _, g := range m.ann.Sources {
+		if strings.EqualFold(g.Source, name) {
+			return g, true
+		}
+	}
+	return model.SourceGrade{}, false
+}
+
+// sourceEntry is one row of the Sources tab.
+type sourceEntry struct {
+	name   string
+	spanID string
+	role   string // "claimant", "outlet" or "graded"
+}
+
+// sources lists every speaker (claimant) and the outlet, plus any other
+// source already graded.
+func (m *Model) sources() []sourceEntry {
+	var out []sourceEntry
+	seen := map[string]bool{}
+	add := func(name, span, role string) {
+		key := strings.ToLower(strings.TrimSpace(name))
+		if key == "" || seen[key] {
+			return
+		}
+		seen[key] = true
+		out = append(out, sourceEntry{name: strings.TrimSpace(name), spanID: span, role: role})
+	}
+	if m.doc != nil && m.doc.article.Source != "" {
+		add(m.doc.article.Source, "", "outlet")
+	}
+	for _, c := range m.ann.Claims {
+		add(m.claimantName(c), c.Claimant.SpanID, "claimant")
+	}
+	for _, g := range m.ann.Sources {
+		add(g.Source, g.SpanID, "graded")
+	}
+	// Named groups and people can be graded before they speak.
+	for _, s := range m.spans {
+		if s.Label == "ORG" || s.Label == "PER" {
+			add(m.spanText(s), s.ID, "entity")
+		}
+	}
+	return out
+}
+
+// Building forms.
+
+func (m *Model) claimRows() []formRow {
+	v := m.opts.Schema.Claims
+	stances := append([]option{{value: "", display: "none"}}, codesToOptions(v.Stances)...)
+	counts := v.FigureCounts
+	if len(counts) == 0 {
+		counts = []string{"killed", "wounded", "kidnapped", "other"}
+	}
+	return []formRow{
+		{key: "claimant", title: "Claimant", kind: rowClaimant},
+		{key: "content", title: "Content", kind: rowSpan},
+		{key: "cue", title: "Cue", kind: rowSpan},
+		{key: "type", title: "Type", kind: rowChoice, options: codesToOptions(v.Types)},
+		{key: "polarity", title: "Polarity", kind: rowChoice, options: codesToOptions(v.Polarities)},
+		{key: "certainty", title: "Certainty", kind: rowChoice, options: codesToOptions(v.Certainties)},
+		{key: "figure", title: "Figure", kind: rowNumber},
+		{key: "figure_counts", title: "Figure counts", kind: rowChoice, options: codesToOptions(counts)},
+		{key: "stance", title: "Stance", kind: rowChoice, options: stances},
+		{key: "stance_claim", title: "Toward claim", kind: rowChoice},
+		{key: "self_interested", title: "Self-interested", kind: rowChoice, options: codesToOptions([]string{"yes", "no"})},
+		{key: "credibility", title: "Credibility", kind: rowChoice, options: gradeOptions(m.opts.Schema.CredibilityGrades)},
+	}
+}
+
+func (m *Model) sourceRows() []formRow {
+	return []formRow{
+		{key: "reliability", title: "Reliability", kind: rowChoice, options: gradeOptions(m.opts.Schema.SourceGrades)},
+		{key: "rationale", title: "Rationale", kind: rowText},
+	}
+}
+
+func (m *Model) incidentRows() []formRow {
+	var rows []formRow
+	for _, f := range m.opts.Schema.Fields {
+		title := f.Title()
+		switch f.Type {
+		case model.FieldCount:
+			for _, part := range []string{"low", "best", "high"} {
+				rows = append(rows, formRow{key: f.Name + "." + part, field: f.Name, title: title + " " + part, kind: rowNumber, figure: true})
+			}
+		case model.FieldDate:
+			rows = append(rows,
+				formRow{key: f.Name + ".start", field: f.Name, title: title, kind: rowDate},
+				formRow{key: f.Name + ".end", field: f.Name, title: title + " end", kind: rowDate},
+				formRow{key: f.Name + ".precision", field: f.Name, title: title + " precision", kind: rowChoice, options: codesToOptions(model.DatePrecisions)})
+		case model.FieldChoice, model.FieldMultiChoice:
+			var opts []option
+			for _, c := range f.Choices {
+				d := c.Code
+				if c.Label != "" && c.Label != c.Code {
+					d = c.Code + " " + c.Label
+				}
+				opts = append(opts, option{value: c.Code, display: d, group: c.Group})
+			}
+			kind := rowChoice
+			if f.Type == model.FieldMultiChoice {
+				kind = rowMulti
+			}
+			rows = append(rows, formRow{key: f.Name, field: f.Name, title: title, kind: kind, options: opts})
+		case model.FieldEntity:
+			rows = append(rows, formRow{key: f.Name, field: f.Name, title: title, kind: rowEntity, multiple: f.Multiple})
+		case model.FieldNumber:
+			rows = append(rows, formRow{key: f.Name, field: f.Name, title: title, kind: rowNumber})
+		default:
+			rows = append(rows, formRow{key: f.Name, field: f.Name, title: title, kind: rowText})
+		}
+	}
+	return rows
+}
+
+// refreshOptions fills the rows whose choices depend on the annotation
+// (spans, other claims).
+func (m *Model) refreshOptions(f *form) {
+	for i := range f.rows {
+		r := &f.rows[i]
+		switch {
+		case r.kind == rowClaimant:
+			r.options = m.spanOptions(nil)
+			// The speaker is usually named just before what is claimed:
+			// offer the nearest mentions first.
+			if c, ok := m.ann.Claim(f.itemID); ok && len(c.Content) > 0 {
+				at := c.Content[0].Start
+				dist := func(o option) int {
+					s, _ := m.ann.Span(o.value)
+					if s.End <= at {
+						return at - s.End
+					}
+					return 2 * (s.Start - at) // after the content: less likely
+				}
+				sort.SliceStable(r.options, func(i, j int) bool { return dist(r.options[i]) < dist(r.options[j]) })
+			}
+		case r.kind == rowEntity:
+			fld, _ := m.opts.Schema.Field(r.field)
+			r.options = m.spanOptions(fld.Labels)
+		case r.key == "stance_claim" && f.kind == formClaim:
+			r.options = m.claimOptions(f.itemID)
+		}
+	}
+}
+
+func (m *Model) openForm(kind formKind, item string) {
+	f := &form{kind: kind, itemID: item}
+	switch kind {
+	case formClaim:
+		f.rows = m.claimRows()
+	case formSource:
+		f.rows = m.sourceRows()
+	case formIncident:
+		f.rows = m.incidentRows()
+	}
+	// Reopening the same item keeps the place.
+	if m.lastForm != nil && m.lastForm.kind == kind && m.lastForm.itemID == item {
+		f.cursor = min(m.lastForm.cursor, len(f.rows)-1)
+	}
+	m.refreshOptions(f)
+	m.form, m.lastForm = f, f
+	m.focus = focusSide
+	m.showRowEvidence()
+}
+
+func (m *Model) formTitle(f *form) string {
+	switch f.kind {
+	case formClaim:
+		if c, ok := m.ann.Claim(f.itemID); ok {
+			return "Claim " + m.claimSummary(c)
+		}
+	case formSource:
+		return "Source " + f.itemID
+	case formIncident:
+		return "Incident " + f.itemID + "  (ctrl+e evidence · ctrl+f count from a figure claim)"
+	}
+	return f.itemID
+}
+
+func (m *Model) incident(id string) (int, bool) {
+	for i, inc := range m.ann.Incidents {
+		if inc.ID == id {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func (m *Model) claimIndex(id string) (int, bool) {
+	for i, c := range m.ann.Claims {
+		if c.ID == id {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func intText(p *int) string {
+	if p == nil {
+		return "?"
+	}
+	return strconv.Itoa(*p)
+}
+
+// rowValue shows a row's current (saved) value.
+func (m *Model) rowValue(f *form, r *formRow) string {
+	switch f.kind {
+	case formClaim:
+		c, ok := m.ann.Claim(f.itemID)
+		if !ok {
+			return ""
+		}
+		switch r.key {
+		case "claimant":
+			name := m.claimantName(c)
+			if s, ok := m.ann.Span(c.Claimant.SpanID); ok {
+				return name + " (" + s.Label + " " + s.ID + ")"
+			}
+			if name != "" {
+				return name + " (named, not tagged)"
+			}
+		case "content":
+			return m.claimContent(c)
+		case "cue":
+			if c.Cue != nil && model.CheckRange(m.doc.text, c.Cue.Start, c.Cue.End) == nil {
+				return m.doc.text[c.Cue.Start:c.Cue.End]
+			}
+		case "type":
+			return c.Type
+		case "polarity":
+			return c.Polarity
+		case "certainty":
+			return c.Certainty
+		case "figure":
+			if c.Figure != nil {
+				return strconv.Itoa(c.Figure.Value)
+			}
+		case "figure_counts":
+			if c.Figure != nil {
+				return c.Figure.Counts
+			}
+		case "stance":
+			if c.Stance != nil {
+				return c.Stance.Kind
+			}
+		case "stance_claim":
+			if c.Stance != nil {
+				if o, ok := m.ann.Claim(c.Stance.ClaimID); ok {
+					return m.claimSummary(o)
+				}
+				return c.Stance.ClaimID
+			}
+		case "self_interested":
+			if c.SelfInterested {
+				return "yes"
+			}
+			return "no"
+		case "credibility":
+			return m.gradeText(m.opts.Schema.CredibilityGrades, c.Credibility)
+		}
+	case formSource:
+		g, ok := m.sourceGrade(f.itemID)
+		if !ok {
+			return ""
+		}
+		if r.key == "reliability" {
+			return m.gradeText(m.opts.Schema.SourceGrades, g.Reliability)
+		}
+		return g.Rationale
+	case formIncident:
+		i, ok := m.incident(f.itemID)
+		if !ok {
+			return ""
+		}
+		v := m.ann.Incidents[i].Fields[r.field]
+		return m.valueText(r, v)
+	}
+	return ""
+}
+
+func (m *Model) gradeText(codes []model.Code, code string) string {
+	for _, c := range codes {
+		if c.Code == code {
+			return c.Code + " " + c.Label
+		}
+	}
+	return code
+}
+
+// valueText shows one incident field value as a row displays it.
+func (m *Model) valueText(r *formRow, v model.Value) string {
+	part := ""
+	if i := strings.LastIndexByte(r.key, '.'); i >= 0 {
+		part = r.key[i+1:]
+	}
+	switch {
+	case v.Count != nil:
+		switch part {
+		case "low":
+			return intText(v.Count.Low)
+		case "best":
+			return intText(v.Count.Best)
+		case "high":
+			return intText(v.Count.High)
+		}
+	case v.Date != nil:
+		switch part {
+		case "start":
+			return v.Date.Start
+		case "end":
+			return v.Date.End
+		case "precision":
+			return v.Date.Precision
+		}
+	case v.Number != nil:
+		return strconv.Itoa(*v.Number)
+	case len(v.List) > 0:
+		var parts []string
+		for _, id := range v.List {
+			if s, ok := m.ann.Span(id); ok {
+				parts = append(parts, m.spanText(s)+" "+s.ID)
+				continue
+			}
+			parts = append(parts, m.optionDisplay(r, id))
+		}
+		return strings.Join(parts, ", ")
+	case v.Text != "":
+		return m.optionDisplay(r, v.Text)
+	}
+	return ""
+}
+
+func (m *Model) optionDisplay(r *formRow, value string) string {
+	for _, o := range r.options {
+		if o.value == value {
+			if o.group != "" {
+				return o.group + " › " + o.display
+			}
+			return o.display
+		}
+	}
+	return value
+}
+
+// rowEvidence lists the evidence recorded for a row's incident field.
+func (m *Model) rowEvidence(f *form, r *formRow) string {
+	if f.kind != formIncident || r.field == "" {
+		return ""
+	}
+	// Show evidence once per field, on its first row.
+	for i := range f.rows {
+		if f.rows[i].field == r.field {
+			if f.rows[i].key != r.key {
+				return ""
+			}
+			break
+		}
+	}
+	i, ok := m.incident(f.itemID)
+	if !ok {
+		return ""
+	}
+	var parts []string
+	for _, id := range m.ann.Incidents[i].Evidence[r.field] {
+		parts = append(parts, m.refText(id))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// refText shows a span or claim id with its text.
+func (m *Model) refText(id string) string {
+	if s, ok := m.ann.Span(id); ok {
+		return quote(m.spanText(s)) + " " + id
+	}
+	if c, ok := m.ann.Claim(id); ok {
+		return m.claimSummary(c)
+	}
+	return id
+}
+
+// showRowEvidence highlights in the article the evidence of the current
+// incident row, or the spans of the claim being edited.
+func (m *Model) showRowEvidence() {
+	m.highlights = nil
+	f := m.form
+	if f == nil {
+		return
+	}
+	switch f.kind {
+	case formClaim:
+		if c, ok := m.ann.Claim(f.itemID); ok {
+			m.highlights = m.claimRanges(c)
+		}
+	case formIncident:
+		i, ok := m.incident(f.itemID)
+		if !ok {
+			return
+		}
+		r := f.row()
+		ids := append([]string(nil), m.ann.Incidents[i].Evidence[r.field]...)
+		ids = append(ids, m.ann.Incidents[i].Fields[r.field].List...)
+		for _, id := range ids {
+			if s, ok := m.ann.Span(id); ok {
+				m.highlights = append(m.highlights, s.Range())
+			} else if c, ok := m.ann.Claim(id); ok {
+				m.highlights = append(m.highlights, m.claimRanges(c)...)
+			}
+		}
+	}
+	if len(m.highlights) > 0 {
+		m.head = m.highlights[0]
+		m.extend = false
+		m.scrollToSelection()
+	}
+}
+
+func (m *Model) claimRanges(c model.Claim) []model.Range {
+	var out []model.Range
+	out = append(out, c.Content...)
+	if c.Cue != nil {
+		out = append(out, *c.Cue)
+	}
+	if s, ok := m.ann.Span(c.Claimant.SpanID); ok {
+		out = append(out, s.Range())
+	}
+	return out
+}
+
+// Confirming rows.
+
+// confirmRow applies the draft (or the highlighted choice) of a row. A valid
+// value is saved; an invalid one stays as a draft with its error.
+func (m *Model) confirmRow(f *form, r *formRow, draft string, choice *option) tea.Cmd {
+	dk := m.draftKeyFor(f, r)
+	next := m.ann.Clone()
+	action, err := m.applyRow(&next, f, r, draft, choice, false)
+	if err != nil {
+		if draft == "" {
+			m.drafts[dk] = " "
+		}
+		m.draftErrs[dk] = err.Error()
+		m.setMessage("not saved: " + err.Error())
+		return nil
+	}
+	if action == "" {
+		return nil
+	}
+	single := r.kind != rowMulti && !(r.kind == rowEntity && r.multiple)
+	m.afterSave = func(m *Model) tea.Cmd {
+		delete(m.drafts, dk)
+		delete(m.draftErrs, dk)
+		if m.form != nil {
+			m.refreshOptions(m.form)
+			if single && m.form == f {
+				f.cursor = min(f.cursor+1, len(f.rows)-1)
+				f.optCursor = 0
+			}
+			m.showRowEvidence()
+		}
+		return nil
+	}
+	return m.commit(next, action)
+}
+
+// clearRow removes a row's value (the last one, for lists).
+func (m *Model) clearRow(f *form, r *formRow) tea.Cmd {
+	next := m.ann.Clone()
+	action, err := m.applyRow(&next, f, r, "", nil, true)
+	if err != nil {
+		m.fail(err)
+		return nil
+	}
+	if action == "" {
+		return nil
+	}
+	m.afterSave = func(m *Model) tea.Cmd {
+		if m.form != nil {
+			m.refreshOptions(m.form)
+		}
+		return nil
+	}
+	return m.commit(next, action)
+}
+
+// parseCount reads a count part: empty or "?" is unknown.
+func parseCount(s string) (*int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "?" {
+		return nil, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a whole number (use ? for unknown)", s)
+	}
+	if n < 0 {
+		return nil, fmt.Errorf("%d is negative", n)
+	}
+	return &n, nil
+}
+
+// applyRow changes next according to a confirmed row and returns the
+// action's description ("" when nothing changes).
+func (m *Model) applyRow(next *model.Annotation, f *form, r *formRow, draft string, choice *option, clear bool) (string, error) {
+	draft = strings.TrimSpace(draft)
+	switch f.kind {
+	case formClaim:
+		return m.applyClaimRow(next, f.itemID, r, draft, choice, clear)
+	case formSource:
+		return m.applySourceRow(next, f.itemID, r, draft, choice, clear)
+	case formIncident:
+		return m.applyIncidentRow(next, f.itemID, r, draft, choice, clear)
+	}
+	return "", nil
+}
+
+// pick resolves a choice row's input: the highlighted match, or nothing.
+func pick(r *formRow, draft string, choice *option) (string, error) {
+	if choice != nil {
+		return choice.value, nil
+	}
+	if draft == "" {
+		return "", nil
+	}
+	return "", fmt.Errorf("%q is not in the list", draft)
+}
+
+func (m *Model) applyClaimRow(next *model.Annotation, id string, r *formRow, draft string, choice *option, clear bool) (string, error) {
+	i, ok := -1, false
+	for j := range next.Claims {
+		if next.Claims[j].ID == id {
+			i, ok = j, true
+		}
+	}
+	if !ok {
+		return "", fmt.Errorf("claim %s is gone", id)
+	}
+	c := &next.Claims[i]
+	what := "claim " + id + " " + r.key
+	if clear {
+		switch r.key {
+		case "claimant":
+			c.Claimant = model.Claimant{}
+		case "cue":
+			c.Cue = nil
+		case "type":
+			c.Type = ""
+		case "polarity":
+			c.Polarity = ""
+		case "certainty":
+			c.Certainty = ""
+		case "figure", "figure_counts":
+			c.Figure = nil
+		case "stance", "stance_claim":
+			c.Stance = nil
+		case "self_interested":
+			c.SelfInterested = false
+		case "credibility":
+			c.Credibility = ""
+		default:
+			return "", nil
+		}
+		return "clear " + what, nil
+	}
+	switch r.kind {
+	case rowSpan:
+		sel := m.selection()
+		if err := model.CheckRange(m.doc.text, sel.Start, sel.End); err != nil {
+			return "", fmt.Errorf("select the text in the article first (ctrl+o), then press enter here")
+		}
+		if r.key == "cue" {
+			c.Cue = &sel
+		} else {
+			c.Content = []model.Range{sel}
+		}
+		return fmt.Sprintf("set %s to %s", what, quote(m.doc.text[sel.Start:sel.End])), nil
+	case rowClaimant:
+		if choice != nil {
+			c.Claimant = model.Claimant{SpanID: choice.value}
+			return fmt.Sprintf("set %s to %s", what, choice.display), nil
+		}
+		if draft == "" {
+			return "", nil
+		}
+		c.Claimant = model.Claimant{Name: draft}
+		return fmt.Sprintf("set %s to %s", what, quote(draft)), nil
+	case rowNumber:
+		n, err := parseCount(draft)
+		if err != nil {
+			return "", err
+		}
+		if n == nil {
+			c.Figure = nil
+			return "clear " + what, nil
+		}
+		counts := "killed"
+		if c.Figure != nil && c.Figure.Counts != "" {
+			counts = c.Figure.Counts
+		}
+		c.Figure = &model.Figure{Value: *n, Counts: counts}
+		return fmt.Sprintf("set %s to %d", what, *n), nil
+	}
+	v, err := pick(r, draft, choice)
+	if err != nil || (v == "" && choice == nil) {
+		return "", err
+	}
+	switch r.key {
+	case "type":
+		c.Type = v
+	case "polarity":
+		c.Polarity = v
+	case "certainty":
+		c.Certainty = v
+	case "figure_counts":
+		if c.Figure == nil {
+			return "", fmt.Errorf("enter the figure first")
+		}
+		c.Figure.Counts = v
+	case "stance":
+		if v == "" {
+			c.Stance = nil
+		} else if c.Stance == nil {
+			c.Stance = &model.Stance{Kind: v}
+		} else {
+			c.Stance.Kind = v
+		}
+	case "stance_claim":
+		if c.Stance == nil {
+			c.Stance = &model.Stance{Kind: "disputes"}
+		}
+		c.Stance.ClaimID = v
+	case "self_interested":
+		c.SelfInterested = v == "yes"
+	case "credibility":
+		c.Credibility = v
+	}
+	if c.Stance != nil && c.Stance.ClaimID == "" && r.key == "stance" {
+		// Not yet complete: the next row asks which claim.
+		return fmt.Sprintf("set %s to %s", what, v), nil
+	}
+	return fmt.Sprintf("set %s to %s", what, v), nil
+}
+
+func (m *Model) applySourceRow(next *model.Annotation, name string, r *formRow, draft string, choice *option, clear bool) (string, error) {
+	i := -1
+	for j := range next.Sources {
+		if strings.EqualFold(next.Sources[j].Source, name) {
+			i = j
+		}
+	}
+	if i < 0 {
+		g := model.SourceGrade{Source: name}
+		for _, s := range m.sources() {
+			if s.name == name {
+				g.SpanID = s.spanID
+			}
+		}
+		next.Sources = append(next.Sources, g)
+		i = len(next.Sources) - 1
+	}
+	g := &next.Sources[i]
+	if r.key == "rationale" {
+		if clear {
+			g.Rationale = ""
+			return "clear rationale of " + name, nil
+		}
+		if draft == "" {
+			return "", nil
+		}
+		g.Rationale = draft
+		return fmt.Sprintf("set rationale of %s", name), nil
+	}
+	if clear {
+		g.Reliability = ""
+		return "clear grade of " + name, nil
+	}
+	v, err := pick(r, draft, choice)
+	if err != nil || v == "" {
+		return "", err
+	}
+	g.Reliability = v
+	return fmt.Sprintf("grade source %s %s", name, v), nil
+}
+
+func (m *Model) applyIncidentRow(next *model.Annotation, id string, r *formRow, draft string, choice *option, clear bool) (string, error) {
+	i := -1
+	for j := range next.Incidents {
+		if next.Incidents[j].ID == id {
+			i = j
+		}
+	}
+	if i < 0 {
+		return "", fmt.Errorf("incident %s is gone", id)
+	}
+	inc := &next.Incidents[i]
+	if inc.Fields == nil {
+		inc.Fields = map[string]model.Value{}
+	}
+	fld, _ := m.opts.Schema.Field(r.field)
+	v := inc.Fields[r.field]
+	part := ""
+	if k := strings.LastIndexByte(r.key, '.'); k >= 0 {
+		part = r.key[k+1:]
+	}
+	what := fmt.Sprintf("incident %s %s", id, r.key)
+	switch r.kind {
+	case rowNumber:
+		n, err := parseCount(draft)
+		if err != nil {
+			return "", err
+		}
+		if clear {
+			n = nil
+		} else if draft == "" {
+			return "", nil
+		}
+		if fld.Type == model.FieldCount {
+			c := model.Count{}
+			if v.Count != nil {
+				c = *v.Count
+			}
+			switch part {
+			case "low":
+				c.Low = n
+			case "best":
+				c.Best = n
+			case "high":
+				c.High = n
+			}
+			if err := model.CheckCount(c); err != nil {
+				return "", err
+			}
+			v = model.Value{Count: &c}
+			if c.Low == nil && c.Best == nil && c.High == nil {
+				v = model.Value{}
+			}
+		} else {
+			v = model.Value{Number: n}
+		}
+	case rowDate:
+		d := model.Date{}
+		if v.Date != nil {
+			d = *v.Date
+		}
+		val := draft
+		if clear {
+			val = ""
+		} else if draft == "" {
+			return "", nil
+		}
+		if part == "end" {
+			d.End = val
+		} else {
+			d.Start = val
+		}
+		if d.Start == "" && d.End != "" {
+			return "", fmt.Errorf("enter the start date first")
+		}
+		if d.Start != "" {
+			if err := model.CheckDate(d); err != nil {
+				return "", err
+			}
+		}
+		if d.Precision == "" && d.Start != "" {
+			d.Precision = "day"
+		}
+		v = model.Value{Date: &d}
+		if d.Start == "" {
+			v = model.Value{}
+		}
+	case rowChoice:
+		if part == "precision" {
+			if v.Date == nil {
+				return "", fmt.Errorf("enter the date first")
+			}
+			d := *v.Date
+			if clear {
+				d.Precision = ""
+			} else {
+				p, err := pick(r, draft, choice)
+				if err != nil || p == "" {
+					return "", err
+				}
+				d.Precision = p
+			}
+			v = model.Value{Date: &d}
+			break
+		}
+		if clear {
+			v = model.Value{}
+			break
+		}
+		p, err := pick(r, draft, choice)
+		if err != nil || p == "" {
+			return "", err
+		}
+		v = model.Value{Text: p}
+	case rowMulti, rowEntity:
+		list := append([]string(nil), v.List...)
+		if clear {
+			if len(list) == 0 {
+				return "", nil
+			}
+			list = list[:len(list)-1]
+		} else {
+			p, err := pick(r, draft, choice)
+			if err != nil || p == "" {
+				return "", err
+			}
+			switch {
+			case contains(list, p):
+				list = removeID(list, p)
+			case r.kind == rowEntity && !r.multiple:
+				list = []string{p}
+			default:
+				list = append(list, p)
+			}
+		}
+		v = model.Value{List: list}
+	default:
+		if clear {
+			v = model.Value{}
+		} else if draft == "" {
+			return "", nil
+		} else {
+			v = model.Value{Text: draft}
+		}
+	}
+	if err := model.ValidateValue(fld, v, next); err != nil {
+		return "", err
+	}
+	if v.IsZero() {
+		delete(inc.Fields, r.field)
+		return "clear " + what, nil
+	}
+	inc.Fields[r.field] = v
+	return fmt.Sprintf("set %s to %s", what, m.valueTextIn(next, r, v)), nil
+}
+
+// valueTextIn shows a value using next's spans (which may be newer than m.ann).
+func (m *Model) valueTextIn(next *model.Annotation, r *formRow, v model.Value) string {
+	saved := m.ann
+	m.ann = *next
+	defer func() { m.ann = saved }()
+	return m.valueText(r, v)
+}
+
+// Pickers for evidence and figures reuse the prompt.
+
+func (m *Model) openEvidencePicker(field string) {
+	p := &prompt{kind: promptEvidence, title: "evidence for " + field + ": a span or a claim", field: field, ids: map[string]string{}}
+	for _, s := range m.spans {
+		d := fmt.Sprintf("%s %s %s", s.ID, s.Label, m.spanText(s))
+		p.choices = append(p.choices, d)
+		p.ids[d] = s.ID
+	}
+	for _, c := range m.ann.Claims {
+		d := m.claimSummary(c)
+		p.choices = append(p.choices, d)
+		p.ids[d] = c.ID
+	}
+	p.filter()
+	m.prompt = p
+}
+
+func (m *Model) openFigurePicker(r *formRow) {
+	p := &prompt{kind: promptFigure, title: "fill " + r.title + " from a figure claim", field: r.key, ids: map[string]string{}}
+	for _, c := range m.ann.Claims {
+		if c.Figure == nil {
+			continue
+		}
+		d := fmt.Sprintf("%d %s · %s", c.Figure.Value, c.Figure.Counts, m.claimSummary(c))
+		p.choices = append(p.choices, d)
+		p.ids[d] = c.ID
+	}
+	if len(p.choices) == 0 {
+		m.setMessage("no claim has a figure yet: set a claim's Figure first")
+		return
+	}
+	p.filter()
+	m.prompt = p
+}
+
+// addEvidence records a span or claim as evidence for an incident field.
+func (m *Model) addEvidence(field, id string) tea.Cmd {
+	f := m.form
+	if f == nil || f.kind != formIncident {
+		return nil
+	}
+	next := m.ann.Clone()
+	for i := range next.Incidents {
+		inc := &next.Incidents[i]
+		if inc.ID != f.itemID {
+			continue
+		}
+		if inc.Evidence == nil {
+			inc.Evidence = map[string][]string{}
+		}
+		if contains(inc.Evidence[field], id) {
+			m.setMessage(m.refText(id) + " is already evidence for " + field)
+			return nil
+		}
+		inc.Evidence[field] = append(inc.Evidence[field], id)
+		m.afterSave = func(m *Model) tea.Cmd { m.showRowEvidence(); return nil }
+		return m.commit(next, fmt.Sprintf("evidence for incident %s %s: %s", inc.ID, field, id))
+	}
+	return nil
+}
+
+// fillFromFigure sets a count row from a claim's figure, with the claim as
+// evidence.
+func (m *Model) fillFromFigure(rowKey, claimID string) tea.Cmd {
+	f := m.form
+	c, ok := m.ann.Claim(claimID)
+	if f == nil || !ok || c.Figure == nil {
+		return nil
+	}
+	var r *formRow
+	for i := range f.rows {
+		if f.rows[i].key == rowKey {
+			r = &f.rows[i]
+		}
+	}
+	if r == nil {
+		return nil
+	}
+	next := m.ann.Clone()
+	action, err := m.applyIncidentRow(&next, f.itemID, r, strconv.Itoa(c.Figure.Value), nil, false)
+	if err != nil {
+		dk := m.draftKeyFor(f, r)
+		m.drafts[dk] = strconv.Itoa(c.Figure.Value)
+		m.draftErrs[dk] = err.Error()
+		return nil
+	}
+	for i := range next.Incidents {
+		if next.Incidents[i].ID == f.itemID {
+			inc := &next.Incidents[i]
+			if inc.Evidence == nil {
+				inc.Evidence = map[string][]string{}
+			}
+			if !contains(inc.Evidence[r.field], claimID) {
+				inc.Evidence[r.field] = append(inc.Evidence[r.field], claimID)
+			}
+		}
+	}
+	m.afterSave = func(m *Model) tea.Cmd { m.showRowEvidence(); return nil }
+	return m.commit(next, action+" from claim "+claimID)
+}
+
+// sortedIncidentSummary shows an incident in the list.
+func (m *Model) incidentSummary(inc model.Incident) string {
+	parts := []string{inc.ID}
+	if v := inc.Fields["event_type"]; v.Text != "" {
+		parts = append(parts, v.Text)
+	} else {
+		parts = append(parts, "(no event type)")
+	}
+	if v := inc.Fields["date"]; v.Date != nil {
+		parts = append(parts, v.Date.Start)
+	}
+	if v := inc.Fields["location"]; len(v.List) > 0 {
+		if s, ok := m.ann.Span(v.List[0]); ok {
+			parts = append(parts, m.spanText(s))
+		}
+	}
+	if v := inc.Fields["killed"]; v.Count != nil {
+		parts = append(parts, fmt.Sprintf("killed %s/%s/%s", intText(v.Count.Low), intText(v.Count.Best), intText(v.Count.High)))
+	}
+	n := 0
+	for _, ids := range inc.Evidence {
+		n += len(ids)
+	}
+	if n > 0 {
+		parts = append(parts, fmt.Sprintf("%d evidence", n))
+	}
+	return strings.Join(parts, " · ")
+}

@@ -1,0 +1,316 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/sahilm/fuzzy"
+
+	"github.com/annotate-tool/annotate/internal/termtext"
+)
+
+// A form edits one claim, source grade or incident in the side pane. Rows
+// come from the schema; what the annotator types is a draft, kept per item
+// and row until it is confirmed with enter and valid. Nothing typed is
+// dropped: an invalid draft stays, with its error shown inline, through tab
+// switches and trips to the article, until it is fixed or cleared.
+
+type formKind int
+
+const (
+	formClaim formKind = iota
+	formSource
+	formIncident
+)
+
+type rowKind int
+
+const (
+	rowText     rowKind = iota
+	rowNumber           // a whole number; empty or "?" is unknown
+	rowChoice           // one code from a list, type-ahead
+	rowMulti            // several codes from a list
+	rowEntity           // entity span reference(s), type-ahead over spans
+	rowClaimant         // an entity span, or a typed name
+	rowSpan             // a stretch of text: enter takes the article's selection
+	rowDate             // YYYY-MM-DD
+)
+
+// option is one choice a row offers.
+type option struct {
+	value   string
+	display string
+	group   string
+}
+
+// formRow is one line of a form.
+type formRow struct {
+	key      string // "type", "killed.low", "date.start"
+	field    string // the incident field the row belongs to (for evidence)
+	title    string
+	kind     rowKind
+	options  []option
+	multiple bool
+	// figure marks count rows that can be filled from a figure claim.
+	figure bool
+}
+
+// form is an open form: what it edits and where the cursor is.
+type form struct {
+	kind   formKind
+	itemID string // claim or incident id, or the source's name
+	rows   []formRow
+	cursor int
+	// optCursor is the highlighted match in the current row's choices.
+	optCursor int
+}
+
+func (f *form) row() *formRow {
+	if f.cursor < len(f.rows) {
+		return &f.rows[f.cursor]
+	}
+	return &formRow{}
+}
+
+// draftKey names a draft: the item and the row.
+func draftKey(kind formKind, item, row string) string {
+	return fmt.Sprintf("%d/%s/%s", kind, item, row)
+}
+
+func (m *Model) draftKeyFor(f *form, r *formRow) string { return draftKey(f.kind, f.itemID, r.key) }
+
+// matches returns the row's options that match the draft, best first.
+func matches(r *formRow, draft string) []option {
+	if len(r.options) == 0 {
+		return nil
+	}
+	if draft == "" {
+		return r.options
+	}
+	names := make([]string, len(r.options))
+	for i, o := range r.options {
+		names[i] = o.display
+		if o.group != "" {
+			names[i] = o.group + " › " + o.display
+		}
+	}
+	var out []option
+	seen := map[int]bool{}
+	low := strings.ToLower(draft)
+	// Best first: the code itself ("E", "4"), then names starting with
+	// the draft, then names with a word starting with it, then names
+	// containing it, then fuzzy matches.
+	tiers := []func(i int, name string) bool{
+		func(i int, _ string) bool { return strings.EqualFold(r.options[i].value, draft) },
+		func(i int, _ string) bool { return strings.HasPrefix(strings.ToLower(r.options[i].display), low) },
+		func(_ int, name string) bool {
+			for _, w := range strings.FieldsFunc(strings.ToLower(name), func(c rune) bool { return c == ' ' || c == '/' || c == '›' || c == '(' }) {
+				if strings.HasPrefix(w, low) {
+					return true
+				}
+			}
+			return false
+		},
+		func(_ int, name string) bool { return strings.Contains(strings.ToLower(name), low) },
+	}
+	for _, tier := range tiers {
+		for i, n := range names {
+			if !seen[i] && tier(i, n) {
+				out = append(out, r.options[i])
+				seen[i] = true
+			}
+		}
+	}
+	for _, f := range fuzzy.Find(draft, names) {
+		if !seen[f.Index] {
+			out = append(out, r.options[f.Index])
+			seen[f.Index] = true
+		}
+	}
+	return out
+}
+
+// formKey handles a key while a form has the focus.
+func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
+	f := m.form
+	r := f.row()
+	dk := m.draftKeyFor(f, r)
+	draft := m.drafts[dk]
+	opts := matches(r, draft)
+	k := m.keys.Form
+	switch {
+	case key.Matches(msg, k.Back):
+		m.form = nil
+		m.highlights = nil
+		return nil
+	case key.Matches(msg, k.Article):
+		m.focus = focusArticle
+		return nil
+	case key.Matches(msg, k.NextField):
+		f.cursor = (f.cursor + 1) % len(f.rows)
+		f.optCursor = 0
+		m.showRowEvidence()
+		return nil
+	case key.Matches(msg, k.PrevField):
+		f.cursor = (f.cursor + len(f.rows) - 1) % len(f.rows)
+		f.optCursor = 0
+		m.showRowEvidence()
+		return nil
+	case key.Matches(msg, k.NextChoice):
+		if len(opts) > 0 {
+			f.optCursor = min(f.optCursor+1, len(opts)-1)
+		} else {
+			f.cursor = min(f.cursor+1, len(f.rows)-1)
+			m.showRowEvidence()
+		}
+		return nil
+	case key.Matches(msg, k.PrevChoice):
+		if len(opts) > 0 && f.optCursor > 0 {
+			f.optCursor--
+		} else if len(opts) == 0 {
+			f.cursor = max(f.cursor-1, 0)
+			m.showRowEvidence()
+		}
+		return nil
+	case key.Matches(msg, k.Confirm):
+		var choice *option
+		if len(opts) > 0 && f.optCursor < len(opts) {
+			choice = &opts[f.optCursor]
+		}
+		return m.confirmRow(f, r, draft, choice)
+	case key.Matches(msg, k.Evidence):
+		if f.kind == formIncident {
+			m.openEvidencePicker(r.field)
+		}
+		return nil
+	case key.Matches(msg, k.Figure):
+		if r.figure {
+			m.openFigurePicker(r)
+		} else {
+			m.setMessage("ctrl+f fills a count from a figure claim: go to a killed/wounded row")
+		}
+		return nil
+	case key.Matches(msg, k.ClearDraft):
+		delete(m.drafts, dk)
+		delete(m.draftErrs, dk)
+		f.optCursor = 0
+		return nil
+	case key.Matches(msg, k.ClearValue):
+		return m.clearRow(f, r)
+	case msg.String() == "backspace" || msg.String() == "ctrl+h":
+		if draft != "" {
+			_, size := utf8.DecodeLastRuneInString(draft)
+			m.setDraft(dk, draft[:len(draft)-size])
+			f.optCursor = 0
+			return nil
+		}
+		// On an empty draft, backspace removes the last value.
+		return m.clearRow(f, r)
+	}
+	if t := msg.Key().Text; t != "" && r.kind != rowSpan {
+		for _, c := range t {
+			if c < 0x20 || c == 0x7f {
+				return nil
+			}
+		}
+		m.setDraft(dk, draft+t)
+		f.optCursor = 0
+	}
+	return nil
+}
+
+func (m *Model) setDraft(key, v string) {
+	if v == "" {
+		delete(m.drafts, key)
+		delete(m.draftErrs, key)
+		return
+	}
+	m.drafts[key] = v
+}
+
+// renderForm draws the open form: a row per line with its value, the draft
+// being typed, errors inline, and the matching choices under the current row.
+func (m *Model) renderForm(w, h int) []string {
+	f := m.form
+	var lines []string
+	lines = append(lines, m.styles.Title.Render(termtext.Line(m.formTitle(f))))
+	titleW := 0
+	for _, r := range f.rows {
+		titleW = max(titleW, utf8.RuneCountInString(r.title))
+	}
+	titleW = min(titleW, w/3)
+	cursorLine := 0
+	for i := range f.rows {
+		r := &f.rows[i]
+		dk := m.draftKeyFor(f, r)
+		val := termtext.Line(m.rowValue(f, r))
+		draft, hasDraft := m.drafts[dk]
+		title := fit(r.title, titleW)
+		cell := val
+		if hasDraft {
+			cell = m.styles.Accent.Render("✎ "+termtext.Line(draft)) + m.styles.Subtle.Render("  (was: "+orDash(val)+")")
+		} else if val == "" {
+			cell = m.styles.Subtle.Render("—")
+		}
+		if ev := m.rowEvidence(f, r); ev != "" {
+			cell += m.styles.Subtle.Render("  ⟵ " + termtext.Line(ev))
+		}
+		line := title + " " + cell
+		if i == f.cursor {
+			cursorLine = len(lines)
+			line = m.styles.RowActive.Render(fit(title, titleW)) + " " + cell
+			if i == f.cursor && m.focus == focusSide {
+				line += m.styles.Accent.Render("▏")
+			}
+		}
+		lines = append(lines, line)
+		if err, ok := m.draftErrs[dk]; ok {
+			lines = append(lines, strings.Repeat(" ", titleW+1)+m.styles.Error.Render("✗ "+termtext.Line(err)))
+		}
+		if i == f.cursor {
+			opts := matches(r, draft)
+			if r.kind == rowSpan {
+				lines = append(lines, strings.Repeat(" ", titleW+1)+m.styles.Subtle.Render("enter: take the article's selection "+quote(m.selectedText())))
+			}
+			shown := 0
+			first := max(0, f.optCursor-4)
+			for j := first; j < len(opts) && shown < 6; j++ {
+				o := opts[j]
+				text := o.display
+				if o.group != "" {
+					text = o.group + " › " + o.display
+				}
+				text = "  " + termtext.Line(text)
+				if j == f.optCursor {
+					text = m.styles.RowActive.Render(fit("› "+strings.TrimSpace(text), w-titleW-1))
+				} else {
+					text = m.styles.Subtle.Render(text)
+				}
+				lines = append(lines, strings.Repeat(" ", titleW+1)+text)
+				shown++
+			}
+			if len(opts) > shown+first {
+				lines = append(lines, strings.Repeat(" ", titleW+1)+m.styles.Subtle.Render(fmt.Sprintf("  … %d more: type to filter", len(opts)-shown-first)))
+			}
+			if r.kind == rowClaimant && draft != "" && len(opts) == 0 {
+				lines = append(lines, strings.Repeat(" ", titleW+1)+m.styles.Subtle.Render("enter: an unnamed speaker called "+quote(draft)))
+			}
+		}
+	}
+	// Keep the cursor's row in view.
+	if len(lines) > h {
+		first := min(max(0, cursorLine-h/3), len(lines)-h)
+		lines = append(lines[:1], lines[first+1:min(len(lines), first+h)]...)
+	}
+	return lines
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}

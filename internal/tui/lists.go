@@ -1,0 +1,295 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/termtext"
+)
+
+// The Claims, Sources and Incidents tabs: lists to move through, open an
+// item's form from, create and delete.
+
+// quit leaves, unless typed drafts would be lost: then it asks once more.
+func (m *Model) quit() tea.Cmd {
+	n := 0
+	for _, d := range m.drafts {
+		if strings.TrimSpace(d) != "" {
+			n++
+		}
+	}
+	if n > 0 && !m.quitArmed {
+		m.quitArmed = true
+		m.fail(fmt.Errorf("%d typed %s not confirmed (enter saves one); press ctrl+c again to quit and drop them", n, plural(n, "value is", "values are")))
+		return nil
+	}
+	return tea.Quit
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func (m *Model) listLen() int {
+	switch m.sideTab {
+	case tabClaims:
+		return len(m.ann.Claims)
+	case tabSources:
+		return len(m.sources())
+	case tabIncidents:
+		return len(m.ann.Incidents)
+	}
+	return 0
+}
+
+// listKey handles keys of the list tabs; used is false for keys it leaves
+// to the side pane (tab switching, focus).
+func (m *Model) listKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	cur := &m.listCursor[m.sideTab]
+	n := m.listLen()
+	k := m.keys.List
+	switch {
+	case key.Matches(msg, k.Down):
+		*cur = min(*cur+1, max(0, n-1))
+		m.followList()
+	case key.Matches(msg, k.Up):
+		*cur = max(*cur-1, 0)
+		m.followList()
+	case key.Matches(msg, k.Open):
+		if *cur >= n {
+			if m.sideTab == tabIncidents {
+				return m.newIncident(), true
+			}
+			return nil, true
+		}
+		switch m.sideTab {
+		case tabClaims:
+			m.openForm(formClaim, m.ann.Claims[*cur].ID)
+		case tabSources:
+			m.openForm(formSource, m.sources()[*cur].name)
+		case tabIncidents:
+			m.openForm(formIncident, m.ann.Incidents[*cur].ID)
+		}
+	case key.Matches(msg, k.New):
+		if m.sideTab == tabIncidents {
+			return m.newIncident(), true
+		}
+		if m.sideTab == tabClaims {
+			m.setMessage("select the claim's words in the article, then press c")
+		}
+	case key.Matches(msg, k.Delete):
+		if *cur < n {
+			switch m.sideTab {
+			case tabClaims:
+				return m.deleteClaim(m.ann.Claims[*cur].ID), true
+			case tabIncidents:
+				return m.deleteIncident(m.ann.Incidents[*cur].ID), true
+			case tabSources:
+				return m.deleteGrade(m.sources()[*cur].name), true
+			}
+		}
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+// followList shows the current claim's spans in the article.
+func (m *Model) followList() {
+	m.highlights = nil
+	cur := m.listCursor[m.sideTab]
+	switch m.sideTab {
+	case tabClaims:
+		if cur < len(m.ann.Claims) {
+			m.highlights = m.claimRanges(m.ann.Claims[cur])
+		}
+	case tabSources:
+		srcs := m.sources()
+		if cur < len(srcs) {
+			for _, c := range m.ann.Claims {
+				if strings.EqualFold(m.claimantName(c), srcs[cur].name) {
+					m.highlights = append(m.highlights, m.claimRanges(c)...)
+				}
+			}
+		}
+	case tabIncidents:
+		if cur < len(m.ann.Incidents) {
+			for _, ids := range m.ann.Incidents[cur].Evidence {
+				for _, id := range ids {
+					if s, ok := m.ann.Span(id); ok {
+						m.highlights = append(m.highlights, s.Range())
+					} else if c, ok := m.ann.Claim(id); ok {
+						m.highlights = append(m.highlights, m.claimRanges(c)...)
+					}
+				}
+			}
+		}
+	}
+	if len(m.highlights) > 0 {
+		m.selectRange(m.highlights[0])
+	}
+}
+
+// newClaim creates a claim whose content is the selection and opens its form
+// at the claimant.
+func (m *Model) newClaim() tea.Cmd {
+	sel := m.selection()
+	if err := model.CheckRange(m.doc.text, sel.Start, sel.End); err != nil {
+		m.fail(fmt.Errorf("select the claim's words first: %v", err))
+		return nil
+	}
+	next := m.ann.Clone()
+	id := next.NewID("c")
+	c := model.Claim{ID: id, Content: []model.Range{sel}, Polarity: "asserts"}
+	next.Claims = append(next.Claims, c)
+	m.extend, m.head = false, sel
+	m.afterSave = func(m *Model) tea.Cmd {
+		m.sideTab = tabClaims
+		m.listCursor[tabClaims] = len(m.ann.Claims) - 1
+		m.openForm(formClaim, id)
+		return nil
+	}
+	return m.commit(next, fmt.Sprintf("claim %s %s", id, quote(m.doc.text[sel.Start:sel.End])))
+}
+
+func (m *Model) newIncident() tea.Cmd {
+	next := m.ann.Clone()
+	id := next.NewID("i")
+	next.Incidents = append(next.Incidents, model.Incident{ID: id, Fields: map[string]model.Value{}, Evidence: map[string][]string{}})
+	m.afterSave = func(m *Model) tea.Cmd {
+		m.sideTab = tabIncidents
+		m.listCursor[tabIncidents] = len(m.ann.Incidents) - 1
+		m.openForm(formIncident, id)
+		return nil
+	}
+	return m.commit(next, "new incident "+id)
+}
+
+func (m *Model) deleteClaim(id string) tea.Cmd {
+	next := m.ann.Clone()
+	var kept []model.Claim
+	for _, c := range next.Claims {
+		if c.ID == id {
+			continue
+		}
+		if c.Stance != nil && c.Stance.ClaimID == id {
+			c.Stance = nil
+		}
+		kept = append(kept, c)
+	}
+	next.Claims = kept
+	for _, inc := range next.Incidents {
+		for f, ids := range inc.Evidence {
+			inc.Evidence[f] = removeID(ids, id)
+		}
+	}
+	return m.commit(next, "delete claim "+id)
+}
+
+func (m *Model) deleteIncident(id string) tea.Cmd {
+	next := m.ann.Clone()
+	var kept []model.Incident
+	for _, inc := range next.Incidents {
+		if inc.ID != id {
+			kept = append(kept, inc)
+		}
+	}
+	next.Incidents = kept
+	return m.commit(next, "delete incident "+id)
+}
+
+func (m *Model) deleteGrade(name string) tea.Cmd {
+	next := m.ann.Clone()
+	var kept []model.SourceGrade
+	found := false
+	for _, g := range next.Sources {
+		if strings.EqualFold(g.Source, name) {
+			found = true
+			continue
+		}
+		kept = append(kept, g)
+	}
+	if !found {
+		return nil
+	}
+	next.Sources = kept
+	return m.commit(next, "delete grade of "+name)
+}
+
+// renderList draws the Claims, Sources or Incidents tab.
+func (m *Model) renderList(w, h int) []string {
+	var lines []string
+	cur := m.listCursor[m.sideTab]
+	active := m.focus == focusSide
+	row := func(i int, text string) {
+		text = termtext.Line(text)
+		if i == cur && active {
+			lines = append(lines, m.styles.RowActive.Render(fit(text, w)))
+		} else {
+			lines = append(lines, text)
+		}
+	}
+	switch m.sideTab {
+	case tabClaims:
+		if len(m.ann.Claims) == 0 {
+			return []string{m.styles.Subtle.Render("No claims yet."), "",
+				m.styles.Subtle.Render("Select what is claimed in the article"),
+				m.styles.Subtle.Render("(v to extend), then press c.")}
+		}
+		for i, c := range m.ann.Claims {
+			parts := []string{c.ID, orDash(m.claimantName(c))}
+			if g, ok := m.sourceGrade(m.claimantName(c)); ok && g.Reliability != "" {
+				parts[1] += " [" + g.Reliability + "]"
+			}
+			if c.Type != "" {
+				parts = append(parts, c.Type)
+			}
+			if c.Figure != nil {
+				parts = append(parts, fmt.Sprintf("%d %s", c.Figure.Value, c.Figure.Counts))
+			}
+			if c.Credibility != "" {
+				parts = append(parts, "cred "+c.Credibility)
+			}
+			if c.Stance != nil && c.Stance.ClaimID != "" {
+				parts = append(parts, c.Stance.Kind+" "+c.Stance.ClaimID)
+			}
+			row(i, strings.Join(parts, " · "))
+			lines = append(lines, m.styles.Subtle.Render("   "+termtext.Line(quote(m.claimContent(c)))))
+		}
+	case tabSources:
+		srcs := m.sources()
+		if len(srcs) == 0 {
+			return []string{m.styles.Subtle.Render("No sources yet: claimants of claims"), m.styles.Subtle.Render("and the article's outlet appear here.")}
+		}
+		for i, s := range srcs {
+			g, _ := m.sourceGrade(s.name)
+			grade := "–"
+			if g.Reliability != "" {
+				grade = g.Reliability
+			}
+			row(i, fmt.Sprintf("%s  %s  (%s)", grade, s.name, s.role))
+			if g.Rationale != "" {
+				lines = append(lines, m.styles.Subtle.Render("   "+termtext.Line(g.Rationale)))
+			}
+		}
+	case tabIncidents:
+		for i, inc := range m.ann.Incidents {
+			row(i, m.incidentSummary(inc))
+		}
+		if len(m.ann.Incidents) == 0 {
+			lines = append(lines, m.styles.Subtle.Render("No incidents yet: press n for a new form."))
+		}
+	}
+	// Keep the cursor in view (rows can take two lines).
+	if len(lines) > h {
+		lines = lines[max(0, min(len(lines)-h, cur*2-h/2)):]
+	}
+	return lines
+}
