@@ -105,7 +105,11 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(
 	}
 	var u errUsage
 	if errors.As(err, &u) {
-		fmt.Fprintf(stderr, "annotate %s: %s\n", name, u.msg)
+		prefix := "annotate"
+		if name != "" {
+			prefix += " " + name
+		}
+		fmt.Fprintf(stderr, "%s: %s\n", prefix, u.msg)
 		return exitUsage
 	}
 	var silent errSilent
@@ -267,8 +271,8 @@ func runSchema(e *env, args []string) error {
 	if _, err := e.parse(fs, args); err != nil {
 		return err
 	}
-	if e.schemaPath == "" && e.getenv("ANNOTATE_DB") == "" && !flagSet(fs, "db") {
-		// No database named: print the built-in default without creating one.
+	if _, err := os.Stat(e.dbPath); err != nil && e.schemaPath == "" {
+		// No database yet: print the built-in default without creating one.
 		_, err := e.stdout.Write(model.DefaultSchemaJSON())
 		return err
 	}

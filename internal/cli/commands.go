@@ -229,7 +229,7 @@ func runCheck(e *env, args []string) error {
 	}
 	if len(problems) > 0 {
 		for _, p := range problems {
-			fmt.Fprintf(e.stderr, "annotate: check %s: %s\n", db.Path(), oneLine(p))
+			fmt.Fprintf(e.stderr, "annotate: check %s: %s\n", db.Path(), termtext.Line(oneLine(p)))
 		}
 		fmt.Fprintf(e.stderr, "annotate: check found %d %s in %s: restore it from a backup, or fix the annotations named\n", len(problems), plural(len(problems), "problem", "problems"), db.Path())
 		return errSilent{}

@@ -94,6 +94,10 @@ func runExport(e *env, args []string) error {
 		if err := tmp.Close(); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
+		// CreateTemp makes the file private; an export is an ordinary file.
+		if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
 		if err := os.Rename(tmp.Name(), *out); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}

@@ -199,13 +199,3 @@ const (
 	corpusArticles = 9
 	corpusFiles    = 6
 )
-
-// skipBug skips a test that shows a known bug, so the suite stays green
-// until it is fixed. Set ANNOTATE_TEST_BUGS=1 to run such tests and see them
-// fail.
-func skipBug(t *testing.T, bug string) {
-	t.Helper()
-	if bug != "" && os.Getenv("ANNOTATE_TEST_BUGS") == "" {
-		t.Skip("BUG: " + bug)
-	}
-}

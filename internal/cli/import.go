@@ -3,13 +3,14 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
+
+	"golang.org/x/text/encoding"
 
 	"github.com/annotate-tool/annotate/internal/formats"
 	"github.com/annotate-tool/annotate/internal/model"
@@ -33,6 +34,8 @@ type importOptions struct {
 	textColumn  string
 	titleColumn string
 	skipInvalid bool
+	encoding    string
+	decoder     *encoding.Decoder
 }
 
 // importStats counts what an import did.
@@ -48,6 +51,7 @@ func runImport(e *env, args []string) error {
 	fs.StringVar(&o.textColumn, "text-column", "text", "CSV column holding the article text")
 	fs.StringVar(&o.titleColumn, "title-column", "", "CSV column holding the title")
 	fs.BoolVar(&o.skipInvalid, "skip-invalid", false, "import the good records of a file with bad ones, listing those skipped")
+	fs.StringVar(&o.encoding, "encoding", "", "the files' encoding when not UTF-8: windows-1252, iso-8859-1, utf-16")
 	paths, err := e.parse(fs, args)
 	if err != nil {
 		return err
@@ -59,6 +63,9 @@ func runImport(e *env, args []string) error {
 	}
 	if len(paths) == 0 {
 		return errUsage{"name the files or folders to import: annotate import PATH..."}
+	}
+	if o.decoder, err = formats.Decoder(o.encoding); err != nil {
+		return errUsage{err.Error()}
 	}
 	db, _, err := e.open()
 	if err != nil {
@@ -188,6 +195,9 @@ func (im *importer) file(p string, named bool) {
 	im.stats.files++
 	if format == "text" {
 		data, err := os.ReadFile(p)
+		if err == nil && im.opts.decoder != nil {
+			data, err = im.opts.decoder.Bytes(data)
+		}
 		if err != nil {
 			im.stats.failed++
 			im.errorf("%s: %v", p, err)
@@ -280,7 +290,7 @@ func (im *importer) scan(p, format string, fn func(formats.Record) error) ([]for
 		return nil, fmt.Errorf("%s: %v", p, err)
 	}
 	defer f.Close()
-	var r io.Reader = f
+	r := formats.DecodeReader(f, im.opts.decoder)
 	if format == "csv" {
 		return formats.ReadCSV(p, r, formats.CSVOptions{TextColumn: im.opts.textColumn, TitleColumn: im.opts.titleColumn}, fn)
 	}

@@ -23,7 +23,6 @@ func TestImportAddsEachArticleOnce(t *testing.T) {
 		// args returns the import arguments; it may write input files.
 		args                  func(h *harness) []string
 		added, present, files int
-		bug                   string
 	}{
 		{
 			name:  "nested folder of txt, md, jsonl and csv",
@@ -61,12 +60,10 @@ func TestImportAddsEachArticleOnce(t *testing.T) {
 				return []string{h.write("bom.jsonl", []byte("\uFEFF{\"text\": \"The Lorrow reading room opens on Sundays.\"}\n{\"text\": \"A second line after the mark.\"}\n"))}
 			},
 			added: 2, files: 1,
-			bug: "formats.ReadJSONL refuses line 1 of a JSONL file that starts with a UTF-8 BOM (\"invalid character 'ï'\"), while ReadCSV strips the BOM",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			skipBug(t, tt.bug)
 			h := newHarness(t)
 			args := append([]string{"import"}, tt.args(h)...)
 
@@ -101,9 +98,6 @@ this line is not JSON at all
 {"text": 42}
 `
 
-// csvPanic describes the crash on a malformed CSV row.
-const csvPanic = "formats.ReadCSV (internal/formats/input.go) calls cr.FieldPos(0) before checking the error of cr.Read(); after a csv.ParseError (bare or unclosed quote) FieldPos panics \"out of range index passed to FieldPos\", so `annotate import` crashes with a stack trace instead of listing the bad row"
-
 func TestImportRefusesBadInput(t *testing.T) {
 	tests := []struct {
 		name string
@@ -112,7 +106,6 @@ func TestImportRefusesBadInput(t *testing.T) {
 		setup func(h *harness) (args []string, path string)
 		// want are substrings of stderr; absent must not occur.
 		want, absent []string
-		bug          string
 	}{
 		{
 			name: "binary file",
@@ -161,7 +154,6 @@ func TestImportRefusesBadInput(t *testing.T) {
 				return []string{p}, p
 			},
 			want: []string{"empty"},
-			bug:  "ReadJSONL (internal/formats/input.go) counts blank lines, so a JSONL file of only blank lines passes its `line == 0` empty check: import exits 0 with \"0 added, 0 already present, 0 failed (1 files)\" and no message, while an empty .txt or a header-only .csv is refused",
 		},
 		{
 			name: "jsonl with bad lines is refused whole",
@@ -227,7 +219,6 @@ func TestImportRefusesBadInput(t *testing.T) {
 				return []string{p}, p
 			},
 			want: []string{"refused, 1 bad record", "quotes.csv:3:"},
-			bug:  csvPanic,
 		},
 		{
 			name: "csv with an unclosed quote",
@@ -236,7 +227,6 @@ func TestImportRefusesBadInput(t *testing.T) {
 				return []string{p}, p
 			},
 			want: []string{"refused, 1 bad record", "open.csv:3:"},
-			bug:  csvPanic,
 		},
 		{
 			name: "path that does not exist",
@@ -266,7 +256,6 @@ func TestImportRefusesBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			skipBug(t, tt.bug)
 			h := newHarness(t)
 			h.mustRun("import", filepath.Join(corpusDir, "harbour.txt"))
 			before := h.mustRun("list", "--json").stdout
@@ -390,21 +379,18 @@ func TestImportErrorsSuggestRealFlags(t *testing.T) {
 		content  []byte
 		file     string
 		wantFlag string
-		bug      string
 	}{
 		{name: "refused jsonl", file: "mixed.jsonl", content: []byte(badJSONL), wantFlag: "--skip-invalid"},
 		{name: "csv without the column", file: "sheet.csv", content: []byte("body\nA row.\n"), wantFlag: "--text-column"},
 		{name: "unknown file type", file: "story.rtf", content: []byte("A story.\n"), wantFlag: "--format"},
 		{
 			name: "invalid UTF-8", file: "latin1.txt", content: []byte("Caf\xe9\n"), wantFlag: "--encoding",
-			bug: "formats.CheckText (internal/formats/input.go) tells the user to \"pass --encoding\", but import has no --encoding flag (annotate import --encoding latin1 FILE exits 2: flag provided but not defined)",
 		},
 	}
 	help := newHarness(t).run("import", "-h").stderr
 	flagRE := regexp.MustCompile(`--[a-z][a-z-]*`)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			skipBug(t, tt.bug)
 			h := newHarness(t)
 			res := h.run("import", h.write(tt.file, tt.content))
 			suggested := flagRE.FindAllString(res.stderr, -1)

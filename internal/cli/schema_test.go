@@ -132,7 +132,6 @@ func TestSchemaPrintsValidJSON(t *testing.T) {
 		// setup runs before `schema`; it returns extra `schema` arguments.
 		setup    func(t *testing.T, h *harness) []string
 		wantName string
-		bug      string
 	}{
 		{name: "no database named", noDB: true, wantName: "conflict-incidents"},
 		{name: "database without a stored schema", wantName: "conflict-incidents"},
@@ -166,12 +165,10 @@ func TestSchemaPrintsValidJSON(t *testing.T) {
 				return nil
 			},
 			wantName: "newsroom-test",
-			bug:      "cli.runSchema (internal/cli/cli.go) prints the built-in default whenever neither --schema, --db nor $ANNOTATE_DB is given, without looking at the default database ($XDG_DATA_HOME or ~/.local/share/annotate/annotate.db); a user whose default database stores a custom schema is shown \"conflict-incidents\", not the schema in use",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			skipBug(t, tt.bug)
 			h := newHarness(t)
 			if tt.noDB {
 				delete(h.env, "ANNOTATE_DB")

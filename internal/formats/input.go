@@ -7,7 +7,6 @@ package formats
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,6 +40,9 @@ func CheckText(text []byte) error {
 	if len(bytes.TrimSpace(text)) == 0 {
 		return errors.New("empty: there is no text to annotate")
 	}
+	if bytes.HasPrefix(text, []byte{0xFF, 0xFE}) || bytes.HasPrefix(text, []byte{0xFE, 0xFF}) {
+		return errors.New("looks like UTF-16 (it starts with a UTF-16 byte order mark): pass --encoding utf-16")
+	}
 	if i := bytes.IndexByte(text, 0); i >= 0 {
 		line := bytes.Count(text[:i], []byte{'\n'}) + 1
 		return fmt.Errorf("looks binary (NUL byte on line %d): import text files only", line)
@@ -48,7 +50,7 @@ func CheckText(text []byte) error {
 	if !utf8.Valid(text) {
 		i := invalidUTF8At(text)
 		line := bytes.Count(text[:i], []byte{'\n'}) + 1
-		return fmt.Errorf("not valid UTF-8 (line %d, byte %d): convert the file to UTF-8 or pass --encoding", line, i)
+		return fmt.Errorf("not valid UTF-8 (line %d, byte %d): convert the file to UTF-8 or pass --encoding (windows-1252, iso-8859-1, utf-16)", line, i)
 	}
 	return nil
 }
@@ -91,13 +93,18 @@ type jsonArticle struct {
 func ReadJSONL(path string, r io.Reader, fn func(Record) error) (bad []RecordError, err error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), maxLine)
-	line := 0
+	line, records := 0, 0
 	for sc.Scan() {
 		line++
-		raw := bytes.TrimSpace(sc.Bytes())
+		raw := sc.Bytes()
+		if line == 1 {
+			raw = bytes.TrimPrefix(raw, []byte("\uFEFF"))
+		}
+		raw = bytes.TrimSpace(raw)
 		if len(raw) == 0 {
 			continue
 		}
+		records++
 		where := fmt.Sprintf("%s:%d", path, line)
 		rec, err := parseJSONArticle(raw)
 		if err != nil {
@@ -115,7 +122,7 @@ func ReadJSONL(path string, r io.Reader, fn func(Record) error) (bad []RecordErr
 		}
 		return bad, fmt.Errorf("%s: %w", path, err)
 	}
-	if line == 0 {
+	if records == 0 {
 		return bad, fmt.Errorf("%s: empty: there are no articles in it", path)
 	}
 	return bad, nil
@@ -160,20 +167,20 @@ type CSVOptions struct {
 	TitleColumn string
 }
 
-// ReadCSV reads articles from a CSV file with a header row. Columns other
-// than text and title are kept in the article's meta.
+// ReadCSV reads articles from a CSV file (RFC 4180) with a header row.
+// Columns other than text and title are kept in the article's meta. Field
+// text is kept byte for byte: a CRLF inside a quoted field stays CRLF.
 func ReadCSV(path string, r io.Reader, opts CSVOptions, fn func(Record) error) (bad []RecordError, err error) {
 	if opts.TextColumn == "" {
 		opts.TextColumn = "text"
 	}
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
+	cr := newCSVReader(r)
+	header, _, err := cr.read()
 	if err == io.EOF {
 		return nil, fmt.Errorf("%s: empty: there is no header row", path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s:1: header row: %v", path, err)
 	}
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], "\uFEFF")
@@ -197,27 +204,25 @@ func ReadCSV(path string, r io.Reader, opts CSVOptions, fn func(Record) error) (
 	}
 	rows := 0
 	for {
-		row, err := cr.Read()
+		row, line, err := cr.read()
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		where := fmt.Sprintf("%s:%d", path, line)
 		if err != nil {
-			var perr *csv.ParseError
+			var perr csvError
 			if errors.As(err, &perr) {
-				where = fmt.Sprintf("%s:%d", path, perr.Line)
-				bad = append(bad, RecordError{Where: where, Err: perr.Err})
-				if errors.Is(perr.Err, csv.ErrQuote) || errors.Is(perr.Err, csv.ErrBareQuote) {
-					continue
-				}
+				bad = append(bad, RecordError{Where: where, Err: perr})
 				continue
 			}
 			return bad, fmt.Errorf("%s: %w", path, err)
 		}
+		if len(row) == 1 && row[0] == "" {
+			continue // a blank line
+		}
 		rows++
 		if textCol >= len(row) {
-			bad = append(bad, RecordError{Where: where, Err: fmt.Errorf("row has no %q column", opts.TextColumn)})
+			bad = append(bad, RecordError{Where: where, Err: fmt.Errorf("row has no %q column (it has %d fields)", opts.TextColumn, len(row))})
 			continue
 		}
 		text := row[textCol]

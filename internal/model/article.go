@@ -6,6 +6,7 @@ package model
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 	"time"
 )
 
@@ -59,6 +60,7 @@ func TitleFromText(text string) string {
 }
 
 func trimSpace(s string) string {
+	s = strings.TrimPrefix(s, "\uFEFF") // a byte order mark is not part of a title
 	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\r' || s[0] == '#') {
 		s = s[1:]
 	}

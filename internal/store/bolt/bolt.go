@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -81,6 +82,10 @@ func Open(path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("create the database folder: %w", err)
 	}
 	if fi, err := os.Stat(path); err == nil {
+		if fi.Mode().IsRegular() && fi.Size() == 0 {
+			// Perhaps a database whose copy failed: never write over it.
+			return nil, fmt.Errorf("database %s is an empty file (damaged, or never written): delete it to start a new database there, or restore it from a backup", path)
+		}
 		if fi.IsDir() {
 			return nil, fmt.Errorf("database %s is a folder, not a file: pass a file path with --db", path)
 		}
@@ -122,6 +127,17 @@ func (db *DB) open(readOnly bool) (*bolt.DB, error) {
 	if err != nil {
 		return nil, db.describe(err)
 	}
+	// A file cut short (a failed copy, a full disk) still opens, but
+	// reading past its end kills the process with SIGBUS, which no
+	// recover can catch: compare the size the file claims with its size.
+	if fi, serr := os.Stat(db.path); serr == nil {
+		var want int64
+		_ = b.View(func(tx *bolt.Tx) error { want = tx.Size(); return nil })
+		if fi.Size() < want {
+			b.Close()
+			return nil, fmt.Errorf("%w: database %s is cut short (%d bytes of %d): restore it from a backup", errDamaged, db.path, fi.Size(), want)
+		}
+	}
 	return b, nil
 }
 
@@ -130,10 +146,31 @@ func (db *DB) describe(err error) error {
 	switch {
 	case errors.Is(err, berrors.ErrTimeout):
 		return fmt.Errorf("%w: %s is held by another annotate process (waited %s); close the other program or try again", ErrInUse, db.path, db.lockTimeout)
-	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrChecksum):
-		return fmt.Errorf("database %s is not an annotate database or is damaged (%v): check the --db path, or restore it from a backup", db.path, err)
+	case errors.Is(err, os.ErrPermission):
+		return fmt.Errorf("database %s: permission denied: check the file's permissions or pass another --db", db.path)
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("database %s does not exist: check the --db path", db.path)
+	case errors.Is(err, errDamaged):
+		return err
+	default:
+		// Everything else bbolt says on opening (invalid, version
+		// mismatch, checksum, file size too small, ...) means the file
+		// is not a bbolt file or is damaged.
+		return fmt.Errorf("database %s is not an annotate database or is damaged (%s): check the --db path, or restore it from a backup", db.path, termtextSafe(err.Error()))
 	}
-	return fmt.Errorf("database %s: %w", db.path, err)
+}
+
+// errDamaged marks a file found damaged after opening.
+var errDamaged = errors.New("damaged")
+
+// termtextSafe keeps bytes from a damaged file out of messages.
+func termtextSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 // run opens the file, runs fn in one transaction and closes the file. A panic
