@@ -170,13 +170,21 @@ func (m *Model) renderHelp(h int) string {
 		}
 	}
 	lines = append(lines, "Labels: "+strings.Join(labels, "  "))
+	cellW := 0
+	for _, g := range groups {
+		for _, b := range g.bindings {
+			hb := b.Help()
+			cellW = max(cellW, ansi.StringWidth(hb.Key+" "+hb.Desc)+2)
+		}
+	}
+	cellW = min(cellW, max(20, m.width/2))
 	for _, g := range groups {
 		lines = append(lines, "", m.styles.Accent.Render(g.name))
 		row := ""
 		for _, b := range g.bindings {
 			hb := b.Help()
-			cell := fit(m.styles.HelpKey.Render(hb.Key)+" "+hb.Desc, 26)
-			if ansi.StringWidth(row)+26 > m.width-2 {
+			cell := fit(m.styles.HelpKey.Render(hb.Key)+" "+hb.Desc, cellW)
+			if ansi.StringWidth(row)+cellW > m.width-2 {
 				lines = append(lines, row)
 				row = ""
 			}
