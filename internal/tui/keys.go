@@ -48,6 +48,7 @@ type QueueKeys struct {
 	Open                  key.Binding
 	Filter                key.Binding
 	Search                key.Binding
+	Reload                key.Binding
 	Quit                  key.Binding
 }
 
@@ -113,6 +114,7 @@ func DefaultKeyMap() KeyMap {
 			Open:   k(keys("enter", "l", "right"), help("enter", "open")),
 			Filter: k(keys("tab", "f"), help("tab", "filter by status")),
 			Search: k(keys("/"), help("/", "search")),
+			Reload: k(keys("R", "ctrl+l"), help("R", "reload")),
 			Quit:   k(keys("q", "esc"), help("q", "quit")),
 		},
 		Article: ArticleKeys{

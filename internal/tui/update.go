@@ -68,6 +68,9 @@ func (m *Model) queueKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.qCursor = 0
 	case key.Matches(msg, k.Search):
 		m.prompt = &prompt{kind: promptQueueSearch, title: "search titles and text"}
+	case key.Matches(msg, k.Reload):
+		m.setMessage("reloaded")
+		return m.loadQueue(false)
 	case key.Matches(msg, k.Open):
 		if m.qCursor < len(items) {
 			return m.loadArticle(items[m.qCursor].ID)

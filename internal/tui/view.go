@@ -148,7 +148,7 @@ func (m *Model) renderHelp(h int) string {
 		name     string
 		bindings []key.Binding
 	}{
-		{"Queue", []key.Binding{k.Queue.Down, k.Queue.Up, k.Queue.Top, k.Queue.Bottom, k.Queue.Open, k.Queue.Filter, k.Queue.Search, k.Queue.Quit}},
+		{"Queue", []key.Binding{k.Queue.Down, k.Queue.Up, k.Queue.Top, k.Queue.Bottom, k.Queue.Open, k.Queue.Filter, k.Queue.Search, k.Queue.Reload, k.Queue.Quit}},
 		{"Move and select", []key.Binding{k.Article.NextWord, k.Article.PrevWord, k.Article.NextChar, k.Article.PrevChar, k.Article.LineDown, k.Article.LineUp,
 			k.Article.NextSentence, k.Article.PrevSentence, k.Article.NextPara, k.Article.PrevPara, k.Article.PageDown, k.Article.PageUp,
 			k.Article.Top, k.Article.Bottom, k.Article.NextSpan, k.Article.PrevSpan, k.Article.Extend, k.Article.SwapEnds, k.Article.Collapse,
@@ -212,7 +212,7 @@ func (m *Model) renderQueue(h int) string {
 	}
 	if total == 0 {
 		lines = append(lines, "", m.styles.Title.Render(" No articles yet."), "",
-			" Import some from another terminal, then start annotate again:", "",
+			" Import some from another terminal, then press R here to reload:", "",
 			m.styles.Accent.Render("   annotate import path/to/articles/"),
 			m.styles.Subtle.Render("   (.txt and .md: one article per file; .jsonl: one {\"text\": ...} per line; .csv with a text column)"),
 			"", " Or try the built-in samples:  "+m.styles.Accent.Render("annotate demo"))

@@ -145,7 +145,7 @@ func (db *DB) open(readOnly bool) (*bolt.DB, error) {
 func (db *DB) describe(err error) error {
 	switch {
 	case errors.Is(err, berrors.ErrTimeout):
-		return fmt.Errorf("%w: %s is held by another annotate process (waited %s); close the other program or try again", ErrInUse, db.path, db.lockTimeout)
+		return fmt.Errorf("%w: %s is held by another process (waited %s): close the other annotate screen or command using it, or try again", ErrInUse, db.path, db.lockTimeout)
 	case errors.Is(err, os.ErrPermission):
 		return fmt.Errorf("database %s: permission denied: check the file's permissions or pass another --db", db.path)
 	case errors.Is(err, os.ErrNotExist):
