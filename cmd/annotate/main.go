@@ -12,5 +12,6 @@ import (
 
 func main() {
 	interactive := term.IsTerminal(os.Stdout.Fd()) && term.IsTerminal(os.Stdin.Fd())
+	cli.CheckInChild = true
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv, interactive))
 }

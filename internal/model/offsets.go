@@ -50,6 +50,11 @@ func NewRuneIndex(text string) *RuneIndex {
 			n++
 		}
 	}
+	// A text whose length is a multiple of the spacing has one more
+	// checkpoint, at its very end.
+	if len(text)%checkpointEvery == 0 {
+		ri.counts[len(text)/checkpointEvery] = n
+	}
 	return ri
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 )
@@ -150,13 +151,18 @@ func ParseSchema(data []byte, source string) (*Schema, error) {
 		var typ *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &syn):
-			line, col := lineCol(data, int(syn.Offset))
+			// Offset counts the offending byte itself.
+			line, col := lineCol(data, int(syn.Offset)-1)
 			return nil, fmt.Errorf("%s:%d:%d: schema is not valid JSON: %v", source, line, col, syn)
 		case errors.As(err, &typ):
 			line, col := lineCol(data, int(typ.Offset))
 			return nil, fmt.Errorf("%s:%d:%d: %s must be %s, not %s", source, line, col, typ.Field, typ.Type, typ.Value)
 		}
 		return nil, fmt.Errorf("%s: schema: %v", source, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		line, col := lineCol(data, int(dec.InputOffset()))
+		return nil, fmt.Errorf("%s:%d:%d: text after the schema's closing brace: a schema file holds one JSON object", source, line, col)
 	}
 	if err := s.Check(); err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)

@@ -97,7 +97,7 @@ func wrap(text string, width int) layout {
 	}
 	l := layout{width: width}
 	lineStart, col := 0, 0
-	breakAt, colAtBreak := -1, 0
+	breakAt := -1
 	for off := 0; off < len(text); {
 		c := clusterAt(text, off, col)
 		if c.newline {
@@ -111,20 +111,31 @@ func wrap(text string, width int) layout {
 			end := off
 			if breakAt > lineStart {
 				end = breakAt
-				col -= colAtBreak
-			} else {
-				col = 0
 			}
 			l.starts = append(l.starts, lineStart)
 			l.ends = append(l.ends, end)
 			lineStart, breakAt = end, -1
-			if end == off {
+			// Measure what moved to the new line at its new columns (a tab's
+			// width depends on where it starts), then the cluster itself.
+			col = 0
+			for i := end; i < off; {
+				cc := clusterAt(text, i, col)
+				col += cc.width
+				i = cc.end
+			}
+			c = clusterAt(text, off, col)
+			if col+c.width > width && col > 0 {
+				// Still too wide (a wide character after a long word):
+				// break right before it.
+				l.starts = append(l.starts, lineStart)
+				l.ends = append(l.ends, off)
+				lineStart, col = off, 0
 				c = clusterAt(text, off, col)
 			}
 		}
 		col += c.width
 		if text[off] == ' ' || text[off] == '\t' {
-			breakAt, colAtBreak = c.end, col
+			breakAt = c.end
 		}
 		off = c.end
 	}

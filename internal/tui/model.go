@@ -64,7 +64,12 @@ type Model struct {
 	screen        screen
 	focus         focus
 	showHelp      bool
-	prompt        *prompt
+	helpTop       int
+	helpLines     int
+	// loading is true while the next article is being opened after D/S:
+	// keys wait for it, like they wait for a save.
+	loading bool
+	prompt  *prompt
 
 	// The queue.
 	queue      []store.ArticleSummary
@@ -230,14 +235,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.styles = NewStyles(m.opts.Schema, msg.IsDark(), m.opts.NoColor)
 		return m, nil
 	case queueLoadedMsg:
-		return m, m.onQueue(msg)
+		cmd := m.onQueue(msg)
+		if cmd != nil {
+			return m, cmd // still loading the next article
+		}
+		return m, tea.Batch(cmd, m.doneLoading())
 	case articleLoadedMsg:
 		if msg.err != nil {
 			m.fail(msg.err)
-			return m, nil
+		} else {
+			m.openDocument(msg.doc, msg.ann)
 		}
-		m.openDocument(msg.doc, msg.ann)
-		return m, nil
+		return m, m.doneLoading()
 	case savedMsg:
 		return m, m.onSaved(msg)
 	case searchDoneMsg:
@@ -250,7 +259,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.KeyPressMsg:
-		if m.saving {
+		if m.saving || m.loading {
 			m.pending = append(m.pending, msg)
 			return m, nil
 		}
@@ -287,8 +296,25 @@ func (m *Model) onSaved(msg savedMsg) tea.Cmd {
 		}
 	}
 	// Handle the keys that arrived during the save, until one starts
-	// another save.
-	for len(m.pending) > 0 && !m.saving {
+	// another save or load.
+	cmds = append(cmds, m.replayPending())
+	return tea.Batch(cmds...)
+}
+
+// doneLoading ends a load and handles the keys that waited for it.
+func (m *Model) doneLoading() tea.Cmd {
+	if !m.loading {
+		return nil
+	}
+	m.loading = false
+	return m.replayPending()
+}
+
+// replayPending handles keys that arrived while busy, in order, until one
+// starts another save or load.
+func (m *Model) replayPending() tea.Cmd {
+	var cmds []tea.Cmd
+	for len(m.pending) > 0 && !m.saving && !m.loading {
 		next := m.pending[0]
 		m.pending = m.pending[1:]
 		if k, ok := next.(tea.KeyPressMsg); ok {

@@ -17,8 +17,16 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.handlePrompt(msg)
 	}
 	if m.showHelp {
-		// Any key closes the help; ctrl+c still quits.
-		m.showHelp = false
+		switch msg.String() {
+		case "j", "down", "space", "pgdown", "ctrl+d":
+			m.helpTop = min(m.helpTop+3, max(0, m.helpLines-(m.height-2)))
+			return nil
+		case "k", "up", "pgup", "ctrl+u":
+			m.helpTop = max(0, m.helpTop-3)
+			return nil
+		}
+		// Any other key closes the help; ctrl+c still quits.
+		m.showHelp, m.helpTop = false, 0
 		if key.Matches(msg, m.keys.Global.Quit) {
 			return tea.Quit
 		}
@@ -164,14 +172,14 @@ func (m *Model) articleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.newClaim()
 	case key.Matches(msg, k.Collapse):
 		if m.extend {
+			m.head = m.selection() // before extend goes: it is the union
 			m.extend = false
-			m.head = m.selection()
 		}
 		return nil
 	case key.Matches(msg, k.Extend):
 		if m.extend {
-			m.extend = false
 			m.head = m.selection()
+			m.extend = false
 		} else {
 			m.extend, m.anchor = true, m.head
 		}
@@ -314,16 +322,38 @@ func (m *Model) moveLines(n int) {
 	if target == line {
 		return
 	}
-	off := m.lay.offAt(d.text, target, col)
-	r := d.wordRange(off)
-	// An empty line has no word: stop on the next line that has one, in
-	// the direction of travel.
-	if m.lay.lineOf(r.Start) != target && n < 0 {
-		if i := d.tokenAt(off) - 1; i >= 0 {
+	r, ok := m.wordOnLine(target, col)
+	if !ok {
+		// An empty line has no word: the next word in the direction of
+		// travel.
+		off := m.lay.starts[target]
+		if n > 0 {
+			r = d.wordRange(off)
+		} else if i := d.tokenAt(off) - 1; i >= 0 {
 			r = d.tokens[i]
 		}
 	}
 	m.moveHead(r)
+}
+
+// wordOnLine returns the word drawn at (or nearest before) column col of a
+// visual line; ok is false when the line has no word.
+func (m *Model) wordOnLine(line, col int) (model.Range, bool) {
+	d := m.doc
+	start, end := m.lay.starts[line], m.lay.ends[line]
+	first := d.tokenAt(start)
+	if first >= len(d.tokens) || d.tokens[first].Start >= end {
+		return model.Range{}, false
+	}
+	off := m.lay.offAt(d.text, line, col)
+	i := d.tokenAt(off)
+	switch {
+	case i < len(d.tokens) && d.tokens[i].Start <= off && off < end:
+		return d.tokens[i], true // on a word
+	case i-1 >= first:
+		return d.tokens[i-1], true // after a word, or past the line's end
+	}
+	return d.tokens[i], true // before the line's first word
 }
 
 // findNext selects the next (or previous) case-insensitive match of the
@@ -526,11 +556,10 @@ func (m *Model) tagAll() tea.Cmd {
 		return nil
 	}
 	next := m.ann.Clone()
+	// An occurrence already tagged (with any label) was decided on its own.
 	have := map[model.Range]bool{}
 	for _, s := range next.Entities {
-		if s.Label == label {
-			have[s.Range()] = true
-		}
+		have[s.Range()] = true
 	}
 	added := 0
 	for _, r := range m.doc.occurrences(text) {
@@ -551,7 +580,10 @@ func (m *Model) tagAll() tea.Cmd {
 func (m *Model) finish(status model.Status) tea.Cmd {
 	next := m.ann.Clone()
 	next.Status = status
-	m.afterSave = func(m *Model) tea.Cmd { return m.loadQueue(true) }
+	m.afterSave = func(m *Model) tea.Cmd {
+		m.loading = true
+		return m.loadQueue(true)
+	}
 	return m.commit(next, "mark "+string(status))
 }
 
@@ -578,11 +610,14 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		m.clampTop()
 		return nil
 	}
-	off, ok := m.offsetAt(mouse.X, mouse.Y)
+	line, col, ok := m.cellAt(mouse.X, mouse.Y)
 	if !ok {
 		return nil
 	}
-	word := m.doc.wordRange(off)
+	word, ok := m.wordOnLine(line, col)
+	if !ok {
+		return nil
+	}
 	switch msg.(type) {
 	case tea.MouseClickMsg:
 		if mouse.Button == tea.MouseLeft {
@@ -603,24 +638,24 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 	return nil
 }
 
-// offsetAt maps a screen cell to a byte offset of the article, when the
-// cell is on the article's text.
-func (m *Model) offsetAt(x, y int) (int, bool) {
-	if m.wide() || m.focus == focusArticle {
-		// The article pane's text starts after the title bar, the border
-		// and one column of padding.
-		tx, ty := x-2, y-2
-		w, h, _ := m.paneSizes()
-		if tx < 0 || ty < 0 || tx >= w || ty >= h {
-			return 0, false
-		}
-		line := m.top + ty
-		if line >= len(m.lay.starts) {
-			return 0, false
-		}
-		return m.lay.offAt(m.doc.text, line, tx), true
+// cellAt maps a screen cell to a visual line and column of the article,
+// when the cell is on the article's text.
+func (m *Model) cellAt(x, y int) (line, col int, ok bool) {
+	if !m.wide() && m.focus != focusArticle {
+		return 0, 0, false
 	}
-	return 0, false
+	// The article pane's text starts after the title bar, the border and
+	// one column of padding.
+	tx, ty := x-2, y-2
+	w, h, _ := m.paneSizes()
+	if tx < 0 || ty < 0 || tx >= w || ty >= h {
+		return 0, 0, false
+	}
+	line = m.top + ty
+	if line >= len(m.lay.starts) {
+		return 0, 0, false
+	}
+	return line, tx, true
 }
 
 var _ = strings.TrimSpace

@@ -24,6 +24,12 @@ func (m *Model) View() tea.View {
 
 // Render returns the screen's content: exactly height lines of width cells.
 func (m *Model) Render() string {
+	if m.width < 20 || m.height < 6 {
+		// Too small to lay out: say so in what room there is.
+		lines := make([]string, max(1, m.height))
+		lines[0] = "window too small"
+		return block(lines, max(1, m.width), max(1, m.height))
+	}
 	var body string
 	switch {
 	case m.showHelp:
@@ -44,9 +50,11 @@ func (m *Model) Render() string {
 func fit(s string, w int) string {
 	sw := ansi.StringWidth(s)
 	if sw > w {
-		return ansi.Truncate(s, w, "…")
+		s = ansi.Truncate(s, w, "…")
+		// A cut before a two-cell character leaves one cell over.
+		sw = ansi.StringWidth(s)
 	}
-	return s + spaces(w-sw)
+	return s + spaces(max(0, w-sw))
 }
 
 // block pads a list of lines to h lines of w cells.
@@ -162,39 +170,42 @@ func (m *Model) renderHelp(h int) string {
 		{"Everywhere", []key.Binding{k.Global.Help, k.Global.Quit}},
 	}
 	var lines []string
-	lines = append(lines, m.styles.Title.Render("Keys")+m.styles.Subtle.Render("  (any key closes this)"))
+	lines = append(lines, m.styles.Title.Render("Keys")+m.styles.Subtle.Render("  (j/k scroll · any other key closes)"))
 	var labels []string
 	for _, l := range m.opts.Schema.Labels {
 		if l.Key != "" {
 			labels = append(labels, l.Key+" "+m.styles.Chip(l.Name).Render(l.Name))
 		}
 	}
-	lines = append(lines, "Labels: "+strings.Join(labels, "  "))
-	cellW := 0
+	lines = append(lines, flow(m.styles.Accent.Render("Labels:"), labels, m.width)...)
 	for _, g := range groups {
+		var items []string
 		for _, b := range g.bindings {
 			hb := b.Help()
-			cellW = max(cellW, ansi.StringWidth(hb.Key+" "+hb.Desc)+2)
+			items = append(items, m.styles.HelpKey.Render(hb.Key)+" "+hb.Desc)
 		}
+		lines = append(lines, flow(m.styles.Accent.Render(g.name+":"), items, m.width)...)
 	}
-	cellW = min(cellW, max(20, m.width/2))
-	for _, g := range groups {
-		lines = append(lines, "", m.styles.Accent.Render(g.name))
-		row := ""
-		for _, b := range g.bindings {
-			hb := b.Help()
-			cell := fit(m.styles.HelpKey.Render(hb.Key)+" "+hb.Desc, cellW)
-			if ansi.StringWidth(row)+cellW > m.width-2 {
-				lines = append(lines, row)
-				row = ""
-			}
-			row += cell
-		}
-		if row != "" {
-			lines = append(lines, row)
-		}
-	}
+	m.helpLines = len(lines)
+	top := min(m.helpTop, max(0, len(lines)-h))
+	lines = lines[top:]
 	return block(lines, m.width, h)
+}
+
+// flow lays items out after a heading, as many to a line as fit.
+func flow(heading string, items []string, w int) []string {
+	var lines []string
+	line := heading
+	sep := " "
+	for _, it := range items {
+		if ansi.StringWidth(line)+len(sep)+ansi.StringWidth(it) > w-1 && line != heading {
+			lines = append(lines, line)
+			line, sep = "   ", ""
+		}
+		line += sep + it
+		sep = " · "
+	}
+	return append(lines, line)
 }
 
 // The queue.

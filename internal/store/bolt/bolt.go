@@ -123,22 +123,79 @@ func (db *DB) open(readOnly bool) (*bolt.DB, error) {
 			return nil, fmt.Errorf("open database %s: %w", db.path, err)
 		}
 	}
+	// A file cut short (a failed copy, a full disk) still opens, but
+	// reading past its end kills the process with SIGBUS, which no recover
+	// can catch, and a writable open reads the freelist at once. So check
+	// the size the meta page claims against the file's before bbolt opens it.
+	if err := db.checkSize(); err != nil {
+		return nil, err
+	}
 	b, err := bolt.Open(db.path, 0o600, &bolt.Options{Timeout: db.lockTimeout, ReadOnly: readOnly})
 	if err != nil {
 		return nil, db.describe(err)
 	}
-	// A file cut short (a failed copy, a full disk) still opens, but
-	// reading past its end kills the process with SIGBUS, which no
-	// recover can catch: compare the size the file claims with its size.
-	if fi, serr := os.Stat(db.path); serr == nil {
-		var want int64
-		_ = b.View(func(tx *bolt.Tx) error { want = tx.Size(); return nil })
-		if fi.Size() < want {
-			b.Close()
-			return nil, fmt.Errorf("%w: database %s is cut short (%d bytes of %d): restore it from a backup", errDamaged, db.path, fi.Size(), want)
+	return b, nil
+}
+
+// checkSize reads the two meta pages and refuses a file shorter than the
+// page count the valid one records.
+func (db *DB) checkSize() error {
+	f, err := os.Open(db.path)
+	if err != nil {
+		return nil // a new file, or bbolt will say what is wrong
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || fi.Size() == 0 {
+		return nil
+	}
+	want, ok := metaSize(f)
+	if ok && fi.Size() < want {
+		return fmt.Errorf("%w: database %s is cut short (%d bytes of %d): restore it from a backup", errDamaged, db.path, fi.Size(), want)
+	}
+	return nil
+}
+
+// metaSize returns the file size a bbolt file's newest valid meta page
+// implies (high-water page id times page size). bbolt's layout: a page
+// header of 16 bytes, then the meta: magic u32, version u32, page size u32,
+// flags u32, root bucket (16), freelist u64, pgid u64, txid u64, checksum u64.
+func metaSize(f *os.File) (int64, bool) {
+	var best int64
+	var bestTx uint64
+	found := false
+	for _, off := range []int64{0, -1} {
+		buf := make([]byte, 16+64)
+		at := off
+		if off < 0 {
+			// The second meta page sits one page in; its size is in the first.
+			var first [16 + 12]byte
+			if _, err := f.ReadAt(first[:], 0); err != nil {
+				continue
+			}
+			at = int64(binary.LittleEndian.Uint32(first[16+8:]))
+			if at < 512 || at > 1<<16 {
+				continue
+			}
+		}
+		if _, err := f.ReadAt(buf, at); err != nil {
+			continue
+		}
+		meta := buf[16:]
+		if binary.LittleEndian.Uint32(meta[0:]) != 0xED0CDAED {
+			continue
+		}
+		pageSize := int64(binary.LittleEndian.Uint32(meta[8:]))
+		pgid := int64(binary.LittleEndian.Uint64(meta[40:]))
+		txid := binary.LittleEndian.Uint64(meta[48:])
+		if pageSize <= 0 || pgid <= 0 {
+			continue
+		}
+		if !found || txid > bestTx {
+			best, bestTx, found = pgid*pageSize, txid, true
 		}
 	}
-	return b, nil
+	return best, found
 }
 
 // describe turns bbolt's errors into one line saying what and what to do.

@@ -1,0 +1,307 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// validationText mixes ASCII, Arabic (2-byte letters), an emoji (4 bytes)
+// and a CRLF, so that "inside a character" has several meanings.
+const validationText = "ISIS claimed 53 SDF fighters were killed near Raqqa on Thursday.\r\n" +
+	"سالم الراوي, an SDF spokeswoman 😀, said the figure was exaggerated."
+
+// at returns the byte range of the first occurrence of sub in the
+// validation text, failing the test when it is not there.
+func at(t *testing.T, sub string) (int, int) {
+	t.Helper()
+	i := strings.Index(validationText, sub)
+	if i < 0 {
+		t.Fatalf("%q is not in the validation text", sub)
+	}
+	return i, i + len(sub)
+}
+
+func intp(n int) *int { return &n }
+
+// validAnnotation is an annotation with every layer filled in that passes
+// Validate against validationText and the default schema. Each case below
+// breaks it in one place.
+func validAnnotation(t *testing.T) Annotation {
+	t.Helper()
+	span := func(id, sub, label string) Span {
+		s, e := at(t, sub)
+		return Span{ID: id, Start: s, End: e, Label: label}
+	}
+	rng := func(sub string) Range {
+		s, e := at(t, sub)
+		return Range{s, e}
+	}
+	cue, said := rng("claimed"), rng("said")
+	return Annotation{
+		ArticleID: "a1",
+		Annotator: "alice",
+		Schema:    "conflict-incidents",
+		Status:    StatusInProgress,
+		Entities: []Span{
+			span("e1", "ISIS", "ORG"),
+			span("e2", "53", "COUNT"),
+			span("e3", "SDF fighters", "ORG"),
+			span("e4", "Raqqa", "GPE"),
+			span("e5", "Thursday", "TIME"),
+			span("e6", "سالم الراوي", "PER"),
+			span("e7", "SDF", "ORG"), // nested inside e3 "SDF fighters": spans may nest
+		},
+		Claims: []Claim{
+			{
+				ID:          "c1",
+				Claimant:    Claimant{SpanID: "e1"},
+				Cue:         &cue,
+				Content:     []Range{rng("53 SDF fighters were killed")},
+				Type:        "casualties",
+				Polarity:    "asserts",
+				Certainty:   "probable",
+				Figure:      &Figure{Value: 53, Counts: "killed"},
+				Credibility: "3",
+			},
+			{
+				ID:             "c2",
+				Claimant:       Claimant{SpanID: "e6"},
+				Cue:            &said,
+				Content:        []Range{rng("the figure was exaggerated")},
+				Type:           "casualties",
+				Polarity:       "denies",
+				Certainty:      "certain",
+				Stance:         &Stance{Kind: "disputes_magnitude", ClaimID: "c1"},
+				SelfInterested: true,
+				Credibility:    "4",
+			},
+			{
+				ID:       "c3",
+				Claimant: Claimant{Name: "officials"},
+				Content:  []Range{rng("😀")},
+			},
+		},
+		Incidents: []Incident{{
+			ID: "i1",
+			Fields: map[string]Value{
+				"event_type":   {Text: "Armed clash"},
+				"status":       {Text: "claimed only"},
+				"date":         {Date: &Date{Start: "2024-02-29", End: "2024-03-01", Precision: "day"}},
+				"location":     {List: []string{"e4"}},
+				"perpetrators": {List: []string{"e1"}},
+				"targets":      {List: []string{"e3", "e7"}},
+				"tactics":      {List: []string{"2", "3", "9"}},
+				"weapons":      {List: []string{"5", "6"}},
+				"killed":       {Count: &Count{Low: intp(0), Best: intp(53), High: intp(53)}},
+				"wounded":      {Count: &Count{Best: intp(4)}},
+				"kidnapped":    {Number: intp(0)},
+				"notes":        {Text: "ISIS claimed 53 SDF fighters killed; the SDF disputed the figure."},
+			},
+			Evidence: map[string][]string{
+				"killed":       {"c1", "c2", "e2"},
+				"perpetrators": {"e1"},
+			},
+		}},
+		Sources: []SourceGrade{
+			{Source: "ISIS", SpanID: "e1", Reliability: "D", Rationale: "party to the fighting"},
+			{Source: "outlet", Reliability: "B"},
+		},
+		NextID: 11,
+	}
+}
+
+func TestValidateAcceptsValid(t *testing.T) {
+	a := validAnnotation(t)
+	for _, e := range Validate(&a, validationText, DefaultSchema()) {
+		t.Errorf("valid annotation refused: %v", e)
+	}
+	empty := NewAnnotation("a1", "alice", "conflict-incidents")
+	for _, e := range Validate(&empty, validationText, DefaultSchema()) {
+		t.Errorf("empty annotation refused: %v", e)
+	}
+}
+
+func TestValidateErrors(t *testing.T) {
+	// Byte offsets inside multi-byte characters of the text.
+	arabicStart, arabicEnd := at(t, "سالم الراوي")
+	emojiStart, emojiEnd := at(t, "😀")
+	setField := func(name string, v Value) func(a *Annotation) {
+		return func(a *Annotation) { a.Incidents[0].Fields[name] = v }
+	}
+	count := func(low, best, high *int) Value { return Value{Count: &Count{Low: low, Best: best, High: high}} }
+
+	tests := []struct {
+		name   string
+		change func(a *Annotation)
+		path   string // the one error's Path
+		msg    string // part of its Message
+	}{
+		{"unknown status", func(a *Annotation) { a.Status = "finished" }, "status", `unknown status "finished"`},
+		{"unknown label", func(a *Annotation) { a.Entities[4].Label = "DATE" }, "entities[e5].label", `unknown label "DATE"`},
+		{"label in lower case", func(a *Annotation) { a.Entities[1].Label = "count" }, "entities[e2].label", `unknown label "count"`},
+		{"span without id", func(a *Annotation) { a.Entities[4].ID = "" }, "entities[4].id", "no id"},
+		{"duplicate span id", func(a *Annotation) { a.Entities[4].ID = "e4" }, "entities[e4].id", "duplicate id"},
+		{"span past the end", func(a *Annotation) { a.Entities[4].End = len(validationText) + 1 }, "entities[e5]", "outside the text"},
+		{"span before the start", func(a *Annotation) { a.Entities[0].Start = -1 }, "entities[e1]", "outside the text"},
+		{"span start inside a character", func(a *Annotation) { a.Entities[5].Start = arabicStart + 1 }, "entities[e6]", "inside a character"},
+		{"span end inside a character", func(a *Annotation) { a.Entities[5].End = arabicEnd - 1 }, "entities[e6]", "inside a character"},
+		{"empty span", func(a *Annotation) { a.Entities[1].End = a.Entities[1].Start }, "entities[e2]", "empty"},
+		{"reversed span", func(a *Annotation) { a.Entities[1].Start, a.Entities[1].End = a.Entities[1].End, a.Entities[1].Start }, "entities[e2]", "empty"},
+
+		{"claimant refers to unknown span", func(a *Annotation) { a.Claims[0].Claimant.SpanID = "e99" }, "claims[c1].claimant", `unknown span "e99"`},
+		{"cue end inside emoji", func(a *Annotation) { a.Claims[2].Cue = &Range{emojiStart, emojiEnd - 2} }, "claims[c3].cue", "inside a character"},
+		{"claim without content", func(a *Annotation) { a.Claims[0].Content = nil }, "claims[c1].content", "content span"},
+		{"content start inside emoji", func(a *Annotation) { a.Claims[2].Content[0].Start = emojiStart + 3 }, "claims[c3].content[0]", "inside a character"},
+		{"unknown claim type", func(a *Annotation) { a.Claims[0].Type = "rumour" }, "claims[c1].type", `unknown value "rumour"`},
+		{"unknown polarity", func(a *Annotation) { a.Claims[0].Polarity = "maybe" }, "claims[c1].polarity", `"maybe"`},
+		{"unknown certainty", func(a *Annotation) { a.Claims[0].Certainty = "sure" }, "claims[c1].certainty", `"sure"`},
+		{"unknown stance", func(a *Annotation) { a.Claims[1].Stance.Kind = "refutes" }, "claims[c2].stance", `"refutes"`},
+		{"stance on unknown claim", func(a *Annotation) { a.Claims[1].Stance.ClaimID = "c9" }, "claims[c2].stance", `unknown claim "c9"`},
+		{"stance on itself", func(a *Annotation) { a.Claims[1].Stance.ClaimID = "c2" }, "claims[c2].stance", `unknown claim "c2"`},
+		{"negative figure", func(a *Annotation) { a.Claims[0].Figure.Value = -53 }, "claims[c1].figure", "negative"},
+		{"unknown credibility grade", func(a *Annotation) { a.Claims[0].Credibility = "7" }, "claims[c1].credibility", `unknown credibility grade "7"`},
+		{"credibility as a letter", func(a *Annotation) { a.Claims[0].Credibility = "A" }, "claims[c1].credibility", `"A"`},
+
+		{"unknown source grade", func(a *Annotation) { a.Sources[0].Reliability = "G" }, "sources[0].reliability", `unknown reliability grade "G"`},
+		{"source grade as a number", func(a *Annotation) { a.Sources[1].Reliability = "1" }, "sources[1].reliability", `"1"`},
+		{"source without name", func(a *Annotation) { a.Sources[1].Source = "  " }, "sources[1].source", "name"},
+		{"source refers to unknown span", func(a *Annotation) { a.Sources[0].SpanID = "e42" }, "sources[0].span", `unknown span "e42"`},
+
+		{"count low above best", setField("killed", count(intp(60), intp(53), intp(70))), "incidents[i1].killed", "low 60 is above best 53"},
+		{"count best above high", setField("killed", count(intp(10), intp(60), intp(53))), "incidents[i1].killed", "best 60 is above high 53"},
+		{"count low above high, no best", setField("wounded", count(intp(9), nil, intp(3))), "incidents[i1].wounded", "low 9 is above high 3"},
+		{"negative low", setField("killed", count(intp(-1), intp(53), nil)), "incidents[i1].killed", "low -1 is negative"},
+		{"negative best", setField("wounded", count(nil, intp(-4), nil)), "incidents[i1].wounded", "best -4 is negative"},
+		{"negative high", setField("wounded", count(nil, nil, intp(-4))), "incidents[i1].wounded", "high -4 is negative"},
+		{"count given as a number", setField("killed", Value{Number: intp(53)}), "incidents[i1].killed", "low, best and high"},
+		{"negative number", setField("kidnapped", Value{Number: intp(-2)}), "incidents[i1].kidnapped", "negative"},
+		{"number given as text", setField("kidnapped", Value{Text: "two"}), "incidents[i1].kidnapped", "whole number"},
+		{"unknown choice", setField("event_type", Value{Text: "Picnic"}), "incidents[i1].event_type", `"Picnic" is not in the list`},
+		{"choice by its group", setField("event_type", Value{Text: "Battles"}), "incidents[i1].event_type", `"Battles"`},
+		{"too many multichoice values", setField("tactics", Value{List: []string{"1", "2", "3", "4"}}), "incidents[i1].tactics", "at most 3 values, got 4"},
+		{"unknown multichoice value", setField("weapons", Value{List: []string{"5", "14"}}), "incidents[i1].weapons", `"14" is not in the list`},
+		{"multichoice value twice", setField("weapons", Value{List: []string{"5", "5"}}), "incidents[i1].weapons", `"5" is given twice`},
+		{"text field given a list", setField("notes", Value{List: []string{"x"}}), "incidents[i1].notes", "takes text"},
+		{"impossible date", setField("date", Value{Date: &Date{Start: "2024-02-30"}}), "incidents[i1].date", `"2024-02-30" is not a date`},
+		{"not a leap year", setField("date", Value{Date: &Date{Start: "2023-02-29"}}), "incidents[i1].date", "not a date"},
+		{"date in another format", setField("date", Value{Date: &Date{Start: "29/02/2024"}}), "incidents[i1].date", "YYYY-MM-DD"},
+		{"bad end date", setField("date", Value{Date: &Date{Start: "2024-03-01", End: "2024-13-01"}}), "incidents[i1].date", `end "2024-13-01" is not a date`},
+		{"end before start", setField("date", Value{Date: &Date{Start: "2024-03-02", End: "2024-03-01"}}), "incidents[i1].date", "end 2024-03-01 is before start 2024-03-02"},
+		{"unknown precision", setField("date", Value{Date: &Date{Start: "2024-03-02", Precision: "fortnight"}}), "incidents[i1].date", `unknown precision "fortnight"`},
+		{"date given as text", setField("date", Value{Text: "Thursday"}), "incidents[i1].date", "takes a date"},
+		{"entity field with unknown span", setField("location", Value{List: []string{"e77"}}), "incidents[i1].location", `unknown span "e77"`},
+		{"entity field with wrong label", setField("location", Value{List: []string{"e1"}}), "incidents[i1].location", "span e1 is ORG"},
+		{"single entity field with two spans", setField("claimed_by", Value{List: []string{"e1", "e3"}}), "incidents[i1].claimed_by", "takes one entity, got 2"},
+		{"unknown field", setField("casualties", Value{Text: "53"}), "incidents[i1].casualties", "unknown field"},
+		{"evidence refers to unknown id", func(a *Annotation) { a.Incidents[0].Evidence["killed"] = []string{"c1", "x5"} }, "incidents[i1].evidence.killed", `unknown span or claim "x5"`},
+		{"evidence for unknown field", func(a *Annotation) { a.Incidents[0].Evidence["casualties"] = []string{"c1"} }, "incidents[i1].evidence.casualties", "unknown field"},
+		{"incident without id", func(a *Annotation) {
+			a.Incidents[0].ID = ""
+			a.Incidents[0].Fields["status"] = Value{Text: "rumoured"}
+		}, "incidents[0].status", `"rumoured"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := validAnnotation(t)
+			tt.change(&a)
+			errs := Validate(&a, validationText, DefaultSchema())
+			if len(errs) != 1 {
+				t.Fatalf("got %d errors %v, want one at %s", len(errs), errs, tt.path)
+			}
+			e := errs[0]
+			if e.Path != tt.path || !strings.Contains(e.Message, tt.msg) {
+				t.Errorf("got %q, want path %s and a message containing %q", e, tt.path, tt.msg)
+			}
+			if got, want := e.Error(), tt.path+": "+e.Message; got != want {
+				t.Errorf("Error() = %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+// TestValidateReportsEveryProblem: one call lists all problems, not the
+// first one only, so the screen can mark every bad field.
+func TestValidateReportsEveryProblem(t *testing.T) {
+	a := validAnnotation(t)
+	a.Entities[4].Label = "DATE"
+	a.Claims[0].Type = "rumour"
+	a.Sources[0].Reliability = "G"
+	a.Incidents[0].Fields["killed"] = Value{Count: &Count{Low: intp(60), Best: intp(53)}}
+	a.Incidents[0].Fields["event_type"] = Value{Text: "Picnic"}
+	errs := Validate(&a, validationText, DefaultSchema())
+	got := map[string]bool{}
+	for _, e := range errs {
+		got[e.Path] = true
+	}
+	for _, want := range []string{"entities[e5].label", "claims[c1].type", "sources[0].reliability", "incidents[i1].killed", "incidents[i1].event_type"} {
+		if !got[want] {
+			t.Errorf("no error at %s; got %v", want, errs)
+		}
+	}
+	if len(errs) != 5 {
+		t.Errorf("got %d errors, want 5: %v", len(errs), errs)
+	}
+}
+
+func TestCheckCountAndDate(t *testing.T) {
+	counts := []struct {
+		c    Count
+		want string
+	}{
+		{Count{}, ""},
+		{Count{Best: intp(0)}, ""},
+		{Count{Low: intp(3), Best: intp(3), High: intp(3)}, ""},
+		{Count{Low: intp(3), High: intp(12)}, ""},
+		{Count{Low: intp(4), Best: intp(3)}, "low 4 is above best 3"},
+		{Count{Best: intp(4), High: intp(3)}, "best 4 is above high 3"},
+		{Count{Low: intp(4), High: intp(3)}, "low 4 is above high 3"},
+		{Count{High: intp(-1)}, "high -1 is negative"},
+	}
+	for _, tt := range counts {
+		t.Run(fmt.Sprintf("count %s", fmtCount(tt.c)), func(t *testing.T) {
+			checkErr(t, CheckCount(tt.c), tt.want)
+		})
+	}
+	dates := []struct {
+		d    Date
+		want string
+	}{
+		{Date{Start: "2024-02-29"}, ""},
+		{Date{Start: "2024-02-29", End: "2024-02-29"}, ""},
+		{Date{Start: "2024-01-01", End: "2024-12-31", Precision: "year"}, ""},
+		{Date{Start: ""}, "is not a date"},
+		{Date{Start: "2024-2-3"}, "is not a date"},
+		{Date{Start: "2024-02-30"}, "is not a date"},
+		{Date{Start: "2024-04-31"}, "is not a date"},
+		{Date{Start: "2024-02-01", End: "2024-01-31"}, "before start"},
+		{Date{Start: "2024-02-01", Precision: "Day"}, "unknown precision"},
+	}
+	for _, tt := range dates {
+		t.Run(fmt.Sprintf("date %+v", tt.d), func(t *testing.T) {
+			checkErr(t, CheckDate(tt.d), tt.want)
+		})
+	}
+}
+
+func fmtCount(c Count) string {
+	f := func(p *int) string {
+		if p == nil {
+			return "?"
+		}
+		return fmt.Sprint(*p)
+	}
+	return f(c.Low) + "/" + f(c.Best) + "/" + f(c.High)
+}
+
+func checkErr(t *testing.T, err error, want string) {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Errorf("got %v, want no error", err)
+	case want != "" && err == nil:
+		t.Errorf("got no error, want one containing %q", want)
+	case want != "" && !strings.Contains(err.Error(), want):
+		t.Errorf("got %q, want it to contain %q", err, want)
+	}
+}
