@@ -143,4 +143,3 @@ func itoa(n int) string {
 	}
 	return string(b[i:])
 }
-

@@ -250,8 +250,7 @@ func TestOpenTruncated(t *testing.T) {
 func TestFileCutWhileOpen(t *testing.T) {
 	real := buildRealDB(t)
 	used, page := usedSize(t, real)
-	bugs := map[string]string{
-	}
+	bugs := map[string]string{}
 	for _, op := range []string{"read", "write", "check"} {
 		t.Run(op, func(t *testing.T) {
 			if bug := bugs[op]; bug != "" {
