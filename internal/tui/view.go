@@ -345,7 +345,16 @@ func (m *Model) renderText(w, h int) string {
 	}
 	sel := m.selection()
 	lines := make([]string, 0, h)
+	var onLine []model.Span
 	for line := m.top; line < end; line++ {
+		// Only the spans on this line are looked at for its characters.
+		ls, le := m.lay.starts[line], m.lay.ends[line]
+		onLine = onLine[:0]
+		for _, s := range visible {
+			if s.Start < le && s.End > ls {
+				onLine = append(onLine, s)
+			}
+		}
 		var b strings.Builder
 		var seg strings.Builder
 		cur := styleKey{}
@@ -361,16 +370,16 @@ func (m *Model) renderText(w, h int) string {
 			k := styleKey{}
 			inner := -1
 			covering := 0
-			for i, s := range visible {
+			for i, s := range onLine {
 				if s.Start <= off && off < s.End {
 					covering++
-					if inner < 0 || s.End-s.Start < visible[inner].End-visible[inner].Start {
+					if inner < 0 || s.End-s.Start < onLine[inner].End-onLine[inner].Start {
 						inner = i
 					}
 				}
 			}
 			if inner >= 0 {
-				k.label = visible[inner].Label
+				k.label = onLine[inner].Label
 				k.nested = covering > 1
 			}
 			k.selected = sel.Start <= off && off < sel.End
