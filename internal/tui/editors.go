@@ -496,19 +496,24 @@ func (m *Model) showRowEvidence() {
 		r := f.row()
 		ids := append([]string(nil), m.ann.Incidents[i].Evidence[r.field]...)
 		ids = append(ids, m.ann.Incidents[i].Fields[r.field].List...)
-		for _, id := range ids {
-			if s, ok := m.ann.Span(id); ok {
-				m.highlights = append(m.highlights, s.Range())
-			} else if c, ok := m.ann.Claim(id); ok {
-				m.highlights = append(m.highlights, m.claimRanges(c)...)
-			}
-		}
+		m.highlights = m.refRanges(ids)
 	}
 	if len(m.highlights) > 0 {
-		m.head = m.highlights[0]
-		m.extend = false
-		m.scrollToSelection()
+		m.selectRange(m.highlights[0])
 	}
+}
+
+// refRanges returns the text ranges of spans and claims named by id.
+func (m *Model) refRanges(ids []string) []model.Range {
+	var out []model.Range
+	for _, id := range ids {
+		if s, ok := m.ann.Span(id); ok {
+			out = append(out, s.Range())
+		} else if c, ok := m.ann.Claim(id); ok {
+			out = append(out, m.claimRanges(c)...)
+		}
+	}
+	return out
 }
 
 func (m *Model) claimRanges(c model.Claim) []model.Range {

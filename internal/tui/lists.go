@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -121,14 +122,14 @@ func (m *Model) followList() {
 		}
 	case tabIncidents:
 		if cur < len(m.ann.Incidents) {
-			for _, ids := range m.ann.Incidents[cur].Evidence {
-				for _, id := range ids {
-					if s, ok := m.ann.Span(id); ok {
-						m.highlights = append(m.highlights, s.Range())
-					} else if c, ok := m.ann.Claim(id); ok {
-						m.highlights = append(m.highlights, m.claimRanges(c)...)
-					}
-				}
+			ev := m.ann.Incidents[cur].Evidence
+			fields := make([]string, 0, len(ev))
+			for f := range ev {
+				fields = append(fields, f)
+			}
+			sort.Strings(fields) // the same evidence comes first every time
+			for _, f := range fields {
+				m.highlights = append(m.highlights, m.refRanges(ev[f])...)
 			}
 		}
 	}
