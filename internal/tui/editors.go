@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -485,9 +486,12 @@ func (m *Model) showRowEvidence() {
 	}
 	switch f.kind {
 	case formClaim:
+		// Only highlight: the article's selection is what the Cue and
+		// Content rows take, so moving between rows must not change it.
 		if c, ok := m.ann.Claim(f.itemID); ok {
 			m.highlights = m.claimRanges(c)
 		}
+		return
 	case formIncident:
 		i, ok := m.incident(f.itemID)
 		if !ok {
@@ -536,18 +540,30 @@ func (m *Model) confirmRow(f *form, r *formRow, draft string, choice *option) te
 	dk := m.draftKeyFor(f, r)
 	next := m.ann.Clone()
 	action, err := m.applyRow(&next, f, r, draft, choice, false)
+	var pending errStanceNeedsClaim
+	if errors.As(err, &pending) {
+		// Keep the stance's kind as this row's draft and ask for the claim.
+		m.drafts[dk] = pending.kind
+		delete(m.draftErrs, dk)
+		f.cursor = min(f.cursor+1, len(f.rows)-1)
+		f.optCursor = 0
+		m.setMessage("now pick the claim it " + pending.kind + " in Toward claim")
+		return nil
+	}
 	if err != nil {
 		if draft == "" {
 			m.drafts[dk] = " "
 		}
 		m.draftErrs[dk] = err.Error()
-		m.setMessage("not saved: " + err.Error())
+		m.fail(fmt.Errorf("not saved: %w", err))
 		return nil
 	}
 	if action == "" {
 		return nil
 	}
-	single := r.kind != rowMulti && !(r.kind == rowEntity && r.multiple)
+	// Stay on list and entity rows: more values, or evidence (ctrl+e),
+	// usually follow.
+	single := r.kind != rowMulti && r.kind != rowEntity
 	m.afterSave = func(m *Model) tea.Cmd {
 		delete(m.drafts, dk)
 		delete(m.draftErrs, dk)
@@ -563,6 +579,11 @@ func (m *Model) confirmRow(f *form, r *formRow, draft string, choice *option) te
 	}
 	return m.commit(next, action)
 }
+
+// errStanceNeedsClaim: a stance was chosen before the claim it is toward.
+type errStanceNeedsClaim struct{ kind string }
+
+func (e errStanceNeedsClaim) Error() string { return "pick the claim in Toward claim" }
 
 // clearRow removes a row's value (the last one, for lists).
 func (m *Model) clearRow(f *form, r *formRow) tea.Cmd {
@@ -718,26 +739,45 @@ func (m *Model) applyClaimRow(next *model.Annotation, id string, r *formRow, dra
 		}
 		c.Figure.Counts = v
 	case "stance":
-		if v == "" {
+		switch {
+		case v == "":
 			c.Stance = nil
-		} else if c.Stance == nil {
-			c.Stance = &model.Stance{Kind: v}
-		} else {
+		case c.Stance != nil:
 			c.Stance.Kind = v
+		default:
+			// A stance is toward another claim: with just one, that one;
+			// with several, the kind waits as a draft for Toward claim.
+			var others []string
+			for _, o := range next.Claims {
+				if o.ID != c.ID {
+					others = append(others, o.ID)
+				}
+			}
+			switch len(others) {
+			case 0:
+				return "", fmt.Errorf("there is no other claim to take a stance toward")
+			case 1:
+				c.Stance = &model.Stance{Kind: v, ClaimID: others[0]}
+			default:
+				return "", errStanceNeedsClaim{kind: v}
+			}
 		}
 	case "stance_claim":
 		if c.Stance == nil {
-			c.Stance = &model.Stance{Kind: "disputes"}
+			kind := "disputes"
+			if d := m.drafts[draftKey(formClaim, id, "stance")]; contains(m.opts.Schema.Claims.Stances, d) {
+				kind = d
+				delete(m.drafts, draftKey(formClaim, id, "stance"))
+			} else if len(m.opts.Schema.Claims.Stances) > 0 && !contains(m.opts.Schema.Claims.Stances, kind) {
+				kind = m.opts.Schema.Claims.Stances[0]
+			}
+			c.Stance = &model.Stance{Kind: kind}
 		}
 		c.Stance.ClaimID = v
 	case "self_interested":
 		c.SelfInterested = v == "yes"
 	case "credibility":
 		c.Credibility = v
-	}
-	if c.Stance != nil && c.Stance.ClaimID == "" && r.key == "stance" {
-		// Not yet complete: the next row asks which claim.
-		return fmt.Sprintf("set %s to %s", what, v), nil
 	}
 	return fmt.Sprintf("set %s to %s", what, v), nil
 }

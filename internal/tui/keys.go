@@ -108,7 +108,7 @@ func DefaultKeyMap() KeyMap {
 		},
 		Queue: QueueKeys{
 			Up:     k(keys("k", "up"), help("k/↑", "up")),
-			Down:   k(keys("j", "down"), help("j/↓", "down")),
+			Down:   k(keys("j", "down"), help("j/k", "down/up")),
 			Top:    k(keys("g", "home"), help("g", "first")),
 			Bottom: k(keys("G", "end"), help("G", "last")),
 			Open:   k(keys("enter", "l", "right"), help("enter", "open")),
@@ -155,8 +155,8 @@ func DefaultKeyMap() KeyMap {
 		},
 		Side: SideKeys{
 			Up:           k(keys("k", "up"), help("k/↑", "up")),
-			Down:         k(keys("j", "down"), help("j/↓", "down")),
-			NextTab:      k(keys("l", "right"), help("l/→", "next tab")),
+			Down:         k(keys("j", "down"), help("j/k", "down/up")),
+			NextTab:      k(keys("l", "right"), help("h/l", "switch tab")),
 			PrevTab:      k(keys("h", "left"), help("h/←", "previous tab")),
 			Jump:         k(keys("enter"), help("enter", "go to span")),
 			Delete:       k(keys("x", "delete"), help("x", "delete")),
@@ -165,7 +165,7 @@ func DefaultKeyMap() KeyMap {
 		},
 		List: ListKeys{
 			Up:     k(keys("k", "up"), help("k/↑", "up")),
-			Down:   k(keys("j", "down"), help("j/↓", "down")),
+			Down:   k(keys("j", "down"), help("j/k", "down/up")),
 			Open:   k(keys("enter"), help("enter", "edit")),
 			New:    k(keys("n"), help("n", "new incident")),
 			Delete: k(keys("x", "delete"), help("x", "delete")),

@@ -151,6 +151,7 @@ func (m *Model) newClaim() tea.Cmd {
 	c := model.Claim{ID: id, Content: []model.Range{sel}, Polarity: "asserts"}
 	next.Claims = append(next.Claims, c)
 	m.extend, m.head = false, sel
+	m.dropDrafts(formClaim, id) // an id freed by an undo can come back
 	m.afterSave = func(m *Model) tea.Cmd {
 		m.sideTab = tabClaims
 		m.listCursor[tabClaims] = len(m.ann.Claims) - 1
@@ -164,6 +165,7 @@ func (m *Model) newIncident() tea.Cmd {
 	next := m.ann.Clone()
 	id := next.NewID("i")
 	next.Incidents = append(next.Incidents, model.Incident{ID: id, Fields: map[string]model.Value{}, Evidence: map[string][]string{}})
+	m.dropDrafts(formIncident, id)
 	m.afterSave = func(m *Model) tea.Cmd {
 		m.sideTab = tabIncidents
 		m.listCursor[tabIncidents] = len(m.ann.Incidents) - 1
@@ -173,7 +175,19 @@ func (m *Model) newIncident() tea.Cmd {
 	return m.commit(next, "new incident "+id)
 }
 
+// dropDrafts forgets the drafts typed into an item's form.
+func (m *Model) dropDrafts(kind formKind, id string) {
+	prefix := draftKey(kind, id, "")
+	for k := range m.drafts {
+		if strings.HasPrefix(k, prefix) {
+			delete(m.drafts, k)
+			delete(m.draftErrs, k)
+		}
+	}
+}
+
 func (m *Model) deleteClaim(id string) tea.Cmd {
+	m.dropDrafts(formClaim, id)
 	next := m.ann.Clone()
 	var kept []model.Claim
 	for _, c := range next.Claims {
@@ -195,6 +209,7 @@ func (m *Model) deleteClaim(id string) tea.Cmd {
 }
 
 func (m *Model) deleteIncident(id string) tea.Cmd {
+	m.dropDrafts(formIncident, id)
 	next := m.ann.Clone()
 	var kept []model.Incident
 	for _, inc := range next.Incidents {

@@ -457,6 +457,7 @@ func (m *Model) setAnnotation(a model.Annotation) {
 			_, exists = m.incident(m.form.itemID)
 		}
 		if !exists {
+			m.dropDrafts(m.form.kind, m.form.itemID)
 			m.form = nil
 			m.highlights = nil
 		} else {

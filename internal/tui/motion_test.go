@@ -109,8 +109,6 @@ func TestMotionsMoveSelection(t *testing.T) {
 // TestJToShorterLine: j from a column past the end of the next line should
 // land on that line (on its last word), as k does going up.
 func TestJToShorterLine(t *testing.T) {
-	t.Skip("BUG: moveLines (update.go) with n > 0 onto a line shorter than the column skips to the line after: " +
-		"offAt returns the line's end, wordRange(end) is the first token of the following line, and only n < 0 corrects this")
 	h := openMotion(t)
 	h.keys("w w w w w w w w w w") // "killed", column 59 of line 0
 	if _, text := h.sel(); text != "killed" {
@@ -293,8 +291,6 @@ func TestMouseSelects(t *testing.T) {
 // TestClickPastLineEnd: a click right of a line's end selects that line's
 // last word.
 func TestClickPastLineEnd(t *testing.T) {
-	t.Skip("BUG: handleMouse (update.go), like moveLines: wordRange(offAt(line, col)) past a line's end " +
-		"selects the first word of the next line with text, here two lines further down")
 	h := openMotion(t)
 	h.send(tea.MouseClickMsg{X: 2 + 60, Y: 4, Button: tea.MouseLeft}) // right of "It blamed the group’s cell."
 	if got, text := h.sel(); got != rangeOf(t, motionText, ".", 2) {

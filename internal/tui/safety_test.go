@@ -212,7 +212,6 @@ func TestFitWideText(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/%d", tt.s, tt.w), func(t *testing.T) {
 			if tt.bug {
-				t.Skip("BUG: fit (view.go) returns ansi.Truncate's result unpadded; cutting before a two-cell character leaves the line one cell short")
 			}
 			if got := ansi.StringWidth(fit(tt.s, tt.w)); got != tt.w {
 				t.Errorf("fit(%q, %d) is %d cells wide: %q", tt.s, tt.w, got, fit(tt.s, tt.w))
@@ -224,7 +223,6 @@ func TestFitWideText(t *testing.T) {
 // TestStatusLineWithWideText: the same bug seen on the screen: the status
 // line quoting a CJK selection is one cell short in a narrow window.
 func TestStatusLineWithWideText(t *testing.T) {
-	t.Skip("BUG: fit (view.go) leaves a line one cell short when the cut falls before a two-cell character")
 	for _, size := range [][2]int{{20, 6}, {30, 8}} {
 		h := newHarness(t, newFakeStore(article("mixed", mixedText)), size[0], size[1])
 		h.keys("enter w w v j")
@@ -235,8 +233,6 @@ func TestStatusLineWithWideText(t *testing.T) {
 // TestTinyWindows: Render promises exactly height lines of width cells,
 // even below the smallest usable size.
 func TestTinyWindows(t *testing.T) {
-	t.Skip("BUG: Render (view.go) overflows below 14x6: paneSizes clamps the text pane to at least 10x1 cells " +
-		"(so the boxed pane is 14 wide, 3+ rows) and renderQueue(h-3) with h < 4 still adds a line")
 	for _, size := range [][2]int{{12, 4}, {13, 5}, {60, 3}} {
 		st := newFakeStore(article("mixed", mixedText))
 		h := newHarness(t, st, size[0], size[1])

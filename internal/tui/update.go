@@ -468,6 +468,10 @@ func (m *Model) tag(label string) tea.Cmd {
 			}
 			old := s.Label
 			next.Entities[i].Label = label
+			if err := m.labelFits(&next, s.ID); err != nil {
+				m.fail(err)
+				return nil
+			}
 			m.lastLabel = label
 			m.extend, m.head = false, sel
 			return m.commit(next, fmt.Sprintf("relabel %s %s → %s", text, old, label))
@@ -487,6 +491,10 @@ func (m *Model) relabel(id, label string) tea.Cmd {
 				return nil
 			}
 			next.Entities[i].Label = label
+			if err := m.labelFits(&next, s.ID); err != nil {
+				m.fail(err)
+				return nil
+			}
 			m.lastLabel = label
 			return m.commit(next, fmt.Sprintf("relabel %s %s → %s", quote(m.doc.text[s.Start:s.End]), s.Label, label))
 		}
@@ -574,6 +582,26 @@ func (m *Model) tagAll() tea.Cmd {
 		return nil
 	}
 	return m.commit(next, fmt.Sprintf("tag all %s %s (%d)", quote(text), label, added))
+}
+
+// labelFits refuses a label change that would break an incident field
+// restricted to other labels (a location must stay GPE, LOC or FAC).
+func (m *Model) labelFits(next *model.Annotation, spanID string) error {
+	for _, inc := range next.Incidents {
+		for name, v := range inc.Fields {
+			if !contains(v.List, spanID) {
+				continue
+			}
+			f, ok := m.opts.Schema.Field(name)
+			if !ok {
+				continue
+			}
+			if err := model.ValidateValue(f, v, next); err != nil {
+				return fmt.Errorf("the span is the %s of incident %s (%v): change it there first", f.Title(), inc.ID, err)
+			}
+		}
+	}
+	return nil
 }
 
 // finish marks the article done or skipped and opens the next one.

@@ -156,28 +156,28 @@ func (m *Model) renderHelp(h int) string {
 		name     string
 		bindings []key.Binding
 	}{
-		{"Queue", []key.Binding{k.Queue.Down, k.Queue.Up, k.Queue.Top, k.Queue.Bottom, k.Queue.Open, k.Queue.Filter, k.Queue.Search, k.Queue.Reload, k.Queue.Quit}},
+		{"Queue", []key.Binding{k.Queue.Down, k.Queue.Top, k.Queue.Bottom, k.Queue.Open, k.Queue.Filter, k.Queue.Search, k.Queue.Reload, k.Queue.Quit}},
 		{"Move and select", []key.Binding{k.Article.NextWord, k.Article.PrevWord, k.Article.NextChar, k.Article.PrevChar, k.Article.LineDown, k.Article.LineUp,
 			k.Article.NextSentence, k.Article.PrevSentence, k.Article.NextPara, k.Article.PrevPara, k.Article.PageDown, k.Article.PageUp,
 			k.Article.Top, k.Article.Bottom, k.Article.NextSpan, k.Article.PrevSpan, k.Article.Extend, k.Article.SwapEnds, k.Article.Collapse,
 			k.Article.Search, k.Article.SearchNext, k.Article.SearchPrev}},
 		{"Tag", []key.Binding{k.Article.Label, k.Article.Picker, k.Article.Relabel, k.Article.Delete, k.Article.TagAll,
 			k.Article.Claim, k.Article.Undo, k.Article.Redo, k.Article.Done, k.Article.Skip, k.Article.FocusSide, k.Article.Back}},
-		{"Side pane", []key.Binding{k.Side.Down, k.Side.Up, k.Side.NextTab, k.Side.PrevTab, k.Side.Jump, k.Side.Delete, k.Side.Relabel, k.Side.FocusArticle}},
-		{"Claims, Sources, Incidents", []key.Binding{k.List.Down, k.List.Up, k.List.Open, k.List.New, k.List.Delete}},
+		{"Side pane", []key.Binding{k.Side.Down, k.Side.NextTab, k.Side.Jump, k.Side.Delete, k.Side.Relabel, k.Side.FocusArticle}},
+		{"Claims, Sources, Incidents", []key.Binding{k.List.Down, k.List.Open, k.List.New, k.List.Delete}},
 		{"Forms (type to fill a field)", []key.Binding{k.Form.NextField, k.Form.PrevField, k.Form.NextChoice, k.Form.PrevChoice, k.Form.Confirm, k.Form.Back,
 			k.Form.Article, k.Form.Evidence, k.Form.Figure, k.Form.ClearDraft, k.Form.ClearValue}},
-		{"Everywhere", []key.Binding{k.Global.Help, k.Global.Quit}},
 	}
 	var lines []string
-	lines = append(lines, m.styles.Title.Render("Keys")+m.styles.Subtle.Render("  (j/k scroll · any other key closes)"))
+	lines = append(lines, m.styles.Title.Render("Keys")+"  "+m.styles.HelpKey.Render("?")+" this help · "+
+		m.styles.HelpKey.Render("ctrl+c")+" quit"+m.styles.Subtle.Render(" · j/k scroll · any other key closes"))
 	var labels []string
 	for _, l := range m.opts.Schema.Labels {
 		if l.Key != "" {
 			labels = append(labels, l.Key+" "+m.styles.Chip(l.Name).Render(l.Name))
 		}
 	}
-	lines = append(lines, flow(m.styles.Accent.Render("Labels:"), labels, m.width)...)
+	lines = append(lines, m.styles.Accent.Render("Labels:")+" "+strings.Join(labels, " "))
 	for _, g := range groups {
 		var items []string
 		for _, b := range g.bindings {
