@@ -1,10 +1,15 @@
 package cli
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/annotate-tool/annotate/internal/formats"
@@ -15,93 +20,431 @@ import (
 // everyAnnotator is the --annotator value that exports all annotators.
 const everyAnnotator = "*"
 
+// goldAnnotator is where review writes the adjudicated annotations; --gold
+// exports them.
+const goldAnnotator = "gold"
+
+// exportFormats lists the --format values.
+const exportFormats = "native, spacy, doccano, labelstudio, brat, conll or incidents-csv"
+
+// exportSink writes the annotations of one article in one format.
+type exportSink interface {
+	write(art model.Article, anns []model.Annotation) (records int, err error)
+	close() error
+}
+
+// sinkFunc adapts a per-annotation writer.
+type sinkFunc struct {
+	each  func(model.Article, model.Annotation) error
+	flush func() error
+}
+
+func (s sinkFunc) write(art model.Article, anns []model.Annotation) (int, error) {
+	for _, a := range anns {
+		if err := s.each(art, a); err != nil {
+			return 0, err
+		}
+	}
+	return len(anns), nil
+}
+
+func (s sinkFunc) close() error { return s.flush() }
+
+// lineSink writes one JSON object per annotation.
+func lineSink(w io.Writer, convert func(model.Article, model.Annotation) (any, error)) exportSink {
+	lw := formats.NewLineWriter(w)
+	return sinkFunc{
+		each: func(art model.Article, a model.Annotation) error {
+			v, err := convert(art, a)
+			if err != nil {
+				return err
+			}
+			return lw.Write(v)
+		},
+		flush: lw.Flush,
+	}
+}
+
+type labelStudioSink struct{ w *formats.LabelStudioWriter }
+
+func (s labelStudioSink) write(art model.Article, anns []model.Annotation) (int, error) {
+	return len(anns), s.w.Write(art, anns)
+}
+func (s labelStudioSink) close() error { return s.w.Close() }
+
+type bratSink struct {
+	w      *formats.BratWriter
+	stderr io.Writer
+}
+
+func (s bratSink) write(art model.Article, anns []model.Annotation) (int, error) {
+	return len(anns), s.w.Write(art, anns)
+}
+
+func (s bratSink) close() error {
+	for _, w := range s.w.Warnings {
+		fmt.Fprintf(s.stderr, "annotate: export brat: %s\n", w)
+	}
+	return s.w.Close()
+}
+
+type incidentSink struct{ w *formats.IncidentWriter }
+
+func (s incidentSink) write(art model.Article, anns []model.Annotation) (int, error) {
+	before := s.w.Rows()
+	for _, a := range anns {
+		if err := s.w.Write(art, a); err != nil {
+			return 0, err
+		}
+	}
+	return s.w.Rows() - before, nil
+}
+func (s incidentSink) close() error { return s.w.Flush() }
+
+type exportOptions struct {
+	format, out, columns, status, since string
+	all, tokens, relations, gold        bool
+}
+
 func runExport(e *env, args []string) error {
 	fs := e.newFlags("export")
-	format := fs.String("format", "native", "native or spacy")
-	all := fs.Bool("all", false, "every article, also those the annotator has not touched")
-	out := fs.String("o", "", "write to this file instead of standard output")
+	var o exportOptions
+	fs.StringVar(&o.format, "format", "native", exportFormats)
+	fs.BoolVar(&o.all, "all", false, "every article, also those the annotator has not touched")
+	fs.StringVar(&o.out, "o", "", "write to this file (brat: this folder) instead of standard output")
+	fs.BoolVar(&o.tokens, "tokens", false, "spacy: add tokens and each span's token_start and token_end")
+	fs.BoolVar(&o.relations, "relations", false, "doccano: the entities and relations form, with claims as relations")
+	fs.StringVar(&o.columns, "columns", "acled", "incidents-csv: the column set, acled, gtd or ucdp")
+	fs.StringVar(&o.status, "status", "", "only annotations with this status: todo, in_progress, done or skipped")
+	fs.StringVar(&o.since, "since", "", "only annotations changed since YYYY-MM-DD[THH:MM] (UTC)")
+	fs.BoolVar(&o.gold, "gold", false, "the adjudicated annotations (annotator \""+goldAnnotator+"\", where review writes)")
 	if _, err := e.parse(fs, args); err != nil {
 		return err
 	}
-	var convert func(model.Article, model.Annotation) (any, error)
-	switch *format {
-	case "native":
-		convert = func(a model.Article, n model.Annotation) (any, error) { return formats.ToNative(a, n) }
-	case "spacy":
-		convert = func(a model.Article, n model.Annotation) (any, error) { return formats.ToSpacy(a, n) }
-	default:
-		return errUsage{fmt.Sprintf("unknown --format %q: use native or spacy", *format)}
+	keep, err := o.filter()
+	if err != nil {
+		return err
+	}
+	if err := o.check(fs); err != nil {
+		return err
+	}
+	annotator := e.annotator
+	if o.gold {
+		if flagSet(fs, "annotator") {
+			return errUsage{"--gold exports the annotator \"" + goldAnnotator + "\": leave out --annotator"}
+		}
+		annotator = goldAnnotator
 	}
 	db, schema, err := e.open()
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	var w io.Writer = e.stdout
-	var tmp *os.File
-	if *out != "" {
-		// Write beside the target and rename at the end, so a failed
-		// export never leaves a half-written file under the real name.
-		tmp, err = os.CreateTemp(filepath.Dir(*out), ".annotate-export-*")
-		if err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		defer os.Remove(tmp.Name())
-		defer tmp.Close()
-		w = tmp
+
+	out, err := newExportOutput(e, o)
+	if err != nil {
+		return err
 	}
-	filter := store.Filter{Annotator: e.annotator, All: *all}
-	if e.annotator == everyAnnotator {
+	defer out.abandon()
+	sink, err := o.sink(out, schema, e.stderr)
+	if err != nil {
+		return err
+	}
+
+	filter := store.Filter{Annotator: annotator, All: o.all}
+	if annotator == everyAnnotator {
 		filter.Annotator = ""
 	}
-	lw := formats.NewLineWriter(w)
-	started, shown := time.Now(), time.Time{}
+	p := &exportProgress{stderr: e.stderr, started: time.Now(), db: db, filter: filter}
 	n := 0
 	err = db.Each(filter, func(r store.Record) error {
+		p.article()
 		anns := r.Annotations
 		if len(anns) == 0 {
-			anns = []model.Annotation{model.NewAnnotation(r.Article.ID, e.annotator, schema.Name)}
+			anns = []model.Annotation{model.NewAnnotation(r.Article.ID, annotator, schema.Name)}
 		}
+		kept := anns[:0]
 		for _, a := range anns {
 			if a.Schema == "" {
 				a.Schema = schema.Name
 			}
-			v, err := convert(r.Article, a)
-			if err != nil {
-				return err
+			if a.Status == "" {
+				a.Status = model.StatusTodo
 			}
-			if err := lw.Write(v); err != nil {
-				return err
+			if keep(a) {
+				kept = append(kept, a)
 			}
-			n++
 		}
-		if now := time.Now(); now.Sub(started) > time.Second && now.Sub(shown) > 250*time.Millisecond {
-			shown = now
-			fmt.Fprintf(e.stderr, "\rexporting: %d records ", n)
+		if len(kept) == 0 {
+			return nil
 		}
-		return nil
+		written, err := sink.write(r.Article, kept)
+		n += written
+		return err
 	})
-	if !shown.IsZero() {
-		fmt.Fprintln(e.stderr)
+	p.done()
+	if err == nil {
+		err = sink.close()
 	}
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	if err := lw.Flush(); err != nil {
+	if err := out.commit(); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	if tmp != nil {
-		if err := tmp.Close(); err != nil {
-			return fmt.Errorf("export: %w", err)
+	if o.out != "" {
+		what := "records"
+		if o.format == "incidents-csv" {
+			what = "incidents"
 		}
-		// CreateTemp makes the file private; an export is an ordinary file.
-		if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		if err := os.Rename(tmp.Name(), *out); err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		fmt.Fprintf(e.stderr, "exported %d records to %s\n", n, *out)
+		fmt.Fprintf(e.stderr, "exported %d %s to %s\n", n, what, o.out)
 	}
 	return nil
+}
+
+// check refuses flags that do not apply to the format.
+func (o exportOptions) check(fs *flag.FlagSet) error {
+	switch o.format {
+	case "native", "spacy", "doccano", "labelstudio", "brat", "conll", "incidents-csv":
+	default:
+		return errUsage{fmt.Sprintf("unknown --format %q: use %s", o.format, exportFormats)}
+	}
+	only := map[string]string{"tokens": "spacy", "relations": "doccano", "columns": "incidents-csv"}
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		if want, ok := only[f.Name]; ok && want != o.format && err == nil {
+			err = errUsage{fmt.Sprintf("--%s applies to --format %s only", f.Name, want)}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if o.format == "incidents-csv" && !contains(formats.IncidentColumns, o.columns) {
+		return errUsage{fmt.Sprintf("unknown --columns %q: use acled, gtd or ucdp", o.columns)}
+	}
+	if o.format == "brat" && o.out == "" {
+		return errUsage{"--format brat writes a folder of .txt and .ann files: name it with -o DIR"}
+	}
+	return nil
+}
+
+// filter returns the test --status and --since make.
+func (o exportOptions) filter() (func(model.Annotation) bool, error) {
+	status := model.Status(o.status)
+	if o.status != "" && !status.Valid() {
+		return nil, errUsage{fmt.Sprintf("unknown --status %q: use todo, in_progress, done or skipped", o.status)}
+	}
+	var since time.Time
+	if o.since != "" {
+		var err error
+		since, err = parseSince(o.since)
+		if err != nil {
+			return nil, errUsage{err.Error()}
+		}
+	}
+	return func(a model.Annotation) bool {
+		if o.status != "" && a.Status != status {
+			return false
+		}
+		return since.IsZero() || !a.UpdatedAt.Before(since)
+	}, nil
+}
+
+// parseSince reads --since: a date, or a date and time (UTC).
+func parseSince(s string) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02", "2006-01-02T15:04", "2006-01-02T15:04:05", time.RFC3339} {
+		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("--since %q: use YYYY-MM-DD or YYYY-MM-DDTHH:MM", s)
+}
+
+func (o exportOptions) sink(out *exportOutput, schema *model.Schema, stderr io.Writer) (exportSink, error) {
+	switch o.format {
+	case "native":
+		return lineSink(out.w, func(a model.Article, n model.Annotation) (any, error) { return formats.ToNative(a, n) }), nil
+	case "spacy":
+		opts := formats.SpacyOptions{Tokens: o.tokens}
+		return lineSink(out.w, func(a model.Article, n model.Annotation) (any, error) { return formats.ToSpacy(a, n, opts) }), nil
+	case "doccano":
+		return lineSink(out.w, func(a model.Article, n model.Annotation) (any, error) {
+			return formats.ToDoccano(a, n, o.relations)
+		}), nil
+	case "labelstudio":
+		return labelStudioSink{formats.NewLabelStudioWriter(out.w)}, nil
+	case "brat":
+		return bratSink{w: formats.NewBratWriter(out.dir, schema), stderr: stderr}, nil
+	case "conll":
+		cw := formats.NewCoNLLWriter(out.w)
+		return sinkFunc{each: cw.Write, flush: func() error {
+			if cw.Dropped > 0 {
+				fmt.Fprintf(stderr, "annotate: export conll: %d overlapping or blank %s left out (BIO holds one layer; the longer span is kept)\n", cw.Dropped, plural(cw.Dropped, "span", "spans"))
+			}
+			return cw.Flush()
+		}}, nil
+	}
+	iw, err := formats.NewIncidentWriter(out.w, o.columns, schema)
+	if err != nil {
+		return nil, err
+	}
+	return incidentSink{iw}, nil
+}
+
+// exportOutput is where an export goes: standard output, a file written
+// beside its target and renamed at the end, or (brat) a folder built beside
+// its target and renamed at the end, so a failed export never leaves half
+// a file under the real name.
+type exportOutput struct {
+	w         io.Writer
+	tmp       *os.File
+	dir       string // brat: the folder being written
+	target    string
+	committed bool
+}
+
+func newExportOutput(e *env, o exportOptions) (*exportOutput, error) {
+	out := &exportOutput{w: e.stdout, target: o.out}
+	if o.out == "" {
+		return out, nil
+	}
+	if o.format == "brat" {
+		if entries, err := os.ReadDir(o.out); err == nil && len(entries) > 0 {
+			return nil, fmt.Errorf("export: %s is not empty: name a new folder for the brat files", o.out)
+		} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("export: %w", err)
+		}
+		dir, err := os.MkdirTemp(filepath.Dir(filepath.Clean(o.out)), ".annotate-export-*")
+		if err != nil {
+			return nil, fmt.Errorf("export: %w", err)
+		}
+		out.dir = dir
+		return out, nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(o.out), ".annotate-export-*")
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	out.tmp, out.w = tmp, tmp
+	return out, nil
+}
+
+// commit puts the finished export under its name.
+func (out *exportOutput) commit() error {
+	switch {
+	case out.dir != "":
+		if err := os.Chmod(out.dir, 0o755); err != nil {
+			return err
+		}
+		// An empty folder of that name may be there already.
+		if err := os.Remove(out.target); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		if err := os.Rename(out.dir, out.target); err != nil {
+			return err
+		}
+	case out.tmp != nil:
+		if err := out.tmp.Close(); err != nil {
+			return err
+		}
+		// CreateTemp makes the file private; an export is an ordinary file.
+		if err := os.Chmod(out.tmp.Name(), 0o644); err != nil {
+			return err
+		}
+		if err := os.Rename(out.tmp.Name(), out.target); err != nil {
+			return err
+		}
+	}
+	out.committed = true
+	return nil
+}
+
+// abandon removes what an unfinished export wrote.
+func (out *exportOutput) abandon() {
+	if out.committed {
+		return
+	}
+	if out.tmp != nil {
+		out.tmp.Close()
+		os.Remove(out.tmp.Name())
+	}
+	if out.dir != "" && strings.Contains(filepath.Base(out.dir), ".annotate-export-") {
+		os.RemoveAll(out.dir)
+	}
+}
+
+// exportProgress draws a progress bar on standard error once an export has
+// run for a second; short exports print nothing. The bar's total is counted
+// beside the export, with the same streamed read (the store has no count
+// that does not touch every article), so memory stays flat; until the count
+// is in, the line shows how many articles are done.
+type exportProgress struct {
+	stderr         io.Writer
+	started, shown time.Time
+	db             store.Store
+	filter         store.Filter
+	seen           int
+	total          atomic.Int64 // 0 until counted
+	stop           atomic.Bool
+	counted        chan struct{}
+}
+
+func (p *exportProgress) article() {
+	p.seen++
+	if p.seen%64 != 0 {
+		return
+	}
+	now := time.Now()
+	if now.Sub(p.started) < time.Second || now.Sub(p.shown) < 250*time.Millisecond {
+		return
+	}
+	if p.shown.IsZero() {
+		p.counted = make(chan struct{})
+		go p.count()
+	}
+	p.shown = now
+	total := int(p.total.Load())
+	if total <= 0 || p.seen > total {
+		fmt.Fprintf(p.stderr, "\rexporting: %d articles ", p.seen)
+		return
+	}
+	const width = 30
+	done := width * p.seen / total
+	fmt.Fprintf(p.stderr, "\rexporting [%s%s] %3d%% %d/%d articles ", strings.Repeat("#", done), strings.Repeat(".", width-done), 100*p.seen/total, p.seen, total)
+}
+
+var errStopCount = errors.New("export finished")
+
+// count counts the articles the export goes through.
+func (p *exportProgress) count() {
+	defer close(p.counted)
+	n := 0
+	err := p.db.Each(p.filter, func(store.Record) error {
+		if p.stop.Load() {
+			return errStopCount
+		}
+		n++
+		return nil
+	})
+	if err == nil {
+		p.total.Store(int64(n))
+	}
+}
+
+func (p *exportProgress) done() {
+	if p.shown.IsZero() {
+		return
+	}
+	p.stop.Store(true)
+	<-p.counted
+	fmt.Fprintf(p.stderr, "\rexported %d articles in %s%s\n", p.seen, time.Since(p.started).Round(time.Second), strings.Repeat(" ", 30))
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }

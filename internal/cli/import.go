@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,30 +38,64 @@ type importOptions struct {
 	skipInvalid bool
 	encoding    string
 	decoder     *encoding.Decoder
+	// Annotated formats.
+	labelMap  map[string]string
+	addLabels bool
+	offsets   formats.Unit
+	// annotatorSet: --annotator was given, so it names the annotator of
+	// files that do not name one inside (it wins over a file's name).
+	annotatorSet bool
 }
+
+// annotatedFormats are the formats that bring annotations, not only text.
+var annotatedFormats = []string{"native", "spacy", "doccano", "labelstudio", "brat"}
 
 // importStats counts what an import did.
 type importStats struct {
 	added, present, failed, skipped, files int
 	textBytes                              int64
+	// Annotated formats.
+	saved, unchanged, rejected int
 }
 
 func runImport(e *env, args []string) error {
 	fs := e.newFlags("import")
 	var o importOptions
-	fs.StringVar(&o.format, "format", "", "text, jsonl or csv (default: by file extension)")
+	fs.StringVar(&o.format, "format", "", "text, jsonl or csv (default: by file extension); annotated data: native, spacy, doccano, labelstudio or brat")
 	fs.StringVar(&o.textColumn, "text-column", "text", "CSV column holding the article text")
 	fs.StringVar(&o.titleColumn, "title-column", "", "CSV column holding the title")
 	fs.BoolVar(&o.skipInvalid, "skip-invalid", false, "import the good records of a file with bad ones, listing those skipped")
 	fs.StringVar(&o.encoding, "encoding", "", "the files' encoding when not UTF-8: windows-1252, iso-8859-1, utf-16")
+	labelMap := fs.String("label-map", "", "annotated data: rename labels, from a file of FROM=TO lines or a JSON object")
+	fs.BoolVar(&o.addLabels, "add-labels", false, "annotated data: add labels the schema lacks instead of refusing the file")
+	offsets := fs.String("offsets", "", "annotated data: the unit of the file's offsets, codepoints, utf16 or graphemes (default: the tool's own)")
 	paths, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}
-	switch o.format {
-	case "", "text", "jsonl", "csv":
+	switch {
+	case o.format == "", o.format == "text", o.format == "jsonl", o.format == "csv":
+		for _, name := range []string{"label-map", "add-labels", "offsets"} {
+			if flagSet(fs, name) {
+				return errUsage{fmt.Sprintf("--%s applies to annotated data: pass --format %s", name, strings.Join(annotatedFormats, ", "))}
+			}
+		}
+	case contains(annotatedFormats, o.format):
 	default:
-		return errUsage{fmt.Sprintf("unknown --format %q: use text, jsonl or csv", o.format)}
+		return errUsage{fmt.Sprintf("unknown --format %q: use text, jsonl or csv, or for annotated data %s", o.format, strings.Join(annotatedFormats, ", "))}
+	}
+	if o.offsets, err = formats.ParseUnit(*offsets); err != nil {
+		return errUsage{err.Error()}
+	}
+	o.annotatorSet = flagSet(fs, "annotator")
+	if *labelMap != "" {
+		data, err := os.ReadFile(*labelMap)
+		if err != nil {
+			return errUsage{fmt.Sprintf("--label-map: %v", err)}
+		}
+		if o.labelMap, err = formats.ParseLabelMap(*labelMap, data); err != nil {
+			return errUsage{err.Error()}
+		}
 	}
 	if len(paths) == 0 {
 		return errUsage{"name the files or folders to import: annotate import PATH..."}
@@ -67,12 +103,12 @@ func runImport(e *env, args []string) error {
 	if o.decoder, err = formats.Decoder(o.encoding); err != nil {
 		return errUsage{err.Error()}
 	}
-	db, _, err := e.open()
+	db, schema, err := e.open()
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	imp := &importer{env: e, store: db, opts: o, started: time.Now()}
+	imp := &importer{env: e, store: db, schema: schema, opts: o, started: time.Now()}
 	for _, p := range paths {
 		imp.path(p)
 	}
@@ -82,7 +118,14 @@ func runImport(e *env, args []string) error {
 	if st.skipped > 0 {
 		fmt.Fprintf(e.stdout, ", %d skipped", st.skipped)
 	}
-	fmt.Fprintf(e.stdout, " (%d files)\n", st.files)
+	fmt.Fprintf(e.stdout, " (%d files)", st.files)
+	if contains(annotatedFormats, o.format) {
+		fmt.Fprintf(e.stdout, "; %d %s saved, %d unchanged", st.saved, plural(st.saved, "annotation", "annotations"), st.unchanged)
+		if st.rejected > 0 {
+			fmt.Fprintf(e.stdout, ", %d rejected or ignored in Prodigy (text only)", st.rejected)
+		}
+	}
+	fmt.Fprintln(e.stdout)
 	if st.failed > 0 || imp.fatal != nil {
 		if imp.fatal != nil {
 			return imp.fatal
@@ -95,12 +138,20 @@ func runImport(e *env, args []string) error {
 type importer struct {
 	env     *env
 	store   store.Store
+	schema  *model.Schema
 	opts    importOptions
 	stats   importStats
 	batch   []model.Article
 	bytes   int
 	started time.Time
 	shown   time.Time
+	// pending are the annotations of the batch's articles, saved once
+	// their articles are stored.
+	pending []pendingAnnotation
+	// saved holds the article and annotator of each annotation the
+	// current file has saved, so a second record of the same pair adds
+	// its spans to the first instead of replacing it.
+	saved map[string]bool
 	// fatal is a store error: it stops the run.
 	fatal error
 }
@@ -125,7 +176,7 @@ func (im *importer) path(p string) {
 		return
 	}
 	if !fi.IsDir() {
-		im.file(p, true)
+		im.file(p, "", true)
 		return
 	}
 	var files []string
@@ -150,17 +201,37 @@ func (im *importer) path(p string) {
 	sort.Strings(files)
 	if len(files) == 0 {
 		im.stats.failed++
-		im.errorf("%s: no .txt, .md, .jsonl or .csv files in this folder", p)
+		switch {
+		case im.opts.format == "brat":
+			im.errorf("%s: no .ann files in this folder", p)
+		case contains(annotatedFormats, im.opts.format):
+			im.errorf("%s: no .jsonl or .json files in this folder", p)
+		default:
+			im.errorf("%s: no .txt, .md, .jsonl or .csv files in this folder", p)
+		}
 	}
 	for _, f := range files {
-		im.file(f, false)
+		im.file(f, p, false)
 	}
 }
 
 // formatOf picks a file's format from --format or its extension; "" means
 // not importable.
 func (im *importer) formatOf(p string) string {
-	switch strings.ToLower(filepath.Ext(p)) {
+	ext := strings.ToLower(filepath.Ext(p))
+	switch im.opts.format {
+	case "brat":
+		if ext == ".ann" {
+			return "brat"
+		}
+		return ""
+	case "native", "spacy", "doccano", "labelstudio":
+		if ext == ".jsonl" || ext == ".json" || ext == ".ndjson" {
+			return im.opts.format
+		}
+		return ""
+	}
+	switch ext {
 	case ".txt", ".md", ".text", ".markdown":
 		if im.opts.format == "" || im.opts.format == "text" {
 			return "text"
@@ -177,9 +248,10 @@ func (im *importer) formatOf(p string) string {
 	return ""
 }
 
-// file imports one file. A file named directly is imported whatever its
-// extension when --format says how to read it.
-func (im *importer) file(p string, named bool) {
+// file imports one file; root is the folder it was found in ("" when
+// named). A file named directly is imported whatever its extension when
+// --format says how to read it.
+func (im *importer) file(p, root string, named bool) {
 	if im.fatal != nil {
 		return
 	}
@@ -193,6 +265,10 @@ func (im *importer) file(p string, named bool) {
 		return
 	}
 	im.stats.files++
+	if contains(annotatedFormats, format) {
+		im.annotatedFile(p, root, format)
+		return
+	}
 	if format == "text" {
 		data, err := os.ReadFile(p)
 		if err == nil && im.opts.decoder != nil {
@@ -327,6 +403,13 @@ func (im *importer) flushIf(force bool) {
 		}
 	}
 	im.batch, im.bytes = im.batch[:0], 0
+	for _, p := range im.pending {
+		if err := im.save(p); err != nil {
+			im.fatal = err
+			return
+		}
+	}
+	im.pending = im.pending[:0]
 	im.progress()
 }
 
@@ -352,4 +435,371 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// pendingAnnotation is an annotation waiting for its article to be stored.
+type pendingAnnotation struct {
+	ann   model.Annotation
+	where string // file:line, for errors
+	file  string // the file's name, for the history
+}
+
+// annotatedFile imports one file of annotated data. Every record is checked
+// first (offsets against the text, labels against the schema, the whole
+// annotation with model.Validate); a file with a bad record is refused whole
+// unless --skip-invalid, and nothing from it is stored.
+func (im *importer) annotatedFile(p, root, format string) {
+	fi, err := os.Stat(p)
+	if err != nil {
+		im.stats.failed++
+		im.errorf("%s: %v", p, err)
+		return
+	}
+	im.saved = map[string]bool{}
+	defaultAnnotator := im.fileAnnotator(p, root, format)
+	check := newRecordCheck(im, defaultAnnotator)
+	var recs []formats.Annotated
+	collect := fi.Size() <= collectLimit
+	bad, err := im.scanAnnotated(p, format, func(rec formats.Annotated) error {
+		if check.record(&rec) && collect {
+			recs = append(recs, rec)
+		}
+		return nil
+	})
+	bad = append(bad, check.bad...)
+	sortByLine(bad)
+	if err != nil {
+		im.stats.failed++
+		im.errorf("%v", err)
+		return
+	}
+	if !im.judgeLabels(p, check.unknown) || !im.judge(p, bad, nil) {
+		return
+	}
+	stored := map[string]bool{}
+	store := func(rec formats.Annotated) {
+		if rec.Rejected {
+			im.stats.rejected++
+		}
+		id := model.ArticleID(rec.Article.Text)
+		if !stored[id] {
+			stored[id] = true
+			im.add(rec.Article)
+		}
+		if rec.Annotation != nil {
+			im.pending = append(im.pending, pendingAnnotation{ann: *rec.Annotation, where: rec.Where, file: filepath.Base(p)})
+		}
+		im.flushIf(false)
+	}
+	if collect {
+		for _, rec := range recs {
+			store(rec)
+		}
+	} else {
+		// A large file: read it again, storing the records that passed.
+		again := newRecordCheck(im, defaultAnnotator)
+		_, err = im.scanAnnotated(p, format, func(rec formats.Annotated) error {
+			if again.record(&rec) {
+				store(rec)
+			}
+			if im.fatal != nil {
+				return im.fatal
+			}
+			return nil
+		})
+		if err != nil && im.fatal == nil {
+			im.stats.failed++
+			im.errorf("%v", err)
+		}
+	}
+	// Save this file's annotations before the next file's: a second
+	// record of the same article and annotator merges only within a file.
+	im.flushIf(true)
+}
+
+// fileAnnotator is the annotator of records that do not name one: the
+// --annotator given; else the file's name for doccano (which exports one
+// file per user, named after the user, and all.jsonl), the folder's name below the
+// imported folder for brat (annotate's export writes DIR/ANNOTATOR/); else
+// the default annotator.
+func (im *importer) fileAnnotator(p, root, format string) string {
+	if im.opts.annotatorSet {
+		return im.env.annotator
+	}
+	switch format {
+	case "doccano":
+		// all.jsonl is doccano's export of every user's work together.
+		if stem := strings.TrimSuffix(filepath.Base(p), filepath.Ext(p)); stem != "" && stem != "all" {
+			return stem
+		}
+	case "brat":
+		if root != "" {
+			if rel, err := filepath.Rel(root, filepath.Dir(p)); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
+				return strings.Split(filepath.ToSlash(rel), "/")[0]
+			}
+		}
+	}
+	return im.env.annotator
+}
+
+// scanAnnotated reads one annotated file, calling fn for each record.
+func (im *importer) scanAnnotated(p, format string, fn func(formats.Annotated) error) ([]formats.RecordError, error) {
+	opts := formats.ImportOptions{Offsets: im.opts.offsets, LabelMap: im.opts.labelMap, Schema: im.schema}
+	if format == "brat" {
+		return im.scanBrat(p, opts, fn)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", p, err)
+	}
+	defer f.Close()
+	r := formats.DecodeReader(f, im.opts.decoder)
+	switch format {
+	case "native":
+		return formats.ReadNative(p, r, opts, fn)
+	case "spacy":
+		return formats.ReadSpacy(p, r, opts, fn)
+	case "doccano":
+		return formats.ReadDoccano(p, r, opts, fn)
+	}
+	return formats.ReadLabelStudio(p, r, opts, fn)
+}
+
+// scanBrat reads a brat pair: p is the .ann file (or the .txt beside it).
+func (im *importer) scanBrat(p string, opts formats.ImportOptions, fn func(formats.Annotated) error) ([]formats.RecordError, error) {
+	base := strings.TrimSuffix(p, filepath.Ext(p))
+	annPath, txtPath := base+".ann", base+".txt"
+	data, err := os.ReadFile(txtPath)
+	if err == nil && im.opts.decoder != nil {
+		data, err = im.opts.decoder.Bytes(data)
+	}
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no %s beside it: brat keeps the text in a .txt of the same name", annPath, filepath.Base(txtPath))
+		}
+		return nil, fmt.Errorf("%s: %v", txtPath, err)
+	}
+	if err := formats.CheckText(data); err != nil {
+		return nil, fmt.Errorf("%s: %v", txtPath, err)
+	}
+	f, err := os.Open(annPath)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", annPath, err)
+	}
+	defer f.Close()
+	rec, bad, err := formats.ReadBrat(annPath, formats.DecodeReader(f, im.opts.decoder), txtPath, string(data), opts)
+	if err != nil || len(bad) > 0 {
+		return bad, err
+	}
+	return nil, fn(rec)
+}
+
+// recordCheck checks the records of one file before anything is stored.
+type recordCheck struct {
+	im        *importer
+	annotator string
+	// unknown counts the labels the schema lacks.
+	unknown map[string]int
+	// first remembers where each article and annotator was first seen,
+	// and whether that record held more than entity spans.
+	first map[string]firstRecord
+	bad   []formats.RecordError
+}
+
+type firstRecord struct {
+	where string
+	more  bool
+}
+
+func newRecordCheck(im *importer, annotator string) *recordCheck {
+	return &recordCheck{im: im, annotator: annotator, unknown: map[string]int{}, first: map[string]firstRecord{}}
+}
+
+// record settles a record's annotator and checks its annotation; false
+// (with the problem kept in bad) when it cannot be stored.
+func (c *recordCheck) record(rec *formats.Annotated) bool {
+	if rec.Annotator == "" {
+		rec.Annotator = c.annotator
+	}
+	a := rec.Annotation
+	if a == nil {
+		return true
+	}
+	a.ArticleID = model.ArticleID(rec.Article.Text)
+	a.Annotator = rec.Annotator
+	if a.Schema == "" {
+		a.Schema = c.im.schema.Name
+	}
+	fail := func(err error) bool {
+		c.bad = append(c.bad, formats.RecordError{Where: rec.Where, Err: err})
+		return false
+	}
+	// Labels the schema lacks are counted for the whole file (refused or
+	// added once), not reported record by record.
+	schema := c.im.schema
+	var extra []string
+	for _, s := range a.Entities {
+		if _, ok := schema.Label(s.Label); !ok {
+			if !contains(extra, s.Label) {
+				extra = append(extra, s.Label)
+			}
+			c.unknown[s.Label]++
+		}
+	}
+	if len(extra) > 0 {
+		schema = withLabels(schema, extra)
+	}
+	if errs := model.Validate(a, rec.Article.Text, schema); len(errs) > 0 {
+		msgs := make([]string, len(errs))
+		for i, fe := range errs {
+			msgs[i] = fe.Error()
+		}
+		return fail(errors.New(strings.Join(msgs, "; ")))
+	}
+	key := a.ArticleID + "\x00" + a.Annotator
+	more := len(a.Claims) > 0 || len(a.Incidents) > 0 || len(a.Sources) > 0
+	if first, ok := c.first[key]; ok && (more || first.more) {
+		return fail(fmt.Errorf("the same text again for annotator %q (first at %s): records holding claims, incidents or grades cannot be merged; split the file", a.Annotator, first.where))
+	} else if !ok {
+		c.first[key] = firstRecord{where: rec.Where, more: more}
+	}
+	return true
+}
+
+// withLabels returns a copy of the schema with more labels.
+func withLabels(s *model.Schema, labels []string) *model.Schema {
+	t := *s
+	t.Labels = append([]model.Label(nil), s.Labels...)
+	for _, l := range labels {
+		if _, ok := t.Label(l); !ok {
+			t.Labels = append(t.Labels, model.Label{Name: l})
+		}
+	}
+	return &t
+}
+
+// judgeLabels refuses a file whose labels the schema lacks, or adds them
+// with --add-labels.
+func (im *importer) judgeLabels(p string, unknown map[string]int) bool {
+	if len(unknown) == 0 {
+		return true
+	}
+	names := make([]string, 0, len(unknown))
+	for l := range unknown {
+		names = append(names, l)
+	}
+	sort.Strings(names)
+	if !im.opts.addLabels {
+		counts := make([]string, len(names))
+		for i, l := range names {
+			counts[i] = fmt.Sprintf("%s (%d)", l, unknown[l])
+		}
+		im.stats.failed++
+		im.errorf("%s: refused, labels not in the schema: %s (nothing from this file was imported; rename them with --label-map FILE or add them with --add-labels)", p, strings.Join(counts, ", "))
+		return false
+	}
+	s := withLabels(im.schema, names)
+	if err := s.Check(); err != nil {
+		im.stats.failed++
+		im.errorf("%s: cannot add the labels: %v", p, err)
+		return false
+	}
+	if err := im.store.SetSchema(s); err != nil {
+		im.fatal = err
+		return false
+	}
+	im.schema = s
+	fmt.Fprintf(im.env.stderr, "annotate: import %s: added %s %s to the schema\n", p, plural(len(names), "label", "labels"), strings.Join(names, ", "))
+	return true
+}
+
+// save stores one imported annotation as the annotator's annotation of
+// the article: a new revision, so it is in the history and can be undone.
+// A second record for the same article and annotator in one file adds its
+// spans to the first.
+func (im *importer) save(p pendingAnnotation) error {
+	a := p.ann
+	cur, err := im.store.Annotation(a.ArticleID, a.Annotator)
+	if err != nil {
+		return fmt.Errorf("import %s: %w", p.where, err)
+	}
+	key := a.ArticleID + "\x00" + a.Annotator
+	if im.saved[key] {
+		a = mergeSpans(cur, a)
+	}
+	a.Rev = cur.Rev
+	if cur.NextID > a.NextID {
+		a.NextID = cur.NextID
+	}
+	im.saved[key] = true
+	if sameAnnotation(cur, a) {
+		im.stats.unchanged++
+		return nil
+	}
+	if _, err := im.store.Save(a, "import "+p.file); err != nil {
+		return fmt.Errorf("import %s: %w", p.where, err)
+	}
+	im.stats.saved++
+	return nil
+}
+
+// mergeSpans adds next's spans (those not already there) and notes to cur.
+func mergeSpans(cur, next model.Annotation) model.Annotation {
+	out := cur.Clone()
+	for _, s := range next.Entities {
+		dup := false
+		for _, t := range out.Entities {
+			dup = dup || (t.Start == s.Start && t.End == s.End && t.Label == s.Label)
+		}
+		if !dup {
+			s.ID = out.NewID("e")
+			out.Entities = append(out.Entities, s)
+		}
+	}
+	if next.Notes != "" {
+		if out.Notes != "" {
+			out.Notes += "\n"
+		}
+		out.Notes += next.Notes
+	}
+	return out
+}
+
+// sameAnnotation reports whether two annotations record the same things,
+// whatever their revisions and times.
+func sameAnnotation(a, b model.Annotation) bool {
+	return canonical(a) == canonical(b)
+}
+
+func canonical(a model.Annotation) string {
+	a = a.Clone()
+	a.Rev, a.NextID, a.UpdatedAt = 0, 0, time.Time{}
+	if a.Status == "" {
+		a.Status = model.StatusTodo
+	}
+	data, _ := json.Marshal(a)
+	return string(data)
+}
+
+// sortByLine orders bad records by file and line.
+func sortByLine(bad []formats.RecordError) {
+	line := func(where string) (string, int) {
+		i := strings.LastIndexByte(where, ':')
+		if i < 0 {
+			return where, 0
+		}
+		n, err := strconv.Atoi(where[i+1:])
+		if err != nil {
+			return where, 0
+		}
+		return where[:i], n
+	}
+	sort.SliceStable(bad, func(i, j int) bool {
+		fi, li := line(bad[i].Where)
+		fj, lj := line(bad[j].Where)
+		if fi != fj {
+			return fi < fj
+		}
+		return li < lj
+	})
 }

@@ -1,7 +1,10 @@
 // Package formats reads and writes the files annotate exchanges with people
-// and other tools: plain articles (text, JSONL, CSV) on the way in, and the
-// native and training formats on the way out. One file per format; every
-// reader and writer streams.
+// and other tools: plain articles (text, JSONL, CSV) and other tools'
+// annotated data (Prodigy/spaCy, doccano, Label Studio, brat, annotate's own
+// native format) on the way in; the native, training (spaCy, doccano, Label
+// Studio, brat, CoNLL) and incident table formats on the way out. One file
+// per format; every reader and writer streams. Offsets are converted in one
+// place, offsets.go.
 package formats
 
 import (

@@ -3,6 +3,7 @@ package formats
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -214,3 +215,175 @@ func (l *LineWriter) Write(v any) error { return l.enc.Encode(v) }
 
 // Flush flushes buffered lines.
 func (l *LineWriter) Flush() error { return l.w.Flush() }
+
+// nativeIn is a native record as read: ToNative's output, with every field
+// optional so that an older or hand-written file reads too.
+type nativeIn struct {
+	Text        *string          `json:"text"`
+	Meta        map[string]any   `json:"meta"`
+	Annotator   string           `json:"annotator"`
+	Status      model.Status     `json:"status"`
+	Schema      string           `json:"schema"`
+	Entities    []NativeEntity   `json:"entities"`
+	Claims      []NativeClaim    `json:"claims"`
+	Incidents   []NativeIncident `json:"incidents"`
+	Reliability []NativeSource   `json:"reliability"`
+	Notes       string           `json:"notes"`
+}
+
+// ReadNative reads annotate's own format (one record per line, as export
+// --format native writes it): every part of the annotation, with its IDs.
+func ReadNative(path string, r io.Reader, opts ImportOptions, fn func(Annotated) error) ([]RecordError, error) {
+	return readRecords(path, r, func(raw []byte, where string) ([]Annotated, error) {
+		rec, err := parseNative(raw, where, opts)
+		return []Annotated{rec}, err
+	}, fn)
+}
+
+func parseNative(raw []byte, where string, opts ImportOptions) (Annotated, error) {
+	var n nativeIn
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return Annotated{}, jsonError(err)
+	}
+	if n.Text == nil {
+		return Annotated{}, errors.New(`no "text" field`)
+	}
+	if err := checkRecordText(*n.Text); err != nil {
+		return Annotated{}, err
+	}
+	text := *n.Text
+	rec := Annotated{Article: articleFrom(text, n.Meta, where), Annotator: n.Annotator, Where: where}
+	a := newAnnotated(text)
+	a.Status, a.Schema, a.Notes = n.Status, n.Schema, n.Notes
+	if a.Status == "" {
+		a.Status = model.StatusTodo
+	}
+	im := newImporter(text)
+	for i, e := range n.Entities {
+		r, err := im.rng(e.Start, e.End, e.Text)
+		if err != nil {
+			return rec, fmt.Errorf("entities[%d] (%s): %w", i, e.ID, err)
+		}
+		label, keep := opts.label(e.Label)
+		if !keep {
+			continue
+		}
+		a.Entities = append(a.Entities, model.Span{ID: e.ID, Start: r.Start, End: r.End, Label: label})
+	}
+	if err := fromNativeParts(im, a, n.Claims, n.Incidents, n.Reliability); err != nil {
+		return rec, err
+	}
+	a.NextID = nextIDAfter(a)
+	if !a.IsEmpty() {
+		rec.Annotation = a
+	}
+	return rec, nil
+}
+
+// fromNativeParts fills an annotation's claims, incidents and source grades
+// from their native form (the native format, and the meta of a spaCy
+// record annotate wrote).
+func fromNativeParts(im *importer, a *model.Annotation, claims []NativeClaim, incidents []NativeIncident, sources []NativeSource) error {
+	for i, nc := range claims {
+		c := model.Claim{ID: nc.ID, Type: nc.Type, Polarity: nc.Polarity, Certainty: nc.Certainty, Figure: nc.Figure,
+			Stance: nc.Stance, SelfInterested: nc.SelfInterested, Credibility: nc.Credibility}
+		if nc.Claimant.Span != "" {
+			c.Claimant.SpanID = nc.Claimant.Span
+		} else {
+			c.Claimant.Name = nc.Claimant.Text
+		}
+		if nc.Cue != nil {
+			r, err := im.rng(nc.Cue.Start, nc.Cue.End, nc.Cue.Text)
+			if err != nil {
+				return fmt.Errorf("claims[%d] (%s) cue: %w", i, nc.ID, err)
+			}
+			c.Cue = &r
+		}
+		for j, s := range nc.Content {
+			r, err := im.rng(s.Start, s.End, s.Text)
+			if err != nil {
+				return fmt.Errorf("claims[%d] (%s) content[%d]: %w", i, nc.ID, j, err)
+			}
+			c.Content = append(c.Content, r)
+		}
+		a.Claims = append(a.Claims, c)
+	}
+	for i, ni := range incidents {
+		inc := model.Incident{ID: ni.ID, Fields: map[string]model.Value{}, Evidence: map[string][]string{}}
+		for name, v := range ni.Fields {
+			val, err := valueFromNative(v)
+			if err != nil {
+				return fmt.Errorf("incidents[%d] (%s) %s: %w", i, ni.ID, name, err)
+			}
+			inc.Fields[name] = val
+		}
+		for name, ids := range ni.Evidence {
+			inc.Evidence[name] = append([]string(nil), ids...)
+		}
+		a.Incidents = append(a.Incidents, inc)
+	}
+	for _, s := range sources {
+		a.Sources = append(a.Sources, model.SourceGrade{Source: s.Source, SpanID: s.Span, Reliability: s.Reliability, Rationale: s.Rationale})
+	}
+	return nil
+}
+
+// valueFromNative is NativeValue's inverse: the JSON type says which part
+// of the value is set.
+func valueFromNative(v any) (model.Value, error) {
+	switch x := v.(type) {
+	case nil:
+		return model.Value{}, nil
+	case string:
+		return model.Value{Text: x}, nil
+	case float64:
+		n := int(x)
+		if float64(n) != x {
+			return model.Value{}, fmt.Errorf("%v is not a whole number", x)
+		}
+		return model.Value{Number: &n}, nil
+	case []any:
+		list := []string{}
+		for _, e := range x {
+			s, ok := e.(string)
+			if !ok {
+				return model.Value{}, fmt.Errorf("a list holds codes or span IDs (strings), not %v", e)
+			}
+			list = append(list, s)
+		}
+		return model.Value{List: list}, nil
+	case map[string]any:
+		if _, ok := x["start"]; ok {
+			d := model.Date{}
+			d.Start, _ = x["start"].(string)
+			d.End, _ = x["end"].(string)
+			d.Precision, _ = x["precision"].(string)
+			return model.Value{Date: &d}, nil
+		}
+		c := model.Count{}
+		for key, dst := range map[string]**int{"low": &c.Low, "best": &c.Best, "high": &c.High} {
+			switch n := x[key].(type) {
+			case nil:
+			case float64:
+				i := int(n)
+				if float64(i) != n {
+					return model.Value{}, fmt.Errorf("%s %v is not a whole number", key, n)
+				}
+				*dst = &i
+			default:
+				return model.Value{}, fmt.Errorf("%s must be a number or null", key)
+			}
+		}
+		return model.Value{Count: &c}, nil
+	}
+	return model.Value{}, fmt.Errorf("%v is not a field value", v)
+}
+
+// jsonError says in one line what is wrong with a record's JSON.
+func jsonError(err error) error {
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		return fmt.Errorf("field %q must be %s, not %s", typ.Field, typ.Type, typ.Value)
+	}
+	return fmt.Errorf("not a JSON object: %v", err)
+}

@@ -2,6 +2,9 @@ package formats
 
 import (
 	"fmt"
+	"unicode/utf8"
+
+	"github.com/clipperhouse/uax29/v2/graphemes"
 
 	"github.com/annotate-tool/annotate/internal/model"
 )
@@ -15,7 +18,8 @@ type ExportSpan struct {
 }
 
 // exporter converts one article's byte ranges to code point offsets and
-// refuses any range that does not come back to the same text.
+// refuses any range that does not come back to the same text. It is the only
+// way an export computes an offset.
 type exporter struct {
 	text  string
 	index *model.RuneIndex
@@ -40,8 +44,44 @@ func (x *exporter) span(r model.Range) (ExportSpan, error) {
 	return ExportSpan{Start: start, End: end, Text: x.text[r.Start:r.End]}, nil
 }
 
-// importer converts code point offsets from a file back to byte ranges and
-// checks them against the text the file gives for the span.
+// Unit is what the offsets in a peer file count.
+type Unit string
+
+// The units peer tools have written offsets in.
+const (
+	// CodePoints: Unicode code points, as Python counts (Prodigy, spaCy,
+	// brat, annotate's own exports).
+	CodePoints Unit = "codepoints"
+	// UTF16: UTF-16 code units, as JavaScript counts (the web front ends
+	// of doccano and of older Label Studio releases): a character outside
+	// the Basic Multilingual Plane counts 2.
+	UTF16 Unit = "utf16"
+	// Graphemes: user-perceived characters (Unicode grapheme clusters),
+	// what doccano counts with "Count grapheme clusters as one character".
+	Graphemes Unit = "graphemes"
+	// NewlineAsOne: code points of the text read with universal newlines,
+	// as brat's server reads a .txt file: a CRLF counts 1.
+	NewlineAsOne Unit = "newline-as-one"
+)
+
+// ParseUnit reads the --offsets flag; "" means the format's own default.
+func ParseUnit(s string) (Unit, error) {
+	switch s {
+	case "":
+		return "", nil
+	case "codepoints", "code-points", "characters":
+		return CodePoints, nil
+	case "utf16", "utf-16":
+		return UTF16, nil
+	case "graphemes":
+		return Graphemes, nil
+	}
+	return "", fmt.Errorf("unknown offset unit %q: use codepoints, utf16 or graphemes", s)
+}
+
+// importer converts offsets from a file back to byte ranges and checks them
+// against the text the file gives for the span. It is the only way an import
+// computes an offset.
 type importer struct {
 	text  string
 	index *model.RuneIndex
@@ -54,11 +94,17 @@ func newImporter(text string) *importer {
 // rng converts code point offsets; want, when not empty, must equal the
 // selected text.
 func (im *importer) rng(start, end int, want string) (model.Range, error) {
-	bs, err := im.index.Bytes(start)
+	return im.rangeIn(CodePoints, start, end, want)
+}
+
+// rangeIn converts offsets counted in unit u; want, when not empty, must
+// equal the selected text.
+func (im *importer) rangeIn(u Unit, start, end int, want string) (model.Range, error) {
+	bs, err := im.bytes(u, start)
 	if err != nil {
 		return model.Range{}, err
 	}
-	be, err := im.index.Bytes(end)
+	be, err := im.bytes(u, end)
 	if err != nil {
 		return model.Range{}, err
 	}
@@ -69,4 +115,78 @@ func (im *importer) rng(start, end int, want string) (model.Range, error) {
 		return model.Range{}, fmt.Errorf("span %d-%d is %q in the text but the file says %q", start, end, im.text[bs:be], want)
 	}
 	return model.Range{Start: bs, End: be}, nil
+}
+
+// bytes converts one offset in unit u to a byte offset.
+func (im *importer) bytes(u Unit, off int) (int, error) {
+	switch u {
+	case UTF16:
+		if off < 0 {
+			return 0, fmt.Errorf("offset %d is negative", off)
+		}
+		return model.BytesFromUTF16(im.text, off)
+	case NewlineAsOne:
+		return im.newlineAsOne(off)
+	case Graphemes:
+		return im.grapheme(off)
+	}
+	return im.index.Bytes(off)
+}
+
+// grapheme converts an offset counted in grapheme clusters.
+func (im *importer) grapheme(off int) (int, error) {
+	if off < 0 {
+		return 0, fmt.Errorf("offset %d is negative", off)
+	}
+	n := 0
+	it := graphemes.FromString(im.text)
+	for n < off && it.Next() {
+		n++
+	}
+	if n < off {
+		return 0, fmt.Errorf("offset %d is past the end of the text (%d characters)", off, n)
+	}
+	if off == 0 {
+		return 0, nil
+	}
+	return it.End(), nil
+}
+
+// newlineAsOne converts an offset that counts a CRLF as one character.
+func (im *importer) newlineAsOne(off int) (int, error) {
+	if off < 0 {
+		return 0, fmt.Errorf("offset %d is negative", off)
+	}
+	n := 0
+	for i := 0; i < len(im.text); {
+		if n == off {
+			return i, nil
+		}
+		if im.text[i] == '\r' && i+1 < len(im.text) && im.text[i+1] == '\n' {
+			i += 2
+		} else {
+			_, size := utf8.DecodeRuneInString(im.text[i:])
+			i += size
+		}
+		n++
+	}
+	if n == off {
+		return len(im.text), nil
+	}
+	return 0, fmt.Errorf("offset %d is past the end of the text", off)
+}
+
+// rangeAuto converts offsets whose unit is not known, for a span that
+// carries its text: code points first, then UTF-16 units (what JavaScript
+// front ends have written). It fails with the code point error when neither
+// selects the text.
+func (im *importer) rangeAuto(start, end int, want string) (model.Range, error) {
+	r, err := im.rng(start, end, want)
+	if err == nil || want == "" {
+		return r, err
+	}
+	if r16, err16 := im.rangeIn(UTF16, start, end, want); err16 == nil {
+		return r16, nil
+	}
+	return r, err
 }

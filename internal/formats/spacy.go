@@ -1,28 +1,55 @@
 package formats
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/annotate-tool/annotate/internal/model"
 )
 
-// SpacySpan is a span in Prodigy/spaCy JSONL.
+// SpacySpan is a span in Prodigy/spaCy JSONL. ID is annotate's span ID,
+// which the claims and incidents under meta refer to.
 type SpacySpan struct {
+	Start      int    `json:"start"`
+	End        int    `json:"end"`
+	Label      string `json:"label"`
+	Text       string `json:"text"`
+	ID         string `json:"id,omitempty"`
+	TokenStart *int   `json:"token_start,omitempty"`
+	TokenEnd   *int   `json:"token_end,omitempty"`
+}
+
+// SpacyToken is a token as Prodigy writes it: code point offsets, and ws
+// when white space follows.
+type SpacyToken struct {
+	Text  string `json:"text"`
 	Start int    `json:"start"`
 	End   int    `json:"end"`
-	Label string `json:"label"`
-	Text  string `json:"text"`
+	ID    int    `json:"id"`
+	WS    bool   `json:"ws"`
 }
 
 // SpacyRecord is one line of Prodigy/spaCy JSONL.
 type SpacyRecord struct {
 	Text      string         `json:"text"`
+	Tokens    []SpacyToken   `json:"tokens,omitempty"`
 	Spans     []SpacySpan    `json:"spans"`
 	Meta      map[string]any `json:"meta"`
 	InputHash int32          `json:"_input_hash"`
 	TaskHash  int32          `json:"_task_hash"`
 	Answer    string         `json:"answer"`
+}
+
+// SpacyOptions tune the spaCy export.
+type SpacyOptions struct {
+	// Tokens adds "tokens" and each span's token_start and token_end
+	// (inclusive, as Prodigy counts), from Tokenize.
+	Tokens bool
 }
 
 // hash32 is a stable signed 32-bit hash, the width Prodigy uses for its
@@ -36,9 +63,10 @@ func hash32(parts ...string) int32 {
 	return int32(h.Sum32())
 }
 
-// ToSpacy converts an annotation to a Prodigy/spaCy record. Claims and
-// incidents travel under meta so a training pipeline loses nothing.
-func ToSpacy(art model.Article, a model.Annotation) (SpacyRecord, error) {
+// ToSpacy converts an annotation to a Prodigy/spaCy record. Claims,
+// incidents, source grades and notes travel under meta so a training
+// pipeline loses nothing and the record imports back whole.
+func ToSpacy(art model.Article, a model.Annotation, opts SpacyOptions) (SpacyRecord, error) {
 	native, err := ToNative(art, a)
 	if err != nil {
 		return SpacyRecord{}, err
@@ -56,16 +84,188 @@ func ToSpacy(art model.Article, a model.Annotation) (SpacyRecord, error) {
 	if len(native.Reliability) > 0 {
 		rec.Meta["reliability"] = native.Reliability
 	}
-	switch a.Status {
-	case model.StatusSkipped:
+	if a.Notes != "" {
+		rec.Meta["notes"] = a.Notes
+	}
+	if a.Status == model.StatusSkipped {
 		rec.Answer = "ignore"
 	}
 	rec.InputHash = hash32(art.Text)
 	task := []string{art.Text}
-	for _, e := range native.Entities {
-		rec.Spans = append(rec.Spans, SpacySpan{Start: e.Start, End: e.End, Label: e.Label, Text: e.Text})
+	spans := sortedSpans(a.Entities)
+	var tokens []model.Range
+	if opts.Tokens {
+		tokens = Tokenize(art.Text, spanCuts(spans))
+		x := newExporter(art.Text)
+		rec.Tokens = make([]SpacyToken, 0, len(tokens))
+		for i, t := range tokens {
+			e, err := x.span(t)
+			if err != nil {
+				return rec, fmt.Errorf("article %s token %d: %w", art.ID, i, err)
+			}
+			ws := t.End < len(art.Text) && isSpaceAt(art.Text, t.End)
+			rec.Tokens = append(rec.Tokens, SpacyToken{Text: e.Text, Start: e.Start, End: e.End, ID: i, WS: ws})
+		}
+	}
+	for i, e := range native.Entities {
+		s := SpacySpan{Start: e.Start, End: e.End, Label: e.Label, Text: e.Text, ID: e.ID}
+		if opts.Tokens {
+			if first, last, ok := tokenIndex(tokens, spans[i].Range()); ok {
+				s.TokenStart, s.TokenEnd = &first, &last
+			}
+		}
+		rec.Spans = append(rec.Spans, s)
 		task = append(task, fmt.Sprint(e.Start, e.End, e.Label))
 	}
 	rec.TaskHash = hash32(task...)
 	return rec, nil
+}
+
+// spacyIn is a Prodigy/spaCy record as read: the fields Prodigy writes,
+// all optional but the text.
+type spacyIn struct {
+	Text  *string `json:"text"`
+	Spans []struct {
+		Start *int   `json:"start"`
+		End   *int   `json:"end"`
+		Label string `json:"label"`
+		Text  string `json:"text"`
+		ID    string `json:"id"`
+	} `json:"spans"`
+	Relations []struct {
+		Label     string     `json:"label"`
+		HeadSpan  *spacyEdge `json:"head_span"`
+		ChildSpan *spacyEdge `json:"child_span"`
+	} `json:"relations"`
+	Meta        map[string]any `json:"meta"`
+	Answer      string         `json:"answer"`
+	AnnotatorID string         `json:"_annotator_id"`
+	SessionID   string         `json:"_session_id"`
+}
+
+type spacyEdge struct {
+	Start *int   `json:"start"`
+	End   *int   `json:"end"`
+	Label string `json:"label"`
+}
+
+// ReadSpacy reads Prodigy/spaCy JSONL (or a JSON array of the same
+// records). Offsets are code points; a span that carries its text must
+// select it. Records answered reject or ignore bring their text only. The
+// annotator is the record's _annotator_id, else its _session_id (Prodigy's
+// "dataset-name" session names), else the default.
+func ReadSpacy(path string, r io.Reader, opts ImportOptions, fn func(Annotated) error) ([]RecordError, error) {
+	return readRecords(path, r, func(raw []byte, where string) ([]Annotated, error) {
+		rec, err := parseSpacy(raw, where, opts)
+		return []Annotated{rec}, err
+	}, fn)
+}
+
+func parseSpacy(raw []byte, where string, opts ImportOptions) (Annotated, error) {
+	var in spacyIn
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return Annotated{}, jsonError(err)
+	}
+	if in.Text == nil {
+		return Annotated{}, errors.New(`no "text" field`)
+	}
+	text := *in.Text
+	if err := checkRecordText(text); err != nil {
+		return Annotated{}, err
+	}
+	// The meta of a record annotate wrote carries the rest of the
+	// annotation; meta.id, the text's own ID, says it is one of ours.
+	var ours map[string]any
+	if id, _ := in.Meta["id"].(string); id == model.ArticleID(text) {
+		ours = map[string]any{}
+		for _, k := range []string{"annotator", "status", "claims", "incidents", "reliability", "notes"} {
+			if v, ok := in.Meta[k]; ok {
+				ours[k] = v
+				delete(in.Meta, k)
+			}
+		}
+	}
+	rec := Annotated{Article: articleFrom(text, in.Meta, where), Where: where}
+	rec.Annotator = in.AnnotatorID
+	if rec.Annotator == "" {
+		rec.Annotator = in.SessionID
+	}
+	if name, ok := ours["annotator"].(string); ok && name != "" {
+		rec.Annotator = name
+	}
+	switch in.Answer {
+	case "", "accept":
+	case "reject", "ignore":
+		rec.Rejected = true
+		return rec, nil
+	default:
+		return rec, fmt.Errorf("unknown answer %q (Prodigy writes accept, reject or ignore)", in.Answer)
+	}
+	a := newAnnotated(text)
+	im := newImporter(text)
+	for i, s := range in.Spans {
+		if s.Start == nil || s.End == nil {
+			return rec, fmt.Errorf("spans[%d] has no start or end", i)
+		}
+		r, err := im.rng(*s.Start, *s.End, s.Text)
+		if err != nil {
+			return rec, fmt.Errorf("spans[%d] (%s): %w", i, s.Label, err)
+		}
+		label, keep := opts.label(s.Label)
+		if !keep {
+			continue
+		}
+		if ours != nil && s.ID != "" {
+			a.Entities = append(a.Entities, model.Span{ID: s.ID, Start: r.Start, End: r.End, Label: label})
+			continue
+		}
+		addSpan(a, r, label)
+	}
+	for _, rel := range in.Relations {
+		if rel.HeadSpan == nil || rel.ChildSpan == nil || rel.HeadSpan.Start == nil || rel.HeadSpan.End == nil || rel.ChildSpan.Start == nil || rel.ChildSpan.End == nil {
+			continue
+		}
+		head, err1 := im.rng(*rel.HeadSpan.Start, *rel.HeadSpan.End, "")
+		child, err2 := im.rng(*rel.ChildSpan.Start, *rel.ChildSpan.End, "")
+		if err1 != nil || err2 != nil {
+			return rec, fmt.Errorf("relation %s: %v", rel.Label, errors.Join(err1, err2))
+		}
+		addNote(a, fmt.Sprintf("relation %s: %q [%d-%d] -> %q [%d-%d]", rel.Label,
+			text[head.Start:head.End], *rel.HeadSpan.Start, *rel.HeadSpan.End,
+			text[child.Start:child.End], *rel.ChildSpan.Start, *rel.ChildSpan.End))
+	}
+	if ours != nil {
+		if st, ok := ours["status"].(string); ok {
+			a.Status = model.Status(st)
+		}
+		if notes, ok := ours["notes"].(string); ok {
+			a.Notes = notes
+		}
+		var parts struct {
+			Claims      []NativeClaim    `json:"claims"`
+			Incidents   []NativeIncident `json:"incidents"`
+			Reliability []NativeSource   `json:"reliability"`
+		}
+		data, err := json.Marshal(ours)
+		if err == nil {
+			err = json.Unmarshal(data, &parts)
+		}
+		if err != nil {
+			return rec, fmt.Errorf("meta: %w", jsonError(err))
+		}
+		if err := fromNativeParts(im, a, parts.Claims, parts.Incidents, parts.Reliability); err != nil {
+			return rec, fmt.Errorf("meta: %w", err)
+		}
+	}
+	a.NextID = nextIDAfter(a)
+	if ours == nil || !a.IsEmpty() {
+		rec.Annotation = a
+	}
+	return rec, nil
+}
+
+// isSpaceAt reports whether the character at byte offset i is white space.
+func isSpaceAt(text string, i int) bool {
+	r, _ := utf8.DecodeRuneInString(text[i:])
+	return unicode.IsSpace(r)
 }
