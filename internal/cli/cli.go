@@ -56,9 +56,9 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"import", "import articles: annotate import [--format text|jsonl|csv] PATH...", runImport},
+		{"import", "import articles or annotations: annotate import [--format text|jsonl|csv|native|spacy|doccano|labelstudio|brat] PATH...", runImport},
 		{"list", "list articles with their status: annotate list [--json]", runList},
-		{"export", "export annotations: annotate export --format native|spacy [--all] [-o FILE]", runExport},
+		{"export", "export: annotate export --format native|spacy|doccano|labelstudio|brat|conll|incidents-csv [-o FILE]", runExport},
 		{"stats", "counts per status, label and annotator", runStats},
 		{"check", "verify the database file and every annotation", runCheck},
 		{"schema", "print the schema in use (JSON), to start your own from", runSchema},
