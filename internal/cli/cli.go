@@ -72,10 +72,7 @@ func commands() []command {
 // process exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, interactive bool) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, lockTimeout: bolt.DefaultLockTimeout, interactive: interactive}
-	name := ""
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
-	}
+	name, args := splitCommand(args)
 	if name == "help" || (name == "" && len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help")) {
 		usage(stdout)
 		return exitOK
@@ -118,6 +115,25 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(
 	}
 	fmt.Fprintf(stderr, "annotate: %s\n", oneLine(err.Error()))
 	return exitError
+}
+
+// splitCommand finds the command among the arguments, so that the common
+// flags may come before it ("annotate --db x.db list") as well as after.
+func splitCommand(args []string) (string, []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if !strings.HasPrefix(a, "-") {
+			// The first word is the command, known or not (the screen
+			// takes no words of its own).
+			rest := append(append([]string(nil), args[:i]...), args[i+1:]...)
+			return a, rest
+		}
+		switch strings.TrimLeft(a, "-") {
+		case "db", "annotator", "schema":
+			i++ // the flag's value
+		}
+	}
+	return "", args
 }
 
 // errSilent is returned by a command that already explained its failure.
