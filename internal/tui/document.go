@@ -3,12 +3,11 @@ package tui
 import (
 	"sort"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/clipperhouse/uax29/v2/sentences"
-	"github.com/clipperhouse/uax29/v2/words"
 
+	"github.com/annotate-tool/annotate/internal/formats"
 	"github.com/annotate-tool/annotate/internal/model"
 )
 
@@ -34,32 +33,11 @@ func newDocument(a model.Article) *document {
 	return d
 }
 
-// tokenize splits text into words (Unicode UAX #29) and single punctuation
-// marks, dropping white space. A possessive "'s" or "’s" is split off its
-// word, so "ISIS’s" selects as "ISIS", as most NER tokenizers do.
-func tokenize(text string) []model.Range {
-	var out []model.Range
-	it := words.FromString(text)
-	for it.Next() {
-		tok := it.Value()
-		start, end := it.Start(), it.End()
-		r, _ := utf8.DecodeRuneInString(tok)
-		if unicode.IsSpace(r) || isControl(r) {
-			continue
-		}
-		for _, suffix := range []string{"'s", "’s", "'S", "’S"} {
-			if len(tok) > len(suffix) && strings.HasSuffix(tok, suffix) {
-				out = append(out, model.Range{Start: start, End: end - len(suffix)})
-				start = end - len(suffix)
-				break
-			}
-		}
-		out = append(out, model.Range{Start: start, End: end})
-	}
-	return out
-}
-
-func isControl(r rune) bool { return r < 0x20 || (r >= 0x7f && r < 0xa0) }
+// tokenize splits text into the words and punctuation marks a word motion
+// stops at: the same tokenizer the token-level exports use (UAX #29 words,
+// possessive "'s" split off), so what the screen selects is what a training
+// file calls a token.
+func tokenize(text string) []model.Range { return formats.Tokenize(text, nil) }
 
 // sentenceStarts returns the start of the first token of each sentence.
 func sentenceStarts(text string, tokens []model.Range) []int {
