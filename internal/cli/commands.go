@@ -16,7 +16,6 @@ import (
 	"github.com/annotate-tool/annotate/internal/formats"
 	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/store"
-	"github.com/annotate-tool/annotate/internal/store/bolt"
 	"github.com/annotate-tool/annotate/internal/termtext"
 	"github.com/annotate-tool/annotate/samples"
 )
@@ -341,5 +340,3 @@ func runDemo(e *env, args []string) error {
 	fmt.Fprintf(e.stderr, "The demo database is kept at %s\nOpen it again with: annotate --db %s\n", e.dbPath, e.dbPath)
 	return err
 }
-
-var _ = bolt.DefaultLockTimeout

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -219,7 +220,7 @@ func (o exportOptions) check(fs *flag.FlagSet) error {
 	if err != nil {
 		return err
 	}
-	if o.format == "incidents-csv" && !contains(formats.IncidentColumns, o.columns) {
+	if o.format == "incidents-csv" && !slices.Contains(formats.IncidentColumns, o.columns) {
 		return errUsage{fmt.Sprintf("unknown --columns %q: use acled, gtd or ucdp", o.columns)}
 	}
 	if o.format == "brat" && o.out == "" {
@@ -438,13 +439,4 @@ func (p *exportProgress) done() {
 	p.stop.Store(true)
 	<-p.counted
 	fmt.Fprintf(p.stderr, "\rexported %d articles in %s%s\n", p.seen, time.Since(p.started).Round(time.Second), strings.Repeat(" ", 30))
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

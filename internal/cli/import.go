@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -80,7 +81,7 @@ func runImport(e *env, args []string) error {
 				return errUsage{fmt.Sprintf("--%s applies to annotated data: pass --format %s", name, strings.Join(annotatedFormats, ", "))}
 			}
 		}
-	case contains(annotatedFormats, o.format):
+	case slices.Contains(annotatedFormats, o.format):
 	default:
 		return errUsage{fmt.Sprintf("unknown --format %q: use text, jsonl or csv, or for annotated data %s", o.format, strings.Join(annotatedFormats, ", "))}
 	}
@@ -119,7 +120,7 @@ func runImport(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, ", %d skipped", st.skipped)
 	}
 	fmt.Fprintf(e.stdout, " (%d files)", st.files)
-	if contains(annotatedFormats, o.format) {
+	if slices.Contains(annotatedFormats, o.format) {
 		fmt.Fprintf(e.stdout, "; %d %s saved, %d unchanged", st.saved, plural(st.saved, "annotation", "annotations"), st.unchanged)
 		if st.rejected > 0 {
 			fmt.Fprintf(e.stdout, ", %d rejected or ignored in Prodigy (text only)", st.rejected)
@@ -204,7 +205,7 @@ func (im *importer) path(p string) {
 		switch {
 		case im.opts.format == "brat":
 			im.errorf("%s: no .ann files in this folder", p)
-		case contains(annotatedFormats, im.opts.format):
+		case slices.Contains(annotatedFormats, im.opts.format):
 			im.errorf("%s: no .jsonl or .json files in this folder", p)
 		default:
 			im.errorf("%s: no .txt, .md, .jsonl or .csv files in this folder", p)
@@ -265,7 +266,7 @@ func (im *importer) file(p, root string, named bool) {
 		return
 	}
 	im.stats.files++
-	if contains(annotatedFormats, format) {
+	if slices.Contains(annotatedFormats, format) {
 		im.annotatedFile(p, root, format)
 		return
 	}
@@ -640,7 +641,7 @@ func (c *recordCheck) record(rec *formats.Annotated) bool {
 	var extra []string
 	for _, s := range a.Entities {
 		if _, ok := schema.Label(s.Label); !ok {
-			if !contains(extra, s.Label) {
+			if !slices.Contains(extra, s.Label) {
 				extra = append(extra, s.Label)
 			}
 			c.unknown[s.Label]++

@@ -3,6 +3,7 @@ package formats
 import (
 	"bufio"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -96,7 +97,7 @@ func (c *csvReader) quoted(field *strings.Builder) error {
 	for {
 		b, err := c.r.ReadByte()
 		if err == io.EOF {
-			return csvError{"a quoted field opened on line " + itoa(opened) + " is never closed"}
+			return csvError{"a quoted field opened on line " + strconv.Itoa(opened) + " is never closed"}
 		}
 		if err != nil {
 			return err
@@ -128,18 +129,4 @@ func (c *csvReader) skipLine() {
 			return
 		}
 	}
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
 }

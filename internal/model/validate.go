@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -207,22 +208,13 @@ func ValidateValue(f Field, v Value, a *Annotation) error {
 				if !ok {
 					return fmt.Errorf("refers to unknown span %q", id)
 				}
-				if len(f.Labels) > 0 && !contains(f.Labels, sp.Label) {
+				if len(f.Labels) > 0 && !slices.Contains(f.Labels, sp.Label) {
 					return fmt.Errorf("span %s is %s; this field takes %s", id, sp.Label, strings.Join(f.Labels, ", "))
 				}
 			}
 		}
 	}
 	return nil
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // CheckCount refuses negative numbers and low > best > high orderings.
@@ -266,7 +258,7 @@ func CheckDate(d Date) error {
 			return fmt.Errorf("end %s is before start %s", d.End, d.Start)
 		}
 	}
-	if d.Precision != "" && !contains(DatePrecisions, d.Precision) {
+	if d.Precision != "" && !slices.Contains(DatePrecisions, d.Precision) {
 		return fmt.Errorf("unknown precision %q (use day, week, month or year)", d.Precision)
 	}
 	return nil

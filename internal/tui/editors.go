@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,21 +39,12 @@ func (m *Model) spanText(s model.Span) string { return m.doc.text[s.Start:s.End]
 func (m *Model) spanOptions(labels []string) []option {
 	var out []option
 	for _, s := range m.spans {
-		if len(labels) > 0 && !contains(labels, s.Label) {
+		if len(labels) > 0 && !slices.Contains(labels, s.Label) {
 			continue
 		}
 		out = append(out, option{value: s.ID, display: fmt.Sprintf("%s  %s %s", m.spanText(s), s.Label, s.ID)})
 	}
 	return out
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // claimOptions offers the claims other than except.
@@ -765,10 +757,10 @@ func (m *Model) applyClaimRow(next *model.Annotation, id string, r *formRow, dra
 	case "stance_claim":
 		if c.Stance == nil {
 			kind := "disputes"
-			if d := m.drafts[draftKey(formClaim, id, "stance")]; contains(m.opts.Schema.Claims.Stances, d) {
+			if d := m.drafts[draftKey(formClaim, id, "stance")]; slices.Contains(m.opts.Schema.Claims.Stances, d) {
 				kind = d
 				delete(m.drafts, draftKey(formClaim, id, "stance"))
-			} else if len(m.opts.Schema.Claims.Stances) > 0 && !contains(m.opts.Schema.Claims.Stances, kind) {
+			} else if len(m.opts.Schema.Claims.Stances) > 0 && !slices.Contains(m.opts.Schema.Claims.Stances, kind) {
 				kind = m.opts.Schema.Claims.Stances[0]
 			}
 			c.Stance = &model.Stance{Kind: kind}
@@ -949,7 +941,7 @@ func (m *Model) applyIncidentRow(next *model.Annotation, id string, r *formRow, 
 				return "", err
 			}
 			switch {
-			case contains(list, p):
+			case slices.Contains(list, p):
 				list = removeID(list, p)
 			case r.kind == rowEntity && !r.multiple:
 				list = []string{p}
@@ -1037,7 +1029,7 @@ func (m *Model) addEvidence(field, id string) tea.Cmd {
 		if inc.Evidence == nil {
 			inc.Evidence = map[string][]string{}
 		}
-		if contains(inc.Evidence[field], id) {
+		if slices.Contains(inc.Evidence[field], id) {
 			m.setMessage(m.refText(id) + " is already evidence for " + field)
 			return nil
 		}
@@ -1079,7 +1071,7 @@ func (m *Model) fillFromFigure(rowKey, claimID string) tea.Cmd {
 			if inc.Evidence == nil {
 				inc.Evidence = map[string][]string{}
 			}
-			if !contains(inc.Evidence[r.field], claimID) {
+			if !slices.Contains(inc.Evidence[r.field], claimID) {
 				inc.Evidence[r.field] = append(inc.Evidence[r.field], claimID)
 			}
 		}

@@ -3,7 +3,7 @@ package tui
 import (
 	"fmt"
 	"regexp"
-	"strings"
+	"slices"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -589,7 +589,7 @@ func (m *Model) tagAll() tea.Cmd {
 func (m *Model) labelFits(next *model.Annotation, spanID string) error {
 	for _, inc := range next.Incidents {
 		for name, v := range inc.Fields {
-			if !contains(v.List, spanID) {
+			if !slices.Contains(v.List, spanID) {
 				continue
 			}
 			f, ok := m.opts.Schema.Field(name)
@@ -685,5 +685,3 @@ func (m *Model) cellAt(x, y int) (line, col int, ok bool) {
 	}
 	return line, tx, true
 }
-
-var _ = strings.TrimSpace

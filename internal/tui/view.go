@@ -108,7 +108,6 @@ func (m *Model) renderStatus() string {
 		parts = append(parts, st.Render(termtext.Line(m.message)))
 	}
 	if m.screen == screenArticle && m.doc != nil && !m.showHelp {
-		sel := m.selection()
 		info := fmt.Sprintf("sel %s", quote(termtext.Line(m.selectedText())))
 		if m.extend {
 			info = "extending " + info
@@ -116,7 +115,6 @@ func (m *Model) renderStatus() string {
 		if s, ok := m.spanUnderCursor(); ok {
 			info += " · on " + m.styles.Chip(s.Label).Render(s.Label) + " " + s.ID
 		}
-		_ = sel
 		parts = append([]string{info}, parts...)
 	}
 	return fit(" "+strings.Join(parts, "  "), m.width)

@@ -805,15 +805,3 @@ func (db *DB) Check() ([]string, error) {
 	})
 	return problems, err
 }
-
-// Annotations calls fn for every stored annotation (for check and stats).
-func (db *DB) Annotations(fn func(model.Annotation) error) error {
-	return db.Each(store.Filter{}, func(r store.Record) error {
-		for _, a := range r.Annotations {
-			if err := fn(a); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
