@@ -363,7 +363,7 @@ func (m *Model) rowValue(f *form, r *formRow) string {
 			return ""
 		}
 		v := m.ann.Incidents[i].Fields[r.field]
-		return m.valueText(r, v)
+		return m.valueText(&m.ann, r, v)
 	}
 	return ""
 }
@@ -377,8 +377,9 @@ func (m *Model) gradeText(codes []model.Code, code string) string {
 	return code
 }
 
-// valueText shows one incident field value as a row displays it.
-func (m *Model) valueText(r *formRow, v model.Value) string {
+// valueText shows one incident field value as a row displays it, naming
+// spans as they are in a (which may be a change not yet saved).
+func (m *Model) valueText(a *model.Annotation, r *formRow, v model.Value) string {
 	part := ""
 	if i := strings.LastIndexByte(r.key, '.'); i >= 0 {
 		part = r.key[i+1:]
@@ -407,7 +408,7 @@ func (m *Model) valueText(r *formRow, v model.Value) string {
 	case len(v.List) > 0:
 		var parts []string
 		for _, id := range v.List {
-			if s, ok := m.ann.Span(id); ok {
+			if s, ok := a.Span(id); ok {
 				parts = append(parts, m.spanText(s)+" "+s.ID)
 				continue
 			}
@@ -967,15 +968,7 @@ func (m *Model) applyIncidentRow(next *model.Annotation, id string, r *formRow, 
 		return "clear " + what, nil
 	}
 	inc.Fields[r.field] = v
-	return fmt.Sprintf("set %s to %s", what, m.valueTextIn(next, r, v)), nil
-}
-
-// valueTextIn shows a value using next's spans (which may be newer than m.ann).
-func (m *Model) valueTextIn(next *model.Annotation, r *formRow, v model.Value) string {
-	saved := m.ann
-	m.ann = *next
-	defer func() { m.ann = saved }()
-	return m.valueText(r, v)
+	return fmt.Sprintf("set %s to %s", what, m.valueText(next, r, v)), nil
 }
 
 // Pickers for evidence and figures reuse the prompt.

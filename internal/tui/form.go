@@ -98,14 +98,23 @@ func matches(r *formRow, draft string) []option {
 		}
 	}
 	var out []option
+	for _, i := range rank(draft, names, func(i int) string { return r.options[i].value }) {
+		out = append(out, r.options[i])
+	}
+	return out
+}
+
+// rank orders the names matching query, best first: the code itself ("E",
+// "4"), then names starting with the query, then names with a word starting
+// with it, then names containing it, then fuzzy matches. code may be nil.
+// The label picker and every form's choices filter the same way.
+func rank(query string, names []string, code func(int) string) []int {
+	var out []int
 	seen := map[int]bool{}
-	low := strings.ToLower(draft)
-	// Best first: the code itself ("E", "4"), then names starting with
-	// the draft, then names with a word starting with it, then names
-	// containing it, then fuzzy matches.
+	low := strings.ToLower(query)
 	tiers := []func(i int, name string) bool{
-		func(i int, _ string) bool { return strings.EqualFold(r.options[i].value, draft) },
-		func(i int, _ string) bool { return strings.HasPrefix(strings.ToLower(r.options[i].display), low) },
+		func(i int, _ string) bool { return code != nil && strings.EqualFold(code(i), query) },
+		func(_ int, name string) bool { return strings.HasPrefix(strings.ToLower(name), low) },
 		func(_ int, name string) bool {
 			for _, w := range strings.FieldsFunc(strings.ToLower(name), func(c rune) bool { return c == ' ' || c == '/' || c == '›' || c == '(' }) {
 				if strings.HasPrefix(w, low) {
@@ -119,14 +128,14 @@ func matches(r *formRow, draft string) []option {
 	for _, tier := range tiers {
 		for i, n := range names {
 			if !seen[i] && tier(i, n) {
-				out = append(out, r.options[i])
+				out = append(out, i)
 				seen[i] = true
 			}
 		}
 	}
-	for _, f := range fuzzy.Find(draft, names) {
+	for _, f := range fuzzy.Find(query, names) {
 		if !seen[f.Index] {
-			out = append(out, r.options[f.Index])
+			out = append(out, f.Index)
 			seen[f.Index] = true
 		}
 	}

@@ -65,7 +65,6 @@ type Model struct {
 	focus         focus
 	showHelp      bool
 	helpTop       int
-	helpLines     int
 	// loading is true while the next article is being opened after D/S:
 	// keys wait for it, like they wait for a save.
 	loading bool

@@ -1,11 +1,9 @@
 package tui
 
 import (
-	"strings"
 	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/sahilm/fuzzy"
 
 	"github.com/annotate-tool/annotate/internal/model"
 )
@@ -52,17 +50,8 @@ func (p *prompt) filter() {
 		return
 	}
 	p.matches = p.matches[:0]
-	for _, r := range fuzzy.Find(p.input, p.choices) {
-		p.matches = append(p.matches, r.Str)
-	}
-	if len(p.matches) == 0 {
-		// fuzzy is case-sensitive on capitals; also try a plain,
-		// case-insensitive containment.
-		for _, c := range p.choices {
-			if strings.Contains(strings.ToLower(c), strings.ToLower(p.input)) {
-				p.matches = append(p.matches, c)
-			}
-		}
+	for _, i := range rank(p.input, p.choices, nil) {
+		p.matches = append(p.matches, p.choices[i])
 	}
 }
 

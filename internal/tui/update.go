@@ -19,7 +19,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.showHelp {
 		switch msg.String() {
 		case "j", "down", "space", "pgdown", "ctrl+d":
-			m.helpTop = min(m.helpTop+3, max(0, m.helpLines-(m.height-2)))
+			m.helpTop = min(m.helpTop+3, max(0, len(m.helpContent())-(m.height-2)))
 			return nil
 		case "k", "up", "pgup", "ctrl+u":
 			m.helpTop = max(0, m.helpTop-3)

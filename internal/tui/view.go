@@ -147,8 +147,15 @@ func (m *Model) renderHelpLine() string {
 	return fit(" "+strings.Join(parts, m.styles.Help.Render(" · ")), m.width)
 }
 
-// renderHelp lists every key, grouped.
+// renderHelp draws the key list, scrolled to helpTop.
 func (m *Model) renderHelp(h int) string {
+	lines := m.helpContent()
+	top := min(m.helpTop, max(0, len(lines)-h))
+	return block(lines[top:], m.width, h)
+}
+
+// helpContent lists every key, grouped, laid out for the window's width.
+func (m *Model) helpContent() []string {
 	k := m.keys
 	groups := []struct {
 		name     string
@@ -184,10 +191,7 @@ func (m *Model) renderHelp(h int) string {
 		}
 		lines = append(lines, flow(m.styles.Accent.Render(g.name+":"), items, m.width)...)
 	}
-	m.helpLines = len(lines)
-	top := min(m.helpTop, max(0, len(lines)-h))
-	lines = lines[top:]
-	return block(lines, m.width, h)
+	return lines
 }
 
 // flow lays items out after a heading, as many to a line as fit.
