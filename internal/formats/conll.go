@@ -45,7 +45,7 @@ func (cw *CoNLLWriter) Write(art model.Article, a model.Annotation) error {
 		}
 	}
 	// CoNLL writes no offsets: the tokens' text is all it needs.
-	starts := sentenceStarts(art.Text, tokens, spans)
+	starts := SentenceStarts(art.Text, tokens, spans)
 	fmt.Fprint(cw.w, "-DOCSTART-\tO\n\n")
 	for k, start := range starts {
 		end := len(tokens)

@@ -73,9 +73,10 @@ func spanCuts(spans []model.Span) []int {
 	return cuts
 }
 
-// sentenceStarts returns the index of the first token of each sentence,
-// never starting a sentence inside one of the spans.
-func sentenceStarts(text string, tokens []model.Range, spans []model.Span) []int {
+// SentenceStarts returns the index of the first token of each sentence
+// (Unicode sentence segments), never starting a sentence inside one of the
+// spans. The screen's sentence motions use it too.
+func SentenceStarts(text string, tokens []model.Range, spans []model.Span) []int {
 	inside := func(off int) bool {
 		for _, s := range spans {
 			if s.Start < off && off < s.End {

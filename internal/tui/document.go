@@ -5,8 +5,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/clipperhouse/uax29/v2/sentences"
-
 	"github.com/annotate-tool/annotate/internal/formats"
 	"github.com/annotate-tool/annotate/internal/model"
 )
@@ -39,18 +37,13 @@ func newDocument(a model.Article) *document {
 // file calls a token.
 func tokenize(text string) []model.Range { return formats.Tokenize(text, nil) }
 
-// sentenceStarts returns the start of the first token of each sentence.
+// sentenceStarts returns the start of the first token of each sentence,
+// by the sentence rule the token-level exports use.
 func sentenceStarts(text string, tokens []model.Range) []int {
-	var out []int
-	it := sentences.FromString(text)
-	for it.Next() {
-		// Skip leading white space so the start is on a token.
-		i := tokenAtOrAfter(tokens, it.Start())
-		if i < len(tokens) && tokens[i].Start < it.End() {
-			if len(out) == 0 || out[len(out)-1] != tokens[i].Start {
-				out = append(out, tokens[i].Start)
-			}
-		}
+	idx := formats.SentenceStarts(text, tokens, nil)
+	out := make([]int, len(idx))
+	for i, t := range idx {
+		out[i] = tokens[t].Start
 	}
 	return out
 }
