@@ -28,7 +28,7 @@ func NewCoNLLWriter(w io.Writer) *CoNLLWriter {
 // Write writes one annotation of an article.
 func (cw *CoNLLWriter) Write(art model.Article, a model.Annotation) error {
 	spans := cw.layer(a.Entities)
-	tokens := Tokenize(art.Text, spanCuts(spans))
+	tokens := model.Tokenize(art.Text, spanCuts(spans))
 	tags := make([]string, len(tokens))
 	for i := range tags {
 		tags[i] = "O"
@@ -45,7 +45,7 @@ func (cw *CoNLLWriter) Write(art model.Article, a model.Annotation) error {
 		}
 	}
 	// CoNLL writes no offsets: the tokens' text is all it needs.
-	starts := SentenceStarts(art.Text, tokens, spans)
+	starts := model.SentenceStarts(art.Text, tokens, spans)
 	fmt.Fprint(cw.w, "-DOCSTART-\tO\n\n")
 	for k, start := range starts {
 		end := len(tokens)

@@ -10,30 +10,6 @@ import (
 	"github.com/annotate-tool/annotate/internal/model"
 )
 
-func TestTokenize(t *testing.T) {
-	tests := []struct {
-		text string
-		cuts []int
-		want []string
-	}{
-		{"ISIS-held Raqqa, 53 killed.", nil, []string{"ISIS", "-", "held", "Raqqa", ",", "53", "killed", "."}},
-		{"the SDF’s spokeswoman", nil, []string{"the", "SDF", "’s", "spokeswoman"}},
-		{"Two 👩🏽‍⚕️ medics\r\n\tleft 🇸🇾.", nil, []string{"Two", "👩🏽‍⚕️", "medics", "left", "🇸🇾", "."}},
-		{"Zoe\u0308 in 北京 and حلب", nil, []string{"Zoe\u0308", "in", "北", "京", "and", "حلب"}},
-		// A span boundary inside a word cuts it.
-		{"northwestern Velmo", []int{5, 12}, []string{"north", "western", "Velmo"}},
-	}
-	for _, tt := range tests {
-		var got []string
-		for _, r := range Tokenize(tt.text, tt.cuts) {
-			got = append(got, tt.text[r.Start:r.End])
-		}
-		if !eq(got, tt.want) {
-			t.Errorf("Tokenize(%q) = %q, want %q", tt.text, got, tt.want)
-		}
-	}
-}
-
 // annotationOf makes an annotation of text with spans given by their text.
 func annotationOf(t *testing.T, text string, spans ...string) model.Annotation {
 	t.Helper()

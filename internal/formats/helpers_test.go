@@ -47,9 +47,10 @@ func runeStarts(text string) []int {
 
 func isLineBreak(b byte) bool { return b == '\r' || b == '\n' }
 
-// randomRange picks a non-empty range on character boundaries. plain asks
-// for one that does not start or end at a line break (brat cannot carry
-// those edges).
+// randomRange picks a non-empty range on character boundaries that does
+// not start or end with white space (no span may). plain asks for one that
+// does not start or end at a line break either (brat cannot carry those
+// edges).
 func randomRange(r *rand.Rand, text string, plain bool) (model.Range, bool) {
 	starts := runeStarts(text)
 	for try := 0; try < 50; try++ {
@@ -57,6 +58,9 @@ func randomRange(r *rand.Rand, text string, plain bool) (model.Range, bool) {
 		j := i + 1 + r.IntN(min(8, len(starts)-1-i))
 		rg := model.Range{Start: starts[i], End: starts[j]}
 		if plain && (isLineBreak(text[rg.Start]) || isLineBreak(text[rg.End-1])) {
+			continue
+		}
+		if t, ok := model.TrimBlank(text, rg); !ok || t != rg {
 			continue
 		}
 		return rg, true

@@ -95,7 +95,7 @@ func ToSpacy(art model.Article, a model.Annotation, opts SpacyOptions) (SpacyRec
 	spans := sortedSpans(a.Entities)
 	var tokens []model.Range
 	if opts.Tokens {
-		tokens = Tokenize(art.Text, spanCuts(spans))
+		tokens = model.Tokenize(art.Text, spanCuts(spans))
 		x := newExporter(art.Text)
 		rec.Tokens = make([]SpacyToken, 0, len(tokens))
 		for i, t := range tokens {

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"sort"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -166,6 +167,45 @@ func CheckRange(text string, start, end int) error {
 		return fmt.Errorf("start %d is inside a character", start)
 	case end < len(text) && !utf8.RuneStart(text[end]):
 		return fmt.Errorf("end %d is inside a character", end)
+	}
+	return nil
+}
+
+// TrimBlank returns r without the white space (Unicode White_Space: spaces,
+// tabs, line ends, no-break and ideographic spaces) at either end, and false
+// when nothing but white space is left. A span never starts or ends with
+// white space: the screen trims a selection with it before tagging, importers
+// trim what other tools wrote, and Validate reports what is left.
+func TrimBlank(text string, r Range) (Range, bool) {
+	if r.Start < 0 || r.End > len(text) || r.Start >= r.End {
+		return r, false
+	}
+	for r.Start < r.End {
+		c, n := utf8.DecodeRuneInString(text[r.Start:r.End])
+		if !unicode.IsSpace(c) {
+			break
+		}
+		r.Start += n
+	}
+	for r.End > r.Start {
+		c, n := utf8.DecodeLastRuneInString(text[r.Start:r.End])
+		if !unicode.IsSpace(c) {
+			break
+		}
+		r.End -= n
+	}
+	return r, r.Start < r.End
+}
+
+// checkBlankEdges reports a span that starts or ends with white space or is
+// nothing else, after CheckRange has passed.
+func checkBlankEdges(text string, start, end int) error {
+	t, ok := TrimBlank(text, Range{start, end})
+	switch {
+	case !ok:
+		return fmt.Errorf("range %d-%d is only white space", start, end)
+	case t.Start != start || t.End != end:
+		return fmt.Errorf("range %d-%d starts or ends with white space (trimmed it is %d-%d)", start, end, t.Start, t.End)
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/annotate-tool/annotate/internal/formats"
 	"github.com/annotate-tool/annotate/internal/model"
 )
 
@@ -35,12 +34,12 @@ func newDocument(a model.Article) *document {
 // stops at: the same tokenizer the token-level exports use (UAX #29 words,
 // possessive "'s" split off), so what the screen selects is what a training
 // file calls a token.
-func tokenize(text string) []model.Range { return formats.Tokenize(text, nil) }
+func tokenize(text string) []model.Range { return model.Tokenize(text, nil) }
 
 // sentenceStarts returns the start of the first token of each sentence,
 // by the sentence rule the token-level exports use.
 func sentenceStarts(text string, tokens []model.Range) []int {
-	idx := formats.SentenceStarts(text, tokens, nil)
+	idx := model.SentenceStarts(text, tokens, nil)
 	out := make([]int, len(idx))
 	for i, t := range idx {
 		out[i] = tokens[t].Start

@@ -10,9 +10,10 @@ import (
 	"testing"
 )
 
-// TestNoBboltImport: the screen reaches storage only through store.Store.
-// It follows this module's imports from the package's own (non-test)
-// files and fails if any leads to bbolt or store/bolt.
+// TestNoBboltImport: the screen reaches storage only through store.Store
+// and text handling only through model. It follows this module's imports
+// from the package's own (non-test) files and fails if any leads to bbolt,
+// store/bolt or the file formats.
 func TestNoBboltImport(t *testing.T) {
 	const module = "github.com/annotate-tool/annotate"
 	root := filepath.Join("..", "..")
@@ -39,7 +40,7 @@ func TestNoBboltImport(t *testing.T) {
 			for _, imp := range f.Imports {
 				p, _ := strconv.Unquote(imp.Path.Value)
 				chain := append(append([]string(nil), path...), p)
-				if strings.HasPrefix(p, "go.etcd.io/bbolt") || p == module+"/internal/store/bolt" {
+				if strings.HasPrefix(p, "go.etcd.io/bbolt") || p == module+"/internal/store/bolt" || p == module+"/internal/formats" {
 					t.Errorf("the screen imports %s: %s", p, strings.Join(chain, " -> "))
 				}
 				if rest, ok := strings.CutPrefix(p, module+"/"); ok {

@@ -1,0 +1,67 @@
+package model
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestTokenize(t *testing.T) {
+	tests := []struct {
+		text string
+		cuts []int
+		want []string
+	}{
+		{"ISIS-held Raqqa, 53 killed.", nil, []string{"ISIS", "-", "held", "Raqqa", ",", "53", "killed", "."}},
+		{"the SDF’s spokeswoman", nil, []string{"the", "SDF", "’s", "spokeswoman"}},
+		{"Two 👩🏽‍⚕️ medics\r\n\tleft 🇸🇾.", nil, []string{"Two", "👩🏽‍⚕️", "medics", "left", "🇸🇾", "."}},
+		{"Zoe\u0308 in 北京 and حلب", nil, []string{"Zoe\u0308", "in", "北", "京", "and", "حلب"}},
+		// A span boundary inside a word cuts it.
+		{"northwestern Velmo", []int{5, 12}, []string{"north", "western", "Velmo"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, r := range Tokenize(tt.text, tt.cuts) {
+			got = append(got, tt.text[r.Start:r.End])
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Tokenize(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
+
+func TestTrimBlank(t *testing.T) {
+	text := "The  ISIS\u00a0 fighters\r\n\u3000"
+	tests := []struct {
+		in, want Range
+		ok       bool
+	}{
+		{Range{0, 3}, Range{0, 3}, true},
+		{Range{3, 5}, Range{3, 5}, false},
+		{Range{4, 11}, Range{5, 9}, true},   // leading space, trailing NBSP
+		{Range{9, 22}, Range{12, 20}, true}, // NBSP, space ... CRLF
+		{Range{20, len(text)}, Range{20, len(text)}, false},
+	}
+	for _, tt := range tests {
+		got, ok := TrimBlank(text, tt.in)
+		if ok != tt.ok || (ok && got != tt.want) {
+			t.Errorf("TrimBlank(%q) = %v %v, want %v %v", text[tt.in.Start:tt.in.End], got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestValidateRefusesBlankEdges(t *testing.T) {
+	text := "ISIS claimed it. "
+	s := DefaultSchema()
+	for _, sp := range []Span{{ID: "e1", Start: 4, End: 5, Label: "ORG"}, {ID: "e1", Start: 0, End: 5, Label: "ORG"}, {ID: "e1", Start: 12, End: 17, Label: "ORG"}} {
+		a := NewAnnotation(ArticleID(text), "ana", s.Name)
+		a.Entities = []Span{sp}
+		if errs := Validate(&a, text, s); len(errs) != 1 {
+			t.Errorf("span %d-%d %q: got %v, want one white-space error", sp.Start, sp.End, text[sp.Start:sp.End], errs)
+		}
+	}
+	a := NewAnnotation(ArticleID(text), "ana", s.Name)
+	a.Entities = []Span{{ID: "e1", Start: 0, End: 4, Label: "ORG"}}
+	if errs := Validate(&a, text, s); errs != nil {
+		t.Errorf("ISIS: %v", errs)
+	}
+}
