@@ -328,9 +328,14 @@ func TestClaimantNearestMentionFirst(t *testing.T) {
 	spokeswoman := h.spanIDOf("SDF spokeswoman")
 	h.findText(raqqaCounter)
 	h.keys("c")
-	if got := h.highlighted(); got != spokeswoman {
-		t.Errorf("with nothing typed the claimant row highlights %s, want the nearest mention %s", got, spokeswoman)
+	if got := h.highlighted(); got != "" {
+		t.Errorf("the empty claimant row highlights %s before anything is typed or picked", got)
 	}
+	h.keys("down")
+	if got := h.highlighted(); got != spokeswoman {
+		t.Errorf("with nothing typed, ↓ on the claimant row highlights %s, want the nearest mention %s", got, spokeswoman)
+	}
+	h.keys("up")
 	h.typeText("SDF")
 	if got := h.highlighted(); got != spokeswoman {
 		t.Errorf("typing SDF highlights %s, want the nearest mention %s", got, spokeswoman)

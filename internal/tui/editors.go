@@ -250,7 +250,7 @@ func (m *Model) openForm(kind formKind, item string) {
 	m.refreshOptions(f)
 	m.form, m.lastForm = f, f
 	m.focus = focusSide
-	m.showRowEvidence()
+	m.toFormRow(f, f.cursor)
 }
 
 func (m *Model) formTitle(f *form) string {
@@ -290,6 +290,78 @@ func intText(p *int) string {
 		return "?"
 	}
 	return strconv.Itoa(*p)
+}
+
+// rowCodes returns a row's stored value as the codes its choices hold
+// (span ids for entity rows, the claim id for Toward claim), or for rows
+// without choices the value as text; nil when the row is empty.
+func (m *Model) rowCodes(f *form, r *formRow) []string {
+	one := func(s string) []string {
+		if s == "" {
+			return nil
+		}
+		return []string{s}
+	}
+	switch f.kind {
+	case formClaim:
+		c, ok := m.ann.Claim(f.itemID)
+		if !ok {
+			return nil
+		}
+		switch r.key {
+		case "claimant":
+			return one(c.Claimant.SpanID + c.Claimant.Name)
+		case "type":
+			return one(c.Type)
+		case "polarity":
+			return one(c.Polarity)
+		case "certainty":
+			return one(c.Certainty)
+		case "stance":
+			if c.Stance != nil {
+				return one(c.Stance.Kind)
+			}
+		case "stance_claim":
+			if c.Stance != nil {
+				return one(c.Stance.ClaimID)
+			}
+		case "self_interested":
+			if c.SelfInterested {
+				return one("yes")
+			}
+			return one("no")
+		case "credibility":
+			return one(c.Credibility)
+		}
+	case formSource:
+		g, ok := m.sourceGrade(f.itemID)
+		if !ok {
+			return nil
+		}
+		if r.key == "reliability" {
+			return one(g.Reliability)
+		}
+		return one(g.Rationale)
+	case formIncident:
+		i, ok := m.incident(f.itemID)
+		if !ok {
+			return nil
+		}
+		v := m.ann.Incidents[i].Fields[r.field]
+		if r.kind == rowChoice && strings.HasSuffix(r.key, ".precision") {
+			if v.Date != nil {
+				return one(v.Date.Precision)
+			}
+			return nil
+		}
+		if len(v.List) > 0 {
+			return v.List
+		}
+		if r.kind == rowChoice {
+			return one(v.Text)
+		}
+	}
+	return one(m.rowValue(f, r))
 }
 
 // rowValue shows a row's current (saved) value.
@@ -538,8 +610,7 @@ func (m *Model) confirmRow(f *form, r *formRow, draft string, choice *option) te
 		// Keep the stance's kind as this row's draft and ask for the claim.
 		m.drafts[dk] = pending.kind
 		delete(m.draftErrs, dk)
-		f.cursor = min(f.cursor+1, len(f.rows)-1)
-		f.optCursor = 0
+		m.toFormRow(f, min(f.cursor+1, len(f.rows)-1))
 		m.setMessage("now pick the claim it " + pending.kind + " in Toward claim")
 		return nil
 	}
@@ -563,10 +634,10 @@ func (m *Model) confirmRow(f *form, r *formRow, draft string, choice *option) te
 		if m.form != nil {
 			m.refreshOptions(m.form)
 			if single && m.form == f {
-				f.cursor = min(f.cursor+1, len(f.rows)-1)
-				f.optCursor = 0
+				m.toFormRow(f, min(f.cursor+1, len(f.rows)-1))
+			} else if m.form == f {
+				m.toFormRow(f, f.cursor)
 			}
-			m.showRowEvidence()
 		}
 		return nil
 	}

@@ -64,8 +64,14 @@ type form struct {
 	itemID string // claim or incident id, or the source's name
 	rows   []formRow
 	cursor int
-	// optCursor is the highlighted match in the current row's choices.
+	// optCursor is the highlighted match in the current row's choices, -1
+	// for none. On arriving at a row it is on the stored value, so the list
+	// opens where the field stands.
 	optCursor int
+	// moved records that the annotator moved the highlight on this row:
+	// without it (and without a draft) enter on a filled row changes
+	// nothing.
+	moved bool
 }
 
 func (f *form) row() *formRow {
@@ -159,34 +165,38 @@ func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.focus = focusArticle
 		return nil
 	case key.Matches(msg, k.NextField):
-		f.cursor = (f.cursor + 1) % len(f.rows)
-		f.optCursor = 0
-		m.showRowEvidence()
+		m.toFormRow(f, (f.cursor+1)%len(f.rows))
 		return nil
 	case key.Matches(msg, k.PrevField):
-		f.cursor = (f.cursor + len(f.rows) - 1) % len(f.rows)
-		f.optCursor = 0
-		m.showRowEvidence()
+		m.toFormRow(f, (f.cursor+len(f.rows)-1)%len(f.rows))
 		return nil
 	case key.Matches(msg, k.NextChoice):
 		if len(opts) > 0 {
 			f.optCursor = min(f.optCursor+1, len(opts)-1)
+			f.moved = true
 		} else {
-			f.cursor = min(f.cursor+1, len(f.rows)-1)
-			m.showRowEvidence()
+			m.toFormRow(f, min(f.cursor+1, len(f.rows)-1))
 		}
 		return nil
 	case key.Matches(msg, k.PrevChoice):
 		if len(opts) > 0 && f.optCursor > 0 {
 			f.optCursor--
+			f.moved = true
 		} else if len(opts) == 0 {
-			f.cursor = max(f.cursor-1, 0)
-			m.showRowEvidence()
+			m.toFormRow(f, max(f.cursor-1, 0))
 		}
 		return nil
 	case key.Matches(msg, k.Confirm):
+		if draft == "" && !f.moved && r.kind != rowSpan {
+			// Nothing typed and nothing picked: the field stays as it is.
+			if len(m.rowCodes(f, r)) > 0 {
+				m.setMessage(r.title + " unchanged")
+			}
+			m.toFormRow(f, min(f.cursor+1, len(f.rows)-1))
+			return nil
+		}
 		var choice *option
-		if len(opts) > 0 && f.optCursor < len(opts) {
+		if len(opts) > 0 && f.optCursor >= 0 && f.optCursor < len(opts) {
 			choice = &opts[f.optCursor]
 		}
 		return m.confirmRow(f, r, draft, choice)
@@ -205,7 +215,7 @@ func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.ClearDraft):
 		delete(m.drafts, dk)
 		delete(m.draftErrs, dk)
-		f.optCursor = 0
+		m.toFormRow(f, f.cursor)
 		return nil
 	case key.Matches(msg, k.ClearValue):
 		return m.clearRow(f, r)
@@ -213,7 +223,10 @@ func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 		if draft != "" {
 			_, size := utf8.DecodeLastRuneInString(draft)
 			m.setDraft(dk, draft[:len(draft)-size])
-			f.optCursor = 0
+			f.optCursor, f.moved = 0, false
+			if m.drafts[dk] == "" {
+				m.toFormRow(f, f.cursor)
+			}
 			return nil
 		}
 		// On an empty draft, backspace removes the last value.
@@ -226,9 +239,29 @@ func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 		m.setDraft(dk, draft+t)
-		f.optCursor = 0
+		f.optCursor, f.moved = 0, false
 	}
 	return nil
+}
+
+// toFormRow puts the form's cursor on row i with the choices highlighted at
+// the row's stored value (none when it has none: ↓ or typing picks one) and
+// shows the row's evidence.
+func (m *Model) toFormRow(f *form, i int) {
+	f.cursor = i
+	f.optCursor, f.moved = -1, false
+	r := f.row()
+	if codes := m.rowCodes(f, r); len(codes) > 0 && m.drafts[m.draftKeyFor(f, r)] == "" {
+		for j, o := range matches(r, "") {
+			if o.value == codes[len(codes)-1] {
+				f.optCursor = j
+				break
+			}
+		}
+	}
+	if m.form == f {
+		m.showRowEvidence()
+	}
 }
 
 func (m *Model) setDraft(key, v string) {

@@ -98,7 +98,7 @@ func (h *harness) highlighted() string {
 	f := h.m.form
 	r := f.row()
 	opts := matches(r, h.m.drafts[h.m.draftKeyFor(f, r)])
-	if f.optCursor >= len(opts) {
+	if f.optCursor < 0 || f.optCursor >= len(opts) {
 		return ""
 	}
 	return opts[f.optCursor].value

@@ -6,6 +6,8 @@
 package tui
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -193,6 +195,17 @@ func (m *Model) loadArticle(id string) tea.Cmd {
 // commit saves next as one durable change. The screen shows the change once
 // the store has it: nothing is shown as done that a crash could lose.
 func (m *Model) commit(next model.Annotation, action string) tea.Cmd {
+	if sameAnnotation(next, m.ann) {
+		// A change that changes nothing is not saved (and not undoable):
+		// confirming a field with its own value, say.
+		m.setMessage("unchanged: nothing to save")
+		after := m.afterSave
+		m.afterSave = nil
+		if after != nil {
+			return after(m)
+		}
+		return nil
+	}
 	if next.Status == model.StatusTodo {
 		next.Status = model.StatusInProgress
 	}
@@ -203,6 +216,14 @@ func (m *Model) commit(next model.Annotation, action string) tea.Cmd {
 		saved, err := st.Save(next, action)
 		return savedMsg{ann: saved, action: action, err: err}
 	}
+}
+
+// sameAnnotation reports whether a and b record the same thing, compared as
+// the store would write them.
+func sameAnnotation(a, b model.Annotation) bool {
+	x, errX := json.Marshal(a)
+	y, errY := json.Marshal(b)
+	return errX == nil && errY == nil && bytes.Equal(x, y)
 }
 
 func (m *Model) undo(redo bool) tea.Cmd {
