@@ -750,16 +750,16 @@ func (m *Model) applyClaimRow(next *model.Annotation, id string, r *formRow, dra
 	}
 	switch r.kind {
 	case rowSpan:
-		sel := m.selection()
-		if err := model.CheckRange(m.doc.text, sel.Start, sel.End); err != nil {
-			return "", fmt.Errorf("select the text in the article first (ctrl+o), then press enter here")
+		sel, trimmed, err := m.markable()
+		if err != nil {
+			return "", fmt.Errorf("select the text in the article first (ctrl+o), then press enter here: %v", err)
 		}
 		if r.key == "cue" {
 			c.Cue = &sel
 		} else {
 			c.Content = []model.Range{sel}
 		}
-		return fmt.Sprintf("set %s to %s", what, quote(m.doc.text[sel.Start:sel.End])), nil
+		return fmt.Sprintf("set %s to %s%s", what, quote(m.doc.text[sel.Start:sel.End]), trimNote(trimmed)), nil
 	case rowClaimant:
 		if choice != nil {
 			c.Claimant = model.Claimant{SpanID: choice.value}

@@ -141,9 +141,9 @@ func (m *Model) followList() {
 // newClaim creates a claim whose content is the selection and opens its form
 // at the claimant.
 func (m *Model) newClaim() tea.Cmd {
-	sel := m.selection()
-	if err := model.CheckRange(m.doc.text, sel.Start, sel.End); err != nil {
-		m.fail(fmt.Errorf("select the claim's words first: %v", err))
+	sel, trimmed, err := m.markable()
+	if err != nil {
+		m.fail(fmt.Errorf("no claim made: select the claim's words first: %v", err))
 		return nil
 	}
 	next := m.ann.Clone()
@@ -158,7 +158,7 @@ func (m *Model) newClaim() tea.Cmd {
 		m.openForm(formClaim, id)
 		return nil
 	}
-	return m.commit(next, fmt.Sprintf("claim %s %s", id, quote(m.doc.text[sel.Start:sel.End])))
+	return m.commit(next, fmt.Sprintf("claim %s %s%s", id, quote(m.doc.text[sel.Start:sel.End]), trimNote(trimmed)))
 }
 
 func (m *Model) newIncident() tea.Cmd {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/annotate-tool/annotate/internal/model"
@@ -83,5 +84,40 @@ func TestEnterOnFilledFieldChangesNothing(t *testing.T) {
 	}
 	if got := inc.Fields["event_type"].Text; got == "Armed clash" || got == "" {
 		t.Errorf("down, enter on the event type left %q, want the next choice", got)
+	}
+}
+
+// TestWhiteSpaceNeverBecomesASpan: before the fix g h l 1 saved a span of
+// one space, and w v l 2 on "ISIS" saved "ISIS " while the status line
+// showed “ISIS”.
+func TestWhiteSpaceNeverBecomesASpan(t *testing.T) {
+	text := "The ISIS fighters attacked. Officials said so."
+	h := newHarness(t, newFakeStore(article("t", text)), 120, 30)
+	h.keys("enter g h l 1")
+	if got := h.stored().Entities; len(got) != 0 {
+		t.Errorf("g h l 1 stored %q", spanSet(text, got))
+	}
+	if !h.m.isError || !strings.Contains(h.m.message, "white space") {
+		t.Errorf("g h l 1 says %q, want why nothing was tagged", h.m.message)
+	}
+	h.keys("g w v l 2")
+	if got, want := spanSet(text, h.stored().Entities), []string{"PER ISIS@4"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("w v l 2 on ISIS stored %q, want %q", got, want)
+	}
+	if !strings.Contains(h.m.message, "“ISIS”") || !strings.Contains(h.m.message, "white space") {
+		t.Errorf("w v l 2 says %q, want the word and that the space was left out", h.m.message)
+	}
+	// A claim's content is trimmed the same way.
+	h.findText("Officials")
+	h.keys("h v w w w w c")
+	a := h.stored()
+	if len(a.Claims) != 1 {
+		t.Fatalf("c made %d claims", len(a.Claims))
+	}
+	if r := a.Claims[0].Content[0]; text[r.Start:r.End] != "Officials said so." {
+		t.Errorf("claim content %q, want it without the white space", text[r.Start:r.End])
+	}
+	if errs := model.Validate(&a, text, model.DefaultSchema()); errs != nil {
+		t.Errorf("the stored annotation breaks the model's rules: %v", errs)
 	}
 }

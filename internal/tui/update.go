@@ -452,10 +452,34 @@ func (m *Model) followSideCursor() {
 
 // Changes. Each builds the next annotation from a copy and commits it.
 
-func (m *Model) tag(label string) tea.Cmd {
+// markable returns the selection as something a span, cue or claim content
+// can be: trimmed of the white space at its edges (model.TrimBlank, the one
+// rule), with trimmed telling whether anything was cut. A selection of only
+// white space is refused with a message that says so.
+func (m *Model) markable() (r model.Range, trimmed bool, err error) {
 	sel := m.selection()
 	if err := model.CheckRange(m.doc.text, sel.Start, sel.End); err != nil {
-		m.fail(fmt.Errorf("cannot tag: %v", err))
+		return sel, false, err
+	}
+	r, ok := model.TrimBlank(m.doc.text, sel)
+	if !ok {
+		return sel, false, fmt.Errorf("the selection is only white space: move onto a word (w, b) first")
+	}
+	return r, r != sel, nil
+}
+
+// trimNote is what a status line adds when the selection was trimmed.
+func trimNote(trimmed bool) string {
+	if trimmed {
+		return " (white space at the edges left out)"
+	}
+	return ""
+}
+
+func (m *Model) tag(label string) tea.Cmd {
+	sel, trimmed, err := m.markable()
+	if err != nil {
+		m.fail(fmt.Errorf("nothing tagged: %v", err))
 		return nil
 	}
 	next := m.ann.Clone()
@@ -474,13 +498,13 @@ func (m *Model) tag(label string) tea.Cmd {
 			}
 			m.lastLabel = label
 			m.extend, m.head = false, sel
-			return m.commit(next, fmt.Sprintf("relabel %s %s → %s", text, old, label))
+			return m.commit(next, fmt.Sprintf("relabel %s %s → %s%s", text, old, label, trimNote(trimmed)))
 		}
 	}
 	next.Entities = append(next.Entities, model.Span{ID: next.NewID("e"), Start: sel.Start, End: sel.End, Label: label})
 	m.lastLabel = label
 	m.extend, m.head = false, sel
-	return m.commit(next, fmt.Sprintf("tag %s %s", text, label))
+	return m.commit(next, fmt.Sprintf("tag %s %s%s", text, label, trimNote(trimmed)))
 }
 
 func (m *Model) relabel(id, label string) tea.Cmd {
