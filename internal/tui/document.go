@@ -103,6 +103,49 @@ func nextIndex(starts []int, off int, backward bool) (int, bool) {
 	return starts[i], true
 }
 
+// sentenceEdge returns the last word of the sentence holding head (the
+// first word when backward); when head is already there, that of the next
+// (previous) sentence. ok is false when there is none.
+func (d *document) sentenceEdge(head model.Range, backward bool) (model.Range, bool) {
+	if len(d.tokens) == 0 {
+		return model.Range{}, false
+	}
+	if backward {
+		i := sort.SearchInts(d.sentences, head.Start+1) - 1 // the sentence holding head
+		if i < 0 {
+			return model.Range{}, false
+		}
+		if d.sentences[i] == head.Start {
+			if i == 0 {
+				return model.Range{}, false
+			}
+			i--
+		}
+		return d.wordRange(d.sentences[i]), true
+	}
+	last := func(end int) model.Range { // the last token before end
+		j := sort.Search(len(d.tokens), func(j int) bool { return d.tokens[j].Start >= end }) - 1
+		return d.tokens[max(j, 0)]
+	}
+	end := len(d.text)
+	if off, ok := nextIndex(d.sentences, head.Start, false); ok {
+		end = off
+	}
+	r := last(end)
+	if r.End <= head.End {
+		// Already at the sentence's end: to the end of the next one.
+		if end == len(d.text) {
+			return model.Range{}, false
+		}
+		next := len(d.text)
+		if off, ok := nextIndex(d.sentences, end, false); ok {
+			next = off
+		}
+		r = last(next)
+	}
+	return r, true
+}
+
 // nextChar returns the offset of the next (or previous) character boundary.
 func (d *document) nextChar(off int, backward bool) int {
 	if backward {

@@ -121,3 +121,44 @@ func TestWhiteSpaceNeverBecomesASpan(t *testing.T) {
 		t.Errorf("the stored annotation breaks the model's rules: %v", errs)
 	}
 }
+
+// TestSelectionFeedback: while extending, the status line shows both ends
+// of a long selection and its length; ) and ( stop at the edges of the
+// sentence; / extends to the match instead of replacing the selection.
+func TestSelectionFeedback(t *testing.T) {
+	text := "The convoy left Raqqa at dawn and reached the checkpoint before noon. Officials said nothing. Later that day the road closed."
+	h := newHarness(t, newFakeStore(article("t", text)), 160, 40)
+	h.keys("enter g v )")
+	if _, got := h.sel(); got != "The convoy left Raqqa at dawn and reached the checkpoint before noon." {
+		t.Errorf("v ) selected %q, want the whole first sentence", got)
+	}
+	status := h.screen()
+	if !strings.Contains(status, "“The convoy left Raqqa at … checkpoint before noon.” (69 chars)") {
+		t.Errorf("the status line does not show both ends and the length:\n%s", lastLines(status, 3))
+	}
+	h.keys(")")
+	if _, got := h.sel(); !strings.HasSuffix(got, "Officials said nothing.") {
+		t.Errorf("v ) ) selected %q, want it to end with the second sentence", got)
+	}
+	h.keys("esc")
+	h.findText("road")
+	h.keys("v (")
+	if _, got := h.sel(); got != "Later that day the road" {
+		t.Errorf("v ( from “road” selected %q, want back to the start of its sentence", got)
+	}
+	// / while extending moves the moving end to the match.
+	h.keys("esc")
+	h.findText("convoy")
+	h.keys("v /")
+	h.typeText("checkpoint")
+	h.keys("enter")
+	if _, got := h.sel(); got != "convoy left Raqqa at dawn and reached the checkpoint" {
+		t.Errorf("v / checkpoint selected %q, want from convoy to the match", got)
+	}
+}
+
+// lastLines returns the last n lines of a screen.
+func lastLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}

@@ -236,7 +236,14 @@ func (m *Model) articleKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.moveHead(d.tokens[len(d.tokens)-1])
 		}
 	case key.Matches(msg, k.NextSentence), key.Matches(msg, k.PrevSentence):
-		if off, ok := nextIndex(d.sentences, m.head.Start, key.Matches(msg, k.PrevSentence)); ok {
+		back := key.Matches(msg, k.PrevSentence)
+		if m.extend {
+			// Extending, a sentence motion stops at the edge of the
+			// sentence: ) at its last word, ( at its first.
+			if r, ok := d.sentenceEdge(m.head, back); ok {
+				m.moveHead(r)
+			}
+		} else if off, ok := nextIndex(d.sentences, m.head.Start, back); ok {
 			m.moveHead(d.wordRange(off))
 		}
 	case key.Matches(msg, k.NextPara), key.Matches(msg, k.PrevPara):
@@ -365,7 +372,11 @@ func (m *Model) findNext(backward bool) {
 	}
 	re := regexp.MustCompile("(?i)" + regexp.QuoteMeta(m.search))
 	text := m.doc.text
+	// Extending, the search moves the moving end to the match.
 	sel := m.selection()
+	if m.extend {
+		sel = m.head
+	}
 	var found []int
 	if !backward {
 		if loc := re.FindStringIndex(text[sel.End:]); loc != nil {
@@ -389,7 +400,11 @@ func (m *Model) findNext(backward bool) {
 		m.setMessage(fmt.Sprintf("%s not found", quote(m.search)))
 		return
 	}
-	m.selectRange(model.Range{Start: found[0], End: found[1]})
+	if m.extend {
+		m.moveHead(model.Range{Start: found[0], End: found[1]})
+	} else {
+		m.selectRange(model.Range{Start: found[0], End: found[1]})
+	}
 	m.setMessage(fmt.Sprintf("found %s", quote(m.search)))
 }
 

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -108,7 +109,7 @@ func (m *Model) renderStatus() string {
 		parts = append(parts, st.Render(termtext.Line(m.message)))
 	}
 	if m.screen == screenArticle && m.doc != nil && !m.showHelp {
-		info := fmt.Sprintf("sel %s", quote(termtext.Line(m.selectedText())))
+		info := "sel " + m.selectionInfo()
 		if m.extend {
 			info = "extending " + info
 		}
@@ -118,6 +119,31 @@ func (m *Model) renderStatus() string {
 		parts = append([]string{info}, parts...)
 	}
 	return fit(" "+strings.Join(parts, "  "), m.width)
+}
+
+// selectionInfo describes the selection for the status line: its text in
+// quotes, both ends of a long one (start … end), and its length in
+// characters when it is more than one word.
+func (m *Model) selectionInfo() string {
+	words := strings.Fields(termtext.Line(m.selectedText()))
+	text := strings.Join(words, " ")
+	n := utf8.RuneCountInString(m.selectedText())
+	const keep = 24 // characters shown of each end, in whole words
+	if utf8.RuneCountInString(text) > 2*keep+3 {
+		head, tail := 0, len(words)
+		for w := 0; head < len(words) && w+utf8.RuneCountInString(words[head]) <= keep; head++ {
+			w += utf8.RuneCountInString(words[head]) + 1
+		}
+		for w := 0; tail > head+1 && w+utf8.RuneCountInString(words[tail-1]) <= keep; tail-- {
+			w += utf8.RuneCountInString(words[tail-1]) + 1
+		}
+		first, last := strings.Join(words[:max(head, 1)], " "), strings.Join(words[min(tail, len(words)-1):], " ")
+		text = ansi.Truncate(first, keep, "…") + " … " + ansi.TruncateLeft(last, max(0, ansi.StringWidth(last)-keep), "…")
+	}
+	if m.extend || strings.ContainsAny(m.selectedText(), " \t\n") {
+		return fmt.Sprintf("“%s” (%d chars)", text, n)
+	}
+	return "“" + text + "”"
 }
 
 // renderHelpLine shows the keys that matter where the focus is.
