@@ -35,14 +35,81 @@ func gradeOptions(codes []model.Code) []option {
 // spanText returns a span's text.
 func (m *Model) spanText(s model.Span) string { return m.doc.text[s.Start:s.End] }
 
-// spanOptions offers the spans with one of labels (any label when none).
-func (m *Model) spanOptions(labels []string) []option {
-	var out []option
+// mentionKey groups the mentions of one entity until entities are their
+// own records: the same label and the same words.
+func (m *Model) mentionKey(s model.Span) string {
+	return s.Label + "\x00" + strings.ToLower(strings.Join(strings.Fields(m.spanText(s)), " "))
+}
+
+// sameEntity reports whether two span ids are mentions of one entity.
+func (m *Model) sameEntity(a *model.Annotation, x, y string) bool {
+	sx, okx := a.Span(x)
+	sy, oky := a.Span(y)
+	return okx && oky && m.mentionKey(sx) == m.mentionKey(sy)
+}
+
+// mentionContext places a range for a reader: its line on the screen and
+// the words around it ("l.3 …attack near ‹Raqqa›, though an…").
+func (m *Model) mentionContext(r model.Range) string {
+	d := m.doc
+	i := d.tokenAt(r.Start)
+	j := tokenAtOrAfter(d.tokens, max(r.End-1, r.Start))
+	from := d.tokens[max(0, i-3)].Start
+	to := d.tokens[min(len(d.tokens)-1, j+3)].End
+	if i == 0 || from >= r.Start {
+		from = r.Start
+	}
+	if to <= r.End {
+		to = r.End
+	}
+	words := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	before, after := words(d.text[from:r.Start]), words(d.text[r.End:to])
+	if before != "" {
+		before = "…" + before + " "
+	}
+	if after != "" {
+		after = " " + after + "…"
+	}
+	if strings.HasPrefix(d.text[r.End:], ",") || strings.HasPrefix(d.text[r.End:], ".") {
+		after = strings.TrimPrefix(after, " ")
+	}
+	line := 1
+	if m.lay.starts != nil {
+		line = m.lay.lineOf(r.Start) + 1
+	}
+	return fmt.Sprintf("l.%d %s‹%s›%s", line, before, words(d.text[r.Start:r.End]), after)
+}
+
+// spanOptions offers the spans with one of labels (any label when none),
+// one row per entity: identical mentions collapse into the first of them
+// (in order), shown with their count and the first one's context.
+func (m *Model) spanOptions(labels []string, order func([]model.Span)) []option {
+	var spans []model.Span
 	for _, s := range m.spans {
-		if len(labels) > 0 && !slices.Contains(labels, s.Label) {
+		if len(labels) == 0 || slices.Contains(labels, s.Label) {
+			spans = append(spans, s)
+		}
+	}
+	if order != nil {
+		order(spans)
+	}
+	count := map[string]int{}
+	for _, s := range spans {
+		count[m.mentionKey(s)]++
+	}
+	var out []option
+	seen := map[string]bool{}
+	for _, s := range spans {
+		k := m.mentionKey(s)
+		if seen[k] {
 			continue
 		}
-		out = append(out, option{value: s.ID, display: fmt.Sprintf("%s  %s %s", m.spanText(s), s.Label, s.ID)})
+		seen[k] = true
+		n := ""
+		if count[k] > 1 {
+			n = fmt.Sprintf(" ×%d", count[k])
+		}
+		out = append(out, option{value: s.ID, display: fmt.Sprintf("%s  %s%s · %s", m.spanText(s), s.Label, n, m.mentionContext(s.Range()))})
 	}
 	return out
 }
@@ -210,23 +277,25 @@ func (m *Model) refreshOptions(f *form) {
 		r := &f.rows[i]
 		switch {
 		case r.kind == rowClaimant:
-			r.options = m.spanOptions(nil)
 			// The speaker is usually named just before what is claimed:
 			// offer the nearest mentions first.
+			var nearest func([]model.Span)
 			if c, ok := m.ann.Claim(f.itemID); ok && len(c.Content) > 0 {
 				at := c.Content[0].Start
-				dist := func(o option) int {
-					s, _ := m.ann.Span(o.value)
+				dist := func(s model.Span) int {
 					if s.End <= at {
 						return at - s.End
 					}
 					return 2 * (s.Start - at) // after the content: less likely
 				}
-				sort.SliceStable(r.options, func(i, j int) bool { return dist(r.options[i]) < dist(r.options[j]) })
+				nearest = func(spans []model.Span) {
+					sort.SliceStable(spans, func(i, j int) bool { return dist(spans[i]) < dist(spans[j]) })
+				}
 			}
+			r.options = m.spanOptions(nil, nearest)
 		case r.kind == rowEntity:
 			fld, _ := m.opts.Schema.Field(r.field)
-			r.options = m.spanOptions(fld.Labels)
+			r.options = m.spanOptions(fld.Labels, nil)
 		case r.key == "stance_claim" && f.kind == formClaim:
 			r.options = m.claimOptions(f.itemID)
 		}
@@ -1012,9 +1081,17 @@ func (m *Model) applyIncidentRow(next *model.Annotation, id string, r *formRow, 
 			if err != nil || p == "" {
 				return "", err
 			}
+			// A list names each entity once: picking an entity it holds
+			// (by any of its mentions) takes it out again.
+			held := ""
+			for _, id := range list {
+				if id == p || m.sameEntity(next, id, p) {
+					held = id
+				}
+			}
 			switch {
-			case slices.Contains(list, p):
-				list = removeID(list, p)
+			case held != "":
+				list = removeID(list, held)
 			case r.kind == rowEntity && !r.multiple:
 				list = []string{p}
 			default:
@@ -1046,15 +1123,27 @@ func (m *Model) applyIncidentRow(next *model.Annotation, id string, r *formRow, 
 
 func (m *Model) openEvidencePicker(field string) {
 	p := &prompt{kind: promptEvidence, title: "evidence for " + field + ": a span or a claim", field: field, ids: map[string]string{}}
-	for _, s := range m.spans {
-		d := fmt.Sprintf("%s %s %s", s.ID, s.Label, m.spanText(s))
+	// Evidence is a particular mention: every one is listed, with its
+	// place, those whose label fits the field first (TIME for a date,
+	// GPE/LOC/FAC for a location), and for a count the claims with figures.
+	fits := m.fieldLabels(field)
+	fld, _ := m.opts.Schema.Field(field)
+	spans := append([]model.Span(nil), m.spans...)
+	sort.SliceStable(spans, func(i, j int) bool {
+		return slices.Contains(fits, spans[i].Label) && !slices.Contains(fits, spans[j].Label)
+	})
+	claims := append([]model.Claim(nil), m.ann.Claims...)
+	if fld.Type == model.FieldCount {
+		sort.SliceStable(claims, func(i, j int) bool { return claimHasFigure(claims[i]) && !claimHasFigure(claims[j]) })
+		p.choices = append(p.choices, m.claimChoices(p, claims)...)
+	}
+	for _, s := range spans {
+		d := fmt.Sprintf("%s %s · %s · %s", m.spanText(s), s.Label, m.mentionContext(s.Range()), s.ID)
 		p.choices = append(p.choices, d)
 		p.ids[d] = s.ID
 	}
-	for _, c := range m.ann.Claims {
-		d := m.claimSummary(c)
-		p.choices = append(p.choices, d)
-		p.ids[d] = c.ID
+	if fld.Type != model.FieldCount {
+		p.choices = append(p.choices, m.claimChoices(p, claims)...)
 	}
 	p.filter()
 	m.prompt = p
@@ -1076,6 +1165,32 @@ func (m *Model) openFigurePicker(r *formRow) {
 	}
 	p.filter()
 	m.prompt = p
+}
+
+// claimChoices adds claims to a picker.
+func (m *Model) claimChoices(p *prompt, claims []model.Claim) []string {
+	var out []string
+	for _, c := range claims {
+		d := m.claimSummary(c)
+		out = append(out, d)
+		p.ids[d] = c.ID
+	}
+	return out
+}
+
+// fieldLabels are the span labels that suit an incident field's evidence:
+// an entity field's own, TIME for a date, COUNT for a count or number.
+func (m *Model) fieldLabels(field string) []string {
+	f, _ := m.opts.Schema.Field(field)
+	switch f.Type {
+	case model.FieldEntity:
+		return f.Labels
+	case model.FieldDate:
+		return []string{"TIME"}
+	case model.FieldCount, model.FieldNumber:
+		return []string{"COUNT"}
+	}
+	return nil
 }
 
 // addEvidence records a span or claim as evidence for an incident field.
@@ -1172,3 +1287,6 @@ func (m *Model) incidentSummary(inc model.Incident) string {
 	}
 	return strings.Join(parts, " · ")
 }
+
+// claimHasFigure reports whether a claim reports a number.
+func claimHasFigure(c model.Claim) bool { return c.Figure != nil }

@@ -162,3 +162,70 @@ func lastLines(s string, n int) string {
 	lines := strings.Split(s, "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
+
+// TestListsHaveContext: identical mentions collapse into one row with a
+// count where a field only needs the entity; every mention row says where
+// it is; evidence pickers put the labels that fit the field first. Before,
+// "Raqqa GPE e12" was listed as many times as it was tagged.
+func TestListsHaveContext(t *testing.T) {
+	text := "Fighters entered Raqqa on Monday.\n\nIn Raqqa the SDF said ISIS had left.\n\nBy Tuesday Raqqa was quiet, ISIS said."
+	h := newHarness(t, newFakeStore(article("t", text)), 200, 60)
+	h.keys("enter")
+	h.findText("Raqqa")
+	h.keys("4 a")
+	h.findText("ISIS")
+	h.keys("1 a")
+	h.tagText("SDF", "1")
+	h.tagText("Monday", "9")
+	h.tagText("Tuesday", "9")
+	if n := len(h.stored().Entities); n != 8 {
+		t.Fatalf("%d spans tagged, want 8", n)
+	}
+	// The Entities tab: each Raqqa row is told apart by its context.
+	h.keys("tab")
+	screen := h.screen()
+	for _, want := range []string{"‹Raqqa› on Monday", "In ‹Raqqa› the SDF", "Tuesday ‹Raqqa› was quiet"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the Entities tab lacks the context %q:\n%s", want, screen)
+		}
+	}
+	// A location picks an entity: one Raqqa row, with its count.
+	h.keys("l l l n")
+	h.toRow("location")
+	r := h.m.form.row()
+	var raqqa []string
+	for _, o := range r.options {
+		if strings.HasPrefix(o.display, "Raqqa") {
+			raqqa = append(raqqa, o.display)
+		}
+	}
+	if len(raqqa) != 1 || !strings.Contains(raqqa[0], "×3") {
+		t.Errorf("the location offers %q, want one Raqqa row with ×3", raqqa)
+	}
+	// Perpetrators: ISIS once; picking it twice takes it out again.
+	h.fill("perpetrators", "ISIS")
+	h.toRow("perpetrators")
+	if n := strings.Count(strings.Join(optionDisplays(h.m.form.row()), "\n"), "ISIS  ORG"); n != 1 {
+		t.Errorf("perpetrators offer ISIS %d times, want once", n)
+	}
+	// Evidence for the date: the TIME spans first.
+	h.toRow("date.start")
+	h.keys("ctrl+e")
+	p := h.m.prompt
+	if p == nil || len(p.matches) < 2 {
+		t.Fatalf("ctrl+e opened no evidence picker")
+	}
+	for i, c := range p.matches[:2] {
+		if s, ok := h.m.ann.Span(p.ids[c]); !ok || s.Label != "TIME" {
+			t.Errorf("evidence choice %d for the date is %q, want a TIME span first", i, c)
+		}
+	}
+}
+
+func optionDisplays(r *formRow) []string {
+	var out []string
+	for _, o := range r.options {
+		out = append(out, o.display)
+	}
+	return out
+}

@@ -492,9 +492,10 @@ func (m *Model) renderSide(w, h int) string {
 		for i := first; i < len(m.spans) && i < first+listH; i++ {
 			s := m.spans[i]
 			text := termtext.Line(m.doc.text[s.Start:s.End])
-			row := fmt.Sprintf("%-5s %s", s.Label, text)
+			where := termtext.Line(m.mentionContext(s.Range()))
+			row := fmt.Sprintf("%-5s %s  %s", s.Label, text, where)
 			st := m.styles.Chip(s.Label)
-			line := st.Render(fmt.Sprintf("%-5s", s.Label)) + " " + text
+			line := st.Render(fmt.Sprintf("%-5s", s.Label)) + " " + text + "  " + m.styles.Subtle.Render(where)
 			if i == m.sideCursor && m.focus == focusSide {
 				line = m.styles.RowActive.Render(fit(row, w))
 			}
