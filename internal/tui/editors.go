@@ -249,7 +249,10 @@ func (m *Model) incidentRows() []formRow {
 			var opts []option
 			for _, c := range f.Choices {
 				d := c.Code
-				if c.Label != "" && c.Label != c.Code {
+				switch {
+				case strings.HasPrefix(strings.ToLower(c.Label), strings.ToLower(c.Code)):
+					d = c.Label // "exact place", not "exact exact place"
+				case c.Label != "":
 					d = c.Code + " " + c.Label
 				}
 				opts = append(opts, option{value: c.Code, display: d, group: c.Group})

@@ -7,6 +7,8 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/sahilm/fuzzy"
 
 	"github.com/annotate-tool/annotate/internal/termtext"
@@ -273,49 +275,74 @@ func (m *Model) setDraft(key, v string) {
 	m.drafts[key] = v
 }
 
-// renderForm draws the open form: a row per line with its value, the draft
-// being typed, errors inline, and the matching choices under the current row.
+// renderForm draws the open form: a row per field with its value, the draft
+// being typed, errors inline, and the matching choices under the current
+// row. Long titles, values and choices wrap onto further lines; nothing is
+// cut.
 func (m *Model) renderForm(w, h int) []string {
 	f := m.form
 	var lines []string
-	lines = append(lines, m.styles.Title.Render(termtext.Line(m.formTitle(f))))
+	for _, l := range wrapSegs([]seg{{termtext.Line(m.formTitle(f)), m.styles.Title}}, w, 2) {
+		lines = append(lines, l)
+	}
 	titleW := 0
 	for _, r := range f.rows {
 		titleW = max(titleW, utf8.RuneCountInString(r.title))
 	}
-	titleW = min(titleW, w/3)
+	titleW = min(titleW, max(8, w/3))
+	cellW := max(8, w-titleW-1)
+	indent := spaces(titleW + 1)
+	under := func(segs []seg, max int) {
+		for _, l := range wrapSegs(segs, cellW, max) {
+			lines = append(lines, indent+l)
+		}
+	}
 	cursorLine := 0
 	for i := range f.rows {
 		r := &f.rows[i]
 		dk := m.draftKeyFor(f, r)
 		val := termtext.Line(m.rowValue(f, r))
 		draft, hasDraft := m.drafts[dk]
-		title := fit(r.title, titleW)
-		cell := val
-		if hasDraft {
-			cell = m.styles.Accent.Render("✎ "+termtext.Line(draft)) + m.styles.Subtle.Render("  (was: "+orDash(val)+")")
-		} else if val == "" {
-			cell = m.styles.Subtle.Render("—")
+		var cell []seg
+		switch {
+		case hasDraft:
+			cell = []seg{{"✎ " + termtext.Line(draft), m.styles.Accent}, {"(was: " + orDash(val) + ")", m.styles.Subtle}}
+		case val == "":
+			cell = []seg{{"—", m.styles.Subtle}}
+		default:
+			cell = []seg{{val, m.styles.App}}
 		}
 		if ev := m.rowEvidence(f, r); ev != "" {
-			cell += m.styles.Subtle.Render("  ⟵ " + termtext.Line(ev))
+			cell = append(cell, seg{"⟵ " + termtext.Line(ev), m.styles.Subtle})
 		}
-		line := title + " " + cell
+		titleSt := lipgloss.NewStyle()
 		if i == f.cursor {
 			cursorLine = len(lines)
-			line = m.styles.RowActive.Render(fit(title, titleW)) + " " + cell
-			if i == f.cursor && m.focus == focusSide {
+			titleSt = m.styles.RowActive
+		}
+		titles := wrapSegs([]seg{{r.title, lipgloss.NewStyle()}}, titleW, 3)
+		cells := wrapSegs(cell, cellW, 4)
+		for k := 0; k < max(len(titles), len(cells)); k++ {
+			t, c := "", ""
+			if k < len(titles) {
+				t = ansi.Strip(titles[k])
+			}
+			if k < len(cells) {
+				c = cells[k]
+			}
+			line := titleSt.Render(fit(t, titleW)) + " " + c
+			if k == 0 && i == f.cursor && m.focus == focusSide {
 				line += m.styles.Accent.Render("▏")
 			}
+			lines = append(lines, line)
 		}
-		lines = append(lines, line)
 		if err, ok := m.draftErrs[dk]; ok {
-			lines = append(lines, strings.Repeat(" ", titleW+1)+m.styles.Error.Render("✗ "+termtext.Line(err)))
+			under([]seg{{"✗ " + termtext.Line(err), m.styles.Error}}, 3)
 		}
 		if i == f.cursor {
 			opts := matches(r, draft)
 			if r.kind == rowSpan {
-				lines = append(lines, strings.Repeat(" ", titleW+1)+m.styles.Subtle.Render("enter: take the article's selection "+quote(m.selectedText())))
+				under([]seg{{"enter: take the article's selection " + quote(m.selectedText()), m.styles.Subtle}}, 2)
 			}
 			shown := 0
 			first := max(0, f.optCursor-4)
@@ -325,20 +352,21 @@ func (m *Model) renderForm(w, h int) []string {
 				if o.group != "" {
 					text = o.group + " › " + o.display
 				}
-				text = "  " + termtext.Line(text)
+				text = termtext.Line(text)
 				if j == f.optCursor {
-					text = m.styles.RowActive.Render(fit("› "+strings.TrimSpace(text), w-titleW-1))
+					for _, l := range wrapSegs([]seg{{"› " + text, m.styles.RowActive}}, cellW, 2) {
+						lines = append(lines, indent+m.styles.RowActive.Render(fit(ansi.Strip(l), cellW)))
+					}
 				} else {
-					text = m.styles.Subtle.Render(text)
+					under([]seg{{"  " + text, m.styles.Subtle}}, 2)
 				}
-				lines = append(lines, strings.Repeat(" ", titleW+1)+text)
 				shown++
 			}
 			if len(opts) > shown+first {
-				lines = append(lines, strings.Repeat(" ", titleW+1)+m.styles.Subtle.Render(fmt.Sprintf("  … %d more: type to filter", len(opts)-shown-first)))
+				under([]seg{{fmt.Sprintf("  … %d more: type to filter", len(opts)-shown-first), m.styles.Subtle}}, 1)
 			}
 			if r.kind == rowClaimant && draft != "" && len(opts) == 0 {
-				lines = append(lines, strings.Repeat(" ", titleW+1)+m.styles.Subtle.Render("enter: an unnamed speaker called "+quote(draft)))
+				under([]seg{{"enter: an unnamed speaker called " + quote(draft), m.styles.Subtle}}, 2)
 			}
 		}
 	}
@@ -346,6 +374,63 @@ func (m *Model) renderForm(w, h int) []string {
 	if len(lines) > h {
 		first := min(max(0, cursorLine-h/3), len(lines)-h)
 		lines = append(lines[:1], lines[first+1:min(len(lines), first+h)]...)
+	}
+	return lines
+}
+
+// seg is a stretch of text in one style, for wrapSegs.
+type seg struct {
+	text string
+	st   lipgloss.Style
+}
+
+// wrapSegs lays styled text out in lines of at most w cells, breaking
+// between words (a word wider than w is cut into pieces), each word styled
+// on its own so no style runs across a line's end. At most maxLines lines
+// are returned; the last ends with … when more was left.
+func wrapSegs(segs []seg, w, maxLines int) []string {
+	var lines []string
+	var cur strings.Builder
+	curW := 0
+	flush := func() {
+		lines = append(lines, cur.String())
+		cur.Reset()
+		curW = 0
+	}
+	for _, sg := range segs {
+		for _, word := range strings.Fields(sg.text) {
+			for ansi.StringWidth(word) > w {
+				if curW > 0 {
+					flush()
+				}
+				part := ansi.Truncate(word, w, "")
+				if part == "" {
+					break
+				}
+				lines = append(lines, sg.st.Render(part))
+				word = ansi.TruncateLeft(word, ansi.StringWidth(part), "")
+			}
+			ww := ansi.StringWidth(word)
+			if ww == 0 {
+				continue
+			}
+			if curW > 0 && curW+1+ww > w {
+				flush()
+			}
+			if curW > 0 {
+				cur.WriteString(" ")
+				curW++
+			}
+			cur.WriteString(sg.st.Render(word))
+			curW += ww
+		}
+	}
+	if curW > 0 || len(lines) == 0 {
+		flush()
+	}
+	if maxLines > 0 && len(lines) > maxLines {
+		last := ansi.Truncate(lines[maxLines-1], max(0, w-1), "")
+		lines = append(lines[:maxLines-1], last+"…")
 	}
 	return lines
 }

@@ -25,7 +25,7 @@ func (m *Model) quit() tea.Cmd {
 	}
 	if n > 0 && !m.quitArmed {
 		m.quitArmed = true
-		m.fail(fmt.Errorf("%d typed %s not confirmed (enter saves one); press ctrl+c again to quit and drop them", n, plural(n, "value is", "values are")))
+		m.fail(fmt.Errorf("press ctrl+c again to quit: %d typed %s not confirmed (enter saves one)", n, plural(n, "value is", "values are")))
 		return nil
 	}
 	return tea.Quit

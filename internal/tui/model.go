@@ -535,7 +535,9 @@ func (m *Model) paneSizes() (textW, textH, sideW int) {
 	}
 	textH = bodyH - 2 // borders
 	if m.wide() {
-		sideW = max(36, m.width*2/5)
+		// The side pane takes half the window, so its forms' labels and
+		// choices fit, while the article keeps at least 60 columns.
+		sideW = max(36, min(m.width/2, m.width-64))
 		textW = m.width - sideW - 4 // borders and padding
 	} else {
 		sideW = m.width

@@ -242,7 +242,7 @@ func TestPageMotionsScroll(t *testing.T) {
 	if want := len(h.m.lay.starts) - pageH; h.m.top != want {
 		t.Errorf("G: top = %d, want %d (the last page)", h.m.top, want)
 	}
-	if !strings.Contains(h.screen(), "line 183/201 100%") {
+	if !strings.Contains(h.screen(), "lines 183-201 of 201") {
 		t.Errorf("title bar does not show the position at the end:\n%s", h.screen())
 	}
 	h.keys("g")

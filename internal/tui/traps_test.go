@@ -229,3 +229,66 @@ func optionDisplays(r *formRow) []string {
 	}
 	return out
 }
+
+// TestNothingCut: at 160x50 the side pane is wide enough for the incident
+// form, and what does not fit wraps instead of being cut; at 80x24 the
+// header keeps the status and position, the key hint ends with where the
+// other keys are, and the quit warning shows its instruction. Labels are
+// shown once ("exact place", not "exact exact place").
+func TestNothingCut(t *testing.T) {
+	h := newHarness(t, newFakeStore(article("Raqqa attack", raqqaText)), 160, 50)
+	h.keys("enter")
+	h.tagText("Raqqa", "4")
+	h.keys("tab l l l n")
+	if _, _, sideW := h.m.paneSizes(); sideW < 76 {
+		t.Errorf("at 160 columns the side pane is %d wide, want room for the form", sideW)
+	}
+	for _, row := range h.m.form.rows {
+		h.toRow(row.key)
+		screen := h.screen()
+		side := sidePane(screen, h.m)
+		if strings.Contains(side, "…") && !strings.Contains(side, "… ") {
+			t.Errorf("on row %s the form cuts something:\n%s", row.key, side)
+		}
+		for _, word := range strings.Fields(row.title) {
+			if !strings.Contains(side, word) {
+				t.Errorf("the title %q of row %s is not shown whole:\n%s", row.title, row.key, side)
+				break
+			}
+		}
+	}
+	h.toRow("location_precision")
+	h.keys("down")
+	if s := h.screen(); strings.Contains(s, "exact exact") || strings.Contains(s, "near near") {
+		t.Errorf("a label is doubled:\n%s", s)
+	}
+
+	h = newHarness(t, newFakeStore(article("Raqqa attack", raqqaText)), 80, 24)
+	h.keys("enter")
+	lines := strings.Split(h.screen(), "\n")
+	if !strings.Contains(lines[0], "todo") || !strings.Contains(lines[0], "lines 1-") {
+		t.Errorf("at 80 columns the header lost the status or position: %q", lines[0])
+	}
+	if hint := strings.TrimSpace(lines[len(lines)-1]); !strings.HasSuffix(hint, "? all keys") {
+		t.Errorf("at 80 columns the key hint ends %q, want it to end with ? all keys", hint)
+	}
+	h.keys("c")
+	h.typeText("officials")
+	h.keys("ctrl+c")
+	if s := lastLines(h.screen(), 2); !strings.Contains(s, "press ctrl+c again") {
+		t.Errorf("at 80 columns the quit warning hides its instruction:\n%s", s)
+	}
+}
+
+// sidePane returns the side pane's columns of a wide screen.
+func sidePane(screen string, m *Model) string {
+	_, _, sideW := m.paneSizes()
+	var out []string
+	for _, l := range strings.Split(screen, "\n") {
+		r := []rune(l)
+		if len(r) > sideW {
+			out = append(out, string(r[len(r)-sideW:]))
+		}
+	}
+	return strings.Join(out, "\n")
+}

@@ -72,19 +72,30 @@ func block(lines []string, w, h int) string {
 }
 
 func (m *Model) renderTitle() string {
-	left := m.styles.Title.Render("annotate") + m.styles.Subtle.Render(" · "+termtext.Line(m.opts.Annotator)+" · "+termtext.Line(m.opts.Location))
+	who := m.styles.Title.Render("annotate") + m.styles.Subtle.Render(" · "+termtext.Line(m.opts.Annotator))
+	where := termtext.Line(m.opts.Location)
 	right := ""
 	if m.screen == screenArticle && m.doc != nil {
+		// What must stay: the status and where the view is; the title and
+		// the database's path give way first.
+		_, h, _ := m.paneSizes()
+		n := len(m.lay.starts)
+		pos := fmt.Sprintf("lines %d-%d of %d", m.top+1, min(m.top+h, n), n)
+		info := m.styles.Subtle.Render(fmt.Sprintf("  %s · %s", strings.ReplaceAll(string(m.ann.Status), "_", " "), pos))
+		room := m.width - ansi.StringWidth(who) - ansi.StringWidth(info) - 2
 		title := termtext.Line(m.doc.article.Title)
-		pct := 100
-		if n := len(m.lay.starts); n > 0 {
-			_, h, _ := m.paneSizes()
-			if n > h {
-				pct = min(100, (m.top+h)*100/n)
-			}
+		right = m.styles.Accent.Render(ansi.Truncate(title, max(0, min(room, m.width/2)), "…")) + info
+		where = ""
+	}
+	left := who
+	if where != "" {
+		room := m.width - ansi.StringWidth(who) - ansi.StringWidth(right) - 4
+		if ansi.StringWidth(where) > room {
+			where = ansi.TruncateLeft(where, ansi.StringWidth(where)-max(0, room-1), "…")
 		}
-		right = m.styles.Accent.Render(ansi.Truncate(title, max(10, m.width/2), "…")) +
-			m.styles.Subtle.Render(fmt.Sprintf("  %s · line %d/%d %d%%", m.ann.Status, m.top+1, len(m.lay.starts), pct))
+		if room > 4 {
+			left += m.styles.Subtle.Render(" · " + where)
+		}
 	}
 	gap := m.width - ansi.StringWidth(left) - ansi.StringWidth(right)
 	if gap < 1 {
@@ -116,7 +127,12 @@ func (m *Model) renderStatus() string {
 		if s, ok := m.spanUnderCursor(); ok {
 			info += " · on " + m.styles.Chip(s.Label).Render(s.Label) + " " + s.ID
 		}
-		parts = append([]string{info}, parts...)
+		if m.isError {
+			// A warning comes first, so a narrow window still shows it.
+			parts = append(parts, info)
+		} else {
+			parts = append([]string{info}, parts...)
+		}
 	}
 	return fit(" "+strings.Join(parts, "  "), m.width)
 }
@@ -165,12 +181,23 @@ func (m *Model) renderHelpLine() string {
 		bs = []key.Binding{k.Article.NextWord, k.Article.Extend, k.Article.Label, k.Article.Picker, k.Article.Delete,
 			k.Article.TagAll, k.Article.Claim, k.Article.Undo, k.Article.Done, k.Article.FocusSide, k.Article.Back, k.Global.Help}
 	}
-	var parts []string
+	// As many keys as fit, always ending with where the others are.
+	more := k.Global.Help.Help()
+	tail := m.styles.HelpKey.Render(more.Key) + " " + m.styles.Help.Render(more.Desc)
+	sep := m.styles.Help.Render(" · ")
+	line := ""
 	for _, b := range bs {
+		if b.Help() == more {
+			continue
+		}
 		h := b.Help()
-		parts = append(parts, m.styles.HelpKey.Render(h.Key)+" "+m.styles.Help.Render(h.Desc))
+		part := m.styles.HelpKey.Render(h.Key) + " " + m.styles.Help.Render(h.Desc)
+		if ansi.StringWidth(" "+line+part+sep+tail) > m.width {
+			break
+		}
+		line += part + sep
 	}
-	return fit(" "+strings.Join(parts, m.styles.Help.Render(" · ")), m.width)
+	return fit(" "+line+tail, m.width)
 }
 
 // renderHelp draws the key list, scrolled to helpTop.
