@@ -65,3 +65,19 @@ func TestValidateRefusesBlankEdges(t *testing.T) {
 		t.Errorf("ISIS: %v", errs)
 	}
 }
+
+func TestCheckDateSaysWhatIsWrong(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"2016-02-30", "2016-02-30 does not exist: February 2016 has 29 days"},
+		{"2017-13-01", "2017-13-01 does not exist: there is no month 13"},
+		{"30/02/2016", `"30/02/2016" is not a date (use YYYY-MM-DD)`},
+	} {
+		err := CheckDate(Date{Start: tt.in})
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("CheckDate(%s) = %v, want %s", tt.in, err, tt.want)
+		}
+	}
+	if err := CheckDate(Date{Start: "2016-02-29"}); err != nil {
+		t.Errorf("2016-02-29: %v", err)
+	}
+}

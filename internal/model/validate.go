@@ -245,14 +245,14 @@ var DatePrecisions = []string{"day", "week", "month", "year"}
 // CheckDate refuses impossible dates, an end before the start and unknown
 // precisions.
 func CheckDate(d Date) error {
-	start, err := time.Parse("2006-01-02", d.Start)
+	start, err := parseDay(d.Start)
 	if err != nil {
-		return fmt.Errorf("%q is not a date (use YYYY-MM-DD)", d.Start)
+		return err
 	}
 	if d.End != "" {
-		end, err := time.Parse("2006-01-02", d.End)
+		end, err := parseDay(d.End)
 		if err != nil {
-			return fmt.Errorf("end %q is not a date (use YYYY-MM-DD)", d.End)
+			return fmt.Errorf("end %w", err)
 		}
 		if end.Before(start) {
 			return fmt.Errorf("end %s is before start %s", d.End, d.Start)
@@ -262,6 +262,25 @@ func CheckDate(d Date) error {
 		return fmt.Errorf("unknown precision %q (use day, week, month or year)", d.Precision)
 	}
 	return nil
+}
+
+// parseDay reads a YYYY-MM-DD date. A date written that way that is not in
+// the calendar (2016-02-30) is said not to exist, with the month's length.
+func parseDay(s string) (time.Time, error) {
+	t, err := time.Parse("2006-01-02", s)
+	if err == nil {
+		return t, nil
+	}
+	var y, mo, d int
+	n, _ := fmt.Sscanf(s, "%4d-%2d-%2d", &y, &mo, &d)
+	if n == 3 && len(s) == 10 && mo >= 1 && mo <= 12 {
+		days := time.Date(y, time.Month(mo)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+		return time.Time{}, fmt.Errorf("%s does not exist: %s %d has %d days", s, time.Month(mo), y, days)
+	}
+	if n == 3 && len(s) == 10 {
+		return time.Time{}, fmt.Errorf("%s does not exist: there is no month %d", s, mo)
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date (use YYYY-MM-DD)", s)
 }
 
 // checkSpanRange is CheckRange plus the rule that a span, cue or content

@@ -35,7 +35,7 @@ func TestInvalidValuesKeptAsDrafts(t *testing.T) {
 		{"killed.low", "-3", "-3 is negative"},
 		{"killed.best", "many", `"many" is not a whole number`},
 		{"wounded.low", "9", "low 9 is above high 5"},
-		{"date.start", "2017-02-30", `"2017-02-30" is not a date`},
+		{"date.start", "2017-02-30", "2017-02-30 does not exist"},
 		{"event_type", "zzz", `"zzz" is not in the list`},
 	}
 	for _, c := range invalid {
