@@ -72,6 +72,7 @@ type ArticleKeys struct {
 	Relabel                    key.Binding
 	Delete                     key.Binding
 	TagAll                     key.Binding
+	TagAllWords                key.Binding
 	Claim                      key.Binding
 	Undo, Redo                 key.Binding
 	Done, Skip                 key.Binding
@@ -144,7 +145,8 @@ func DefaultKeyMap() KeyMap {
 			Picker:       k(keys("t", "enter"), help("t", "pick label")),
 			Relabel:      k(keys("r"), help("r", "relabel span")),
 			Delete:       k(keys("x", "delete"), help("x", "delete span")),
-			TagAll:       k(keys("a"), help("a", "tag all occurrences")),
+			TagAll:       k(keys("a"), help("a a", "tag all occurrences")),
+			TagAllWords:  k(keys("A"), help("A A", "tag all, inside larger words too")),
 			Claim:        k(keys("c"), help("c", "claim from selection")),
 			Undo:         k(keys("u"), help("u", "undo")),
 			Redo:         k(keys("ctrl+r", "U"), help("ctrl+r", "redo")),

@@ -18,6 +18,7 @@ import (
 
 	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/store"
+	"github.com/annotate-tool/annotate/internal/termtext"
 )
 
 // Options configure the screen.
@@ -114,6 +115,11 @@ type Model struct {
 	afterSave func(*Model) tea.Cmd
 
 	dragging bool
+
+	// tagAllArmed is what a first a will tag on the second.
+	tagAllArmed *tagAllPlan
+	// notice is said before the next message (D: "marked done").
+	notice string
 
 	message string
 	isError bool
@@ -346,6 +352,14 @@ func (m *Model) replayPending() tea.Cmd {
 
 func (m *Model) setMessage(s string) { m.message, m.isError = s, false }
 
+// sayNotice puts a pending notice before the message.
+func (m *Model) sayNotice() {
+	if m.notice != "" {
+		m.message = m.notice + " · " + m.message
+		m.notice = ""
+	}
+}
+
 func (m *Model) fail(err error) {
 	m.message, m.isError = err.Error(), true
 	m.log.Error("screen", "err", err)
@@ -366,6 +380,7 @@ func (m *Model) onQueue(msg queueLoadedMsg) tea.Cmd {
 		m.screen = screenQueue
 		m.doc = nil
 		m.setMessage("nothing left to do: every article is done or skipped")
+		m.sayNotice()
 		return nil
 	}
 	if m.qCursor == 0 || m.qCursor >= len(m.visibleQueue()) {
@@ -450,8 +465,9 @@ func (m *Model) openDocument(doc *document, ann model.Annotation) {
 		m.sideCursor = 0
 		m.listCursor = [4]int{}
 		m.form, m.lastForm, m.highlights = nil, nil, nil
-		m.setMessage(fmt.Sprintf("opened %s", doc.article.ID))
+		m.setMessage("opened " + quote(termtext.Line(doc.article.Title)))
 	}
+	m.sayNotice()
 	m.scrollToSelection()
 }
 

@@ -90,8 +90,8 @@ func TestTagging(t *testing.T) {
 		t.Errorf("tagging GPE as GPE again saved a revision")
 	}
 
-	// a tags every other whole-word occurrence, not the one inside Raqqawi.
-	h.keys("a")
+	// a a tags every other whole-word occurrence, not the one inside Raqqawi.
+	h.keys("a a")
 	a = h.stored()
 	want := []string{"GPE Raqqa@0", "GPE Raqqa@21", "GPE Raqqa@51"}
 	if got := spanSet(tagText, a.Entities); !reflect.DeepEqual(got, want) {
@@ -190,11 +190,11 @@ func TestTagAllUsesLastLabel(t *testing.T) {
 	}
 	// On an untagged word, a uses the last label and tags every
 	// occurrence, the selected one too ("tag all occurrences").
-	h.keys("w 1 w w a") // tag "council" ORG, then a on "in" (once in the text)
+	h.keys("w 1 w w a a") // tag "council" ORG, then a a on "in" (once in the text)
 	if got, want := spanSet(tagText, h.stored().Entities), []string{"ORG council@6", "ORG in@18"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("a on a word that occurs once: %q, want %q", got, want)
 	}
-	h.keys("w a") // the second "Raqqa"
+	h.keys("w a a") // the second "Raqqa"
 	want := []string{"ORG Raqqa@0", "ORG Raqqa@21", "ORG Raqqa@51", "ORG council@6", "ORG in@18"}
 	if got := spanSet(tagText, h.stored().Entities); !reflect.DeepEqual(got, want) {
 		t.Errorf("a on an untagged word: %q, want %q", got, want)

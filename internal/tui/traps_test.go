@@ -172,9 +172,9 @@ func TestListsHaveContext(t *testing.T) {
 	h := newHarness(t, newFakeStore(article("t", text)), 200, 60)
 	h.keys("enter")
 	h.findText("Raqqa")
-	h.keys("4 a")
+	h.keys("4 a a")
 	h.findText("ISIS")
-	h.keys("1 a")
+	h.keys("1 a a")
 	h.tagText("SDF", "1")
 	h.tagText("Monday", "9")
 	h.tagText("Tuesday", "9")
@@ -291,4 +291,51 @@ func sidePane(screen string, m *Model) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestSmallerSurprises: a says how many it will tag before tagging and
+// leaves out occurrences inside a larger word unless A asks; D says what
+// it marked before what it opened; the queue search filters as it is
+// typed and esc clears it with its message; the active filter is named.
+func TestSmallerSurprises(t *testing.T) {
+	text := "ISIS fighters attacked. The anti-ISIS coalition said ISIS lost. ISIS-held towns fell."
+	st := newFakeStore(article("First report", text), article("Second report", "Nothing about convoys here."))
+	h := newHarness(t, st, 160, 40)
+	h.keys("enter 1 a")
+	if n := len(h.stored().Entities); n != 1 {
+		t.Errorf("the first a tagged: %d spans, want only the one tagged by 1", n)
+	}
+	if !strings.Contains(h.m.message, "tags 1 more “ISIS” as ORG") || !strings.Contains(h.m.message, "2 inside a larger word") {
+		t.Errorf("a says %q, want how many it will tag and how many it leaves out", h.m.message)
+	}
+	h.keys("a")
+	if got, want := spanSet(text, h.stored().Entities), []string{"ORG ISIS@0", "ORG ISIS@53"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("a a tagged %q, want %q", got, want)
+	}
+	h.keys("A w")
+	if n := len(h.stored().Entities); n != 2 {
+		t.Errorf("A then another key tagged something: %d spans", n)
+	}
+	h.keys("g A A")
+	if n := len(h.stored().Entities); n != 4 {
+		t.Errorf("A A: %d spans, want the two inside larger words too", n)
+	}
+	h.keys("D")
+	if !strings.HasPrefix(h.m.message, "marked done") || !strings.Contains(h.m.message, "opened “Second report”") {
+		t.Errorf("D says %q, want marked done, then what it opened", h.m.message)
+	}
+
+	h.keys("q /")
+	h.typeText("conv")
+	if items := h.m.visibleQueue(); len(items) != 1 || items[0].Title != "Second report" {
+		t.Errorf("typing conv (no enter) shows %d articles, want the one that matches", len(items))
+	}
+	h.keys("esc")
+	if n := len(h.m.visibleQueue()); n != 2 || h.m.message != "" {
+		t.Errorf("esc: %d articles shown, message %q; want the search and its message gone", n, h.m.message)
+	}
+	h.keys("tab")
+	if !strings.Contains(h.screen(), "[todo]") {
+		t.Errorf("the active filter is not named:\n%s", h.screen())
+	}
 }

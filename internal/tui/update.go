@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -54,8 +55,9 @@ func (m *Model) queueKey(msg tea.KeyPressMsg) tea.Cmd {
 	items := m.visibleQueue()
 	switch {
 	case key.Matches(msg, k.Quit):
-		if m.qMatches != nil {
+		if m.qMatches != nil || m.qSearch != "" {
 			m.qMatches, m.qSearch = nil, ""
+			m.setMessage("")
 			m.preselect()
 			return nil
 		}
@@ -112,6 +114,11 @@ func (m *Model) handlePrompt(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, m.keys.Prompt.Cancel):
 		m.prompt = nil
+		if p.kind == promptQueueSearch {
+			m.qMatches, m.qSearch = nil, ""
+			m.setMessage("")
+			m.preselect()
+		}
 		return nil
 	case key.Matches(msg, m.keys.Global.Quit):
 		return tea.Quit
@@ -149,7 +156,18 @@ func (m *Model) handlePrompt(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	before := p.input
 	p.edit(msg)
+	if p.kind == promptQueueSearch && p.input != before {
+		// The queue filters as the query is typed; results of an older
+		// query that arrive late are dropped (searchDoneMsg checks).
+		m.qSearch = p.input
+		if p.input == "" {
+			m.qMatches = nil
+			return nil
+		}
+		return m.searchQueue(p.input)
+	}
 	return nil
 }
 
@@ -158,6 +176,9 @@ func (m *Model) articleKey(msg tea.KeyPressMsg) tea.Cmd {
 	d := m.doc
 	if d == nil {
 		return nil
+	}
+	if !key.Matches(msg, k.TagAll) && !key.Matches(msg, k.TagAllWords) {
+		m.tagAllArmed = nil
 	}
 	_, pageH, _ := m.paneSizes()
 	switch {
@@ -292,7 +313,9 @@ func (m *Model) articleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		m.setMessage("no span under the cursor")
 	case key.Matches(msg, k.TagAll):
-		return m.tagAll()
+		return m.tagAll(false)
+	case key.Matches(msg, k.TagAllWords):
+		return m.tagAll(true)
 	case key.Matches(msg, k.Undo):
 		return m.undo(false)
 	case key.Matches(msg, k.Redo):
@@ -584,10 +607,30 @@ func removeID(ids []string, id string) []string {
 	return out
 }
 
+// tagAllPlan is what a first a found: the occurrences a second a tags.
+type tagAllPlan struct {
+	sel      model.Range
+	label    string
+	compound bool // A: also occurrences inside a larger word
+	ranges   []model.Range
+}
+
 // tagAll tags every other whole-word occurrence of the selected text with
-// the label of the span at the selection (or the last label used).
-func (m *Model) tagAll() tea.Cmd {
+// the label of the span at the selection (or the last label used). The
+// first press says how many it will tag and the second tags them, so a
+// mass change never comes as a surprise. Occurrences inside a larger word
+// ("anti-ISIS" for ISIS) are left out unless asked for with A.
+func (m *Model) tagAll(compound bool) tea.Cmd {
 	sel := m.selection()
+	if p := m.tagAllArmed; p != nil && p.sel == sel && p.compound == compound {
+		m.tagAllArmed = nil
+		next := m.ann.Clone()
+		for _, r := range p.ranges {
+			next.Entities = append(next.Entities, model.Span{ID: next.NewID("e"), Start: r.Start, End: r.End, Label: p.label})
+		}
+		return m.commit(next, fmt.Sprintf("tag all %s %s (%d)", quote(m.doc.text[sel.Start:sel.End]), p.label, len(p.ranges)))
+	}
+	m.tagAllArmed = nil
 	text := m.doc.text[sel.Start:sel.End]
 	label := ""
 	for _, s := range m.spans {
@@ -602,25 +645,38 @@ func (m *Model) tagAll() tea.Cmd {
 		m.setMessage("tag the selection first (1-0 or t), then press a to tag all its occurrences")
 		return nil
 	}
-	next := m.ann.Clone()
 	// An occurrence already tagged (with any label) was decided on its own.
 	have := map[model.Range]bool{}
-	for _, s := range next.Entities {
+	for _, s := range m.ann.Entities {
 		have[s.Range()] = true
 	}
-	added := 0
+	plan := &tagAllPlan{sel: sel, label: label, compound: compound}
+	inWord := 0
 	for _, r := range m.doc.occurrences(text) {
 		if have[r] {
 			continue
 		}
-		next.Entities = append(next.Entities, model.Span{ID: next.NewID("e"), Start: r.Start, End: r.End, Label: label})
-		added++
+		if !compound && m.doc.insideWord(r) {
+			inWord++
+			continue
+		}
+		plan.ranges = append(plan.ranges, r)
 	}
-	if added == 0 {
-		m.setMessage(fmt.Sprintf("every occurrence of %s is already %s", quote(text), label))
+	skipped := ""
+	if inWord > 0 {
+		skipped = fmt.Sprintf("; %d inside a larger word left out (A includes them)", inWord)
+	}
+	if len(plan.ranges) == 0 {
+		m.setMessage(fmt.Sprintf("every occurrence of %s is already %s%s", quote(text), label, skipped))
 		return nil
 	}
-	return m.commit(next, fmt.Sprintf("tag all %s %s (%d)", quote(text), label, added))
+	m.tagAllArmed = plan
+	again := "a"
+	if compound {
+		again = "A"
+	}
+	m.setMessage(fmt.Sprintf("%s again tags %d more %s as %s%s · any other key: no", again, len(plan.ranges), quote(text), label, skipped))
+	return nil
 }
 
 // labelFits refuses a label change that would break an incident field
@@ -649,6 +705,8 @@ func (m *Model) finish(status model.Status) tea.Cmd {
 	next.Status = status
 	m.afterSave = func(m *Model) tea.Cmd {
 		m.loading = true
+		// What was done is said before what was opened.
+		m.notice = "marked " + strings.ReplaceAll(string(status), "_", " ")
 		return m.loadQueue(true)
 	}
 	return m.commit(next, "mark "+string(status))

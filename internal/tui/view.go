@@ -301,12 +301,13 @@ func (m *Model) renderQueue(h int) string {
 	var tl []string
 	for i, t := range tabs {
 		if i == m.qFilter {
-			tl = append(tl, m.styles.TabActive.Render(t))
+			// Named in words and marked, not only by colour.
+			tl = append(tl, m.styles.TabActive.Render("["+t+"]"))
 		} else {
-			tl = append(tl, m.styles.Tab.Render(t))
+			tl = append(tl, m.styles.Tab.Render(" "+t+" "))
 		}
 	}
-	filterLine := " " + strings.Join(tl, "  ")
+	filterLine := " " + strings.Join(tl, " ")
 	if m.qMatches != nil {
 		filterLine += m.styles.Accent.Render(fmt.Sprintf("   search %s: %d matches (esc clears)", quote(m.qSearch), len(m.qMatches)))
 	}
