@@ -337,6 +337,40 @@ func runDemo(e *env, args []string) error {
 		return runList(e, []string{"--db", e.dbPath, "--annotator", e.annotator})
 	}
 	err = openScreen(e, db)
-	fmt.Fprintf(e.stderr, "The demo database is kept at %s\nOpen it again with: annotate --db %s\n", e.dbPath, e.dbPath)
+	exe, _ := os.Executable()
+	cmd := invocation(exe, exec.LookPath)
+	fmt.Fprintf(e.stderr, "The demo database is kept at %s\nOpen it again with: %s --db %s\n", e.dbPath, cmd, shellQuote(e.dbPath))
 	return err
+}
+
+// invocation is how the user can run this program again from where they
+// stand: "annotate" when that name on PATH is this program, "go run
+// ./cmd/annotate" when it was built by go run (a temporary binary), else
+// the program's own path.
+func invocation(exe string, lookPath func(string) (string, error)) string {
+	if exe == "" {
+		return "annotate"
+	}
+	if strings.Contains(filepath.ToSlash(exe), "/go-build") {
+		return "go run ./cmd/annotate"
+	}
+	if p, err := lookPath("annotate"); err == nil {
+		a, errA := filepath.EvalSymlinks(p)
+		b, errB := filepath.EvalSymlinks(exe)
+		if errA == nil && errB == nil && a == b {
+			return "annotate"
+		}
+	}
+	return shellQuote(exe)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '/' || r == '.' || r == '-' || r == '_' || r == '+' || r == ':' || r == '@' ||
+			(r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9'))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
