@@ -26,7 +26,7 @@ import (
 //	A1	Credibility T2 4                  claim attributes: Type, Polarity,
 //	                                         Certainty, Credibility, Self_interested
 //	A2	Reliability T1 E                  a source's grade
-//	#1	AnnotatorNotes T2	claimant: officials  (also "figure: 53 killed";
+//	#1	AnnotatorNotes T2	claimant: officials  (also one "figure: 53 killed {...}" per figure;
 //	                                         "source: ..." and "rationale: ..." on a graded span)
 //	T9	Incident 40 47	clashes              an incident's trigger (its first evidence)
 //	E1	Incident:T9 perpetrators:T1 location:T5 Evidence-killed:T2
@@ -174,8 +174,8 @@ func ToBrat(art model.Article, a model.Annotation, s *model.Schema) (string, []s
 		if c.SelfInterested {
 			attr("Self_interested", id, "")
 		}
-		if c.Figure != nil {
-			note(id, fmt.Sprintf("figure: %d %s", c.Figure.Value, c.Figure.Counts))
+		for _, f := range c.Figures {
+			note(id, bratFigureNote(f))
 		}
 	}
 	for _, c := range a.Claims {
@@ -773,7 +773,7 @@ func bratAnnotation(text string, lines []*bratLine, opts ImportOptions, annPath 
 		}
 		note := l.text
 		if l.typ == "AnnotatorNotes" {
-			if i, ok := claims[target]; ok && claimNote(&a.Claims[i], note) {
+			if i, ok := claims[target]; ok && claimNote(&a.Claims[i], note, figureCounts(opts.Schema)) {
 				continue
 			}
 			if i, ok := grades[target]; ok && strings.HasPrefix(note, "rationale: ") {
@@ -928,23 +928,55 @@ func claimAttribute(c *model.Claim, name, value string, s *model.Schema) bool {
 	return true
 }
 
-// claimNote reads the notes annotate writes on a claim.
-func claimNote(c *model.Claim, note string) bool {
+// bratFigureNote is the note of one of a claim's figures: the figure for a
+// reader, then the figure itself as JSON for import, "figure: more than
+// 10,000 killed {"counts":"killed","value":10000,"qualifier":"more_than",...}".
+func bratFigureNote(f model.Figure) string {
+	data, _ := json.Marshal(f)
+	return "figure: " + f.Describe() + " " + string(data)
+}
+
+// bratFigureJSON starts the JSON of a figure note; the last one in a note
+// is the JSON's own start, since inside the JSON a quote is escaped.
+const bratFigureJSON = ` {"counts"`
+
+// readBratFigure reads a figure note's text (after "figure: "): annotate's
+// own, with its JSON, or one written by hand or by an older annotate such as
+// "53 killed" or "more than 100 wounded", read as ParseFigure reads it.
+func readBratFigure(s string, counts []string) (model.Figure, bool) {
+	if i := strings.LastIndex(s, bratFigureJSON); i >= 0 {
+		var f model.Figure
+		dec := json.NewDecoder(strings.NewReader(s[i+1:]))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&f); err == nil && !dec.More() {
+			return f, true
+		}
+	}
+	f, err := model.ParseFigure(s, counts)
+	return f, err == nil
+}
+
+// figureCounts is the schema's list of what figures count, if any.
+func figureCounts(s *model.Schema) []string {
+	if s == nil {
+		return nil
+	}
+	return s.Claims.FigureCounts
+}
+
+// claimNote reads the notes annotate writes on a claim; counts are the
+// schema's figure counts.
+func claimNote(c *model.Claim, note string, counts []string) bool {
 	switch {
 	case strings.HasPrefix(note, "claimant: "):
 		c.Claimant.Name = strings.TrimPrefix(note, "claimant: ")
 		return true
 	case strings.HasPrefix(note, "figure: "):
-		var f model.Figure
-		rest := strings.TrimPrefix(note, "figure: ")
-		num, counts, _ := strings.Cut(rest, " ")
-		n, err := strconv.Atoi(num)
-		if err != nil {
-			return false
+		f, ok := readBratFigure(strings.TrimPrefix(note, "figure: "), counts)
+		if ok {
+			c.Figures = append(c.Figures, f)
 		}
-		f.Value, f.Counts = n, counts
-		c.Figure = &f
-		return true
+		return ok
 	}
 	return false
 }

@@ -123,7 +123,7 @@ func TestIncidentTables(t *testing.T) {
 			"city": {"Raqqa", ""}, "targtype1": {"20", "20"},
 		}},
 		{"ucdp", map[string][2]string{
-			"id": {"1", "2"}, "side_a": {"ISIS", ""}, "side_b": {"SDF fighters", ""}, "best": {"53", "0"}, "low": {"12", "0"}, "high": {"53", "0"},
+			"id": {"1", "2"}, "side_a": {"ISIS", ""}, "side_b": {"SDF fighters", ""}, "best": {"53", ""}, "low": {"12", ""}, "high": {"", ""},
 			"where_prec": {"2", ""}, "date_start": {"2017-07-27", ""}, "date_end": {"2017-07-27", ""}, "date_prec": {"1", ""},
 			"source_headline": {"Clashes near Raqqa", "Clashes near Raqqa"},
 		}},

@@ -111,8 +111,8 @@ func randomAnnotation(t *testing.T, r *rand.Rand, text string, s *model.Schema, 
 		if cue, ok := randomRange(r, text, plain); ok && r.IntN(2) == 0 {
 			c.Cue = &cue
 		}
-		if r.IntN(2) == 0 {
-			c.Figure = &model.Figure{Value: r.IntN(100), Counts: pick(s.Claims.FigureCounts)}
+		for n := r.IntN(4); len(c.Figures) < n; {
+			c.Figures = append(c.Figures, randomFigure(r, pick(s.Claims.FigureCounts)))
 		}
 		a.Claims = append(a.Claims, c)
 	}
@@ -204,8 +204,8 @@ func canon(a model.Annotation, text string, c carries) string {
 				if cl.Cue != nil {
 					d["cue"] = fmt.Sprint(*cl.Cue)
 				}
-				if cl.Figure != nil {
-					d["figure"] = *cl.Figure
+				if len(cl.Figures) > 0 {
+					d["figures"] = cl.Figures
 				}
 				if cl.Stance != nil {
 					d["stance"] = cl.Stance.Kind + " " + claimKey[cl.Stance.ClaimID]
@@ -362,4 +362,25 @@ func sourceName(s string) string {
 		return "unnamed"
 	}
 	return s
+}
+
+// figureTexts are texts a figure may carry as written, with the characters
+// formats must keep: quotes, braces, a tab, emoji, and what looks like the
+// start of brat's figure JSON.
+var figureTexts = []string{"", "more than 10,000", "dozens", "nearly 90", "\"scores\" 😀", `x {"counts"`, "two\tor three", "سالم"}
+
+// randomFigure is a figure with a random qualifier and consistent bounds.
+func randomFigure(r *rand.Rand, counts string) model.Figure {
+	if r.IntN(4) == 0 {
+		w := model.ApproximateWords[r.IntN(len(model.ApproximateWords))]
+		low, high := w.Low, w.High
+		return model.Figure{Counts: counts, Qualifier: model.QualifierApproximate, Low: &low, High: &high, Text: w.Word}
+	}
+	q := model.Qualifiers[r.IntN(len(model.Qualifiers)-1)] // all but approximate
+	f, err := model.QualifiedFigure(q, 1+r.IntN(20000), counts)
+	if err != nil {
+		panic(err)
+	}
+	f.Text = figureTexts[r.IntN(len(figureTexts))]
+	return f
 }

@@ -12,12 +12,18 @@ import (
 
 // Incident tables: one CSV row per incident, under the column names and
 // codes ACLED, GTD or UCDP GED publish (DOMAIN.md), then annotate's own
-// columns: article_id, annotator, incident_id and evidence (the text each
-// field's evidence quotes). Values come from the default incident form's
-// fields by name (event_type, date, location, perpetrators, targets,
-// killed, ...); a schema without them leaves those columns empty. Unknown
-// values are written as each project writes them: ACLED fatalities 0, GTD
-// nkill blank and nhostkid -99, UCDP best 0.
+// columns: article_id, annotator, incident_id, evidence (the text each
+// field's evidence quotes), annotate_status (the incident's status:
+// occurred, claimed only, disputed, ...), annotate_figure_sources (who
+// claims each estimate of each count, with the figure's qualifier, grade
+// and disputes) and annotate_coding_notes (how the set's casualty columns
+// were coded and what was left empty). Values come from the default
+// incident form's fields by name (event_type, date, location,
+// perpetrators, targets, killed, ...); a schema without them leaves those
+// columns empty. Casualties follow each project's rules: ACLED fatalities
+// the lowest reported estimate (0 only when none is reported), GTD nkill
+// the best else the low estimate (blank otherwise; nhostkid -99), UCDP
+// low, best and high each only when reported (never derived from another).
 
 // IncidentColumns names the column sets.
 var IncidentColumns = []string{"acled", "gtd", "ucdp"}
@@ -160,6 +166,128 @@ var ownColumns = []incidentColumn{
 	{"annotator", func(r *incidentRow) string { return r.a.Annotator }},
 	{"incident_id", func(r *incidentRow) string { return r.inc.ID }},
 	{"evidence", func(r *incidentRow) string { return r.evidence() }},
+	{"annotate_status", func(r *incidentRow) string { return r.text("status") }},
+	{"annotate_figure_sources", func(r *incidentRow) string { return r.figureSources() }},
+}
+
+// codingNotesColumn is the last column of every set: how the set's own
+// casualty columns were coded from the incident's counts, and what was
+// left empty rather than invented.
+const codingNotesColumn = "annotate_coding_notes"
+
+// claimantName is who makes a claim, as the text names them.
+func (r *incidentRow) claimantName(c model.Claim) string {
+	if sp, ok := r.a.Span(c.Claimant.SpanID); ok {
+		return r.art.Text[sp.Start:sp.End]
+	}
+	if c.Claimant.Name != "" {
+		return c.Claimant.Name
+	}
+	return "an unnamed source"
+}
+
+// figureSources says, for each estimate of each count field, which claim's
+// figure it comes from: who claims it, as what, how far it is trusted and
+// who disputes it ("killed high 53 claimed by ISIS: 53 killed (exact;
+// self-interested; credibility 4 (doubtful); disputed by an SDF
+// spokeswoman)"), or that no claim is its evidence. Claims are those the
+// field has as evidence (the screen's ctrl+f puts them there).
+func (r *incidentRow) figureSources() string {
+	var parts []string
+	for _, f := range r.schema.Fields {
+		if f.Type != model.FieldCount && f.Type != model.FieldNumber {
+			continue
+		}
+		c := r.count(f.Name)
+		var claims []model.Claim
+		for _, id := range r.inc.Evidence[f.Name] {
+			if cl, ok := r.a.Claim(id); ok {
+				claims = append(claims, cl)
+			}
+		}
+		for _, est := range []struct {
+			name string
+			v    *int
+		}{{"low", c.Low}, {"best", c.Best}, {"high", c.High}} {
+			if est.v == nil {
+				continue
+			}
+			head := fmt.Sprintf("%s %s %d", f.Name, est.name, *est.v)
+			if f.Type == model.FieldNumber {
+				head = fmt.Sprintf("%s %d", f.Name, *est.v)
+			}
+			var from []string
+			for _, cl := range claims {
+				for _, fig := range cl.Figures {
+					if (fig.Counts == f.Name || fig.Counts == "") && figureGives(fig, *est.v) {
+						from = append(from, r.figureSource(cl, fig))
+					}
+				}
+			}
+			if len(from) == 0 {
+				parts = append(parts, head+": no claim is its evidence")
+				continue
+			}
+			parts = append(parts, head+" "+strings.Join(from, "; and "))
+		}
+	}
+	return strings.Join(parts, " | ")
+}
+
+// figureGives reports whether a figure states n: its number or a bound.
+func figureGives(f model.Figure, n int) bool {
+	for _, p := range []*int{f.Value, f.Low, f.High} {
+		if p != nil && *p == n {
+			return true
+		}
+	}
+	return false
+}
+
+// figureSource describes one claim's figure as the source of an estimate.
+func (r *incidentRow) figureSource(c model.Claim, f model.Figure) string {
+	verb := "claimed by "
+	if c.Polarity == "denies" {
+		verb = "denied by "
+	}
+	var about []string
+	about = append(about, f.Qualifier)
+	if c.Certainty != "" {
+		about = append(about, "certainty "+c.Certainty)
+	}
+	if c.SelfInterested {
+		about = append(about, "self-interested")
+	}
+	if c.Credibility != "" {
+		g := "credibility " + c.Credibility
+		for _, code := range r.schema.CredibilityGrades {
+			if code.Code == c.Credibility && code.Label != "" {
+				g += " (" + code.Label + ")"
+			}
+		}
+		about = append(about, g)
+	} else {
+		about = append(about, "credibility not graded")
+	}
+	for _, other := range r.a.Claims {
+		if other.Stance == nil || other.Stance.ClaimID != c.ID {
+			continue
+		}
+		switch other.Stance.Kind {
+		case "supports":
+			about = append(about, "supported by "+r.claimantName(other))
+		case "disputes_magnitude":
+			about = append(about, "figure disputed by "+r.claimantName(other))
+		default:
+			about = append(about, strings.ReplaceAll(other.Stance.Kind, "_", " ")+"d by "+r.claimantName(other))
+		}
+	}
+	if c.Stance != nil {
+		if target, ok := r.a.Claim(c.Stance.ClaimID); ok {
+			about = append(about, strings.ReplaceAll(c.Stance.Kind, "_", " ")+" "+r.claimantName(target)+"'s claim")
+		}
+	}
+	return verb + r.claimantName(c) + ": " + f.Describe() + " (" + strings.Join(about, "; ") + ")"
 }
 
 // ACLED's disorder type of each event type.
@@ -221,6 +349,74 @@ var acledColumns = []incidentColumn{
 		}
 		return strconv.FormatInt(r.a.UpdatedAt.Unix(), 10)
 	}},
+}
+
+// acledNotes says which estimate fatalities is. ACLED codes the most
+// conservative reported figure and 0 only when no figure is reported; a
+// high estimate alone is still the only number reported, so it is written,
+// and said to be an upper bound.
+func acledNotes(r *incidentRow) string {
+	c := r.count("killed")
+	switch {
+	case c.Low != nil:
+		return fmt.Sprintf("fatalities %d is the low estimate", *c.Low)
+	case c.Best != nil:
+		return fmt.Sprintf("fatalities %d is the best estimate: no low was reported", *c.Best)
+	case c.High != nil:
+		return fmt.Sprintf("fatalities %d is the high estimate: no low or best was reported, so it is the only number and an upper bound", *c.High)
+	}
+	return "fatalities 0: no figure was reported"
+}
+
+// gtdCount is GTD's nkill or nwound: the best estimate, else the low one
+// (a number at least that many confirm). A high estimate alone is not a
+// confirmed count: the column stays empty and the note says why.
+func gtdCount(c model.Count) *int { return firstOf(c.Best, c.Low) }
+
+func gtdNotes(r *incidentRow) string {
+	var notes []string
+	for _, p := range []struct{ col, field string }{{"nkill", "killed"}, {"nwound", "wounded"}} {
+		c := r.count(p.field)
+		switch {
+		case c.Best != nil:
+		case c.Low != nil:
+			notes = append(notes, fmt.Sprintf("%s %d is the low estimate: no best was reported", p.col, *c.Low))
+		case c.High != nil:
+			notes = append(notes, fmt.Sprintf("%s left empty: only a high estimate %d is known, not a confirmed count", p.col, *c.High))
+		}
+	}
+	return strings.Join(notes, "; ")
+}
+
+// ucdpNotes names the estimates left empty: UCDP's low, best and high are
+// each a reported estimate, never derived from another.
+func ucdpNotes(r *incidentRow) string {
+	c := r.count("killed")
+	var unknown, known []string
+	for _, p := range []struct {
+		name string
+		v    *int
+	}{{"low", c.Low}, {"best", c.Best}, {"high", c.High}} {
+		if p.v == nil {
+			unknown = append(unknown, p.name)
+		} else {
+			known = append(known, fmt.Sprintf("%s %d", p.name, *p.v))
+		}
+	}
+	switch {
+	case len(unknown) == 0:
+		return ""
+	case len(known) == 0:
+		return "low, best and high left empty: no figure was reported"
+	}
+	return fmt.Sprintf("%s left empty: only %s is known, and no estimate is derived from another", andList(unknown), andList(known))
+}
+
+func andList(l []string) string {
+	if len(l) < 2 {
+		return strings.Join(l, "")
+	}
+	return strings.Join(l[:len(l)-1], ", ") + " and " + l[len(l)-1]
 }
 
 var gtdColumns = []incidentColumn{
@@ -354,14 +550,8 @@ func init() {
 	)
 	coded("weaptype", "weapons", 4, "13")
 	gtdColumns = append(gtdColumns,
-		incidentColumn{"nkill", func(r *incidentRow) string {
-			c := r.count("killed")
-			return itoaOr(firstOf(c.Best, c.Low, c.High), "")
-		}},
-		incidentColumn{"nwound", func(r *incidentRow) string {
-			c := r.count("wounded")
-			return itoaOr(firstOf(c.Best, c.Low, c.High), "")
-		}},
+		incidentColumn{"nkill", func(r *incidentRow) string { return itoaOr(gtdCount(r.count("killed")), "") }},
+		incidentColumn{"nwound", func(r *incidentRow) string { return itoaOr(gtdCount(r.count("wounded")), "") }},
 		incidentColumn{"ishostkid", func(r *incidentRow) string {
 			if n := r.count("kidnapped").Best; (n != nil && *n > 0) || hasAny(r.list("tactics"), "5", "6") {
 				return "1"
@@ -437,23 +627,24 @@ var ucdpColumns = []incidentColumn{
 		}
 		return r.date().Start
 	}},
-	{"deaths_a", func(*incidentRow) string { return "0" }},
-	{"deaths_b", func(*incidentRow) string { return "0" }},
-	{"deaths_civilians", func(*incidentRow) string { return "0" }},
-	{"deaths_unknown", func(r *incidentRow) string { b, _, _ := ucdpDeaths(r.count("killed")); return b }},
-	{"best", func(r *incidentRow) string { b, _, _ := ucdpDeaths(r.count("killed")); return b }},
-	{"high", func(r *incidentRow) string { _, h, _ := ucdpDeaths(r.count("killed")); return h }},
-	{"low", func(r *incidentRow) string { _, _, l := ucdpDeaths(r.count("killed")); return l }},
+	// annotate does not know whose dead they were: with a best estimate
+	// they are all deaths_unknown (the parts add up to best); without one
+	// the parts are unknown too.
+	{"deaths_a", func(r *incidentRow) string { return ucdpPart(r, "0") }},
+	{"deaths_b", func(r *incidentRow) string { return ucdpPart(r, "0") }},
+	{"deaths_civilians", func(r *incidentRow) string { return ucdpPart(r, "0") }},
+	{"deaths_unknown", func(r *incidentRow) string { return ucdpPart(r, itoaOr(r.count("killed").Best, "")) }},
+	{"best", func(r *incidentRow) string { return itoaOr(r.count("killed").Best, "") }},
+	{"high", func(r *incidentRow) string { return itoaOr(r.count("killed").High, "") }},
+	{"low", func(r *incidentRow) string { return itoaOr(r.count("killed").Low, "") }},
 }
 
-// ucdpDeaths fills UCDP's best, high and low, which are always numbers:
-// a missing estimate takes the nearest known one, all unknown is 0.
-func ucdpDeaths(c model.Count) (best, high, low string) {
-	b := firstOf(c.Best, c.Low, c.High)
-	if b == nil {
-		return "0", "0", "0"
+// ucdpPart is v when the best estimate is known, else empty.
+func ucdpPart(r *incidentRow, v string) string {
+	if r.count("killed").Best == nil {
+		return ""
 	}
-	return strconv.Itoa(*b), itoaOr(firstOf(c.High, b), ""), itoaOr(firstOf(c.Low, b), "")
+	return v
 }
 
 func yearOf(date string) string {
@@ -505,17 +696,19 @@ type IncidentWriter struct {
 // or "ucdp") to w.
 func NewIncidentWriter(w io.Writer, set string, s *model.Schema) (*IncidentWriter, error) {
 	var cols []incidentColumn
+	var notes func(*incidentRow) string
 	switch set {
 	case "acled":
-		cols = acledColumns
+		cols, notes = acledColumns, acledNotes
 	case "gtd":
-		cols = gtdColumns
+		cols, notes = gtdColumns, gtdNotes
 	case "ucdp":
-		cols = ucdpColumns
+		cols, notes = ucdpColumns, ucdpNotes
 	default:
 		return nil, fmt.Errorf("unknown column set %q: use %s", set, strings.Join(IncidentColumns, ", "))
 	}
-	iw := &IncidentWriter{w: csv.NewWriter(w), columns: append(append([]incidentColumn(nil), cols...), ownColumns...), schema: s, perDay: map[string]int{}}
+	cols = append(append(append([]incidentColumn(nil), cols...), ownColumns...), incidentColumn{codingNotesColumn, notes})
+	iw := &IncidentWriter{w: csv.NewWriter(w), columns: cols, schema: s, perDay: map[string]int{}}
 	header := make([]string, len(iw.columns))
 	for i, c := range iw.columns {
 		header[i] = c.name

@@ -32,17 +32,28 @@ type NativeClaimant struct {
 
 // NativeClaim is a claim in the native format.
 type NativeClaim struct {
-	ID             string         `json:"id"`
-	Claimant       NativeClaimant `json:"claimant"`
-	Cue            *ExportSpan    `json:"cue,omitempty"`
-	Content        []ExportSpan   `json:"content"`
-	Type           string         `json:"type,omitempty"`
-	Polarity       string         `json:"polarity,omitempty"`
-	Certainty      string         `json:"certainty,omitempty"`
-	Figure         *model.Figure  `json:"figure,omitempty"`
-	Stance         *model.Stance  `json:"stance,omitempty"`
-	SelfInterested bool           `json:"self_interested"`
-	Credibility    string         `json:"credibility,omitempty"`
+	ID        string         `json:"id"`
+	Claimant  NativeClaimant `json:"claimant"`
+	Cue       *ExportSpan    `json:"cue,omitempty"`
+	Content   []ExportSpan   `json:"content"`
+	Type      string         `json:"type,omitempty"`
+	Polarity  string         `json:"polarity,omitempty"`
+	Certainty string         `json:"certainty,omitempty"`
+	Figures   []model.Figure `json:"figures,omitempty"`
+	// Figure is the single figure of exports before claims had a list of
+	// figures; it is read on import (as an exact figure, first), never
+	// written.
+	Figure         *LegacyFigure `json:"figure,omitempty"`
+	Stance         *model.Stance `json:"stance,omitempty"`
+	SelfInterested bool          `json:"self_interested"`
+	Credibility    string        `json:"credibility,omitempty"`
+}
+
+// LegacyFigure is a claim's figure as annotate exported it before figures
+// had qualifiers: a plain whole number and what it counts.
+type LegacyFigure struct {
+	Value  int    `json:"value"`
+	Counts string `json:"counts"`
 }
 
 // NativeIncident is an incident form in the native format. Field values are
@@ -125,7 +136,7 @@ func ToNative(art model.Article, a model.Annotation) (NativeRecord, error) {
 	}
 	for _, c := range a.Claims {
 		nc := NativeClaim{ID: c.ID, Type: c.Type, Polarity: c.Polarity, Certainty: c.Certainty,
-			Figure: c.Figure, Stance: c.Stance, SelfInterested: c.SelfInterested, Credibility: c.Credibility, Content: []ExportSpan{}}
+			Figures: c.Figures, Stance: c.Stance, SelfInterested: c.SelfInterested, Credibility: c.Credibility, Content: []ExportSpan{}}
 		nc.Claimant = NativeClaimant{Span: c.Claimant.SpanID, Text: c.Claimant.Name}
 		if sp, ok := a.Span(c.Claimant.SpanID); ok {
 			nc.Claimant.Text = art.Text[sp.Start:sp.End]
@@ -285,8 +296,15 @@ func parseNative(raw []byte, where string, opts ImportOptions) (Annotated, error
 // record annotate wrote).
 func fromNativeParts(im *importer, a *model.Annotation, claims []NativeClaim, incidents []NativeIncident, sources []NativeSource) error {
 	for i, nc := range claims {
-		c := model.Claim{ID: nc.ID, Type: nc.Type, Polarity: nc.Polarity, Certainty: nc.Certainty, Figure: nc.Figure,
+		c := model.Claim{ID: nc.ID, Type: nc.Type, Polarity: nc.Polarity, Certainty: nc.Certainty, Figures: nc.Figures,
 			Stance: nc.Stance, SelfInterested: nc.SelfInterested, Credibility: nc.Credibility}
+		if nc.Figure != nil {
+			// Written as stored: a negative value is left for validation
+			// to refuse, not changed.
+			v, low, high := nc.Figure.Value, nc.Figure.Value, nc.Figure.Value
+			old := model.Figure{Counts: nc.Figure.Counts, Value: &v, Qualifier: model.QualifierExact, Low: &low, High: &high}
+			c.Figures = append([]model.Figure{old}, nc.Figures...)
+		}
 		if nc.Claimant.Span != "" {
 			c.Claimant.SpanID = nc.Claimant.Span
 		} else {

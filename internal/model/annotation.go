@@ -54,12 +54,6 @@ type Claimant struct {
 	Name   string `json:"name,omitempty"`
 }
 
-// Figure is the number a claim reports and what it counts ("killed").
-type Figure struct {
-	Value  int    `json:"value"`
-	Counts string `json:"counts"`
-}
-
 // Stance relates a claim to another claim it supports or disputes.
 type Stance struct {
 	Kind    string `json:"kind"`
@@ -69,14 +63,16 @@ type Stance struct {
 // Claim is an attributed statement: who says what, how, and how far it can be
 // trusted.
 type Claim struct {
-	ID             string   `json:"id"`
-	Claimant       Claimant `json:"claimant"`
-	Cue            *Range   `json:"cue,omitempty"`
-	Content        []Range  `json:"content"`
-	Type           string   `json:"type,omitempty"`
-	Polarity       string   `json:"polarity,omitempty"`
-	Certainty      string   `json:"certainty,omitempty"`
-	Figure         *Figure  `json:"figure,omitempty"`
+	ID        string   `json:"id"`
+	Claimant  Claimant `json:"claimant"`
+	Cue       *Range   `json:"cue,omitempty"`
+	Content   []Range  `json:"content"`
+	Type      string   `json:"type,omitempty"`
+	Polarity  string   `json:"polarity,omitempty"`
+	Certainty string   `json:"certainty,omitempty"`
+	// Figures are the numbers the claim reports ("two armored vehicles
+	// were destroyed and 53 members of the SDF were killed" has two).
+	Figures        []Figure `json:"figures,omitempty"`
 	Stance         *Stance  `json:"stance,omitempty"`
 	SelfInterested bool     `json:"self_interested,omitempty"`
 	// Credibility is the Admiralty information grade "1".."6", "" when not
@@ -177,9 +173,11 @@ func (a Annotation) Clone() Annotation {
 			cue := *c.Cue
 			c.Cue = &cue
 		}
-		if c.Figure != nil {
-			f := *c.Figure
-			c.Figure = &f
+		if c.Figures != nil {
+			c.Figures = make([]Figure, len(a.Claims[i].Figures))
+			for j, f := range a.Claims[i].Figures {
+				c.Figures[j] = f.clone()
+			}
 		}
 		if c.Stance != nil {
 			s := *c.Stance
@@ -218,6 +216,11 @@ func (v Value) clone() Value {
 	}
 	w.List = append([]string(nil), v.List...)
 	return w
+}
+
+func (f Figure) clone() Figure {
+	f.Value, f.Low, f.High = cloneInt(f.Value), cloneInt(f.Low), cloneInt(f.High)
+	return f
 }
 
 func cloneInt(p *int) *int {

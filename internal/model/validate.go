@@ -74,8 +74,12 @@ func Validate(a *Annotation, text string, s *Schema) []FieldError {
 				add(path+".stance", "refers to unknown claim %q", c.Stance.ClaimID)
 			}
 		}
-		if c.Figure != nil && c.Figure.Value < 0 {
-			add(path+".figure", "a figure cannot be negative")
+		for j, f := range c.Figures {
+			fpath := fmt.Sprintf("%s.figures[%d]", path, j)
+			checkCode(add, fpath+".counts", f.Counts, s.Claims.FigureCounts)
+			if err := CheckFigure(f); err != nil {
+				add(fpath, "%v", err)
+			}
 		}
 		if c.Credibility != "" && !hasCode(s.CredibilityGrades, c.Credibility) {
 			add(path+".credibility", "unknown credibility grade %q (use 1-6)", c.Credibility)

@@ -54,14 +54,17 @@ func validAnnotation(t *testing.T) Annotation {
 		},
 		Claims: []Claim{
 			{
-				ID:          "c1",
-				Claimant:    Claimant{SpanID: "e1"},
-				Cue:         &cue,
-				Content:     []Range{rng("53 SDF fighters were killed")},
-				Type:        "casualties",
-				Polarity:    "asserts",
-				Certainty:   "probable",
-				Figure:      &Figure{Value: 53, Counts: "killed"},
+				ID:        "c1",
+				Claimant:  Claimant{SpanID: "e1"},
+				Cue:       &cue,
+				Content:   []Range{rng("53 SDF fighters were killed")},
+				Type:      "casualties",
+				Polarity:  "asserts",
+				Certainty: "probable",
+				Figures: []Figure{
+					ExactFigure(53, "killed"),
+					{Counts: "vehicles destroyed", Qualifier: QualifierApproximate, Low: intp(3), High: intp(9), Text: "several"},
+				},
 				Credibility: "3",
 			},
 			{
@@ -159,7 +162,15 @@ func TestValidateErrors(t *testing.T) {
 		{"unknown stance", func(a *Annotation) { a.Claims[1].Stance.Kind = "refutes" }, "claims[c2].stance", `"refutes"`},
 		{"stance on unknown claim", func(a *Annotation) { a.Claims[1].Stance.ClaimID = "c9" }, "claims[c2].stance", `unknown claim "c9"`},
 		{"stance on itself", func(a *Annotation) { a.Claims[1].Stance.ClaimID = "c2" }, "claims[c2].stance", `unknown claim "c2"`},
-		{"negative figure", func(a *Annotation) { a.Claims[0].Figure.Value = -53 }, "claims[c1].figure", "negative"},
+		{"negative figure", func(a *Annotation) { *a.Claims[0].Figures[0].Value = -53 }, "claims[c1].figures[0]", "negative"},
+		{"figure counts not in the schema", func(a *Annotation) { a.Claims[0].Figures[1].Counts = "tanks" }, "claims[c1].figures[1].counts", `unknown value "tanks"`},
+		{"figure with unknown qualifier", func(a *Annotation) { a.Claims[0].Figures[1].Qualifier = "many" }, "claims[c1].figures[1]", `unknown qualifier "many"`},
+		{"figure low above high", func(a *Annotation) { *a.Claims[0].Figures[1].Low = 10 }, "claims[c1].figures[1]", "low 10 is above high 9"},
+		{"exact figure with other bounds", func(a *Annotation) { *a.Claims[0].Figures[0].High = 60 }, "claims[c1].figures[0]", "exact 53 allows low 53, high 53"},
+		{"more than figure with its own number as low", func(a *Annotation) {
+			a.Claims[0].Figures[0].Qualifier = QualifierMoreThan
+			a.Claims[0].Figures[0].High = nil
+		}, "claims[c1].figures[0]", "more than 53 allows low 54, high open"},
 		{"unknown credibility grade", func(a *Annotation) { a.Claims[0].Credibility = "7" }, "claims[c1].credibility", `unknown credibility grade "7"`},
 		{"credibility as a letter", func(a *Annotation) { a.Claims[0].Credibility = "A" }, "claims[c1].credibility", `"A"`},
 

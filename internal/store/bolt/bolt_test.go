@@ -270,12 +270,13 @@ func fullAnnotation(articleID, annotator, text string) model.Annotation {
 	best := 53
 	a.Entities = []model.Span{{ID: a.NewID("e"), Start: 0, End: min(4, n), Label: "ORG"}}
 	a.Claims = []model.Claim{{
-		ID:          a.NewID("c"),
-		Claimant:    model.Claimant{SpanID: "e1"},
-		Cue:         &model.Range{Start: 0, End: 1},
-		Content:     []model.Range{{Start: 0, End: n}},
-		Type:        "casualties",
-		Figure:      &model.Figure{Value: 53, Counts: "killed"},
+		ID:       a.NewID("c"),
+		Claimant: model.Claimant{SpanID: "e1"},
+		Cue:      &model.Range{Start: 0, End: 1},
+		Content:  []model.Range{{Start: 0, End: n}},
+		Type:     "casualties",
+		Figures: []model.Figure{model.ExactFigure(53, "killed"),
+			{Counts: "wounded", Qualifier: model.QualifierApproximate, Low: &best, Text: "dozens"}},
 		Stance:      &model.Stance{Kind: "supports", ClaimID: "c2"},
 		Credibility: "3",
 	}}

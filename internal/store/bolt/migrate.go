@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -49,6 +50,128 @@ var migrations = []migration{
 			return putJSON(status, k, statusRecord{Status: a.Status, UpdatedAt: a.UpdatedAt})
 		})
 	}},
+	{3, "claims carry a list of figures with qualifiers", func(tx *bolt.Tx) error {
+		// Whole annotations are kept in two places: the annotations bucket
+		// and, as the state before each change, the history entries that
+		// undo and redo restore (the undo stacks hold only their numbers).
+		anns := tx.Bucket(bucketAnnotations)
+		if err := rewrite(anns, func(k, v []byte) ([]byte, error) {
+			out, err := migrateClaimFigures(v)
+			if err != nil {
+				return nil, fmt.Errorf("annotation %s: %w", strings.ReplaceAll(string(k), "\x00", " by "), err)
+			}
+			return out, nil
+		}); err != nil {
+			return err
+		}
+		return rewrite(tx.Bucket(bucketHistory), func(k, v []byte) ([]byte, error) {
+			var entry map[string]json.RawMessage
+			if err := json.Unmarshal(v, &entry); err != nil {
+				return nil, fmt.Errorf("history entry %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			before, ok := entry["before"]
+			if !ok || string(before) == "null" {
+				return nil, nil
+			}
+			out, err := migrateClaimFigures(before)
+			if err != nil || out == nil {
+				if err != nil {
+					err = fmt.Errorf("history entry %d: %w", binary.BigEndian.Uint64(k), err)
+				}
+				return nil, err
+			}
+			entry["before"] = out
+			return json.Marshal(entry)
+		})
+	}},
+}
+
+// rewrite replaces each value of b by what fn returns for it; nil keeps the
+// value as it is. Values are collected first, since a bucket must not be
+// changed while ForEach walks it.
+func rewrite(b *bolt.Bucket, fn func(k, v []byte) ([]byte, error)) error {
+	type kv struct{ k, v []byte }
+	var changed []kv
+	err := b.ForEach(func(k, v []byte) error {
+		out, err := fn(k, v)
+		if err != nil || out == nil {
+			return err
+		}
+		changed = append(changed, kv{append([]byte(nil), k...), out})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range changed {
+		if err := b.Put(c.k, c.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// migrateClaimFigures turns each claim's single "figure": {"value": 53,
+// "counts": "killed"} in an annotation's JSON into "figures": [{"counts":
+// "killed", "value": 53, "qualifier": "exact", "low": 53, "high": 53}]:
+// before layout 3 a figure was always a plain whole number. Everything else
+// in the record is kept as stored. It returns nil when nothing changes.
+func migrateClaimFigures(annotation []byte) ([]byte, error) {
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(annotation, &doc); err != nil {
+		return nil, err
+	}
+	raw, ok := doc["claims"]
+	if !ok || string(raw) == "null" {
+		return nil, nil
+	}
+	var claims []map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &claims); err != nil {
+		return nil, fmt.Errorf("claims: %w", err)
+	}
+	changed := false
+	for i, c := range claims {
+		old, ok := c["figure"]
+		if !ok {
+			continue
+		}
+		delete(c, "figure")
+		changed = true
+		if string(old) == "null" {
+			continue
+		}
+		var f struct {
+			Value  int    `json:"value"`
+			Counts string `json:"counts"`
+		}
+		if err := json.Unmarshal(old, &f); err != nil {
+			return nil, fmt.Errorf("claims[%d].figure %s is not a figure: %w", i, old, err)
+		}
+		var figures []model.Figure
+		if prev, ok := c["figures"]; ok && string(prev) != "null" {
+			if err := json.Unmarshal(prev, &figures); err != nil {
+				return nil, fmt.Errorf("claims[%d].figures: %w", i, err)
+			}
+		}
+		// Not ExactFigure: a negative value stays as it was, for check to
+		// report, rather than being changed silently.
+		v, low, high := f.Value, f.Value, f.Value
+		figures = append([]model.Figure{{Counts: f.Counts, Value: &v, Qualifier: model.QualifierExact, Low: &low, High: &high}}, figures...)
+		out, err := json.Marshal(figures)
+		if err != nil {
+			return nil, err
+		}
+		c["figures"] = out
+	}
+	if !changed {
+		return nil, nil
+	}
+	out, err := json.Marshal(claims)
+	if err != nil {
+		return nil, err
+	}
+	doc["claims"] = out
+	return json.Marshal(doc)
 }
 
 // CurrentVersion is the layout this build writes.

@@ -1,10 +1,12 @@
 package bolt
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/store"
 )
 
 // buildLayout1 writes a database as the first release of annotate left it:
@@ -268,5 +271,203 @@ func TestOpenEmptyFile(t *testing.T) {
 	}
 	if fi, err := os.Stat(path); err != nil || fi.Size() != 0 {
 		t.Errorf("the refused empty file was changed: %v, %v", fi, err)
+	}
+}
+
+// buildLayout2 writes a database as layout 2 left it, with raw JSON: the
+// articles, the annotations, history entries (by sequence number) and undo
+// stacks, keyed like the store keys them.
+func buildLayout2(t *testing.T, path string, texts []string, anns map[[2]string]string, history map[uint64]string, undo map[[2]string]string) {
+	t.Helper()
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	err = b.Update(func(tx *bolt.Tx) error {
+		if err := migrateTo(tx, 2); err != nil {
+			return err
+		}
+		arts := tx.Bucket(bucketArticles)
+		for _, text := range texts {
+			seq, err := arts.NextSequence()
+			if err != nil {
+				return err
+			}
+			a := newArticle(text)
+			a.ID = model.ArticleID(text)
+			v, err := encodeArticle(a, seq)
+			if err != nil {
+				return err
+			}
+			if err := arts.Put([]byte(a.ID), v); err != nil {
+				return err
+			}
+		}
+		for k, v := range anns {
+			var a model.Annotation
+			if err := json.Unmarshal([]byte(v), &a); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketAnnotations).Put(annotationKey(k[0], k[1]), []byte(v)); err != nil {
+				return err
+			}
+			if err := putJSON(tx.Bucket(bucketStatus), annotationKey(k[0], k[1]), statusRecord{Status: a.Status, UpdatedAt: a.UpdatedAt}); err != nil {
+				return err
+			}
+		}
+		hist := tx.Bucket(bucketHistory)
+		for seq, v := range history {
+			if err := hist.Put(u64(seq), []byte(v)); err != nil {
+				return err
+			}
+			if seq > hist.Sequence() {
+				if err := hist.SetSequence(seq); err != nil {
+					return err
+				}
+			}
+		}
+		for k, v := range undo {
+			if err := tx.Bucket(bucketUndo).Put(annotationKey(k[0], k[1]), []byte(v)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("build a layout 2 database: %v", err)
+	}
+}
+
+// TestMigrateFiguresFromLayout2: claims stored with one "figure" object (in
+// the annotation, and in the states history keeps for undo) come back with
+// a "figures" list holding the same figure as an exact one, and undo and
+// redo still step through them.
+func TestMigrateFiguresFromLayout2(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "layout2.db")
+	text := "ISIS claimed 53 SDF fighters were killed and two vehicles destroyed."
+	id := model.ArticleID(text)
+	claim := func(id, figure string) string {
+		return `{"id":"` + id + `","claimant":{"name":"ISIS"},"content":[{"start":13,"end":40}],"type":"casualties",` + figure + `"credibility":"4"}`
+	}
+	ann := func(rev int, claims ...string) string {
+		return `{"article_id":"` + id + `","annotator":"alice","schema":"conflict-incidents","status":"in_progress",` +
+			`"entities":[],"claims":[` + strings.Join(claims, ",") + `],"incidents":[],"sources":[],"updated_at":"2026-01-02T03:04:05Z","rev":` +
+			strconv.Itoa(rev) + `,"next_id":3}`
+	}
+	current := ann(3, claim("c1", `"figure":{"value":53,"counts":"killed"},`), claim("c2", `"figure":{"value":2,"counts":"vehicles destroyed"},`))
+	rev2 := ann(2, claim("c1", `"figure":{"value":40,"counts":"killed"},`))
+	rev1 := ann(1, claim("c1", `"figure":null,`))
+	empty := `{"article_id":"` + id + `","annotator":"alice","schema":"conflict-incidents","status":"todo","entities":null,"claims":null,"incidents":null,"sources":null,"updated_at":"0001-01-01T00:00:00Z","rev":0,"next_id":0}`
+	entry := func(seq int, before string) string {
+		return `{"seq":` + strconv.Itoa(seq) + `,"time":"2026-01-02T03:04:05Z","annotator":"alice","article_id":"` + id + `","action":"edit","before":` + before + `}`
+	}
+	buildLayout2(t, path, []string{text},
+		map[[2]string]string{{id, "alice"}: current},
+		map[uint64]string{1: entry(1, empty), 2: entry(2, rev1), 3: entry(3, rev2)},
+		map[[2]string]string{{id, "alice"}: `{"undo":[1,2,3],"redo":null}`})
+	if v := storedVersionAt(t, path); v != 2 {
+		t.Fatalf("test setup: layout %d, want 2", v)
+	}
+
+	db := openAt(t, path)
+	if v := storedVersionAt(t, path); v != CurrentVersion || CurrentVersion < 3 {
+		t.Errorf("after Open the layout is %d, want %d (at least 3)", v, CurrentVersion)
+	}
+	exact := func(n int, counts string) []model.Figure {
+		return []model.Figure{{Counts: counts, Value: &n, Qualifier: model.QualifierExact, Low: &n, High: &n}}
+	}
+	a := mustAnnotation(t, db, id, "alice")
+	if len(a.Claims) != 2 || !reflect.DeepEqual(a.Claims[0].Figures, exact(53, "killed")) || !reflect.DeepEqual(a.Claims[1].Figures, exact(2, "vehicles destroyed")) {
+		t.Fatalf("migrated claims = %+v", a.Claims)
+	}
+	if a.Rev != 3 || a.Claims[0].Credibility != "4" || a.Claims[0].Claimant.Name != "ISIS" {
+		t.Errorf("migration changed other fields: %+v", a)
+	}
+	if errs := model.Validate(&a, text, model.DefaultSchema()); len(errs) > 0 {
+		t.Errorf("migrated annotation is not valid: %v", errs)
+	}
+
+	// No stored record still holds the old field.
+	raw := rawValues(t, db)
+	for k, v := range raw {
+		if strings.Contains(v, `"figure"`) {
+			t.Errorf("%s still holds an old figure: %s", k, v)
+		}
+	}
+	if !strings.Contains(raw["annotations/"+id+"/alice"], `"figures":[{"counts":"killed","value":53,"qualifier":"exact","low":53,"high":53}]`) {
+		t.Errorf("stored annotation = %s", raw["annotations/"+id+"/alice"])
+	}
+
+	// Undo walks back through the migrated history.
+	got, _, err := db.Undo(id, "alice")
+	if err != nil || len(got.Claims) != 1 || !reflect.DeepEqual(got.Claims[0].Figures, exact(40, "killed")) {
+		t.Fatalf("first undo: %+v, %v; want the claim with 40 killed", got.Claims, err)
+	}
+	got, _, err = db.Undo(id, "alice")
+	if err != nil || len(got.Claims) != 1 || got.Claims[0].Figures != nil {
+		t.Fatalf("second undo: %+v, %v; want the claim without figures", got.Claims, err)
+	}
+	got, _, err = db.Redo(id, "alice")
+	if err != nil || !reflect.DeepEqual(got.Claims[0].Figures, exact(40, "killed")) {
+		t.Fatalf("redo: %+v, %v", got.Claims, err)
+	}
+	got, _, err = db.Redo(id, "alice")
+	if err != nil || len(got.Claims) != 2 || !reflect.DeepEqual(got.Claims[1].Figures, exact(2, "vehicles destroyed")) {
+		t.Fatalf("second redo: %+v, %v", got.Claims, err)
+	}
+	var befores int
+	err = db.History(id, "alice", func(e store.HistoryEntry) error {
+		if e.Before != nil {
+			befores++
+		}
+		return nil
+	})
+	if err != nil || befores != 7 {
+		t.Errorf("history: %d entries with a state before, %v; want 7", befores, err)
+	}
+	if problems, err := db.Check(); err != nil || len(problems) > 0 {
+		t.Errorf("Check after the migration: %v, %v", problems, err)
+	}
+}
+
+// rawValues returns every stored annotation and history entry as JSON,
+// keyed by bucket and key.
+func rawValues(t *testing.T, db *DB) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := db.view(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketAnnotations).ForEach(func(k, v []byte) error {
+			out["annotations/"+strings.ReplaceAll(string(k), "\x00", "/")] = string(v)
+			return nil
+		}); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketHistory).ForEach(func(k, v []byte) error {
+			out["history/"+strconv.FormatUint(binary.BigEndian.Uint64(k), 10)] = string(v)
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestMigrateFiguresRefusesDamage: a figure that is not the old object
+// stops the migration, naming the record, and leaves the file at layout 2.
+func TestMigrateFiguresRefusesDamage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "layout2.db")
+	text := "a damaged figure"
+	id := model.ArticleID(text)
+	buildLayout2(t, path, []string{text}, map[[2]string]string{
+		{id, "alice"}: `{"article_id":"` + id + `","annotator":"alice","status":"todo","claims":[{"id":"c1","figure":"fifty"}]}`,
+	}, nil, nil)
+	_, err := Open(path, Options{LockTimeout: time.Second})
+	if err == nil || !strings.Contains(err.Error(), "layout 3") || !strings.Contains(err.Error(), id) {
+		t.Fatalf("Open = %v; want a refusal naming layout 3 and the annotation", err)
+	}
+	if v := storedVersionAt(t, path); v != 2 {
+		t.Errorf("after a failed migration the layout is %d, want 2", v)
 	}
 }
