@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"reflect"
 	"regexp"
 	"slices"
@@ -81,8 +80,8 @@ func claimState(a model.Annotation, id string) string {
 		return "(no claim)"
 	}
 	fig := ""
-	if c.Figure != nil {
-		fig = fmt.Sprint(c.Figure.Value)
+	for _, f := range c.Figures {
+		fig += f.Describe()
 	}
 	return strings.Join([]string{c.Claimant.SpanID + c.Claimant.Name, c.Type, fig, c.Credibility}, "|")
 }
@@ -100,18 +99,18 @@ func TestFormUndoRedo(t *testing.T) {
 	h.typeText("ISIS")
 	h.keys("enter")
 	h.fill("type", "cas")
-	h.fill("figure", "53")
+	h.fill("figure.new", "53")
 	h.fill("credibility", "4")
-	if got, want := claimState(h.stored(), id), isis+"|casualties|53|4"; got != want {
+	if got, want := claimState(h.stored(), id), isis+"|casualties|53 killed|4"; got != want {
 		t.Fatalf("setup: %s, want %s", got, want)
 	}
 	h.keys("ctrl+o")
 	steps := []struct{ keys, want, msg string }{
-		{"u", isis + "|casualties|53|", "undo: set claim " + id + " credibility to 4"},
-		{"u", isis + "|casualties||", "undo: set claim " + id + " figure to 53"},
+		{"u", isis + "|casualties|53 killed|", "undo: set claim " + id + " credibility to 4"},
+		{"u", isis + "|casualties||", "undo: claim " + id + ": add figure 53 killed"},
 		{"u", isis + "|||", "undo: set claim " + id + " type to casualties"},
 		{"ctrl+r", isis + "|casualties||", "redo: set claim " + id + " type"},
-		{"U", isis + "|casualties|53|", "redo: set claim " + id + " figure"},
+		{"U", isis + "|casualties|53 killed|", "redo: claim " + id + ": add figure"},
 		{"u u u", "|||", "undo: set claim " + id + " claimant"},
 	}
 	for _, s := range steps {

@@ -201,27 +201,62 @@ func (m *Model) sources() []sourceEntry {
 
 // Building forms.
 
-func (m *Model) claimRows() []formRow {
+// figureCounts is what a claim's figures may count.
+func (m *Model) figureCounts() []string {
+	if c := m.opts.Schema.Claims.FigureCounts; len(c) > 0 {
+		return c
+	}
+	return []string{"killed", "wounded", "kidnapped", "other"}
+}
+
+// claimRows builds a claim's form: two rows per figure it reports (the
+// figure as written, and what it counts) and a New figure row, so a claim
+// holds as many figures as its words do.
+func (m *Model) claimRows(id string) []formRow {
 	v := m.opts.Schema.Claims
 	stances := append([]option{{value: "", display: "none"}}, codesToOptions(v.Stances)...)
-	counts := v.FigureCounts
-	if len(counts) == 0 {
-		counts = []string{"killed", "wounded", "kidnapped", "other"}
+	counts := m.figureCounts()
+	var figures []formRow
+	c, _ := m.ann.Claim(id)
+	for i := range c.Figures {
+		n := strconv.Itoa(i + 1)
+		figures = append(figures,
+			formRow{key: "figure." + n, title: "Figure " + n, kind: rowText},
+			formRow{key: "figure." + n + ".counts", title: "Figure " + n + " counts", kind: rowChoice, options: codesToOptions(counts)})
 	}
-	return []formRow{
+	figures = append(figures, formRow{key: "figure.new", title: "New figure", kind: rowText})
+	return append([]formRow{
 		{key: "claimant", title: "Claimant", kind: rowClaimant},
 		{key: "content", title: "Content", kind: rowSpan},
 		{key: "cue", title: "Cue", kind: rowSpan},
 		{key: "type", title: "Type", kind: rowChoice, options: codesToOptions(v.Types)},
 		{key: "polarity", title: "Polarity", kind: rowChoice, options: codesToOptions(v.Polarities)},
 		{key: "certainty", title: "Certainty", kind: rowChoice, options: codesToOptions(v.Certainties)},
-		{key: "figure", title: "Figure", kind: rowNumber},
-		{key: "figure_counts", title: "Figure counts", kind: rowChoice, options: codesToOptions(counts)},
+	}, append(figures, []formRow{
 		{key: "stance", title: "Stance", kind: rowChoice, options: stances},
 		{key: "stance_claim", title: "Toward claim", kind: rowChoice},
 		{key: "self_interested", title: "Self-interested", kind: rowChoice, options: codesToOptions([]string{"yes", "no"})},
 		{key: "credibility", title: "Credibility", kind: rowChoice, options: gradeOptions(m.opts.Schema.CredibilityGrades)},
+	}...)...)
+}
+
+// figureRow tells which figure a row of a claim form is about: its index
+// and whether it is the counts row; ok is false for other rows and for
+// New figure (index -1).
+func figureRow(key string) (i int, counts, ok bool) {
+	rest, found := strings.CutPrefix(key, "figure.")
+	if !found {
+		return 0, false, false
 	}
+	if rest == "new" {
+		return -1, false, true
+	}
+	rest, counts = strings.CutSuffix(rest, ".counts")
+	n, err := strconv.Atoi(rest)
+	if err != nil || n < 1 {
+		return 0, false, false
+	}
+	return n - 1, counts, true
 }
 
 func (m *Model) sourceRows() []formRow {
@@ -309,7 +344,7 @@ func (m *Model) openForm(kind formKind, item string) {
 	f := &form{kind: kind, itemID: item}
 	switch kind {
 	case formClaim:
-		f.rows = m.claimRows()
+		f.rows = m.claimRows(item)
 	case formSource:
 		f.rows = m.sourceRows()
 	case formIncident:
@@ -380,6 +415,9 @@ func (m *Model) rowCodes(f *form, r *formRow) []string {
 		if !ok {
 			return nil
 		}
+		if i, counts, ok := figureRow(r.key); ok && counts && i < len(c.Figures) {
+			return one(c.Figures[i].Counts)
+		}
 		switch r.key {
 		case "claimant":
 			return one(c.Claimant.SpanID + c.Claimant.Name)
@@ -444,6 +482,17 @@ func (m *Model) rowValue(f *form, r *formRow) string {
 		if !ok {
 			return ""
 		}
+		if i, counts, ok := figureRow(r.key); ok {
+			switch {
+			case i < 0 || i >= len(c.Figures):
+				return ""
+			case counts:
+				return c.Figures[i].Counts
+			}
+			f := c.Figures[i]
+			f.Counts = ""
+			return f.Describe()
+		}
 		switch r.key {
 		case "claimant":
 			name := m.claimantName(c)
@@ -465,14 +514,6 @@ func (m *Model) rowValue(f *form, r *formRow) string {
 			return c.Polarity
 		case "certainty":
 			return c.Certainty
-		case "figure":
-			if c.Figure != nil {
-				return strconv.Itoa(c.Figure.Value)
-			}
-		case "figure_counts":
-			if c.Figure != nil {
-				return c.Figure.Counts
-			}
 		case "stance":
 			if c.Stance != nil {
 				return c.Stance.Kind
@@ -699,7 +740,7 @@ func (m *Model) confirmRow(f *form, r *formRow, draft string, choice *option) te
 	}
 	// Stay on list and entity rows: more values, or evidence (ctrl+e),
 	// usually follow.
-	single := r.kind != rowMulti && r.kind != rowEntity
+	single := r.kind != rowMulti && r.kind != rowEntity && r.key != "figure.new"
 	m.afterSave = func(m *Model) tea.Cmd {
 		delete(m.drafts, dk)
 		delete(m.draftErrs, dk)
@@ -795,6 +836,9 @@ func (m *Model) applyClaimRow(next *model.Annotation, id string, r *formRow, dra
 	}
 	c := &next.Claims[i]
 	what := "claim " + id + " " + r.key
+	if fi, counts, ok := figureRow(r.key); ok {
+		return m.applyFigureRow(c, fi, counts, r, draft, choice, clear)
+	}
 	if clear {
 		switch r.key {
 		case "claimant":
@@ -807,8 +851,6 @@ func (m *Model) applyClaimRow(next *model.Annotation, id string, r *formRow, dra
 			c.Polarity = ""
 		case "certainty":
 			c.Certainty = ""
-		case "figure", "figure_counts":
-			c.Figure = nil
 		case "stance", "stance_claim":
 			c.Stance = nil
 		case "self_interested":
@@ -842,21 +884,6 @@ func (m *Model) applyClaimRow(next *model.Annotation, id string, r *formRow, dra
 		}
 		c.Claimant = model.Claimant{Name: draft}
 		return fmt.Sprintf("set %s to %s", what, quote(draft)), nil
-	case rowNumber:
-		n, err := parseCount(draft)
-		if err != nil {
-			return "", err
-		}
-		if n == nil {
-			c.Figure = nil
-			return "clear " + what, nil
-		}
-		counts := "killed"
-		if c.Figure != nil && c.Figure.Counts != "" {
-			counts = c.Figure.Counts
-		}
-		c.Figure = &model.Figure{Value: *n, Counts: counts}
-		return fmt.Sprintf("set %s to %d", what, *n), nil
 	}
 	v, err := pick(r, draft, choice)
 	if err != nil || (v == "" && choice == nil) {
@@ -869,11 +896,6 @@ func (m *Model) applyClaimRow(next *model.Annotation, id string, r *formRow, dra
 		c.Polarity = v
 	case "certainty":
 		c.Certainty = v
-	case "figure_counts":
-		if c.Figure == nil {
-			return "", fmt.Errorf("enter the figure first")
-		}
-		c.Figure.Counts = v
 	case "stance":
 		switch {
 		case v == "":
@@ -916,6 +938,49 @@ func (m *Model) applyClaimRow(next *model.Annotation, id string, r *formRow, dra
 		c.Credibility = v
 	}
 	return fmt.Sprintf("set %s to %s", what, v), nil
+}
+
+// applyFigureRow changes figure i of a claim (i < 0: a new one) from its
+// row: the figure as written ("more than 10,000 killed", "dozens"), read by
+// model.ParseFigure, or what it counts.
+func (m *Model) applyFigureRow(c *model.Claim, i int, counts bool, r *formRow, draft string, choice *option, clear bool) (string, error) {
+	what := "claim " + c.ID + " " + strings.ToLower(r.title)
+	if i >= len(c.Figures) {
+		return "", fmt.Errorf("claim %s has no figure %d", c.ID, i+1)
+	}
+	switch {
+	case clear && i >= 0 && !counts:
+		c.Figures = slices.Delete(c.Figures, i, i+1)
+		return "remove " + what, nil
+	case clear:
+		return "", nil
+	case counts:
+		v, err := pick(r, draft, choice)
+		if err != nil || v == "" {
+			return "", err
+		}
+		c.Figures[i].Counts = v
+		return fmt.Sprintf("set %s to %s", what, v), nil
+	case draft == "":
+		return "", nil
+	}
+	f, err := model.ParseFigure(draft, m.figureCounts())
+	if err != nil {
+		return "", err
+	}
+	if f.Counts == "" {
+		// Not said: what this figure counted before, else killed.
+		f.Counts = "killed"
+		if i >= 0 && c.Figures[i].Counts != "" {
+			f.Counts = c.Figures[i].Counts
+		}
+	}
+	if i < 0 {
+		c.Figures = append(c.Figures, f)
+		return fmt.Sprintf("claim %s: add figure %s", c.ID, f.Describe()), nil
+	}
+	c.Figures[i] = f
+	return fmt.Sprintf("set %s to %s", what, f.Describe()), nil
 }
 
 func (m *Model) applySourceRow(next *model.Annotation, name string, r *formRow, draft string, choice *option, clear bool) (string, error) {
@@ -1153,17 +1218,24 @@ func (m *Model) openEvidencePicker(field string) {
 }
 
 func (m *Model) openFigurePicker(r *formRow) {
-	p := &prompt{kind: promptFigure, title: "fill " + r.title + " from a figure claim", field: r.key, ids: map[string]string{}}
+	p := &prompt{kind: promptFigure, title: "fill " + r.title + " from a claim's figure", field: r.key, ids: map[string]string{}}
+	// Every figure of every claim, those counting what the field counts
+	// ("killed" for Killed) first.
+	var fitting, others []string
 	for _, c := range m.ann.Claims {
-		if c.Figure == nil {
-			continue
+		for i, f := range c.Figures {
+			d := fmt.Sprintf("%s · %s", f.Describe(), m.claimSummary(c))
+			p.ids[d] = figureRef(c.ID, i)
+			if f.Counts == r.field {
+				fitting = append(fitting, d)
+			} else {
+				others = append(others, d)
+			}
 		}
-		d := fmt.Sprintf("%d %s · %s", c.Figure.Value, c.Figure.Counts, m.claimSummary(c))
-		p.choices = append(p.choices, d)
-		p.ids[d] = c.ID
 	}
+	p.choices = append(fitting, others...)
 	if len(p.choices) == 0 {
-		m.setMessage("no claim has a figure yet: set a claim's Figure first")
+		m.setMessage("no claim has a figure yet: give a claim a figure in its New figure row first")
 		return
 	}
 	p.filter()
@@ -1222,34 +1294,58 @@ func (m *Model) addEvidence(field, id string) tea.Cmd {
 	return nil
 }
 
-// fillFromFigure sets a count row from a claim's figure, with the claim as
-// evidence.
-func (m *Model) fillFromFigure(rowKey, claimID string) tea.Cmd {
+// figureRef names figure i of a claim, for the figure picker.
+func figureRef(claimID string, i int) string { return claimID + "#" + strconv.Itoa(i) }
+
+// fillFromFigure sets a count from one figure of a claim, with the claim as
+// evidence. Which estimate it fills follows the figure: a number stated
+// plainly or with "about" goes to the row the cursor is on (low, best or
+// high: the annotator's call, such as a disputed claim as the high); "at
+// least", "more than" and a word such as "dozens" set the low; "at most"
+// and "fewer than" the high (model.Figure.CountBounds).
+func (m *Model) fillFromFigure(rowKey, ref string) tea.Cmd {
 	f := m.form
+	claimID, idx, _ := strings.Cut(ref, "#")
+	i, _ := strconv.Atoi(idx)
 	c, ok := m.ann.Claim(claimID)
-	if f == nil || !ok || c.Figure == nil {
+	if f == nil || !ok || i < 0 || i >= len(c.Figures) {
+		return nil
+	}
+	fig := c.Figures[i]
+	field, part, _ := strings.Cut(rowKey, ".")
+	low, best, high := fig.CountBounds()
+	n, target := best, part
+	switch {
+	case low != nil:
+		n, target = low, "low"
+	case high != nil:
+		n, target = high, "high"
+	}
+	if n == nil {
+		m.fail(fmt.Errorf("the figure %s gives no number to fill %s with", fig.Describe(), field))
 		return nil
 	}
 	var r *formRow
-	for i := range f.rows {
-		if f.rows[i].key == rowKey {
-			r = &f.rows[i]
+	for j := range f.rows {
+		if f.rows[j].key == field+"."+target {
+			r = &f.rows[j]
 		}
 	}
 	if r == nil {
 		return nil
 	}
 	next := m.ann.Clone()
-	action, err := m.applyIncidentRow(&next, f.itemID, r, strconv.Itoa(c.Figure.Value), nil, false)
+	action, err := m.applyIncidentRow(&next, f.itemID, r, strconv.Itoa(*n), nil, false)
 	if err != nil {
 		dk := m.draftKeyFor(f, r)
-		m.drafts[dk] = strconv.Itoa(c.Figure.Value)
+		m.drafts[dk] = strconv.Itoa(*n)
 		m.draftErrs[dk] = err.Error()
+		m.fail(fmt.Errorf("not saved: %w", err))
 		return nil
 	}
-	for i := range next.Incidents {
-		if next.Incidents[i].ID == f.itemID {
-			inc := &next.Incidents[i]
+	for j := range next.Incidents {
+		if next.Incidents[j].ID == f.itemID {
+			inc := &next.Incidents[j]
 			if inc.Evidence == nil {
 				inc.Evidence = map[string][]string{}
 			}
@@ -1259,7 +1355,7 @@ func (m *Model) fillFromFigure(rowKey, claimID string) tea.Cmd {
 		}
 	}
 	m.afterSave = func(m *Model) tea.Cmd { m.showRowEvidence(); return nil }
-	return m.commit(next, action+" from claim "+claimID)
+	return m.commit(next, fmt.Sprintf("%s from claim %s (%s)", action, claimID, fig.Describe()))
 }
 
 // sortedIncidentSummary shows an incident in the list.
@@ -1292,4 +1388,4 @@ func (m *Model) incidentSummary(inc model.Incident) string {
 }
 
 // claimHasFigure reports whether a claim reports a number.
-func claimHasFigure(c model.Claim) bool { return c.Figure != nil }
+func claimHasFigure(c model.Claim) bool { return len(c.Figures) > 0 }

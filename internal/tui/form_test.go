@@ -195,7 +195,7 @@ func buildRaqqa(t *testing.T) (*harness, string) {
 		t.Fatalf("typing cas on the type highlights %q, want casualties", got)
 	}
 	h.keys("enter")
-	h.fill("figure", "53")
+	h.fill("figure.new", "53")
 	h.fill("credibility", "4")
 	// The cue, the README's way: on the Cue row, go to the article, select
 	// it, come back with tab and press enter.
@@ -204,8 +204,8 @@ func buildRaqqa(t *testing.T) (*harness, string) {
 	h.findText("claimed")
 	h.keys("tab enter")
 	c1 = claimWith(t, raqqaText, h.stored(), raqqaClaim)
-	if c1.Type != "casualties" || c1.Figure == nil || *c1.Figure != (model.Figure{Value: 53, Counts: "killed"}) || c1.Credibility != "4" {
-		t.Fatalf("claim after type, figure, credibility: %+v figure %+v", c1, c1.Figure)
+	if c1.Type != "casualties" || !reflect.DeepEqual(c1.Figures, []model.Figure{figure53()}) || c1.Credibility != "4" {
+		t.Fatalf("claim after type, figure, credibility: %+v figures %+v", c1, c1.Figures)
 	}
 	if cue := rangeOf(t, raqqaText, "claimed", 0); c1.Cue == nil || *c1.Cue != cue {
 		t.Fatalf("cue %v, want %v (“claimed”)", c1.Cue, cue)
@@ -296,7 +296,7 @@ func buildRaqqa(t *testing.T) (*harness, string) {
 	h.keys("ctrl+f")
 	if p := h.m.prompt; p == nil || p.kind != promptFigure {
 		t.Fatalf("ctrl+f opened no figure picker")
-	} else if c, ok := p.choice(); !ok || p.ids[c] != c1.ID {
+	} else if c, ok := p.choice(); !ok || p.ids[c] != figureRef(c1.ID, 0) {
 		t.Fatalf("figure picker highlights %q, want the claim %s", c, c1.ID)
 	}
 	h.keys("enter")
@@ -340,7 +340,7 @@ func checkRaqqa(t *testing.T, where string, a model.Annotation) {
 	cue := rangeOf(t, raqqaText, "claimed", 0)
 	want1 := model.Claim{ID: c1.ID, Claimant: model.Claimant{SpanID: isis}, Cue: &cue,
 		Content: []model.Range{rangeOf(t, raqqaText, raqqaClaim, 0)}, Type: "casualties", Polarity: "asserts",
-		Figure: &model.Figure{Value: 53, Counts: "killed"}, Credibility: "4"}
+		Figures: []model.Figure{figure53()}, Credibility: "4"}
 	if !reflect.DeepEqual(c1, want1) {
 		t.Errorf("%s: claim\n%+v, want\n%+v", where, c1, want1)
 	}
@@ -621,7 +621,7 @@ func TestExportedClaimsAndIncidents(t *testing.T) {
 			} `json:"content"`
 			Type        string          `json:"type"`
 			Polarity    string          `json:"polarity"`
-			Figure      json.RawMessage `json:"figure"`
+			Figures     json.RawMessage `json:"figures"`
 			Stance      json.RawMessage `json:"stance"`
 			Credibility string          `json:"credibility"`
 		} `json:"claims"`
@@ -677,8 +677,8 @@ func TestExportedClaimsAndIncidents(t *testing.T) {
 			slice("claim "+c.ID+" content", r.Start, r.End, r.Text)
 		}
 	}
-	if c1.Type != "casualties" || c1.Polarity != "asserts" || c1.Credibility != "4" || string(c1.Figure) != `{"value":53,"counts":"killed"}` {
-		t.Errorf("claim fields: type %q polarity %q credibility %q figure %s", c1.Type, c1.Polarity, c1.Credibility, c1.Figure)
+	if c1.Type != "casualties" || c1.Polarity != "asserts" || c1.Credibility != "4" || string(c1.Figures) != `[{"counts":"killed","value":53,"qualifier":"exact","low":53,"high":53,"text":"53"}]` {
+		t.Errorf("claim fields: type %q polarity %q credibility %q figures %s", c1.Type, c1.Polarity, c1.Credibility, c1.Figures)
 	}
 	if c2.Claimant.Text != "SDF spokeswoman" || string(c2.Stance) != `{"kind":"disputes_magnitude","claim":"`+c1.ID+`"}` {
 		t.Errorf("counter-claim claimant %+v stance %s", c2.Claimant, c2.Stance)
@@ -710,4 +710,11 @@ func TestExportedClaimsAndIncidents(t *testing.T) {
 	if !reflect.DeepEqual(got.Reliability, wantRel) {
 		t.Errorf("reliability %q, want %q", got.Reliability, wantRel)
 	}
+}
+
+// figure53 is the figure typed as "53" in a claim about the killed.
+func figure53() model.Figure {
+	f := model.ExactFigure(53, "killed")
+	f.Text = "53"
+	return f
 }

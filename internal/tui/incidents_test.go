@@ -128,11 +128,11 @@ func TestClaimFigureRefusesNegative(t *testing.T) {
 	h.findText(raqqaClaim)
 	h.keys("c")
 	rev := h.stored().Rev
-	h.fill("figure", "-3")
-	if got := h.stored(); got.Rev != rev || got.Claims[0].Figure != nil {
-		t.Errorf("figure -3 was saved: Rev %d → %d, figure %+v", rev, got.Rev, got.Claims[0].Figure)
+	h.fill("figure.new", "-3")
+	if got := h.stored(); got.Rev != rev || len(got.Claims[0].Figures) != 0 {
+		t.Errorf("figure -3 was saved: Rev %d → %d, figures %+v", rev, got.Rev, got.Claims[0].Figures)
 	}
-	if s := h.screen(); !strings.Contains(s, "✎ -3") || !strings.Contains(s, "✗ -3 is negative") {
+	if s := h.screen(); !strings.Contains(s, "✎ -3") || !strings.Contains(s, "✗ “-3” is not a figure") {
 		t.Errorf("the refused figure is not shown:\n%s", s)
 	}
 }

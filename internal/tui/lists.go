@@ -267,8 +267,8 @@ func (m *Model) renderList(w, h int) []string {
 			if c.Type != "" {
 				parts = append(parts, c.Type)
 			}
-			if c.Figure != nil {
-				parts = append(parts, fmt.Sprintf("%d %s", c.Figure.Value, c.Figure.Counts))
+			for _, f := range c.Figures {
+				parts = append(parts, f.Describe())
 			}
 			if c.Credibility != "" {
 				parts = append(parts, "cred "+c.Credibility)

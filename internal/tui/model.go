@@ -497,6 +497,19 @@ func (m *Model) setAnnotation(a model.Annotation) {
 			m.form = nil
 			m.highlights = nil
 		} else {
+			if m.form.kind == formClaim {
+				// A claim's rows follow its figures: rebuild them, the
+				// cursor staying on the same row.
+				f := m.form
+				at := f.row().key
+				f.rows = m.claimRows(f.itemID)
+				f.cursor = min(f.cursor, len(f.rows)-1)
+				for i, r := range f.rows {
+					if r.key == at {
+						f.cursor = i
+					}
+				}
+			}
 			m.refreshOptions(m.form)
 		}
 	}

@@ -56,7 +56,7 @@ func TestEnterOnFilledFieldChangesNothing(t *testing.T) {
 	if h.m.form == nil || h.m.form.itemID != c1.ID {
 		t.Fatalf("enter on the first claim opened %+v", h.m.form)
 	}
-	for _, row := range []string{"credibility", "type", "polarity", "self_interested", "certainty", "claimant", "figure"} {
+	for _, row := range []string{"credibility", "type", "polarity", "self_interested", "certainty", "claimant", "figure.1", "figure.1.counts"} {
 		h.toRow(row)
 		h.keys("enter")
 		unchanged("enter on the claim's " + row)
@@ -337,5 +337,63 @@ func TestSmallerSurprises(t *testing.T) {
 	h.keys("tab")
 	if !strings.Contains(h.screen(), "[todo]") {
 		t.Errorf("the active filter is not named:\n%s", h.screen())
+	}
+}
+
+// TestClaimsCarryRealFigures: "10,000" was refused as not a whole number,
+// qualifiers could not be recorded and a claim held one figure. Now a
+// claim holds several, each as written, and ctrl+f picks which one fills a
+// count, by the figure's qualifier.
+func TestClaimsCarryRealFigures(t *testing.T) {
+	h := openRaqqa(t)
+	h.findText(raqqaClaim)
+	h.keys("c")
+	h.fill("figure.new", "more than 10,000 killed")
+	h.fill("figure.new", "2 vehicles destroyed")
+	a := h.stored()
+	if len(a.Claims) != 1 || len(a.Claims[0].Figures) != 2 {
+		t.Fatalf("claims %+v, want one with two figures (message %q)", a.Claims, h.m.message)
+	}
+	f1, f2 := a.Claims[0].Figures[0], a.Claims[0].Figures[1]
+	if f1.Qualifier != model.QualifierMoreThan || f1.Value == nil || *f1.Value != 10000 || f1.Low == nil || *f1.Low != 10001 || f1.Counts != "killed" {
+		t.Errorf("first figure %+v, want more than 10,000 killed", f1)
+	}
+	if f2.Value == nil || *f2.Value != 2 || f2.Counts != "vehicles destroyed" {
+		t.Errorf("second figure %+v, want 2 vehicles destroyed", f2)
+	}
+	if s := h.screen(); !strings.Contains(s, "more than 10,000") || !strings.Contains(s, "Figure 2") {
+		t.Errorf("the form does not show both figures:\n%s", s)
+	}
+	// The counts row of a figure changes what it counts.
+	h.toRow("figure.2.counts")
+	h.typeText("other")
+	h.keys("enter")
+	if got := h.stored().Claims[0].Figures[1].Counts; got != "other" {
+		t.Errorf("figure 2 counts %q after choosing other", got)
+	}
+	// ctrl+f on the best estimate: "more than 10,000" is a lower bound, so
+	// it fills the low, not the best.
+	h.keys("esc l l n")
+	h.toRow("killed.best")
+	h.keys("ctrl+f")
+	p := h.m.prompt
+	if p == nil || len(p.matches) != 2 || !strings.HasPrefix(p.matches[0], "more than 10,000 killed") {
+		t.Fatalf("ctrl+f offers %q, want both figures, the killed one first", p.matches)
+	}
+	h.keys("enter")
+	inc := h.stored().Incidents[0]
+	k := inc.Fields["killed"].Count
+	if k == nil || k.Low == nil || *k.Low != 10001 || k.Best != nil || k.High != nil {
+		t.Errorf("killed after ctrl+f: %+v, want low 10001 only", k)
+	}
+	if ev := inc.Evidence["killed"]; !reflect.DeepEqual(ev, []string{a.Claims[0].ID}) {
+		t.Errorf("killed evidence %q, want the claim", ev)
+	}
+	// A figure row cleared with delete removes that figure.
+	h.keys("esc h h enter")
+	h.toRow("figure.1")
+	h.keys("delete")
+	if figs := h.stored().Claims[0].Figures; len(figs) != 1 || figs[0].Counts != "other" {
+		t.Errorf("after delete on figure 1: %+v, want only the vehicles figure", figs)
 	}
 }
