@@ -488,7 +488,7 @@ func TestIncidentsCSVHasACLEDColumns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,tags,timestamp,article_id,annotator,incident_id,evidence"
+	want := "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,tags,timestamp,article_id,annotator,incident_id,evidence,annotate_status,annotate_figure_sources,annotate_coding_notes"
 	if got := strings.Join(rows[0], ","); got != want {
 		t.Errorf("header:\n%s\nwant:\n%s", got, want)
 	}
@@ -497,7 +497,9 @@ func TestIncidentsCSVHasACLEDColumns(t *testing.T) {
 		row[h] = rows[1][i]
 	}
 	if row["event_type"] != "Violence against civilians" || row["sub_event_type"] != "Attack" || row["actor1"] != "Harrow Front" ||
-		row["location"] != "Kessa checkpoint" || row["fatalities"] != "4" || row["event_date"] != "2026-05-03" {
+		row["location"] != "Kessa checkpoint" || row["fatalities"] != "4" || row["event_date"] != "2026-05-03" ||
+		row["annotate_figure_sources"] != "killed best 4: no claim is its evidence" ||
+		row["annotate_coding_notes"] != "fatalities 4 is the best estimate: no low was reported" {
 		t.Errorf("row %v", row)
 	}
 }
