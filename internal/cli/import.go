@@ -88,6 +88,10 @@ func runImport(e *env, args []string) error {
 	offsets := fs.String("offsets", "", "annotated data: the unit of the file's offsets, codepoints, utf16 or graphemes (default: the tool's own)")
 	fs.BoolVar(&o.replace, "replace", false, "annotated data: replace an annotation the annotator already has of a text (from another file) with the file's")
 	fs.BoolVar(&o.merge, "merge", false, "annotated data: add the file's spans to an annotation the annotator already has of a text (from another file)")
+	fs.Usage = func() {
+		fmt.Fprint(e.stderr, importUsage)
+		fs.PrintDefaults()
+	}
 	paths, err := e.parse(fs, args)
 	if err != nil {
 		return err
@@ -169,6 +173,29 @@ func runImport(e *env, args []string) error {
 	}
 	return nil
 }
+
+// importUsage opens `annotate import -h`: what an import does with what it
+// meets, before the list of flags.
+const importUsage = `Usage: annotate import [--format F] [flags] PATH...
+
+Imports files or folders (recursively): articles (text, jsonl, csv) or other
+tools' annotated data (native, spacy, doccano, labelstudio, brat).
+
+- A record whose text is only white space is skipped and counted ("2 blank
+  records skipped"); it is not an error in the file.
+- A file with a bad record is refused whole, naming each by file:line,
+  unless --skip-invalid imports the good ones. brat: a bad line is skipped
+  with the lines that refer to it; the document and its good lines stay.
+- A span, cue or content with white space at an edge is trimmed and
+  reported ("3 spans trimmed of white space"); one of white space only is
+  a bad span.
+- A record for a text its annotator already annotated differently (from
+  another file, another run, the screen) is refused and named; the stored
+  annotation stays. --replace puts the file's in its place; --merge adds
+  the file's spans to it. An identical annotation is "unchanged".
+
+Flags:
+`
 
 type importer struct {
 	env     *env

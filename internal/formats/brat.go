@@ -554,7 +554,7 @@ func ReadBrat(annPath string, ann io.Reader, txtPath string, text string, opts I
 		}
 		l.parts = nil
 		for _, r := range joinLineBreaks(text, l.ranges) {
-			t, err := im.span(r, fmt.Sprintf("%s:%d %s %s", filepath.Base(annPath), l.line, l.id, l.typ))
+			t, err := im.span(r, fmt.Sprintf("line %d: %s %s", l.line, l.id, l.typ))
 			if err != nil {
 				errs[l] = fmt.Errorf("%s %s: %w", l.id, l.typ, err)
 				break
