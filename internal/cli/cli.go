@@ -56,7 +56,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"import", "import articles or annotations: annotate import [--format text|jsonl|csv|native|spacy|doccano|labelstudio|brat] PATH...", runImport},
+		{"import", "import articles or annotations: annotate import [--format text|jsonl|csv|native|spacy|doccano|labelstudio|brat] [--skip-invalid] [--replace|--merge] PATH...", runImport},
 		{"list", "list articles with their status: annotate list [--json]", runList},
 		{"export", "export: annotate export --format native|spacy|doccano|labelstudio|brat|conll|incidents-csv [-o FILE]", runExport},
 		{"stats", "counts per status, label and annotator", runStats},

@@ -16,6 +16,7 @@ import (
 	"github.com/annotate-tool/annotate/internal/formats"
 	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/store"
+	"github.com/annotate-tool/annotate/internal/termtext"
 )
 
 // everyAnnotator is the --annotator value that exports all annotators.
@@ -279,8 +280,16 @@ func (o exportOptions) sink(out *exportOutput, schema *model.Schema, stderr io.W
 	case "conll":
 		cw := formats.NewCoNLLWriter(out.w)
 		return sinkFunc{each: cw.Write, flush: func() error {
+			// Every span left out is named, with why: BIO holds one
+			// layer, and a span of white space only covers no token.
+			for _, l := range cw.LeftOut {
+				fmt.Fprintf(stderr, "annotate: export conll: %s\n", termtext.Line(l))
+			}
+			for _, l := range cw.Trimmed {
+				fmt.Fprintf(stderr, "annotate: export conll: %s\n", termtext.Line(l))
+			}
 			if cw.Dropped > 0 {
-				fmt.Fprintf(stderr, "annotate: export conll: %d overlapping or blank %s left out (BIO holds one layer; the longer span is kept)\n", cw.Dropped, plural(cw.Dropped, "span", "spans"))
+				fmt.Fprintf(stderr, "annotate: export conll: %d %s left out\n", cw.Dropped, plural(cw.Dropped, "span", "spans"))
 			}
 			return cw.Flush()
 		}}, nil

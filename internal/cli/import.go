@@ -18,6 +18,7 @@ import (
 	"github.com/annotate-tool/annotate/internal/formats"
 	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/store"
+	"github.com/annotate-tool/annotate/internal/termtext"
 )
 
 // Import batching: records are stored in transactions of up to batchArticles
@@ -46,6 +47,11 @@ type importOptions struct {
 	// annotatorSet: --annotator was given, so it names the annotator of
 	// files that do not name one inside (it wins over a file's name).
 	annotatorSet bool
+	// replace and merge say what to do with a record for an article the
+	// annotator already has a different annotation of (from an earlier
+	// file or run): replace it, or add the record's spans to it. Without
+	// either the record is refused and named.
+	replace, merge bool
 }
 
 // annotatedFormats are the formats that bring annotations, not only text.
@@ -55,8 +61,18 @@ var annotatedFormats = []string{"native", "spacy", "doccano", "labelstudio", "br
 type importStats struct {
 	added, present, failed, skipped, files int
 	textBytes                              int64
+	// blank counts records whose text is only white space (skipped).
+	blank int
 	// Annotated formats.
 	saved, unchanged, rejected int
+	// trimmed counts spans, cues and contents trimmed of white space.
+	trimmed int
+	// refused counts records for articles the annotator already has a
+	// different annotation of (neither --replace nor --merge).
+	refused int
+	// brat with --skip-invalid: bad lines skipped, the files they were
+	// in, and files left out whole (their annotation failed the checks).
+	badLines, badLineFiles, leftOut int
 }
 
 func runImport(e *env, args []string) error {
@@ -70,13 +86,19 @@ func runImport(e *env, args []string) error {
 	labelMap := fs.String("label-map", "", "annotated data: rename labels, from a file of FROM=TO lines or a JSON object")
 	fs.BoolVar(&o.addLabels, "add-labels", false, "annotated data: add labels the schema lacks instead of refusing the file")
 	offsets := fs.String("offsets", "", "annotated data: the unit of the file's offsets, codepoints, utf16 or graphemes (default: the tool's own)")
+	fs.BoolVar(&o.replace, "replace", false, "annotated data: replace an annotation the annotator already has of a text (from another file) with the file's")
+	fs.BoolVar(&o.merge, "merge", false, "annotated data: add the file's spans to an annotation the annotator already has of a text (from another file)")
+	fs.Usage = func() {
+		fmt.Fprint(e.stderr, importUsage)
+		fs.PrintDefaults()
+	}
 	paths, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}
 	switch {
 	case o.format == "", o.format == "text", o.format == "jsonl", o.format == "csv":
-		for _, name := range []string{"label-map", "add-labels", "offsets"} {
+		for _, name := range []string{"label-map", "add-labels", "offsets", "replace", "merge"} {
 			if flagSet(fs, name) {
 				return errUsage{fmt.Sprintf("--%s applies to annotated data: pass --format %s", name, strings.Join(annotatedFormats, ", "))}
 			}
@@ -84,6 +106,9 @@ func runImport(e *env, args []string) error {
 	case slices.Contains(annotatedFormats, o.format):
 	default:
 		return errUsage{fmt.Sprintf("unknown --format %q: use text, jsonl or csv, or for annotated data %s", o.format, strings.Join(annotatedFormats, ", "))}
+	}
+	if o.replace && o.merge {
+		return errUsage{"--replace and --merge contradict each other: pass one"}
 	}
 	if o.offsets, err = formats.ParseUnit(*offsets); err != nil {
 		return errUsage{err.Error()}
@@ -120,14 +145,27 @@ func runImport(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, ", %d skipped", st.skipped)
 	}
 	fmt.Fprintf(e.stdout, " (%d files)", st.files)
+	if st.blank > 0 {
+		fmt.Fprintf(e.stdout, ", %d blank %s skipped", st.blank, plural(st.blank, "record", "records"))
+	}
+	if st.badLines > 0 || st.leftOut > 0 {
+		fmt.Fprintf(e.stdout, ", %d bad %s skipped in %d %s; %d %s left out", st.badLines, plural(st.badLines, "line", "lines"),
+			st.badLineFiles, plural(st.badLineFiles, "file", "files"), st.leftOut, plural(st.leftOut, "file", "files"))
+	}
 	if slices.Contains(annotatedFormats, o.format) {
 		fmt.Fprintf(e.stdout, "; %d %s saved, %d unchanged", st.saved, plural(st.saved, "annotation", "annotations"), st.unchanged)
+		if st.refused > 0 {
+			fmt.Fprintf(e.stdout, ", %d refused (already annotated differently: --replace or --merge)", st.refused)
+		}
 		if st.rejected > 0 {
 			fmt.Fprintf(e.stdout, ", %d rejected or ignored in Prodigy (text only)", st.rejected)
 		}
+		if st.trimmed > 0 {
+			fmt.Fprintf(e.stdout, ", %d %s trimmed of white space", st.trimmed, plural(st.trimmed, "span", "spans"))
+		}
 	}
 	fmt.Fprintln(e.stdout)
-	if st.failed > 0 || imp.fatal != nil {
+	if st.failed > 0 || st.refused > 0 || imp.fatal != nil {
 		if imp.fatal != nil {
 			return imp.fatal
 		}
@@ -135,6 +173,29 @@ func runImport(e *env, args []string) error {
 	}
 	return nil
 }
+
+// importUsage opens `annotate import -h`: what an import does with what it
+// meets, before the list of flags.
+const importUsage = `Usage: annotate import [--format F] [flags] PATH...
+
+Imports files or folders (recursively): articles (text, jsonl, csv) or other
+tools' annotated data (native, spacy, doccano, labelstudio, brat).
+
+- A record whose text is only white space is skipped and counted ("2 blank
+  records skipped"); it is not an error in the file.
+- A file with a bad record is refused whole, naming each by file:line,
+  unless --skip-invalid imports the good ones. brat: a bad line is skipped
+  with the lines that refer to it; the document and its good lines stay.
+- A span, cue or content with white space at an edge is trimmed and
+  reported ("3 spans trimmed of white space"); one of white space only is
+  a bad span.
+- A record for a text its annotator already annotated differently (from
+  another file, another run, the screen) is refused and named; the stored
+  annotation stays. --replace puts the file's in its place; --merge adds
+  the file's spans to it. An identical annotation is "unchanged".
+
+Flags:
+`
 
 type importer struct {
 	env     *env
@@ -153,8 +214,23 @@ type importer struct {
 	// current file has saved, so a second record of the same pair adds
 	// its spans to the first instead of replacing it.
 	saved map[string]bool
+	// conflicts are the current file's records refused because the
+	// annotator already has a different annotation of the article.
+	conflicts []conflict
 	// fatal is a store error: it stops the run.
 	fatal error
+}
+
+// conflict is a record refused because its annotator already has another,
+// different annotation of its article.
+type conflict struct {
+	where, article, title, annotator, why string
+}
+
+// blankRecord skips a record whose text is only white space, naming it.
+func (im *importer) blankRecord(where string) {
+	im.stats.blank++
+	fmt.Fprintf(im.env.stderr, "annotate: import %s: blank record skipped (its text is only white space)\n", where)
 }
 
 func (im *importer) errorf(format string, args ...any) {
@@ -303,26 +379,34 @@ func (im *importer) file(p, root string, named bool) {
 	}
 	if fi.Size() <= collectLimit {
 		// Parse once, keep the records, store them only if the file is good.
-		var recs []model.Article
+		var recs []formats.Record
 		bad, err := im.scan(p, format, func(r formats.Record) error {
-			recs = append(recs, r.Article)
+			recs = append(recs, r)
 			return nil
 		})
-		if !im.judge(p, bad, err) {
+		if !im.judge(p, bad, err, "record") {
 			return
 		}
-		for _, a := range recs {
-			im.add(a)
+		for _, r := range recs {
+			if r.Blank {
+				im.blankRecord(r.Where)
+				continue
+			}
+			im.add(r.Article)
 			im.flushIf(false)
 		}
 		return
 	}
 	// A large file: check it whole first, then read it again to store it.
 	bad, err := im.scan(p, format, func(formats.Record) error { return nil })
-	if !im.judge(p, bad, err) {
+	if !im.judge(p, bad, err, "record") {
 		return
 	}
 	_, err = im.scan(p, format, func(r formats.Record) error {
+		if r.Blank {
+			im.blankRecord(r.Where)
+			return nil
+		}
 		im.add(r.Article)
 		im.flushIf(false)
 		if im.fatal != nil {
@@ -336,8 +420,9 @@ func (im *importer) file(p, root string, named bool) {
 	}
 }
 
-// judge reports a file's bad records and says whether to store its good ones.
-func (im *importer) judge(p string, bad []formats.RecordError, err error) bool {
+// judge reports a file's bad records (or lines, for brat: noun) and says
+// whether to store its good ones.
+func (im *importer) judge(p string, bad []formats.RecordError, err error, noun string) bool {
 	if err != nil {
 		im.stats.failed++
 		im.errorf("%v", err)
@@ -348,13 +433,15 @@ func (im *importer) judge(p string, bad []formats.RecordError, err error) bool {
 	}
 	if !im.opts.skipInvalid {
 		im.stats.failed++
-		im.errorf("%s: refused, %d bad %s (nothing from this file was imported; fix them or pass --skip-invalid):", p, len(bad), plural(len(bad), "record", "records"))
+		im.errorf("%s: refused, %d bad %s (nothing from this file was imported; fix them or pass --skip-invalid):", p, len(bad), plural(len(bad), noun, noun+"s"))
 		for _, b := range bad {
 			fmt.Fprintf(im.env.stderr, "  %v\n", b)
 		}
 		return false
 	}
-	im.stats.skipped += len(bad)
+	if noun == "record" {
+		im.stats.skipped += len(bad)
+	}
 	for _, b := range bad {
 		fmt.Fprintf(im.env.stderr, "annotate: import skipped %v\n", b)
 	}
@@ -443,6 +530,7 @@ type pendingAnnotation struct {
 	ann   model.Annotation
 	where string // file:line, for errors
 	file  string // the file's name, for the history
+	title string // the article's, to name it
 }
 
 // annotatedFile imports one file of annotated data. Every record is checked
@@ -461,24 +549,48 @@ func (im *importer) annotatedFile(p, root, format string) {
 	check := newRecordCheck(im, defaultAnnotator)
 	var recs []formats.Annotated
 	collect := fi.Size() <= collectLimit
-	bad, err := im.scanAnnotated(p, format, func(rec formats.Annotated) error {
+	read, err := im.scanAnnotated(p, format, func(rec formats.Annotated) error {
 		if check.record(&rec) && collect {
 			recs = append(recs, rec)
 		}
 		return nil
 	})
-	bad = append(bad, check.bad...)
+	bad := append(read, check.bad...)
 	sortByLine(bad)
 	if err != nil {
 		im.stats.failed++
 		im.errorf("%v", err)
 		return
 	}
-	if !im.judgeLabels(p, check.unknown) || !im.judge(p, bad, nil) {
+	// A brat file is one document: a bad line is skipped on its own
+	// (with the lines that depend on it), the document kept.
+	noun := "record"
+	if format == "brat" {
+		noun = "line"
+	}
+	if !im.judgeLabels(p, check.unknown) || !im.judge(p, bad, nil, noun) {
 		return
 	}
+	if format == "brat" && len(bad) > 0 {
+		im.stats.badLines += len(read)
+		if len(read) > 0 {
+			im.stats.badLineFiles++
+		}
+		if len(check.bad) > 0 {
+			im.stats.leftOut++
+		}
+	}
+	im.conflicts = im.conflicts[:0]
 	stored := map[string]bool{}
 	store := func(rec formats.Annotated) {
+		if rec.Blank {
+			im.blankRecord(rec.Where)
+			return
+		}
+		im.stats.trimmed += len(rec.Trimmed)
+		for _, t := range rec.Trimmed {
+			fmt.Fprintf(im.env.stderr, "annotate: import %s: %s\n", rec.Where, t)
+		}
 		if rec.Rejected {
 			im.stats.rejected++
 		}
@@ -488,7 +600,7 @@ func (im *importer) annotatedFile(p, root, format string) {
 			im.add(rec.Article)
 		}
 		if rec.Annotation != nil {
-			im.pending = append(im.pending, pendingAnnotation{ann: *rec.Annotation, where: rec.Where, file: filepath.Base(p)})
+			im.pending = append(im.pending, pendingAnnotation{ann: *rec.Annotation, where: rec.Where, file: filepath.Base(p), title: rec.Article.Title})
 		}
 		im.flushIf(false)
 	}
@@ -516,6 +628,27 @@ func (im *importer) annotatedFile(p, root, format string) {
 	// Save this file's annotations before the next file's: a second
 	// record of the same article and annotator merges only within a file.
 	im.flushIf(true)
+	im.reportConflicts(p)
+}
+
+// reportConflicts names the records of file p refused because their
+// annotator already has a different annotation of the article.
+func (im *importer) reportConflicts(p string) {
+	if len(im.conflicts) == 0 {
+		return
+	}
+	n := len(im.conflicts)
+	im.errorf("%s: refused %d %s for texts already annotated differently by the same annotator (the stored %s kept):", p, n,
+		plural(n, "record", "records"), plural(n, "annotation is", "annotations are"))
+	for _, c := range im.conflicts {
+		line := fmt.Sprintf("  %s: article %s %q, annotator %s", c.where, c.article, c.title, c.annotator)
+		if c.why != "" {
+			line += ": " + c.why
+		}
+		fmt.Fprintln(im.env.stderr, termtext.Line(line))
+	}
+	fmt.Fprintln(im.env.stderr, "  pass --replace to replace them with this file's, or --merge to add this file's spans to them")
+	im.conflicts = im.conflicts[:0]
 }
 
 // fileAnnotator is the annotator of records that do not name one: the
@@ -580,7 +713,9 @@ func (im *importer) scanBrat(p string, opts formats.ImportOptions, fn func(forma
 		}
 		return nil, fmt.Errorf("%s: %v", txtPath, err)
 	}
-	if err := formats.CheckText(data); err != nil {
+	if err := formats.CheckText(data); errors.Is(err, formats.ErrBlank) {
+		return nil, fn(formats.Annotated{Blank: true, Where: txtPath})
+	} else if err != nil {
 		return nil, fmt.Errorf("%s: %v", txtPath, err)
 	}
 	f, err := os.Open(annPath)
@@ -589,10 +724,12 @@ func (im *importer) scanBrat(p string, opts formats.ImportOptions, fn func(forma
 	}
 	defer f.Close()
 	rec, bad, err := formats.ReadBrat(annPath, formats.DecodeReader(f, im.opts.decoder), txtPath, string(data), opts)
-	if err != nil || len(bad) > 0 {
+	if err != nil {
 		return bad, err
 	}
-	return nil, fn(rec)
+	// The document and its good lines go on even with bad lines: the
+	// caller refuses the file, or with --skip-invalid skips the lines.
+	return bad, fn(rec)
 }
 
 // recordCheck checks the records of one file before anything is stored.
@@ -623,7 +760,7 @@ func (c *recordCheck) record(rec *formats.Annotated) bool {
 		rec.Annotator = c.annotator
 	}
 	a := rec.Annotation
-	if a == nil {
+	if a == nil || rec.Blank {
 		return true
 	}
 	a.ArticleID = model.ArticleID(rec.Article.Text)
@@ -717,7 +854,11 @@ func (im *importer) judgeLabels(p string, unknown map[string]int) bool {
 // save stores one imported annotation as the annotator's annotation of
 // the article: a new revision, so it is in the history and can be undone.
 // A second record for the same article and annotator in one file adds its
-// spans to the first.
+// spans to the first. An annotation the annotator already has from
+// elsewhere (another file, the screen) is never replaced silently: an
+// identical one is unchanged; a different one is kept and the record
+// refused, unless --replace (the record's wins) or --merge (its spans are
+// added, as within one file).
 func (im *importer) save(p pendingAnnotation) error {
 	a := p.ann
 	cur, err := im.store.Annotation(a.ArticleID, a.Annotator)
@@ -725,8 +866,21 @@ func (im *importer) save(p pendingAnnotation) error {
 		return fmt.Errorf("import %s: %w", p.where, err)
 	}
 	key := a.ArticleID + "\x00" + a.Annotator
-	if im.saved[key] {
+	refuse := func(why string) error {
+		im.stats.refused++
+		im.conflicts = append(im.conflicts, conflict{where: p.where, article: a.ArticleID, title: p.title, annotator: a.Annotator, why: why})
+		return nil
+	}
+	switch {
+	case im.saved[key]:
 		a = mergeSpans(cur, a)
+	case cur.IsEmpty() || sameAnnotation(cur, a) || im.opts.replace:
+	case im.opts.merge && (len(a.Claims) > 0 || len(a.Incidents) > 0 || len(a.Sources) > 0):
+		return refuse("the record holds claims, incidents or grades, which --merge cannot merge: use --replace")
+	case im.opts.merge:
+		a = mergeSpans(cur, a)
+	default:
+		return refuse("")
 	}
 	a.Rev = cur.Rev
 	if cur.NextID > a.NextID {

@@ -137,7 +137,7 @@ func TestImportRefusesBadInput(t *testing.T) {
 				p := h.write("blank.txt", []byte(" \n\t\r\n \n"))
 				return []string{p}, p
 			},
-			want: []string{"empty"},
+			want: []string{"blank: only white space"},
 		},
 		{
 			name: "empty jsonl",
@@ -153,7 +153,7 @@ func TestImportRefusesBadInput(t *testing.T) {
 				p := h.write("blank.jsonl", []byte("\n  \n\n"))
 				return []string{p}, p
 			},
-			want: []string{"empty"},
+			want: []string{"blank: only white space"},
 		},
 		{
 			name: "jsonl with bad lines is refused whole",

@@ -29,7 +29,15 @@ type Annotated struct {
 	Annotator string
 	// Rejected marks a record its tool's annotator rejected or ignored.
 	Rejected bool
-	Where    string
+	// Blank marks a record whose text is only white space: nothing to
+	// annotate, so it is skipped (and counted), not an error in the file.
+	// Article and Annotation are then empty.
+	Blank bool
+	// Trimmed describes each span, cue or content range the file gave
+	// with white space at an edge, which the import trimmed
+	// (model.TrimBlank), one line each.
+	Trimmed []string
+	Where   string
 }
 
 // ImportOptions say how to read an annotated file.
@@ -199,10 +207,12 @@ func articleFrom(text string, meta map[string]any, where string) model.Article {
 	return a
 }
 
-// checkRecordText refuses a record text that cannot be an article.
+// checkRecordText refuses a record text that cannot be an article. A text
+// that is only white space gives an error wrapping ErrBlank, which
+// readRecords turns into a Blank record: skipped, not bad.
 func checkRecordText(text string) error {
 	if err := CheckText([]byte(text)); err != nil {
-		return fmt.Errorf(`"text" is %v`, err)
+		return fmt.Errorf(`"text" is %w`, err)
 	}
 	return nil
 }
@@ -218,6 +228,11 @@ func readRecords(path string, r io.Reader, parse func(raw []byte, where string) 
 			return nil
 		}
 		recs, err := parse(raw, where)
+		if errors.Is(err, ErrBlank) {
+			// Nothing to annotate (Prodigy keeps records of one space):
+			// the caller counts it; it does not spoil the file.
+			return fn(Annotated{Blank: true, Where: where})
+		}
 		if err != nil {
 			bad = append(bad, RecordError{Where: where, Err: err})
 			return nil
@@ -249,6 +264,9 @@ func jsonRecords(path string, r io.Reader, fn func(raw json.RawMessage, line int
 	var first byte
 	for {
 		b, err := br.ReadByte()
+		if err == io.EOF && consumed > 0 {
+			return fmt.Errorf("%s: blank: only white space, there are no records in it", path)
+		}
 		if err == io.EOF {
 			return fmt.Errorf("%s: empty: there are no records in it", path)
 		}

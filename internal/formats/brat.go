@@ -86,11 +86,13 @@ func (d *bratDoc) next(kind byte) string {
 func (d *bratDoc) textBound(typ string, ranges ...model.Range) (string, error) {
 	var offs, texts []string
 	for _, r := range ranges {
-		if err := model.CheckRange(d.x.text, r.Start, r.End); err != nil {
+		// The whole range holds to the rule for span edges; its
+		// fragments may end with white space before a line break.
+		if _, err := d.x.span(r); err != nil {
 			return "", err
 		}
 		for _, f := range fragments(d.x.text, r) {
-			e, err := d.x.span(f)
+			e, err := d.x.offsets(f)
 			if err != nil {
 				return "", err
 			}
@@ -469,6 +471,9 @@ type bratLine struct {
 	text   string   // the third field
 	frags  [][2]int // T lines
 	ranges []model.Range
+	// parts are a T line's ranges joined across line breaks and trimmed
+	// of white space (model.TrimBlank): the spans it imports as.
+	parts []model.Range
 }
 
 // ReadBrat reads one .ann file with its text. Offsets are code points of
@@ -480,9 +485,10 @@ func ReadBrat(annPath string, ann io.Reader, txtPath string, text string, opts I
 	rec := Annotated{Article: articleFrom(text, nil, txtPath), Where: annPath}
 	var lines []*bratLine
 	var bad []RecordError
-	badf := func(line int, format string, args ...any) {
-		bad = append(bad, RecordError{Where: fmt.Sprintf("%s:%d", annPath, line), Err: fmt.Errorf(format, args...)})
-	}
+	at := func(line int) string { return fmt.Sprintf("%s:%d", annPath, line) }
+	// left holds the IDs of the lines left out, and where they are, so
+	// the lines that depend on them are left out too.
+	left := map[string]int{}
 	sc := bufio.NewScanner(ann)
 	sc.Buffer(make([]byte, 0, 64*1024), maxLine)
 	for n := 1; sc.Scan(); n++ {
@@ -495,7 +501,10 @@ func ReadBrat(annPath string, ann io.Reader, txtPath string, text string, opts I
 		}
 		l, err := parseBratLine(raw, n)
 		if err != nil {
-			badf(n, "%v", err)
+			bad = append(bad, RecordError{Where: at(n), Err: err})
+			if id, _, _ := strings.Cut(raw, "\t"); id != "" && id != "*" {
+				left[id] = n
+			}
 			continue
 		}
 		lines = append(lines, l)
@@ -503,14 +512,13 @@ func ReadBrat(annPath string, ann io.Reader, txtPath string, text string, opts I
 	if err := sc.Err(); err != nil {
 		return rec, bad, fmt.Errorf("%s: %w", annPath, err)
 	}
-	if len(lines) == 0 {
-		return rec, bad, nil
-	}
 
 	// The unit: code points, unless only CRLF-as-one selects every span.
+	// A T line whose offsets select no text, or other text than it says,
+	// is a bad line; the unit that leaves fewer of them is the file's.
 	im := newImporter(text)
-	convert := func(u Unit) []RecordError {
-		var errs []RecordError
+	convert := func(u Unit) map[*bratLine]error {
+		errs := map[*bratLine]error{}
 		for _, l := range lines {
 			if l.id[0] != 'T' {
 				continue
@@ -519,14 +527,13 @@ func ReadBrat(annPath string, ann io.Reader, txtPath string, text string, opts I
 			for _, f := range l.frags {
 				r, err := im.rangeIn(u, f[0], f[1], "")
 				if err != nil {
-					errs = append(errs, RecordError{Where: fmt.Sprintf("%s:%d", annPath, l.line), Err: fmt.Errorf("%s %d-%d: %w", l.id, f[0], f[1], err)})
+					errs[l] = fmt.Errorf("%s %d-%d: %w", l.id, f[0], f[1], err)
 					break
 				}
 				l.ranges = append(l.ranges, r)
 			}
-			if len(l.ranges) == len(l.frags) && l.text != "" && !bratTextMatches(text, l.ranges, l.text) {
-				errs = append(errs, RecordError{Where: fmt.Sprintf("%s:%d", annPath, l.line),
-					Err: fmt.Errorf("%s: the text says %q but the offsets select %q", l.id, l.text, joinRanges(text, l.ranges, " "))})
+			if errs[l] == nil && l.text != "" && !bratTextMatches(text, l.ranges, l.text) {
+				errs[l] = fmt.Errorf("%s: the text says %q but the offsets select %q", l.id, l.text, joinRanges(text, l.ranges, " "))
 			}
 		}
 		return errs
@@ -539,8 +546,37 @@ func ReadBrat(annPath string, ann io.Reader, txtPath string, text string, opts I
 			convert(CodePoints)
 		}
 	}
-	bad = append(bad, errs...)
-	if len(errs) > 0 {
+	// The rule for span edges, once the unit is settled: each part is
+	// trimmed of white space; a part of white space only is a bad line.
+	for _, l := range lines {
+		if l.id[0] != 'T' || errs[l] != nil {
+			continue
+		}
+		l.parts = nil
+		for _, r := range joinLineBreaks(text, l.ranges) {
+			t, err := im.span(r, fmt.Sprintf("line %d: %s %s", l.line, l.id, l.typ))
+			if err != nil {
+				errs[l] = fmt.Errorf("%s %s: %w", l.id, l.typ, err)
+				break
+			}
+			l.parts = append(l.parts, t)
+		}
+	}
+	rec.Trimmed = im.trimmed
+	kept := lines[:0]
+	for _, l := range lines {
+		if err := errs[l]; err != nil {
+			bad = append(bad, RecordError{Where: at(l.line), Err: err})
+			left[l.id] = l.line
+			continue
+		}
+		kept = append(kept, l)
+	}
+	lines = dropDependents(kept, left, func(l *bratLine, on string) {
+		bad = append(bad, RecordError{Where: at(l.line), Err: fmt.Errorf("%s %s refers to %s (line %d), which is left out: left out with it", l.id, l.typ, on, left[on])})
+	})
+	sortByWhere(bad)
+	if len(lines) == 0 {
 		return rec, bad, nil
 	}
 	a, more := bratAnnotation(text, lines, opts, annPath)
@@ -550,6 +586,50 @@ func ReadBrat(annPath string, ann io.Reader, txtPath string, text string, opts I
 		rec.Annotation = a
 	}
 	return rec, bad, nil
+}
+
+// dropDependents leaves out the lines that refer to a line left out (an
+// event, relation, attribute, note or normalisation on a bad T line, and
+// what refers to those in turn), calling drop for each, and returns the
+// lines kept. left gains the IDs of the lines it leaves out.
+func dropDependents(lines []*bratLine, left map[string]int, drop func(l *bratLine, on string)) []*bratLine {
+	for changed := len(left) > 0; changed; {
+		changed = false
+		kept := lines[:0]
+		for _, l := range lines {
+			on := ""
+			for _, arg := range l.args {
+				target := arg
+				if _, t, ok := strings.Cut(arg, ":"); ok {
+					target = t
+				}
+				if _, gone := left[target]; gone {
+					on = target
+					break
+				}
+			}
+			if on == "" {
+				kept = append(kept, l)
+				continue
+			}
+			drop(l, on)
+			if l.id != "*" {
+				left[l.id] = l.line
+			}
+			changed = true
+		}
+		lines = kept
+	}
+	return lines
+}
+
+// sortByWhere orders a file's bad lines by line number.
+func sortByWhere(bad []RecordError) {
+	line := func(where string) int {
+		n, _ := strconv.Atoi(where[strings.LastIndexByte(where, ':')+1:])
+		return n
+	}
+	sort.SliceStable(bad, func(i, j int) bool { return line(bad[i].Where) < line(bad[j].Where) })
 }
 
 // bratTextMatches accepts the text field as brat writes it for the
@@ -659,10 +739,10 @@ func bratAnnotation(text string, lines []*bratLine, opts ImportOptions, annPath 
 		switch l.typ {
 		case bratClaim:
 			claims[l.id] = len(a.Claims)
-			a.Claims = append(a.Claims, model.Claim{ID: a.NewID("c"), Content: joinLineBreaks(text, l.ranges)})
+			a.Claims = append(a.Claims, model.Claim{ID: a.NewID("c"), Content: l.parts})
 			ids[l.id] = a.Claims[len(a.Claims)-1].ID
 		case bratCue:
-			cues[l.id] = joinLineBreaks(text, l.ranges)[0]
+			cues[l.id] = l.parts[0]
 		case bratIncident:
 			triggers[l.id] = true
 		default:
@@ -670,7 +750,7 @@ func bratAnnotation(text string, lines []*bratLine, opts ImportOptions, annPath 
 			if !keepIt {
 				continue
 			}
-			parts := joinLineBreaks(text, l.ranges)
+			parts := l.parts
 			for _, r := range parts {
 				id := addSpan(a, r, label)
 				if ids[l.id] == "" {
@@ -757,7 +837,7 @@ func bratAnnotation(text string, lines []*bratLine, opts ImportOptions, annPath 
 		if l.typ == "Reliability" && value != "" && byID[target] != nil && byID[target].id[0] == 'T' && ids[target] != "" {
 			if _, isClaim := claims[target]; !isClaim {
 				grades[target] = len(a.Sources)
-				a.Sources = append(a.Sources, model.SourceGrade{Source: joinRanges(text, joinLineBreaks(text, byID[target].ranges), " "), SpanID: ids[target], Reliability: value})
+				a.Sources = append(a.Sources, model.SourceGrade{Source: joinRanges(text, byID[target].parts, " "), SpanID: ids[target], Reliability: value})
 				continue
 			}
 		}

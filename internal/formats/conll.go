@@ -14,10 +14,19 @@ import (
 // B-ORG"), a blank line after each sentence. Tokens and sentences are those
 // of Tokenize. BIO holds one layer of spans: where spans overlap, the
 // longer one (the earlier, when equally long) is written and the other
-// counted in Dropped.
+// left out. A span of an old database that is only white space (which the
+// rule for span edges forbids) covers no token and is left out too; one
+// with white space at an edge is tagged on the tokens inside it. Each is
+// named, never dropped silently.
 type CoNLLWriter struct {
-	w       *bufio.Writer
+	w *bufio.Writer
+	// Dropped counts the spans left out.
 	Dropped int
+	// LeftOut names each span left out, one line each: article,
+	// annotator, span, label, text and why.
+	LeftOut []string
+	// Trimmed names each span tagged without the white space at its edge.
+	Trimmed []string
 }
 
 // NewCoNLLWriter writes to w.
@@ -27,7 +36,35 @@ func NewCoNLLWriter(w io.Writer) *CoNLLWriter {
 
 // Write writes one annotation of an article.
 func (cw *CoNLLWriter) Write(art model.Article, a model.Annotation) error {
-	spans := cw.layer(a.Entities)
+	where := fmt.Sprintf("article %s, %s: ", art.ID, a.Annotator)
+	name := func(s model.Span) string {
+		text := ""
+		if model.CheckRange(art.Text, s.Start, s.End) == nil {
+			text = art.Text[s.Start:s.End]
+		}
+		return fmt.Sprintf("span %s %s %q", s.ID, s.Label, text)
+	}
+	leave := func(s model.Span, why string) {
+		cw.Dropped++
+		cw.LeftOut = append(cw.LeftOut, where+name(s)+" left out: "+why)
+	}
+	var blank []model.Span
+	entities := make([]model.Span, 0, len(a.Entities))
+	for _, s := range a.Entities {
+		t, ok := model.TrimBlank(art.Text, s.Range())
+		switch {
+		case !ok:
+			blank = append(blank, s)
+			continue
+		case t != s.Range():
+			cw.Trimmed = append(cw.Trimmed, where+name(s)+" tagged without the white space at its edge")
+		}
+		entities = append(entities, s)
+	}
+	for _, s := range sortedSpans(blank) {
+		leave(s, "blank (only white space)")
+	}
+	spans := cw.layer(entities, name, leave)
 	tokens := model.Tokenize(art.Text, spanCuts(spans))
 	tags := make([]string, len(tokens))
 	for i := range tags {
@@ -36,7 +73,7 @@ func (cw *CoNLLWriter) Write(art model.Article, a model.Annotation) error {
 	for _, s := range spans {
 		first, last, ok := tokenIndex(tokens, s.Range())
 		if !ok {
-			cw.Dropped++
+			leave(s, "it covers no token")
 			continue
 		}
 		tags[first] = "B-" + s.Label
@@ -62,8 +99,9 @@ func (cw *CoNLLWriter) Write(art model.Article, a model.Annotation) error {
 	return nil
 }
 
-// layer picks the spans BIO can hold: no two overlapping.
-func (cw *CoNLLWriter) layer(entities []model.Span) []model.Span {
+// layer picks the spans BIO can hold: no two overlapping. leave is told
+// of each span left out, with the span it overlaps.
+func (cw *CoNLLWriter) layer(entities []model.Span, name func(model.Span) string, leave func(model.Span, string)) []model.Span {
 	spans := append([]model.Span(nil), entities...)
 	sort.SliceStable(spans, func(i, j int) bool {
 		li, lj := spans[i].End-spans[i].Start, spans[j].End-spans[j].Start
@@ -77,15 +115,15 @@ func (cw *CoNLLWriter) layer(entities []model.Span) []model.Span {
 	})
 	var kept []model.Span
 	for _, s := range spans {
-		overlaps := false
-		for _, k := range kept {
+		var over *model.Span
+		for i, k := range kept {
 			if s.Start < k.End && k.Start < s.End {
-				overlaps = true
+				over = &kept[i]
 				break
 			}
 		}
-		if overlaps {
-			cw.Dropped++
+		if over != nil {
+			leave(s, "overlaps "+name(*over)+" (BIO holds one layer; the longer span is kept)")
 			continue
 		}
 		kept = append(kept, s)

@@ -304,6 +304,9 @@ func parseDoccano(raw []byte, where string, opts ImportOptions) (Annotated, erro
 		if err != nil {
 			return rec, fmt.Errorf("span %d-%d %s: %w (doccano counts UTF-16 units; pass --offsets codepoints for a file that counts code points)", e.StartOffset, e.EndOffset, e.Label, err)
 		}
+		if r, err = im.span(r, fmt.Sprintf("span %d-%d %s", e.StartOffset, e.EndOffset, e.Label)); err != nil {
+			return rec, fmt.Errorf("span %d-%d %s: %w", e.StartOffset, e.EndOffset, e.Label, err)
+		}
 		ranges[i] = r
 		if e.Label == ClaimLabel && relationForm {
 			claimAt[i] = len(a.Claims)
@@ -338,6 +341,7 @@ func parseDoccano(raw []byte, where string, opts ImportOptions) (Annotated, erro
 	for _, c := range categories {
 		addNote(a, "category: "+c)
 	}
+	rec.Trimmed = im.trimmed
 	if (ours && !a.IsEmpty()) || (!ours && (len(a.Entities) > 0 || len(a.Claims) > 0 || a.Notes != "")) {
 		rec.Annotation = a
 	}

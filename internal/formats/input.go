@@ -28,19 +28,27 @@ type RecordError struct {
 
 func (e RecordError) Error() string { return e.Where + ": " + e.Err.Error() }
 
-// Record is one article read from an input file.
+// Record is one article read from an input file. Blank marks a record
+// whose text is only white space: it is skipped and counted, not an error
+// in the file, and Article is empty.
 type Record struct {
 	Article model.Article
 	Where   string
+	Blank   bool
 }
+
+// ErrBlank is the error of a text that is only white space (it is not
+// empty: it holds characters, none of them text to annotate).
+var ErrBlank = errors.New("blank: only white space, no text to annotate")
 
 // maxLine bounds one JSONL line (one article): 256 MiB.
 const maxLine = 256 << 20
 
-// CheckText refuses text that cannot be an article: empty, binary (a NUL
-// byte) or not UTF-8. The error says where and what to do.
+// CheckText refuses text that cannot be an article: empty, blank (only
+// white space: ErrBlank), binary (a NUL byte) or not UTF-8. The error says
+// where and what to do.
 func CheckText(text []byte) error {
-	if len(bytes.TrimSpace(text)) == 0 {
+	if len(text) == 0 {
 		return errors.New("empty: there is no text to annotate")
 	}
 	if bytes.HasPrefix(text, []byte{0xFF, 0xFE}) || bytes.HasPrefix(text, []byte{0xFE, 0xFF}) {
@@ -55,7 +63,17 @@ func CheckText(text []byte) error {
 		line := bytes.Count(text[:i], []byte{'\n'}) + 1
 		return fmt.Errorf("not valid UTF-8 (line %d, byte %d): convert the file to UTF-8 or pass --encoding (windows-1252, iso-8859-1, utf-16)", line, i)
 	}
+	if IsBlank(string(text)) {
+		return ErrBlank
+	}
 	return nil
+}
+
+// IsBlank reports whether a text is only white space, by the rule spans
+// follow (model.TrimBlank): nothing is left when it is trimmed.
+func IsBlank(text string) bool {
+	_, ok := model.TrimBlank(text, model.Range{Start: 0, End: len(text)})
+	return !ok
 }
 
 func invalidUTF8At(b []byte) int {
@@ -96,13 +114,14 @@ type jsonArticle struct {
 func ReadJSONL(path string, r io.Reader, fn func(Record) error) (bad []RecordError, err error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), maxLine)
-	line, records := 0, 0
+	line, records, size := 0, 0, 0
 	for sc.Scan() {
 		line++
 		raw := sc.Bytes()
 		if line == 1 {
 			raw = bytes.TrimPrefix(raw, []byte("\uFEFF"))
 		}
+		size += len(raw)
 		raw = bytes.TrimSpace(raw)
 		if len(raw) == 0 {
 			continue
@@ -110,6 +129,12 @@ func ReadJSONL(path string, r io.Reader, fn func(Record) error) (bad []RecordErr
 		records++
 		where := fmt.Sprintf("%s:%d", path, line)
 		rec, err := parseJSONArticle(raw)
+		if errors.Is(err, ErrBlank) {
+			if err := fn(Record{Where: where, Blank: true}); err != nil {
+				return bad, err
+			}
+			continue
+		}
 		if err != nil {
 			bad = append(bad, RecordError{Where: where, Err: err})
 			continue
@@ -124,6 +149,9 @@ func ReadJSONL(path string, r io.Reader, fn func(Record) error) (bad []RecordErr
 			return bad, fmt.Errorf("%s:%d: line longer than %d MiB", path, line+1, maxLine>>20)
 		}
 		return bad, fmt.Errorf("%s: %w", path, err)
+	}
+	if records == 0 && size > 0 {
+		return bad, fmt.Errorf("%s: blank: only white space, there are no articles in it", path)
 	}
 	if records == 0 {
 		return bad, fmt.Errorf("%s: empty: there are no articles in it", path)
@@ -147,7 +175,7 @@ func parseJSONArticle(raw []byte) (model.Article, error) {
 		return model.Article{}, errors.New(`no "text" field: each line needs {"text": "..."}`)
 	}
 	if err := CheckText([]byte(*j.Text)); err != nil {
-		return model.Article{}, fmt.Errorf(`"text" is %v`, err)
+		return model.Article{}, fmt.Errorf(`"text" is %w`, err)
 	}
 	a := model.Article{Text: *j.Text, Title: j.Title, URL: j.URL, Source: j.Source, Published: j.Published, Meta: j.Meta}
 	if len(j.ID) > 0 && string(j.ID) != "null" {
@@ -229,7 +257,12 @@ func ReadCSV(path string, r io.Reader, opts CSVOptions, fn func(Record) error) (
 			continue
 		}
 		text := row[textCol]
-		if err := CheckText([]byte(text)); err != nil {
+		if err := CheckText([]byte(text)); errors.Is(err, ErrBlank) {
+			if err := fn(Record{Where: where, Blank: true}); err != nil {
+				return bad, err
+			}
+			continue
+		} else if err != nil {
 			bad = append(bad, RecordError{Where: where, Err: fmt.Errorf("%q is %v", opts.TextColumn, err)})
 			continue
 		}

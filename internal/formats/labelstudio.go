@@ -232,7 +232,7 @@ func parseLabelStudio(raw []byte, where string, opts ImportOptions) ([]Annotated
 	}
 	var out []Annotated
 	for i, la := range anns {
-		a, err := lsAnnotationOf(text, la.Result, opts)
+		a, trimmed, err := lsAnnotationOf(text, la.Result, opts)
 		if err != nil {
 			return nil, fmt.Errorf("annotations[%d]: %w", i, err)
 		}
@@ -240,7 +240,7 @@ func parseLabelStudio(raw []byte, where string, opts ImportOptions) ([]Annotated
 			a.Status = model.StatusSkipped
 		}
 		a.NextID = nextIDAfter(a)
-		out = append(out, Annotated{Article: art, Annotation: a, Annotator: lsUser(la.CompletedBy), Where: where})
+		out = append(out, Annotated{Article: art, Annotation: a, Annotator: lsUser(la.CompletedBy), Trimmed: trimmed, Where: where})
 	}
 	return out, nil
 }
@@ -306,8 +306,9 @@ func lsUser(raw json.RawMessage) string {
 	return ""
 }
 
-// lsAnnotationOf turns one annotation's results into an annotation.
-func lsAnnotationOf(text string, results []json.RawMessage, opts ImportOptions) (*model.Annotation, error) {
+// lsAnnotationOf turns one annotation's results into an annotation, with
+// the notes of the regions trimmed of white space.
+func lsAnnotationOf(text string, results []json.RawMessage, opts ImportOptions) (*model.Annotation, []string, error) {
 	a := newAnnotated(text)
 	im := newImporter(text)
 	type region struct {
@@ -323,7 +324,7 @@ func lsAnnotationOf(text string, results []json.RawMessage, opts ImportOptions) 
 	for i, raw := range results {
 		var res lsResult
 		if err := json.Unmarshal(raw, &res); err != nil {
-			return nil, fmt.Errorf("result[%d]: %w", i, jsonError(err))
+			return nil, nil, fmt.Errorf("result[%d]: %w", i, jsonError(err))
 		}
 		if res.Type == "relation" {
 			relations = append(relations, res)
@@ -349,8 +350,11 @@ func lsAnnotationOf(text string, results []json.RawMessage, opts ImportOptions) 
 		} else {
 			r, err = im.rangeAuto(*v.Start, *v.End, v.Text)
 		}
+		if err == nil {
+			r, err = im.span(r, fmt.Sprintf("result[%d] (%s)", i, res.ID))
+		}
 		if err != nil {
-			return nil, fmt.Errorf("result[%d] (%s): %w", i, res.ID, err)
+			return nil, nil, fmt.Errorf("result[%d] (%s): %w", i, res.ID, err)
 		}
 		reg := regions[res.ID]
 		if reg == nil || res.ID == "" {
@@ -409,7 +413,7 @@ func lsAnnotationOf(text string, results []json.RawMessage, opts ImportOptions) 
 		}
 	}
 	numberClaims(a, merged)
-	return a, nil
+	return a, im.trimmed, nil
 }
 
 // parseLabelStudioMin reads one JSON-min row: the task's data fields, the
@@ -455,10 +459,10 @@ func parseLabelStudioMin(obj map[string]json.RawMessage, where string, opts Impo
 	if len(results) == 0 && obj["annotator"] == nil {
 		return []Annotated{{Article: art, Where: where}}, nil
 	}
-	a, err := lsAnnotationOf(text, results, opts)
+	a, trimmed, err := lsAnnotationOf(text, results, opts)
 	if err != nil {
 		return nil, err
 	}
 	a.NextID = nextIDAfter(a)
-	return []Annotated{{Article: art, Annotation: a, Annotator: lsUser(obj["annotator"]), Where: where}}, nil
+	return []Annotated{{Article: art, Annotation: a, Annotator: lsUser(obj["annotator"]), Trimmed: trimmed, Where: where}}, nil
 }

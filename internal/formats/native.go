@@ -272,6 +272,9 @@ func parseNative(raw []byte, where string, opts ImportOptions) (Annotated, error
 	im := newImporter(text)
 	for i, e := range n.Entities {
 		r, err := im.rng(e.Start, e.End, e.Text)
+		if err == nil {
+			r, err = im.span(r, fmt.Sprintf("entities[%d] (%s %s)", i, e.ID, e.Label))
+		}
 		if err != nil {
 			return rec, fmt.Errorf("entities[%d] (%s): %w", i, e.ID, err)
 		}
@@ -285,6 +288,7 @@ func parseNative(raw []byte, where string, opts ImportOptions) (Annotated, error
 		return rec, err
 	}
 	a.NextID = nextIDAfter(a)
+	rec.Trimmed = im.trimmed
 	if !a.IsEmpty() {
 		rec.Annotation = a
 	}
@@ -312,6 +316,9 @@ func fromNativeParts(im *importer, a *model.Annotation, claims []NativeClaim, in
 		}
 		if nc.Cue != nil {
 			r, err := im.rng(nc.Cue.Start, nc.Cue.End, nc.Cue.Text)
+			if err == nil {
+				r, err = im.span(r, fmt.Sprintf("claims[%d] (%s) cue", i, nc.ID))
+			}
 			if err != nil {
 				return fmt.Errorf("claims[%d] (%s) cue: %w", i, nc.ID, err)
 			}
@@ -319,6 +326,9 @@ func fromNativeParts(im *importer, a *model.Annotation, claims []NativeClaim, in
 		}
 		for j, s := range nc.Content {
 			r, err := im.rng(s.Start, s.End, s.Text)
+			if err == nil {
+				r, err = im.span(r, fmt.Sprintf("claims[%d] (%s) content[%d]", i, nc.ID, j))
+			}
 			if err != nil {
 				return fmt.Errorf("claims[%d] (%s) content[%d]: %w", i, nc.ID, j, err)
 			}

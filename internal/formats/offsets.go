@@ -29,7 +29,23 @@ func newExporter(text string) *exporter {
 	return &exporter{text: text, index: model.NewRuneIndex(text)}
 }
 
+// span converts a span, cue or content range. Besides the offset
+// contract it holds the rule for span edges (model.CheckSpanRange): a
+// span of an old database that starts or ends with white space, or is
+// nothing else, is refused, never written.
 func (x *exporter) span(r model.Range) (ExportSpan, error) {
+	if err := model.CheckRange(x.text, r.Start, r.End); err != nil {
+		return ExportSpan{}, err
+	}
+	if err := model.CheckSpanRange(x.text, r.Start, r.End); err != nil {
+		return ExportSpan{}, fmt.Errorf("%q: %w: an export never writes such a span; fix it on the screen (annotate check lists them all)", x.text[r.Start:r.End], err)
+	}
+	return x.offsets(r)
+}
+
+// offsets converts any stretch of text (a token, a fragment of a brat
+// span split at a line break) without the rule for span edges.
+func (x *exporter) offsets(r model.Range) (ExportSpan, error) {
 	if err := model.CheckRange(x.text, r.Start, r.End); err != nil {
 		return ExportSpan{}, err
 	}
@@ -85,6 +101,8 @@ func ParseUnit(s string) (Unit, error) {
 type importer struct {
 	text  string
 	index *model.RuneIndex
+	// trimmed notes each range span trimmed, for Annotated.Trimmed.
+	trimmed []string
 }
 
 func newImporter(text string) *importer {
@@ -115,6 +133,22 @@ func (im *importer) rangeIn(u Unit, start, end int, want string) (model.Range, e
 		return model.Range{}, fmt.Errorf("span %d-%d is %q in the text but the file says %q", start, end, im.text[bs:be], want)
 	}
 	return model.Range{Start: bs, End: be}, nil
+}
+
+// span holds a span, cue or content range read from a file to the rule
+// for span edges (model.TrimBlank): white space at an edge is trimmed and
+// noted (what names the range: "spans[3] (ORG)"); a range of nothing but
+// white space is an error, so the record is refused like any other bad
+// span.
+func (im *importer) span(r model.Range, what string) (model.Range, error) {
+	t, ok := model.TrimBlank(im.text, r)
+	if !ok {
+		return r, fmt.Errorf("%q is only white space: not a span", im.text[r.Start:r.End])
+	}
+	if t != r {
+		im.trimmed = append(im.trimmed, fmt.Sprintf("%s %q trimmed of white space to %q", what, im.text[r.Start:r.End], im.text[t.Start:t.End]))
+	}
+	return t, nil
 }
 
 // bytes converts one offset in unit u to a byte offset.

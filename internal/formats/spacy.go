@@ -99,7 +99,7 @@ func ToSpacy(art model.Article, a model.Annotation, opts SpacyOptions) (SpacyRec
 		x := newExporter(art.Text)
 		rec.Tokens = make([]SpacyToken, 0, len(tokens))
 		for i, t := range tokens {
-			e, err := x.span(t)
+			e, err := x.offsets(t)
 			if err != nil {
 				return rec, fmt.Errorf("article %s token %d: %w", art.ID, i, err)
 			}
@@ -208,6 +208,9 @@ func parseSpacy(raw []byte, where string, opts ImportOptions) (Annotated, error)
 			return rec, fmt.Errorf("spans[%d] has no start or end", i)
 		}
 		r, err := im.rng(*s.Start, *s.End, s.Text)
+		if err == nil {
+			r, err = im.span(r, fmt.Sprintf("spans[%d] (%s)", i, s.Label))
+		}
 		if err != nil {
 			return rec, fmt.Errorf("spans[%d] (%s): %w", i, s.Label, err)
 		}
@@ -258,6 +261,7 @@ func parseSpacy(raw []byte, where string, opts ImportOptions) (Annotated, error)
 		}
 	}
 	a.NextID = nextIDAfter(a)
+	rec.Trimmed = im.trimmed
 	if ours == nil || !a.IsEmpty() {
 		rec.Annotation = a
 	}

@@ -275,8 +275,8 @@ func TestOffsetsFlagOverridesTheToolsUnit(t *testing.T) {
 	text := "🔥 Velmo"
 	line := `{"text": "` + text + `", "label": [[2, 7, "GPE"]]}` + "\n"
 	recs := readString(t, ReadDoccano, line, ImportOptions{})
-	if g := summarize(recs[0]); !eq(g.spans, []string{"GPE  Velm"}) {
-		t.Errorf("UTF-16 units by default: %q, want \" Velm\" (2-7 counts the emoji as two units)", g.spans)
+	if g := summarize(recs[0]); !eq(g.spans, []string{"GPE Velm"}) || len(recs[0].Trimmed) != 1 {
+		t.Errorf("UTF-16 units by default: %q (trimmed %q), want \" Velm\" trimmed to \"Velm\" (2-7 counts the emoji as two units)", g.spans, recs[0].Trimmed)
 	}
 	recs = readString(t, ReadDoccano, line, ImportOptions{Offsets: CodePoints})
 	if g := summarize(recs[0]); !eq(g.spans, []string{"GPE Velmo"}) {

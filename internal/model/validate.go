@@ -39,7 +39,7 @@ func Validate(a *Annotation, text string, s *Schema) []FieldError {
 		if _, ok := s.Label(sp.Label); !ok {
 			add(path+".label", "unknown label %q", sp.Label)
 		}
-		if err := checkSpanRange(text, sp.Start, sp.End); err != nil {
+		if err := CheckSpanRange(text, sp.Start, sp.End); err != nil {
 			add(path, "%v", err)
 		}
 	}
@@ -53,7 +53,7 @@ func Validate(a *Annotation, text string, s *Schema) []FieldError {
 			add(path+".claimant", "refers to unknown span %q", c.Claimant.SpanID)
 		}
 		if c.Cue != nil {
-			if err := checkSpanRange(text, c.Cue.Start, c.Cue.End); err != nil {
+			if err := CheckSpanRange(text, c.Cue.Start, c.Cue.End); err != nil {
 				add(path+".cue", "%v", err)
 			}
 		}
@@ -61,7 +61,7 @@ func Validate(a *Annotation, text string, s *Schema) []FieldError {
 			add(path+".content", "a claim needs its content span")
 		}
 		for j, r := range c.Content {
-			if err := checkSpanRange(text, r.Start, r.End); err != nil {
+			if err := CheckSpanRange(text, r.Start, r.End); err != nil {
 				add(fmt.Sprintf("%s.content[%d]", path, j), "%v", err)
 			}
 		}
@@ -287,9 +287,9 @@ func parseDay(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a date (use YYYY-MM-DD)", s)
 }
 
-// checkSpanRange is CheckRange plus the rule that a span, cue or content
+// CheckSpanRange is CheckRange plus the rule that a span, cue or content
 // range neither starts nor ends with white space.
-func checkSpanRange(text string, start, end int) error {
+func CheckSpanRange(text string, start, end int) error {
 	if err := CheckRange(text, start, end); err != nil {
 		return err
 	}
