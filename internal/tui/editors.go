@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -62,16 +64,24 @@ func (m *Model) mentionContext(r model.Range) string {
 	if to <= r.End {
 		to = r.End
 	}
-	words := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	// White space runs become one space; the text's own spacing stays.
+	words := func(s string) string { return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ") }
+	spaced := func(s string, edge func(string) (rune, int)) bool {
+		c, _ := edge(s)
+		return s != "" && unicode.IsSpace(c)
+	}
 	before, after := words(d.text[from:r.Start]), words(d.text[r.End:to])
 	if before != "" {
-		before = "…" + before + " "
+		if spaced(d.text[from:r.Start], utf8.DecodeLastRuneInString) {
+			before += " "
+		}
+		before = "…" + before
 	}
 	if after != "" {
-		after = " " + after + "…"
-	}
-	if strings.HasPrefix(d.text[r.End:], ",") || strings.HasPrefix(d.text[r.End:], ".") {
-		after = strings.TrimPrefix(after, " ")
+		if spaced(d.text[r.End:to], utf8.DecodeRuneInString) {
+			after = " " + after
+		}
+		after += "…"
 	}
 	line := 1
 	if m.lay.starts != nil {

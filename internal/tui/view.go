@@ -156,6 +156,9 @@ func (m *Model) selectionInfo() string {
 		first, last := strings.Join(words[:max(head, 1)], " "), strings.Join(words[min(tail, len(words)-1):], " ")
 		text = ansi.Truncate(first, keep, "…") + " … " + ansi.TruncateLeft(last, max(0, ansi.StringWidth(last)-keep), "…")
 	}
+	if text == "" && n > 0 {
+		return fmt.Sprintf("white space (%d chars)", n)
+	}
 	if m.extend || strings.ContainsAny(m.selectedText(), " \t\n") {
 		return fmt.Sprintf("“%s” (%d chars)", text, n)
 	}
