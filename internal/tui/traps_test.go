@@ -320,7 +320,11 @@ func TestSmallerSurprises(t *testing.T) {
 	if n := len(h.stored().Entities); n != 4 {
 		t.Errorf("A A: %d spans, want the two inside larger words too", n)
 	}
-	h.keys("D")
+	h.keys("tab")
+	if !strings.Contains(h.screen(), "[Entities]") {
+		t.Errorf("the active side tab is not named:\n%s", h.screen())
+	}
+	h.keys("tab D")
 	if !strings.HasPrefix(h.m.message, "marked done") || !strings.Contains(h.m.message, "opened “Second report”") {
 		t.Errorf("D says %q, want marked done, then what it opened", h.m.message)
 	}

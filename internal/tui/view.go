@@ -493,10 +493,11 @@ func (m *Model) cellStyle(k styleKey) lipgloss.Style {
 func (m *Model) renderSide(w, h int) string {
 	var tl []string
 	for i, t := range tabNames {
+		// The active tab is marked, not only coloured (NO_COLOR).
 		if i == m.sideTab {
-			tl = append(tl, m.styles.TabActive.Render(t))
+			tl = append(tl, m.styles.TabActive.Render("["+t+"]"))
 		} else {
-			tl = append(tl, m.styles.Tab.Render(t))
+			tl = append(tl, m.styles.Tab.Render(" "+t+" "))
 		}
 	}
 	lines := []string{strings.Join(tl, " "), m.styles.Subtle.Render(strings.Repeat("─", w))}
