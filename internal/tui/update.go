@@ -36,7 +36,11 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, m.keys.Global.Quit) {
 		return m.quit()
 	}
-	m.quitArmed = false
+	if m.quitArmed {
+		// Any other key than ctrl+c takes the question back.
+		m.quitArmed = false
+		m.setMessage("")
+	}
 	if key.Matches(msg, m.keys.Global.Help) && m.form == nil {
 		m.showHelp = true
 		return nil
