@@ -36,12 +36,15 @@ type Range struct {
 	End   int `json:"end"`
 }
 
-// Span is a typed entity mention.
+// Span is a typed mention of an entity.
 type Span struct {
 	ID    string `json:"id"`
 	Start int    `json:"start"`
 	End   int    `json:"end"`
 	Label string `json:"label"`
+	// Entity is the id of the entity (in Annotation.Referents) the span
+	// mentions.
+	Entity string `json:"entity,omitempty"`
 }
 
 // Range returns the span's extent.
@@ -83,8 +86,12 @@ type Claim struct {
 // SourceGrade is the Admiralty reliability grade (A-F) of one source: a
 // claimant or the outlet.
 type SourceGrade struct {
-	Source      string `json:"source"`
-	SpanID      string `json:"span,omitempty"`
+	Source string `json:"source"`
+	SpanID string `json:"span,omitempty"`
+	// Entity is the graded entity, when the source is one: the grade is
+	// then every mention's, and a claim by someone affiliated to it shows
+	// it too.
+	Entity      string `json:"entity,omitempty"`
 	Reliability string `json:"reliability"`
 	Rationale   string `json:"rationale,omitempty"`
 }
@@ -129,17 +136,30 @@ type Incident struct {
 	Evidence map[string][]string `json:"evidence,omitempty"`
 }
 
+// Rejection is a suggestion turned down: that stretch of text with that
+// label is not suggested again in the article.
+type Rejection struct {
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	Label string `json:"label"`
+}
+
 // Annotation is everything one annotator recorded about one article.
 type Annotation struct {
-	ArticleID string        `json:"article_id"`
-	Annotator string        `json:"annotator"`
-	Schema    string        `json:"schema"`
-	Status    Status        `json:"status"`
-	Entities  []Span        `json:"entities"`
+	ArticleID string `json:"article_id"`
+	Annotator string `json:"annotator"`
+	Schema    string `json:"schema"`
+	Status    Status `json:"status"`
+	Entities  []Span `json:"entities"`
+	// Referents are the entities the spans mention (see Entity).
+	Referents []Entity      `json:"referents,omitempty"`
 	Claims    []Claim       `json:"claims"`
 	Incidents []Incident    `json:"incidents"`
 	Sources   []SourceGrade `json:"sources"`
 	Notes     string        `json:"notes,omitempty"`
+	// Rejected are the suggestions the annotator turned down in this
+	// article, so they are not suggested again.
+	Rejected []Rejection `json:"rejected,omitempty"`
 	UpdatedAt time.Time     `json:"updated_at"`
 	// Rev counts the saves of this annotation. A save based on an older
 	// revision is refused, so two screens never overwrite each other.
@@ -166,6 +186,7 @@ func (a *Annotation) NewID(prefix string) string {
 func (a Annotation) Clone() Annotation {
 	b := a
 	b.Entities = append([]Span(nil), a.Entities...)
+	b.Referents = cloneReferents(a.Referents)
 	b.Claims = make([]Claim, len(a.Claims))
 	for i, c := range a.Claims {
 		c.Content = append([]Range(nil), c.Content...)
@@ -197,6 +218,7 @@ func (a Annotation) Clone() Annotation {
 		b.Incidents[i] = n
 	}
 	b.Sources = append([]SourceGrade(nil), a.Sources...)
+	b.Rejected = append([]Rejection(nil), a.Rejected...)
 	return b
 }
 
@@ -253,6 +275,6 @@ func (a *Annotation) Claim(id string) (Claim, bool) {
 
 // IsEmpty reports whether the annotation records nothing yet.
 func (a *Annotation) IsEmpty() bool {
-	return len(a.Entities) == 0 && len(a.Claims) == 0 && len(a.Incidents) == 0 &&
+	return len(a.Entities) == 0 && len(a.Referents) == 0 && len(a.Claims) == 0 && len(a.Incidents) == 0 &&
 		len(a.Sources) == 0 && a.Notes == "" && (a.Status == "" || a.Status == StatusTodo)
 }

@@ -43,6 +43,7 @@ func Validate(a *Annotation, text string, s *Schema) []FieldError {
 			add(path, "%v", err)
 		}
 	}
+	validateReferents(a, s, add)
 	claims := map[string]bool{}
 	for _, c := range a.Claims {
 		claims[c.ID] = true

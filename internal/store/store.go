@@ -46,6 +46,17 @@ type HistoryEntry struct {
 	Before    *model.Annotation `json:"before,omitempty"`
 }
 
+// RegistryChange records one change to the entity registry: who, when,
+// what, and the entry as it was before (nil when it was added).
+type RegistryChange struct {
+	Seq    uint64               `json:"seq"`
+	Time   time.Time            `json:"time"`
+	Who    string               `json:"who"`
+	Action string               `json:"action"`
+	Entry  string               `json:"entry"`
+	Before *model.RegistryEntry `json:"before,omitempty"`
+}
+
 // Record is an article with the annotations a read asked for.
 type Record struct {
 	Article     model.Article
@@ -84,6 +95,20 @@ type Store interface {
 	// History calls fn for each change to the article by annotator ("" for
 	// every annotator), oldest first.
 	History(articleID, annotator string, fn func(HistoryEntry) error) error
+	// Registry calls fn for every entry of the entity registry (the
+	// entities annotators have named, shared by all of them), by name.
+	Registry(fn func(model.RegistryEntry) error) error
+	// SaveRegistry stores a registry entry: a new one when e.ID is ""
+	// (returned with its ID), else a change to that entry. who and action
+	// go to the registry's history, with the time.
+	SaveRegistry(e model.RegistryEntry, who, action string) (model.RegistryEntry, error)
+	// MergeRegistry folds entry from into entry into: names, aliases and
+	// external ids joined, every annotation's link to from moved to into,
+	// from removed; one history entry.
+	MergeRegistry(into, from, who string) (model.RegistryEntry, error)
+	// RegistryHistory calls fn for each change to the registry, oldest
+	// first.
+	RegistryHistory(fn func(RegistryChange) error) error
 	// Schema returns the schema stored with the database (nil if none).
 	Schema() (*model.Schema, error)
 	// SetSchema stores the schema future sessions use.
