@@ -159,8 +159,8 @@ type Annotation struct {
 	Notes     string        `json:"notes,omitempty"`
 	// Rejected are the suggestions the annotator turned down in this
 	// article, so they are not suggested again.
-	Rejected []Rejection `json:"rejected,omitempty"`
-	UpdatedAt time.Time     `json:"updated_at"`
+	Rejected  []Rejection `json:"rejected,omitempty"`
+	UpdatedAt time.Time   `json:"updated_at"`
 	// Rev counts the saves of this annotation. A save based on an older
 	// revision is refused, so two screens never overwrite each other.
 	Rev int `json:"rev"`
