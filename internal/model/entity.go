@@ -49,13 +49,25 @@ var AffiliationRoles = []string{"spokesperson", "member", "commander", "leader",
 // every annotator: what suggestions are made from and what an article's
 // entity links to.
 type RegistryEntry struct {
-	ID          string    `json:"id"` // "r12"
-	Name        string    `json:"name"`
-	Label       string    `json:"label"`
-	Aliases     []string  `json:"aliases,omitempty"`
-	ExternalIDs []string  `json:"external_ids,omitempty"`
-	UpdatedAt   time.Time `json:"updated_at"`
-	UpdatedBy   string    `json:"updated_by,omitempty"`
+	ID          string   `json:"id"` // "r12"
+	Name        string   `json:"name"`
+	Label       string   `json:"label"`
+	Aliases     []string `json:"aliases,omitempty"`
+	ExternalIDs []string `json:"external_ids,omitempty"`
+	// Grade is the source grade last given to an entity linked to this
+	// entry, so a later article can offer it.
+	Grade     *RegistryGrade `json:"grade,omitempty"`
+	UpdatedAt time.Time      `json:"updated_at"`
+	UpdatedBy string         `json:"updated_by,omitempty"`
+}
+
+// RegistryGrade is a source grade kept with a registry entry: who gave it,
+// in which article.
+type RegistryGrade struct {
+	Reliability string `json:"reliability"`
+	Rationale   string `json:"rationale,omitempty"`
+	By          string `json:"by,omitempty"`
+	ArticleID   string `json:"article,omitempty"`
 }
 
 // Names returns the canonical name and the aliases.
