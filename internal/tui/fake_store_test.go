@@ -33,6 +33,10 @@ type fakeStore struct {
 
 	// failSave, when set, is returned by the next Save instead of saving.
 	failSave error
+
+	registry    []model.RegistryEntry
+	registrySeq int
+	regHistory  []store.RegistryChange
 }
 
 type annKey struct{ article, annotator string }
@@ -292,6 +296,66 @@ func (s *fakeStore) SetSchema(sc *model.Schema) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.schema = sc
+	return nil
+}
+
+func (s *fakeStore) Registry(fn func(model.RegistryEntry) error) error {
+	s.mu.Lock()
+	entries := copyJSON(s.registry)
+	s.mu.Unlock()
+	sort.SliceStable(entries, func(i, j int) bool { return model.NameKey(entries[i].Name) < model.NameKey(entries[j].Name) })
+	for _, e := range entries {
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *fakeStore) SaveRegistry(e model.RegistryEntry, who, action string) (model.RegistryEntry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e.Name == "" {
+		return e, errors.New("a registry entry needs a name")
+	}
+	e.UpdatedAt, e.UpdatedBy = s.now(), who
+	change := store.RegistryChange{Seq: uint64(len(s.regHistory) + 1), Time: s.now(), Who: who, Action: action}
+	if e.ID == "" {
+		s.registrySeq++
+		e.ID = fmt.Sprintf("r%d", s.registrySeq)
+		s.registry = append(s.registry, copyJSON(e))
+	} else {
+		found := false
+		for i := range s.registry {
+			if s.registry[i].ID == e.ID {
+				before := copyJSON(s.registry[i])
+				change.Before = &before
+				s.registry[i] = copyJSON(e)
+				found = true
+			}
+		}
+		if !found {
+			return e, fmt.Errorf("registry entry %s: %w", e.ID, store.ErrNotFound)
+		}
+	}
+	change.Entry = e.ID
+	s.regHistory = append(s.regHistory, change)
+	return e, nil
+}
+
+func (s *fakeStore) MergeRegistry(into, from, who string) (model.RegistryEntry, error) {
+	return model.RegistryEntry{}, errors.New("the screen does not merge registry entries")
+}
+
+func (s *fakeStore) RegistryHistory(fn func(store.RegistryChange) error) error {
+	s.mu.Lock()
+	h := copyJSON(s.regHistory)
+	s.mu.Unlock()
+	for _, c := range h {
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

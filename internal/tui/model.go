@@ -201,6 +201,12 @@ func (m *Model) loadArticle(id string) tea.Cmd {
 // commit saves next as one durable change. The screen shows the change once
 // the store has it: nothing is shown as done that a crash could lose.
 func (m *Model) commit(next model.Annotation, action string) tea.Cmd {
+	// Every mention belongs to an entity: a new one joins its entity (or
+	// starts one), an entity without mentions goes. One place for the
+	// rule, whatever the change.
+	if m.doc != nil {
+		model.GroupMentions(&next, m.doc.text)
+	}
 	if sameAnnotation(next, m.ann) {
 		// A change that changes nothing is not saved (and not undoable):
 		// confirming a field with its own value, say.

@@ -73,7 +73,7 @@ func TestProgram(t *testing.T) {
 	}
 	t.Logf("ran in %v", time.Since(start))
 	a, ok := st.stored(queueArticles[0].ID, "alice")
-	if want := []model.Span{{ID: "e1", Start: 0, End: 1, Label: "ORG"}}; !ok || !reflect.DeepEqual(a.Entities, want) {
+	if want := []model.Span{{ID: "e1", Start: 0, End: 1, Label: "ORG", Entity: "n2"}}; !ok || !reflect.DeepEqual(a.Entities, want) {
 		t.Errorf("after enter 1 ctrl+c the store holds %+v, want %+v", a.Entities, want)
 	}
 }

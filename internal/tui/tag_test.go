@@ -43,7 +43,7 @@ func TestLabelKeysTagWithTheirLabel(t *testing.T) {
 			h := openTag(t)
 			h.keys("w " + l.Key) // "council"
 			a := h.stored()
-			want := []model.Span{{ID: "e1", Start: 6, End: 13, Label: l.Name}}
+			want := []model.Span{{ID: "e1", Start: 6, End: 13, Label: l.Name, Entity: "n2"}}
 			if !reflect.DeepEqual(a.Entities, want) {
 				t.Errorf("key %s stored %+v, want %+v", l.Key, a.Entities, want)
 			}
@@ -59,7 +59,7 @@ func TestTagging(t *testing.T) {
 	// 1 tags the selection ORG.
 	h.keys("1")
 	a := h.stored()
-	if want := []model.Span{{ID: "e1", Start: first.Start, End: first.End, Label: "ORG"}}; !reflect.DeepEqual(a.Entities, want) {
+	if want := []model.Span{{ID: "e1", Start: first.Start, End: first.End, Label: "ORG", Entity: "n2"}}; !reflect.DeepEqual(a.Entities, want) {
 		t.Fatalf("after 1: stored %+v, want %+v", a.Entities, want)
 	}
 	if a.Rev != 1 || h.m.ann.Rev != 1 {

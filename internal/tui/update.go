@@ -533,7 +533,7 @@ func (m *Model) tag(label string) tea.Cmd {
 				return nil
 			}
 			old := s.Label
-			next.Entities[i].Label = label
+			relabelMention(&next, i, label)
 			if err := m.labelFits(&next, s.ID); err != nil {
 				m.fail(err)
 				return nil
@@ -543,10 +543,34 @@ func (m *Model) tag(label string) tea.Cmd {
 			return m.commit(next, fmt.Sprintf("relabel %s %s → %s%s", text, old, label, trimNote(trimmed)))
 		}
 	}
-	next.Entities = append(next.Entities, model.Span{ID: next.NewID("e"), Start: sel.Start, End: sel.End, Label: label})
+	id := next.NewID("e")
+	next.Entities = append(next.Entities, model.Span{ID: id, Start: sel.Start, End: sel.End, Label: label})
 	m.lastLabel = label
 	m.extend, m.head = false, sel
-	return m.commit(next, fmt.Sprintf("tag %s %s%s", text, label, trimNote(trimmed)))
+	action := fmt.Sprintf("tag %s %s%s", text, label, trimNote(trimmed))
+	if model.GroupMentions(&next, m.doc.text) != nil {
+		// It joined an entity of the article: say which (E splits it off).
+		e, _ := next.EntityOfSpan(id)
+		action += fmt.Sprintf(", a mention of %s (%d mentions; E splits it off)", quote(e.Name), len(next.MentionsOf(e.ID)))
+	}
+	return m.commit(next, action)
+}
+
+// relabelMention gives span i a new label. A mention that is its entity's
+// only one takes the entity along; one of several leaves its entity for
+// one of the new label (commit's GroupMentions finds or makes it).
+func relabelMention(a *model.Annotation, i int, label string) {
+	s := &a.Entities[i]
+	s.Label = label
+	if len(a.MentionsOf(s.Entity)) == 1 {
+		for j := range a.Referents {
+			if a.Referents[j].ID == s.Entity {
+				a.Referents[j].Label = label
+			}
+		}
+		return
+	}
+	s.Entity = ""
 }
 
 func (m *Model) relabel(id, label string) tea.Cmd {
@@ -556,7 +580,7 @@ func (m *Model) relabel(id, label string) tea.Cmd {
 			if s.Label == label {
 				return nil
 			}
-			next.Entities[i].Label = label
+			relabelMention(&next, i, label)
 			if err := m.labelFits(&next, s.ID); err != nil {
 				m.fail(err)
 				return nil
