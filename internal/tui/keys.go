@@ -85,6 +85,7 @@ type SideKeys struct {
 	Up, Down         key.Binding
 	NextTab, PrevTab key.Binding
 	Jump             key.Binding
+	Expand           key.Binding
 	Delete           key.Binding
 	Relabel          key.Binding
 	FocusArticle     key.Binding
@@ -160,7 +161,8 @@ func DefaultKeyMap() KeyMap {
 			Down:         k(keys("j", "down"), help("j/k", "down/up")),
 			NextTab:      k(keys("l", "right"), help("h/l", "switch tab")),
 			PrevTab:      k(keys("h", "left"), help("h/←", "previous tab")),
-			Jump:         k(keys("enter"), help("enter", "go to span")),
+			Jump:         k(keys("enter"), help("enter", "next mention")),
+			Expand:       k(keys("o", "space"), help("o", "show mentions")),
 			Delete:       k(keys("x", "delete"), help("x", "delete")),
 			Relabel:      k(keys("r"), help("r", "relabel")),
 			FocusArticle: k(keys("tab", "esc", "q"), help("tab", "article")),

@@ -95,6 +95,8 @@ type Model struct {
 
 	sideTab    int
 	sideCursor int // in the Entities tab
+	// expanded entities show their mentions in the Entities tab.
+	expanded map[string]bool
 	// listCursor is the cursor of the Claims, Sources and Incidents tabs.
 	listCursor [4]int
 	lastLabel  string
@@ -131,7 +133,7 @@ func New(opts Options) *Model {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	m := &Model{opts: opts, keys: DefaultKeyMap(), log: opts.Logger,
-		drafts: map[string]string{}, draftErrs: map[string]string{}}
+		drafts: map[string]string{}, draftErrs: map[string]string{}, expanded: map[string]bool{}}
 	// Start dark: the terminal's answer about its background may never come.
 	m.styles = NewStyles(opts.Schema, true, opts.NoColor)
 	m.width, m.height = 80, 24
@@ -194,6 +196,8 @@ func (m *Model) loadArticle(id string) tea.Cmd {
 		if ann.Schema == "" {
 			ann.Schema = schema
 		}
+		// Mentions stored before entities existed get theirs now.
+		model.GroupMentions(&ann, art.Text)
 		return articleLoadedMsg{doc: newDocument(art), ann: ann}
 	}
 }
@@ -486,8 +490,8 @@ func (m *Model) setAnnotation(a model.Annotation) {
 		}
 		return m.spans[i].End > m.spans[j].End
 	})
-	if m.sideCursor >= len(m.spans) {
-		m.sideCursor = max(0, len(m.spans)-1)
+	if n := len(m.entityRows()); m.sideCursor >= n {
+		m.sideCursor = max(0, n-1)
 	}
 	// A form whose item an undo removed closes.
 	if m.form != nil {

@@ -22,15 +22,16 @@ const (
 // prompt is a one-line text input, with a filtered list of choices for the
 // label picker.
 type prompt struct {
-	kind    promptKind
-	title   string
-	input   string
-	choices []string // all choices (label names)
-	matches []string // choices matching the input, best first
-	cursor  int
-	spanID  string            // for promptRelabel
-	field   string            // for promptEvidence and promptFigure
-	ids     map[string]string // choice -> span or claim id
+	kind     promptKind
+	title    string
+	input    string
+	choices  []string // all choices (label names)
+	matches  []string // choices matching the input, best first
+	cursor   int
+	spanID   string            // for promptRelabel
+	entityID string            // for promptRelabel of a whole entity
+	field    string            // for promptEvidence and promptFigure
+	ids      map[string]string // choice -> span or claim id
 }
 
 func newLabelPrompt(kind promptKind, schema *model.Schema, title string) *prompt {

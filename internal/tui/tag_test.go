@@ -213,7 +213,7 @@ func TestSidePane(t *testing.T) {
 	if h.m.focus != focusSide {
 		t.Fatalf("tab did not focus the spans pane")
 	}
-	if s := h.screen(); !strings.Contains(s, "Entities") || !strings.Contains(s, "ORG   Raqqa") {
+	if s := h.screen(); !strings.Contains(s, "Entities") || !strings.Contains(s, "ORG   Raqqa ×1") {
 		t.Errorf("spans pane does not list the spans:\n%s", s)
 	}
 	h.keys("j")
@@ -227,12 +227,15 @@ func TestSidePane(t *testing.T) {
 	if got, want := spanSet(tagText, h.stored().Entities), []string{"FAC Raqqa@21", "ORG Raqqa@0"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("after relabel and delete in the pane: %q, want %q", got, want)
 	}
+	// enter on an entity steps to its mention; on a mention row (o shows
+	// them) it goes to the article.
 	h.keys("k enter")
-	if h.m.focus != focusArticle {
-		t.Errorf("enter in the spans pane did not return to the article")
+	if r, _ := h.sel(); r != rangeOf(t, tagText, "Raqqa", 0) || h.m.focus != focusSide {
+		t.Errorf("enter on the first entity selected %v (focus %d), want %v and the pane kept", r, h.m.focus, rangeOf(t, tagText, "Raqqa", 0))
 	}
-	if r, _ := h.sel(); r != rangeOf(t, tagText, "Raqqa", 0) {
-		t.Errorf("enter on the first span selected %v, want %v", r, rangeOf(t, tagText, "Raqqa", 0))
+	h.keys("o j enter")
+	if r, _ := h.sel(); r != rangeOf(t, tagText, "Raqqa", 0) || h.m.focus != focusArticle {
+		t.Errorf("enter on the mention row selected %v (focus %d), want %v and the article", r, h.m.focus, rangeOf(t, tagText, "Raqqa", 0))
 	}
 	h.keys("tab l")
 	if h.m.sideTab != tabClaims {

@@ -181,8 +181,13 @@ func TestListsHaveContext(t *testing.T) {
 	if n := len(h.stored().Entities); n != 8 {
 		t.Fatalf("%d spans tagged, want 8", n)
 	}
-	// The Entities tab: each Raqqa row is told apart by its context.
+	// The Entities tab: one Raqqa entity with 3 mentions; o shows them,
+	// each told apart by its context.
 	h.keys("tab")
+	if s := h.screen(); !strings.Contains(s, "GPE   Raqqa ×3") {
+		t.Errorf("the Entities tab does not show Raqqa once with its 3 mentions:\n%s", s)
+	}
+	h.keys("o")
 	screen := h.screen()
 	for _, want := range []string{"‹Raqqa› on Monday", "In ‹Raqqa› the SDF", "Tuesday ‹Raqqa› was quiet"} {
 		if !strings.Contains(screen, want) {
@@ -190,7 +195,7 @@ func TestListsHaveContext(t *testing.T) {
 		}
 	}
 	// A location picks an entity: one Raqqa row, with its count.
-	h.keys("l l l n")
+	h.keys("o l l l n")
 	h.toRow("location")
 	r := h.m.form.row()
 	var raqqa []string

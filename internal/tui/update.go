@@ -147,6 +147,9 @@ func (m *Model) handlePrompt(msg tea.KeyPressMsg) tea.Cmd {
 			}
 		case promptRelabel:
 			if l, ok := p.choice(); ok {
+				if p.spanID == "" && p.entityID != "" {
+					return m.relabelEntity(p.entityID, l)
+				}
 				return m.relabel(p.spanID, l)
 			}
 		case promptEvidence:
@@ -456,40 +459,28 @@ func (m *Model) sideKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.sideTab != tabEntities {
 		return nil
 	}
-	switch {
-	case key.Matches(msg, k.Down):
-		if m.sideCursor < len(m.spans)-1 {
-			m.sideCursor++
-		}
-		m.followSideCursor()
-	case key.Matches(msg, k.Up):
-		if m.sideCursor > 0 {
-			m.sideCursor--
-		}
-		m.followSideCursor()
-	case key.Matches(msg, k.Jump):
-		m.followSideCursor()
-		m.focus = focusArticle
-	case key.Matches(msg, k.Delete):
-		if m.sideCursor < len(m.spans) {
-			return m.deleteSpan(m.spans[m.sideCursor].ID)
-		}
-	case key.Matches(msg, k.Relabel):
-		if m.sideCursor < len(m.spans) {
-			s := m.spans[m.sideCursor]
-			m.prompt = newLabelPrompt(promptRelabel, m.opts.Schema, "new label for "+quote(m.doc.text[s.Start:s.End]))
-			m.prompt.spanID = s.ID
-		}
-	}
-	return nil
+	return m.entitiesKey(msg)
 }
 
 // followSideCursor selects the span under the side pane's cursor in the
 // article, so moving through the list shows each span in place.
 func (m *Model) followSideCursor() {
-	if m.sideCursor < len(m.spans) {
-		m.selectRange(m.spans[m.sideCursor].Range())
+	row, ok := m.entityRowAt()
+	if !ok {
+		return
 	}
+	if row.span != "" {
+		if s, found := m.ann.Span(row.span); found {
+			m.selectRange(s.Range())
+		}
+		m.highlights = nil
+		return
+	}
+	ms := m.mentionsInOrder(row.entity)
+	if len(ms) > 0 {
+		m.selectRange(ms[0].Range())
+	}
+	m.highlights = rangesOf(ms)
 }
 
 // Changes. Each builds the next annotation from a copy and commits it.
@@ -593,36 +584,47 @@ func (m *Model) relabel(id, label string) tea.Cmd {
 }
 
 func (m *Model) deleteSpan(id string) tea.Cmd {
+	s, ok := m.ann.Span(id)
+	if !ok {
+		return nil
+	}
 	next := m.ann.Clone()
-	for i, s := range next.Entities {
-		if s.ID == id {
-			next.Entities = append(next.Entities[:i], next.Entities[i+1:]...)
-			// Drop references to the span, so nothing points at nothing.
-			for j := range next.Claims {
-				if next.Claims[j].Claimant.SpanID == id {
-					next.Claims[j].Claimant = model.Claimant{Name: m.doc.text[s.Start:s.End]}
-				}
-			}
-			for j := range next.Sources {
-				if next.Sources[j].SpanID == id {
-					next.Sources[j].SpanID = ""
-				}
-			}
-			for _, inc := range next.Incidents {
-				for f, v := range inc.Fields {
-					if len(v.List) > 0 {
-						v.List = removeID(v.List, id)
-						inc.Fields[f] = v
-					}
-				}
-				for f, ids := range inc.Evidence {
-					inc.Evidence[f] = removeID(ids, id)
-				}
-			}
-			return m.commit(next, fmt.Sprintf("delete %s %s", s.Label, quote(m.doc.text[s.Start:s.End])))
+	removeSpan(&next, s, m.doc.text)
+	return m.commit(next, fmt.Sprintf("delete %s %s", s.Label, quote(m.doc.text[s.Start:s.End])))
+}
+
+// removeSpan takes a mention out of a, and every reference to it, so
+// nothing points at nothing: a claimant becomes a name, a grade loses its
+// span, incident fields and evidence drop it.
+func removeSpan(a *model.Annotation, s model.Span, text string) {
+	id := s.ID
+	for i := range a.Entities {
+		if a.Entities[i].ID == id {
+			a.Entities = append(a.Entities[:i], a.Entities[i+1:]...)
+			break
 		}
 	}
-	return nil
+	for j := range a.Claims {
+		if a.Claims[j].Claimant.SpanID == id {
+			a.Claims[j].Claimant = model.Claimant{Name: text[s.Start:s.End]}
+		}
+	}
+	for j := range a.Sources {
+		if a.Sources[j].SpanID == id {
+			a.Sources[j].SpanID = ""
+		}
+	}
+	for _, inc := range a.Incidents {
+		for f, v := range inc.Fields {
+			if len(v.List) > 0 {
+				v.List = removeID(v.List, id)
+				inc.Fields[f] = v
+			}
+		}
+		for f, ids := range inc.Evidence {
+			inc.Evidence[f] = removeID(ids, id)
+		}
+	}
 }
 
 func removeID(ids []string, id string) []string {

@@ -508,31 +508,7 @@ func (m *Model) renderSide(w, h int) string {
 			lines = append(lines, m.renderForm(w, listH)...)
 			break
 		}
-		if len(m.spans) == 0 {
-			lines = append(lines, m.styles.Subtle.Render("No entities yet."), "",
-				m.styles.Subtle.Render("Move with w/b, j/k, extend with v,"),
-				m.styles.Subtle.Render("then press a label key:"))
-			for _, l := range m.opts.Schema.Labels {
-				lines = append(lines, fmt.Sprintf(" %s %s", m.styles.HelpKey.Render(l.Key), m.styles.Chip(l.Name).Render(l.Name)))
-			}
-			break
-		}
-		first := 0
-		if m.sideCursor >= listH {
-			first = m.sideCursor - listH + 1
-		}
-		for i := first; i < len(m.spans) && i < first+listH; i++ {
-			s := m.spans[i]
-			text := termtext.Line(m.doc.text[s.Start:s.End])
-			where := termtext.Line(m.mentionContext(s.Range()))
-			row := fmt.Sprintf("%-5s %s  %s", s.Label, text, where)
-			st := m.styles.Chip(s.Label)
-			line := st.Render(fmt.Sprintf("%-5s", s.Label)) + " " + text + "  " + m.styles.Subtle.Render(where)
-			if i == m.sideCursor && m.focus == focusSide {
-				line = m.styles.RowActive.Render(fit(row, w))
-			}
-			lines = append(lines, line)
-		}
+		lines = append(lines, m.renderEntities(w, listH)...)
 	default:
 		if m.form != nil {
 			lines = append(lines, m.renderForm(w, listH)...)
