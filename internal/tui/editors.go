@@ -37,17 +37,11 @@ func gradeOptions(codes []model.Code) []option {
 // spanText returns a span's text.
 func (m *Model) spanText(s model.Span) string { return m.doc.text[s.Start:s.End] }
 
-// mentionKey groups the mentions of one entity until entities are their
-// own records: the same label and the same words.
-func (m *Model) mentionKey(s model.Span) string {
-	return s.Label + "\x00" + strings.ToLower(strings.Join(strings.Fields(m.spanText(s)), " "))
-}
-
 // sameEntity reports whether two span ids are mentions of one entity.
 func (m *Model) sameEntity(a *model.Annotation, x, y string) bool {
 	sx, okx := a.Span(x)
 	sy, oky := a.Span(y)
-	return okx && oky && m.mentionKey(sx) == m.mentionKey(sy)
+	return okx && oky && sx.Entity != "" && sx.Entity == sy.Entity
 }
 
 // mentionContext places a range for a reader: its line on the screen and
@@ -90,9 +84,10 @@ func (m *Model) mentionContext(r model.Range) string {
 	return fmt.Sprintf("l.%d %s‹%s›%s", line, before, words(d.text[r.Start:r.End]), after)
 }
 
-// spanOptions offers the spans with one of labels (any label when none),
-// one row per entity: identical mentions collapse into the first of them
-// (in order), shown with their count and the first one's context.
+// spanOptions offers the entities with one of labels (any label when
+// none), one row each: named by the entity, with its mention count, its
+// value the first of its mentions in order and shown with that one's
+// context.
 func (m *Model) spanOptions(labels []string, order func([]model.Span)) []option {
 	var spans []model.Span
 	for _, s := range m.spans {
@@ -105,21 +100,27 @@ func (m *Model) spanOptions(labels []string, order func([]model.Span)) []option 
 	}
 	count := map[string]int{}
 	for _, s := range spans {
-		count[m.mentionKey(s)]++
+		count[s.Entity]++
 	}
 	var out []option
 	seen := map[string]bool{}
 	for _, s := range spans {
-		k := m.mentionKey(s)
-		if seen[k] {
+		if seen[s.Entity] {
 			continue
 		}
-		seen[k] = true
-		n := ""
-		if count[k] > 1 {
-			n = fmt.Sprintf(" ×%d", count[k])
+		seen[s.Entity] = true
+		name := m.spanText(s)
+		if e, ok := m.ann.Referent(s.Entity); ok {
+			name = e.Name
+			if len(e.Aliases) > 0 {
+				name += " (" + strings.Join(e.Aliases, ", ") + ")"
+			}
 		}
-		out = append(out, option{value: s.ID, display: fmt.Sprintf("%s  %s%s · %s", m.spanText(s), s.Label, n, m.mentionContext(s.Range()))})
+		n := ""
+		if count[s.Entity] > 1 {
+			n = fmt.Sprintf(" ×%d", count[s.Entity])
+		}
+		out = append(out, option{value: s.ID, display: fmt.Sprintf("%s  %s%s · %s", name, s.Label, n, m.mentionContext(s.Range()))})
 	}
 	return out
 }
@@ -506,8 +507,8 @@ func (m *Model) rowValue(f *form, r *formRow) string {
 		switch r.key {
 		case "claimant":
 			name := m.claimantName(c)
-			if s, ok := m.ann.Span(c.Claimant.SpanID); ok {
-				return name + " (" + s.Label + " " + s.ID + ")"
+			if e, ok := m.ann.EntityOfSpan(c.Claimant.SpanID); ok {
+				return e.Name + " (" + e.Label + ")"
 			}
 			if name != "" {
 				return name + " (named, not tagged)"
@@ -603,8 +604,12 @@ func (m *Model) valueText(a *model.Annotation, r *formRow, v model.Value) string
 	case len(v.List) > 0:
 		var parts []string
 		for _, id := range v.List {
+			if e, ok := a.EntityOfSpan(id); ok {
+				parts = append(parts, e.Name)
+				continue
+			}
 			if s, ok := a.Span(id); ok {
-				parts = append(parts, m.spanText(s)+" "+s.ID)
+				parts = append(parts, m.spanText(s))
 				continue
 			}
 			parts = append(parts, m.optionDisplay(r, id))

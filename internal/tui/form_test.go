@@ -433,7 +433,7 @@ func TestClaimsSourcesIncidentsSurviveRestart(t *testing.T) {
 	// The form shows the values and the evidence.
 	h2.keys("enter")
 	screen = h2.screen()
-	for _, want := range []string{"Battles › Armed clash", "⟵ “Raqqa” " + h2.spanIDOf("Raqqa"), "ISIS " + h2.spanIDOf("ISIS"), "⟵ " + c1.ID + " ISIS"} {
+	for _, want := range []string{"Battles › Armed clash", "⟵ “Raqqa” " + h2.spanIDOf("Raqqa"), "Perpetrators                     ISIS", "⟵ " + c1.ID + " ISIS"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("incident form after the restart lacks %q:\n%s", want, screen)
 		}
