@@ -136,8 +136,12 @@ func (m *Model) claimOptions(except string) []option {
 	return out
 }
 
-// claimantName is who makes the claim, as text.
+// claimantName is who makes the claim, as text: the name of the entity
+// the claimant mentions, or the name typed for an unnamed speaker.
 func (m *Model) claimantName(c model.Claim) string {
+	if e, ok := m.ann.EntityOfSpan(c.Claimant.SpanID); ok {
+		return e.Name
+	}
 	if s, ok := m.ann.Span(c.Claimant.SpanID); ok {
 		return m.spanText(s)
 	}
@@ -162,21 +166,66 @@ func (m *Model) claimSummary(c model.Claim) string {
 	return fmt.Sprintf("%s %s: %s", c.ID, who, quote(m.claimContent(c)))
 }
 
-// sourceGrade returns the grade recorded for a source name.
+// sourceGrade returns the grade recorded for a source name: one given to
+// that name, or to the entity that has it as a name or alias.
 func (m *Model) sourceGrade(name string) (model.SourceGrade, bool) {
 	for _, g := range m.ann.Sources {
 		if strings.EqualFold(g.Source, name) {
+			return g, true
+		}
+		if e, ok := m.ann.Referent(g.Entity); ok && g.Entity != "" && e.HasName(name) {
 			return g, true
 		}
 	}
 	return model.SourceGrade{}, false
 }
 
+// affiliatedGrades describes the grades of the entities a claimant's
+// entity is affiliated to: a spokeswoman's claim shows her organisation's.
+func (m *Model) affiliatedGrades(c model.Claim) string {
+	e, ok := m.ann.EntityOfSpan(c.Claimant.SpanID)
+	if !ok {
+		return ""
+	}
+	var parts []string
+	for _, f := range e.Affiliations {
+		to, ok := m.ann.Referent(f.Entity)
+		if !ok {
+			continue
+		}
+		grade := "–"
+		if g, ok := m.sourceGrade(to.Name); ok && g.Reliability != "" {
+			grade = g.Reliability
+		}
+		parts = append(parts, fmt.Sprintf("%s of %s [%s]", f.Role, to.Name, grade))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// offeredGrade is the grade the registry remembers for a source's entity,
+// given in another article, when this article has none yet.
+func (m *Model) offeredGrade(src sourceEntry) (*model.RegistryGrade, bool) {
+	if _, graded := m.sourceGrade(src.name); graded {
+		return nil, false
+	}
+	e, ok := m.ann.Referent(src.entity)
+	if !ok || e.Registry == "" {
+		return nil, false
+	}
+	for _, r := range m.registry {
+		if r.ID == e.Registry && r.Grade != nil && r.Grade.Reliability != "" {
+			return r.Grade, true
+		}
+	}
+	return nil, false
+}
+
 // sourceEntry is one row of the Sources tab.
 type sourceEntry struct {
 	name   string
 	spanID string
-	role   string // "claimant", "outlet" or "graded"
+	entity string
+	role   string // "claimant", "outlet", "graded" or "entity"
 }
 
 // sources lists every speaker (claimant) and the outlet, plus any other
@@ -190,7 +239,14 @@ func (m *Model) sources() []sourceEntry {
 			return
 		}
 		seen[key] = true
-		out = append(out, sourceEntry{name: strings.TrimSpace(name), spanID: span, role: role})
+		entity := ""
+		if e, ok := m.ann.EntityOfSpan(span); ok {
+			entity = e.ID
+			for _, n := range e.Names() { // one row per entity, whatever name
+				seen[strings.ToLower(strings.TrimSpace(n))] = true
+			}
+		}
+		out = append(out, sourceEntry{name: strings.TrimSpace(name), spanID: span, entity: entity, role: role})
 	}
 	if m.doc != nil && m.doc.article.Source != "" {
 		add(m.doc.article.Source, "", "outlet")
@@ -199,12 +255,19 @@ func (m *Model) sources() []sourceEntry {
 		add(m.claimantName(c), c.Claimant.SpanID, "claimant")
 	}
 	for _, g := range m.ann.Sources {
-		add(g.Source, g.SpanID, "graded")
+		span := g.SpanID
+		if ms := m.ann.MentionsOf(g.Entity); g.Entity != "" && len(ms) > 0 {
+			span = ms[0].ID
+		}
+		add(g.Source, span, "graded")
 	}
-	// Named groups and people can be graded before they speak.
-	for _, s := range m.spans {
-		if s.Label == "ORG" || s.Label == "PER" {
-			add(m.spanText(s), s.ID, "entity")
+	// Named groups and people can be graded before they speak: one row
+	// per entity.
+	for _, e := range m.entityOrder() {
+		if e.Label == "ORG" || e.Label == "PER" || e.Label == "NORP" {
+			if ms := m.mentionsInOrder(e.ID); len(ms) > 0 {
+				add(e.Name, ms[0].ID, "entity")
+			}
 		}
 	}
 	return out
@@ -757,6 +820,10 @@ func (m *Model) confirmRow(f *form, r *formRow, draft string, choice *option) te
 	// usually follow.
 	single := r.kind != rowMulti && r.kind != rowEntity && r.key != "figure.new"
 	m.afterSave = func(m *Model) tea.Cmd {
+		var remember tea.Cmd
+		if f.kind == formSource {
+			remember = m.rememberGrade(f.itemID)
+		}
 		delete(m.drafts, dk)
 		delete(m.draftErrs, dk)
 		if m.form != nil {
@@ -767,7 +834,7 @@ func (m *Model) confirmRow(f *form, r *formRow, draft string, choice *option) te
 				m.toFormRow(f, f.cursor)
 			}
 		}
-		return nil
+		return remember
 	}
 	return m.commit(next, action)
 }
@@ -1009,7 +1076,7 @@ func (m *Model) applySourceRow(next *model.Annotation, name string, r *formRow, 
 		g := model.SourceGrade{Source: name}
 		for _, s := range m.sources() {
 			if s.name == name {
-				g.SpanID = s.spanID
+				g.SpanID, g.Entity = s.spanID, s.entity
 			}
 		}
 		next.Sources = append(next.Sources, g)

@@ -253,3 +253,328 @@ func (m *Model) renderEntities(w, h int) []string {
 	}
 	return lines
 }
+
+// The selection's entity: E splits a mention off, e links it to another
+// entity of the article or to the registry, p sets an affiliation.
+
+// selectedMention returns the mention the selection designates.
+func (m *Model) selectedMention() (model.Span, bool) {
+	s, ok := m.spanUnderCursor()
+	if !ok {
+		m.setMessage("no mention under the cursor: tag one first")
+	}
+	return s, ok
+}
+
+// splitMention makes the mention under the cursor an entity of its own.
+func (m *Model) splitMention() tea.Cmd {
+	s, ok := m.selectedMention()
+	if !ok {
+		return nil
+	}
+	if len(m.ann.MentionsOf(s.Entity)) < 2 {
+		m.setMessage(quote(m.spanText(s)) + " is already the only mention of its entity")
+		return nil
+	}
+	next := m.ann.Clone()
+	id := next.NewID("n")
+	next.Referents = append(next.Referents, model.Entity{ID: id, Name: spanName(m.doc.text, s), Label: s.Label})
+	for i := range next.Entities {
+		if next.Entities[i].ID == s.ID {
+			next.Entities[i].Entity = id
+		}
+	}
+	return m.commit(next, fmt.Sprintf("split %s off into an entity of its own", quote(m.spanText(s))))
+}
+
+// spanName is a mention's text as a name: white space collapsed.
+func spanName(text string, s model.Span) string {
+	return strings.Join(strings.Fields(text[s.Start:s.End]), " ")
+}
+
+// openLinkPrompt offers the article's other entities of the mention's
+// label (and then any label) and the registry's entries, for e.
+func (m *Model) openLinkPrompt() {
+	s, ok := m.selectedMention()
+	if !ok {
+		return
+	}
+	own, _ := m.ann.Referent(s.Entity)
+	p := &prompt{kind: promptLink, title: "link " + quote(own.Name) + " to an entity (type to filter)", ids: map[string]string{}, entityID: own.ID}
+	var same, other []string
+	for _, e := range m.entityOrder() {
+		if e.ID == own.ID {
+			continue
+		}
+		d := fmt.Sprintf("%s  %s ×%d · in this article", e.Name, e.Label, len(m.ann.MentionsOf(e.ID)))
+		if len(e.Aliases) > 0 {
+			d += " · aka " + strings.Join(e.Aliases, ", ")
+		}
+		p.ids[d] = "entity:" + e.ID
+		if e.Label == own.Label {
+			same = append(same, d)
+		} else {
+			other = append(other, d)
+		}
+	}
+	var reg []string
+	for _, r := range m.registry {
+		if r.ID == own.Registry {
+			continue
+		}
+		d := fmt.Sprintf("%s  %s · registry %s", r.Name, r.Label, r.ID)
+		if len(r.Aliases) > 0 {
+			d += " · aka " + strings.Join(r.Aliases, ", ")
+		}
+		p.ids[d] = "registry:" + r.ID
+		reg = append(reg, d)
+	}
+	p.choices = append(append(same, reg...), other...)
+	if own.Registry == "" {
+		d := fmt.Sprintf("+ add %s to the registry (shared by every article)", quote(own.Name))
+		p.ids[d] = "new-registry:"
+		p.choices = append(p.choices, d)
+	}
+	p.filter()
+	m.prompt = p
+}
+
+// link applies the choice of the link prompt: merge the entity into
+// another of the article (its names become aliases), or link it to a
+// registry entry (a new one for "+ add").
+func (m *Model) link(entityID, choice string) tea.Cmd {
+	kind, id, _ := strings.Cut(choice, ":")
+	own, ok := m.ann.Referent(entityID)
+	if !ok {
+		return nil
+	}
+	switch kind {
+	case "entity":
+		next := m.ann.Clone()
+		into := mergeEntities(&next, id, entityID)
+		return m.commit(next, fmt.Sprintf("%s is %s: one entity of %d mentions", quote(own.Name), quote(into.Name), len(next.MentionsOf(into.ID))))
+	case "registry":
+		for _, r := range m.registry {
+			if r.ID == id {
+				next := m.ann.Clone()
+				linkRegistry(&next, entityID, r)
+				return m.commit(next, fmt.Sprintf("%s linked to the registry's %s (%s)", quote(own.Name), quote(r.Name), r.ID))
+			}
+		}
+	case "new-registry":
+		return m.addToRegistry(entityID)
+	}
+	return nil
+}
+
+// addToRegistry stores an entity in the registry and links it there: two
+// writes, the registry's first, so the link never points at nothing.
+func (m *Model) addToRegistry(entityID string) tea.Cmd {
+	e, ok := m.ann.Referent(entityID)
+	if !ok {
+		return nil
+	}
+	st, who := m.opts.Store, m.opts.Annotator
+	entry := model.RegistryEntry{Name: e.Name, Label: e.Label, Aliases: e.Aliases, ExternalIDs: e.ExternalIDs}
+	m.saving = true
+	return func() tea.Msg {
+		saved, err := st.SaveRegistry(entry, who, "add "+e.Name)
+		return registrySavedMsg{entry: saved, entity: entityID, err: err}
+	}
+}
+
+// registrySavedMsg: a registry entry was stored for an entity to link to.
+type registrySavedMsg struct {
+	entry  model.RegistryEntry
+	entity string
+	err    error
+}
+
+func (m *Model) onRegistrySaved(msg registrySavedMsg) tea.Cmd {
+	m.saving = false
+	if msg.err != nil {
+		m.fail(fmt.Errorf("not added to the registry: %w", msg.err))
+		return m.replayPending()
+	}
+	m.registry = append(m.registry, msg.entry)
+	next := m.ann.Clone()
+	if linkRegistry(&next, msg.entity, msg.entry) {
+		return m.commit(next, fmt.Sprintf("%s added to the registry as %s and linked", quote(msg.entry.Name), msg.entry.ID))
+	}
+	return m.replayPending()
+}
+
+// mergeEntities folds entity from into entity into: from's mentions, names
+// (as aliases), external ids and affiliations move over; grades and
+// affiliations pointing at from point at into. It returns the result.
+func mergeEntities(a *model.Annotation, into, from string) model.Entity {
+	fi, ii := -1, -1
+	for i, e := range a.Referents {
+		switch e.ID {
+		case from:
+			fi = i
+		case into:
+			ii = i
+		}
+	}
+	if fi < 0 || ii < 0 {
+		return model.Entity{}
+	}
+	src, dst := a.Referents[fi], &a.Referents[ii]
+	for _, n := range src.Names() {
+		addName(dst, n)
+	}
+	for _, x := range src.ExternalIDs {
+		if !containsString(dst.ExternalIDs, x) {
+			dst.ExternalIDs = append(dst.ExternalIDs, x)
+		}
+	}
+	if dst.Registry == "" {
+		dst.Registry = src.Registry
+	}
+	dst.Affiliations = append(dst.Affiliations, src.Affiliations...)
+	for i := range a.Entities {
+		if a.Entities[i].Entity == from {
+			a.Entities[i].Entity = into
+			if a.Entities[i].Label != dst.Label && dst.LabelNote == "" {
+				a.Entities[i].Label = dst.Label
+			}
+		}
+	}
+	for i := range a.Referents {
+		for j := range a.Referents[i].Affiliations {
+			if a.Referents[i].Affiliations[j].Entity == from {
+				a.Referents[i].Affiliations[j].Entity = into
+			}
+		}
+	}
+	for i := range a.Sources {
+		if a.Sources[i].Entity == from {
+			a.Sources[i].Entity = into
+		}
+	}
+	merged := *dst
+	a.Referents = append(a.Referents[:fi], a.Referents[fi+1:]...)
+	// An entity is not affiliated to itself, nor twice the same way.
+	for i := range a.Referents {
+		if a.Referents[i].ID != into {
+			continue
+		}
+		var keep []model.Affiliation
+		for _, f := range a.Referents[i].Affiliations {
+			if f.Entity != into && !containsAffiliation(keep, f) {
+				keep = append(keep, f)
+			}
+		}
+		a.Referents[i].Affiliations = keep
+		merged = a.Referents[i]
+	}
+	return merged
+}
+
+func containsAffiliation(list []model.Affiliation, f model.Affiliation) bool {
+	for _, g := range list {
+		if g == f {
+			return true
+		}
+	}
+	return false
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// addName adds n to an entity's aliases unless it already has that name.
+func addName(e *model.Entity, n string) {
+	if strings.TrimSpace(n) != "" && !e.HasName(n) {
+		e.Aliases = append(e.Aliases, n)
+	}
+}
+
+// linkRegistry links an entity to a registry entry: the entry's name
+// becomes the canonical name (the article's becomes an alias), its aliases
+// and external ids join the entity's.
+func linkRegistry(a *model.Annotation, entityID string, r model.RegistryEntry) bool {
+	for i := range a.Referents {
+		e := &a.Referents[i]
+		if e.ID != entityID {
+			continue
+		}
+		old := e.Name
+		e.Registry = r.ID
+		e.Name = r.Name
+		addName(e, old)
+		for _, n := range r.Aliases {
+			addName(e, n)
+		}
+		for _, x := range r.ExternalIDs {
+			if !containsString(e.ExternalIDs, x) {
+				e.ExternalIDs = append(e.ExternalIDs, x)
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// openAffiliationPrompt asks what the selection's entity is affiliated to,
+// then (promptRole) in what role.
+func (m *Model) openAffiliationPrompt() {
+	s, ok := m.selectedMention()
+	if !ok {
+		return
+	}
+	own, _ := m.ann.Referent(s.Entity)
+	p := &prompt{kind: promptAffiliate, title: quote(own.Name) + " is affiliated to… (type to filter)", ids: map[string]string{}, entityID: own.ID}
+	for _, e := range m.entityOrder() {
+		if e.ID == own.ID {
+			continue
+		}
+		d := fmt.Sprintf("%s  %s ×%d", e.Name, e.Label, len(m.ann.MentionsOf(e.ID)))
+		p.ids[d] = e.ID
+		p.choices = append(p.choices, d)
+	}
+	if len(p.choices) == 0 {
+		m.setMessage("no other entity to be affiliated to: tag it first")
+		return
+	}
+	p.filter()
+	m.prompt = p
+}
+
+// openRolePrompt asks for the role of an affiliation.
+func (m *Model) openRolePrompt(entityID, target string) {
+	own, _ := m.ann.Referent(entityID)
+	to, _ := m.ann.Referent(target)
+	p := &prompt{kind: promptRole, title: quote(own.Name) + " is … of " + quote(to.Name), entityID: entityID, field: target}
+	p.choices = append(p.choices, model.AffiliationRoles...)
+	p.filter()
+	m.prompt = p
+}
+
+// affiliate records that entity is role of target.
+func (m *Model) affiliate(entityID, target, role string) tea.Cmd {
+	own, ok1 := m.ann.Referent(entityID)
+	to, ok2 := m.ann.Referent(target)
+	if !ok1 || !ok2 {
+		return nil
+	}
+	f := model.Affiliation{Entity: target, Role: role}
+	if containsAffiliation(own.Affiliations, f) {
+		m.setMessage(fmt.Sprintf("%s is already %s of %s", quote(own.Name), role, quote(to.Name)))
+		return nil
+	}
+	next := m.ann.Clone()
+	for i := range next.Referents {
+		if next.Referents[i].ID == entityID {
+			next.Referents[i].Affiliations = append(next.Referents[i].Affiliations, f)
+		}
+	}
+	return m.commit(next, fmt.Sprintf("%s is %s of %s", quote(own.Name), role, quote(to.Name)))
+}

@@ -351,9 +351,13 @@ func checkRaqqa(t *testing.T, where string, a model.Annotation) {
 	if !reflect.DeepEqual(c2, want2) {
 		t.Errorf("%s: counter-claim\n%+v, want\n%+v", where, c2, want2)
 	}
+	entityOf := func(span string) string {
+		e, _ := a.EntityOfSpan(span)
+		return e.ID
+	}
 	wantSources := []model.SourceGrade{
-		{Source: "ISIS", SpanID: isis, Reliability: "E", Rationale: "party to the conflict"},
-		{Source: "SDF", SpanID: sdf, Reliability: "C"},
+		{Source: "ISIS", SpanID: isis, Entity: entityOf(isis), Reliability: "E", Rationale: "party to the conflict"},
+		{Source: "SDF", SpanID: sdf, Entity: entityOf(sdf), Reliability: "C"},
 	}
 	if !reflect.DeepEqual(a.Sources, wantSources) {
 		t.Errorf("%s: sources %+v, want %+v", where, a.Sources, wantSources)

@@ -20,6 +20,7 @@ type ListKeys struct {
 	Open     key.Binding
 	New      key.Binding
 	Delete   key.Binding
+	Accept   key.Binding
 }
 
 // FormKeys act in a claim, source or incident form. Printable keys type
@@ -73,6 +74,9 @@ type ArticleKeys struct {
 	Delete                     key.Binding
 	TagAll                     key.Binding
 	TagAllWords                key.Binding
+	Split                      key.Binding
+	Link                       key.Binding
+	Affiliate                  key.Binding
 	Claim                      key.Binding
 	Undo, Redo                 key.Binding
 	Done, Skip                 key.Binding
@@ -148,6 +152,9 @@ func DefaultKeyMap() KeyMap {
 			Delete:       k(keys("x", "delete"), help("x", "delete span")),
 			TagAll:       k(keys("a"), help("a a", "tag all occurrences")),
 			TagAllWords:  k(keys("A"), help("A A", "tag all, inside larger words too")),
+			Split:        k(keys("E"), help("E", "split mention off its entity")),
+			Link:         k(keys("e"), help("e", "link to entity / registry")),
+			Affiliate:    k(keys("p"), help("p", "affiliation (spokesperson of…)")),
 			Claim:        k(keys("c"), help("c", "claim from selection")),
 			Undo:         k(keys("u"), help("u", "undo")),
 			Redo:         k(keys("ctrl+r", "U"), help("ctrl+r", "redo")),
@@ -173,6 +180,7 @@ func DefaultKeyMap() KeyMap {
 			Open:   k(keys("enter"), help("enter", "edit")),
 			New:    k(keys("n"), help("n", "new incident")),
 			Delete: k(keys("x", "delete"), help("x", "delete")),
+			Accept: k(keys("y"), help("y", "take the earlier grade")),
 		},
 		Form: FormKeys{
 			NextField:  k(keys("tab"), help("tab", "next field")),

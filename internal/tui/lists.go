@@ -78,6 +78,10 @@ func (m *Model) listKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		case tabIncidents:
 			m.openForm(formIncident, m.ann.Incidents[*cur].ID)
 		}
+	case key.Matches(msg, k.Accept) && m.sideTab == tabSources:
+		if *cur < n {
+			return m.acceptOfferedGrade(m.sources()[*cur]), true
+		}
 	case key.Matches(msg, k.New):
 		if m.sideTab == tabIncidents {
 			return m.newIncident(), true
@@ -264,6 +268,9 @@ func (m *Model) renderList(w, h int) []string {
 			if g, ok := m.sourceGrade(m.claimantName(c)); ok && g.Reliability != "" {
 				parts[1] += " [" + g.Reliability + "]"
 			}
+			if aff := m.affiliatedGrades(c); aff != "" {
+				parts[1] += " (" + aff + ")"
+			}
 			if c.Type != "" {
 				parts = append(parts, c.Type)
 			}
@@ -294,6 +301,9 @@ func (m *Model) renderList(w, h int) []string {
 			if g.Rationale != "" {
 				lines = append(lines, m.styles.Subtle.Render("   "+termtext.Line(g.Rationale)))
 			}
+			if og, ok := m.offeredGrade(s); ok {
+				lines = append(lines, m.styles.Accent.Render("   "+termtext.Line(fmt.Sprintf("graded %s in an earlier article (%s): y takes it", og.Reliability, orDash(og.Rationale)))))
+			}
 		}
 	case tabIncidents:
 		for i, inc := range m.ann.Incidents {
@@ -308,4 +318,50 @@ func (m *Model) renderList(w, h int) []string {
 		lines = lines[max(0, min(len(lines)-h, cur*2-h/2)):]
 	}
 	return lines
+}
+
+// acceptOfferedGrade grades a source as the registry remembers it was
+// graded in an earlier article, rationale and all.
+func (m *Model) acceptOfferedGrade(src sourceEntry) tea.Cmd {
+	og, ok := m.offeredGrade(src)
+	if !ok {
+		m.setMessage("no earlier grade to take for " + quote(src.name))
+		return nil
+	}
+	next := m.ann.Clone()
+	next.Sources = append(next.Sources, model.SourceGrade{Source: src.name, SpanID: src.spanID, Entity: src.entity,
+		Reliability: og.Reliability, Rationale: og.Rationale})
+	return m.commit(next, fmt.Sprintf("grade source %s %s (as in an earlier article)", src.name, og.Reliability))
+}
+
+// rememberGrade keeps a source's grade with its entity's registry entry, so
+// the next article can offer it. It runs after the grade is saved.
+func (m *Model) rememberGrade(name string) tea.Cmd {
+	g, ok := m.sourceGrade(name)
+	e, linked := m.ann.Referent(g.Entity)
+	if !ok || !linked || e.Registry == "" || g.Reliability == "" {
+		return nil
+	}
+	var entry model.RegistryEntry
+	found := false
+	for _, r := range m.registry {
+		if r.ID == e.Registry {
+			entry, found = r, true
+		}
+	}
+	if !found {
+		return nil
+	}
+	entry.Grade = &model.RegistryGrade{Reliability: g.Reliability, Rationale: g.Rationale, By: m.opts.Annotator, ArticleID: m.ann.ArticleID}
+	st, who := m.opts.Store, m.opts.Annotator
+	return func() tea.Msg {
+		saved, err := st.SaveRegistry(entry, who, fmt.Sprintf("grade %s %s", entry.Name, g.Reliability))
+		return registryGradeMsg{entry: saved, err: err}
+	}
+}
+
+// registryGradeMsg: a grade was kept with a registry entry.
+type registryGradeMsg struct {
+	entry model.RegistryEntry
+	err   error
 }

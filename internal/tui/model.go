@@ -95,6 +95,9 @@ type Model struct {
 
 	sideTab    int
 	sideCursor int // in the Entities tab
+	// registry is the database's entity registry, read when an article
+	// opens.
+	registry []model.RegistryEntry
 	// expanded entities show their mentions in the Entities tab.
 	expanded map[string]bool
 	// listCursor is the cursor of the Claims, Sources and Incidents tabs.
@@ -154,9 +157,10 @@ type (
 		openNext bool
 	}
 	articleLoadedMsg struct {
-		doc *document
-		ann model.Annotation
-		err error
+		doc      *document
+		ann      model.Annotation
+		registry []model.RegistryEntry
+		err      error
 	}
 	savedMsg struct {
 		ann    model.Annotation
@@ -198,7 +202,11 @@ func (m *Model) loadArticle(id string) tea.Cmd {
 		}
 		// Mentions stored before entities existed get theirs now.
 		model.GroupMentions(&ann, art.Text)
-		return articleLoadedMsg{doc: newDocument(art), ann: ann}
+		var reg []model.RegistryEntry
+		if err := st.Registry(func(e model.RegistryEntry) error { reg = append(reg, e); return nil }); err != nil {
+			return articleLoadedMsg{err: err}
+		}
+		return articleLoadedMsg{doc: newDocument(art), ann: ann, registry: reg}
 	}
 }
 
@@ -280,11 +288,25 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			m.fail(msg.err)
 		} else {
+			m.registry = msg.registry
 			m.openDocument(msg.doc, msg.ann)
 		}
 		return m, m.doneLoading()
 	case savedMsg:
 		return m, m.onSaved(msg)
+	case registrySavedMsg:
+		return m, m.onRegistrySaved(msg)
+	case registryGradeMsg:
+		if msg.err != nil {
+			m.fail(fmt.Errorf("the grade is saved, but not kept for later articles: %w", msg.err))
+			return m, nil
+		}
+		for i := range m.registry {
+			if m.registry[i].ID == msg.entry.ID {
+				m.registry[i] = msg.entry
+			}
+		}
+		return m, nil
 	case searchDoneMsg:
 		if msg.err != nil {
 			m.fail(msg.err)

@@ -17,6 +17,9 @@ const (
 	promptRelabel // pick a new label for the span under the cursor
 	promptEvidence
 	promptFigure
+	promptLink      // link the selection's entity to another or to the registry
+	promptAffiliate // what the selection's entity is affiliated to
+	promptRole      // the affiliation's role
 )
 
 // prompt is a one-line text input, with a filtered list of choices for the

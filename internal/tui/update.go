@@ -160,6 +160,18 @@ func (m *Model) handlePrompt(msg tea.KeyPressMsg) tea.Cmd {
 			if c, ok := p.choice(); ok {
 				return m.fillFromFigure(p.field, p.ids[c])
 			}
+		case promptLink:
+			if c, ok := p.choice(); ok {
+				return m.link(p.entityID, p.ids[c])
+			}
+		case promptAffiliate:
+			if c, ok := p.choice(); ok {
+				m.openRolePrompt(p.entityID, p.ids[c])
+			}
+		case promptRole:
+			if c, ok := p.choice(); ok {
+				return m.affiliate(p.entityID, p.field, c)
+			}
 		}
 		return nil
 	}
@@ -319,6 +331,12 @@ func (m *Model) articleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.deleteSpan(s.ID)
 		}
 		m.setMessage("no span under the cursor")
+	case key.Matches(msg, k.Split):
+		return m.splitMention()
+	case key.Matches(msg, k.Link):
+		m.openLinkPrompt()
+	case key.Matches(msg, k.Affiliate):
+		m.openAffiliationPrompt()
 	case key.Matches(msg, k.TagAll):
 		return m.tagAll(false)
 	case key.Matches(msg, k.TagAllWords):
