@@ -578,3 +578,26 @@ func (m *Model) affiliate(entityID, target, role string) tea.Cmd {
 	}
 	return m.commit(next, fmt.Sprintf("%s is %s of %s", quote(own.Name), role, quote(to.Name)))
 }
+
+// register links the entity of a mention to the registry entry of that
+// label and name, adding one when there is none. Nothing to do when it is
+// linked already.
+func (m *Model) register(spanID string) tea.Cmd {
+	e, ok := m.ann.EntityOfSpan(spanID)
+	if !ok || e.Registry != "" {
+		return nil
+	}
+	for _, r := range m.registry {
+		if r.Label != e.Label {
+			continue
+		}
+		for _, n := range r.Names() {
+			if e.HasName(n) {
+				next := m.ann.Clone()
+				linkRegistry(&next, e.ID, r)
+				return m.commit(next, fmt.Sprintf("%s linked to the registry's %s (%s)", quote(e.Name), quote(r.Name), r.ID))
+			}
+		}
+	}
+	return m.addToRegistry(e.ID)
+}

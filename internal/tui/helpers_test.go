@@ -26,9 +26,13 @@ type harness struct {
 }
 
 // newHarness opens a screen on st at the given size and loads the queue.
-func newHarness(t testing.TB, st *fakeStore, width, height int) *harness {
+func newHarness(t testing.TB, st *fakeStore, width, height int, opts ...func(*Options)) *harness {
 	t.Helper()
-	m := New(Options{Store: st, Schema: model.DefaultSchema(), Annotator: "alice", Location: "test.db"})
+	o := Options{Store: st, Schema: model.DefaultSchema(), Annotator: "alice", Location: "test.db"}
+	for _, f := range opts {
+		f(&o)
+	}
+	m := New(o)
 	h := &harness{t: t, m: m, st: st}
 	h.send(tea.WindowSizeMsg{Width: width, Height: height})
 	h.run(m.Init())

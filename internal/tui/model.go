@@ -7,6 +7,7 @@ package tui
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,6 +31,12 @@ type Options struct {
 	Location string
 	NoColor  bool
 	Logger   *slog.Logger
+	// Suggest proposes mentions for an article from the registry (and the
+	// user's patterns); nil for none. It runs off the update loop.
+	Suggest func(text string, registry []model.RegistryEntry, a *model.Annotation) []Suggestion
+	// ModelSuggest asks a model server for mentions; nil for none. It runs
+	// in the background, bounded by a timeout.
+	ModelSuggest func(ctx context.Context, art model.Article) ([]Suggestion, error)
 }
 
 type screen int
@@ -98,6 +105,12 @@ type Model struct {
 	// registry is the database's entity registry, read when an article
 	// opens.
 	registry []model.RegistryEntry
+	// suggestions are the open article's proposed mentions (see
+	// liveSuggestions for those still open).
+	suggestions []Suggestion
+	live        []Suggestion
+	// modelFailed: the model server failed once this session; said once.
+	modelFailed bool
 	// expanded entities show their mentions in the Entities tab.
 	expanded map[string]bool
 	// listCursor is the cursor of the Claims, Sources and Incidents tabs.
@@ -287,11 +300,40 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case articleLoadedMsg:
 		if msg.err != nil {
 			m.fail(msg.err)
-		} else {
-			m.registry = msg.registry
-			m.openDocument(msg.doc, msg.ann)
+			return m, m.doneLoading()
 		}
-		return m, m.doneLoading()
+		fresh := m.doc == nil || m.doc.article.ID != msg.doc.article.ID
+		m.registry = msg.registry
+		m.openDocument(msg.doc, msg.ann)
+		var suggest tea.Cmd
+		if fresh {
+			m.suggestions = nil
+			m.refreshLive()
+			suggest = m.suggestCmd(msg.doc, msg.ann)
+		}
+		return m, tea.Batch(suggest, m.doneLoading())
+	case suggestionsMsg:
+		if m.doc != nil && msg.articleID == m.doc.article.ID {
+			m.addSuggestions(msg.list)
+			if n := len(m.liveSuggestions()); n > 0 {
+				m.setMessage(fmt.Sprintf("%d suggestions (dim, dashed): > next · y accept · Y accept all · z reject", n))
+				m.sayNotice()
+			}
+		}
+		return m, nil
+	case modelSuggestionsMsg:
+		switch {
+		case msg.err != nil:
+			// One message, once: the screen keeps working without it.
+			if !m.modelFailed {
+				m.modelFailed = true
+				m.fail(fmt.Errorf("model suggestions unavailable (%v); annotating goes on without them", msg.err))
+			}
+		case m.doc != nil && msg.articleID == m.doc.article.ID:
+			m.modelFailed = false
+			m.addSuggestions(msg.list)
+		}
+		return m, nil
 	case savedMsg:
 		return m, m.onSaved(msg)
 	case registrySavedMsg:
@@ -505,6 +547,7 @@ func (m *Model) openDocument(doc *document, ann model.Annotation) {
 
 func (m *Model) setAnnotation(a model.Annotation) {
 	m.ann = a
+	defer m.refreshLive()
 	m.spans = append(m.spans[:0], a.Entities...)
 	sort.SliceStable(m.spans, func(i, j int) bool {
 		if m.spans[i].Start != m.spans[j].Start {

@@ -36,13 +36,15 @@ type Styles struct {
 	BarEmpty  lipgloss.Style
 	Invalid   lipgloss.Style
 
-	labels map[string]lipgloss.Style
-	chips  map[string]lipgloss.Style
+	labels      map[string]lipgloss.Style
+	chips       map[string]lipgloss.Style
+	suggestions map[string]lipgloss.Style
 }
 
 // NewStyles builds the styles for a dark or light terminal.
 func NewStyles(schema *model.Schema, dark, noColor bool) Styles {
-	s := Styles{Dark: dark, NoColor: noColor, labels: map[string]lipgloss.Style{}, chips: map[string]lipgloss.Style{}}
+	s := Styles{Dark: dark, NoColor: noColor, labels: map[string]lipgloss.Style{}, chips: map[string]lipgloss.Style{},
+		suggestions: map[string]lipgloss.Style{}}
 	base := lipgloss.NewStyle()
 	if noColor {
 		s.Title = base.Bold(true)
@@ -67,6 +69,9 @@ func NewStyles(schema *model.Schema, dark, noColor bool) Styles {
 		for _, l := range schema.Labels {
 			s.labels[l.Name] = base.Underline(true)
 			s.chips[l.Name] = base.Bold(true)
+			// A suggestion is faint, italic and dashed: never an
+			// annotation's plain underline.
+			s.suggestions[l.Name] = base.Faint(true).Italic(true).UnderlineStyle(lipgloss.UnderlineDashed)
 		}
 		return s
 	}
@@ -114,6 +119,9 @@ func NewStyles(schema *model.Schema, dark, noColor bool) Styles {
 		}
 		s.labels[l.Name] = base.Background(lipgloss.Color(c)).Foreground(lipgloss.Color("#101010"))
 		s.chips[l.Name] = base.Foreground(lipgloss.Color(c)).Bold(true)
+		// A suggestion has its label's colour as text, not as background,
+		// dashed: it never looks like an annotation.
+		s.suggestions[l.Name] = base.Foreground(lipgloss.Color(c)).Italic(true).UnderlineStyle(lipgloss.UnderlineDashed).UnderlineColor(lipgloss.Color(c))
 	}
 	return s
 }
@@ -124,6 +132,14 @@ func (s Styles) Label(name string) lipgloss.Style {
 		return st
 	}
 	return lipgloss.NewStyle().Underline(true)
+}
+
+// Suggestion returns the style of a suggested mention with the given label.
+func (s Styles) Suggestion(name string) lipgloss.Style {
+	if st, ok := s.suggestions[name]; ok {
+		return st
+	}
+	return lipgloss.NewStyle().Faint(true).Italic(true).UnderlineStyle(lipgloss.UnderlineDashed)
 }
 
 // Chip returns the style of a label's name in lists.

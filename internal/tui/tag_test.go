@@ -162,7 +162,7 @@ func TestTagging(t *testing.T) {
 
 	// Every save is in the history, in order.
 	wantActions := []string{
-		"tag “Raqqa” ORG", "relabel “Raqqa” ORG → GPE", "tag all “Raqqa” GPE (2)", "delete GPE “Raqqa”",
+		"tag “Raqqa” ORG", "relabel “Raqqa” ORG → GPE", "tag all “Raqqa” GPE (2)", "“Raqqa” added to the registry as r1 and linked", "delete GPE “Raqqa”",
 		"tag “council” GPE", "relabel “council” GPE → PER", "tag “council met” PER",
 	}
 	if got := h.st.actions(id); !reflect.DeepEqual(got, wantActions) {

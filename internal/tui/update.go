@@ -331,6 +331,20 @@ func (m *Model) articleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.deleteSpan(s.ID)
 		}
 		m.setMessage("no span under the cursor")
+	case key.Matches(msg, k.NextSuggestion):
+		m.gotoSuggestion(false)
+	case key.Matches(msg, k.PrevSuggestion):
+		m.gotoSuggestion(true)
+	case key.Matches(msg, k.Accept):
+		if s, ok := m.suggestionAt(); ok {
+			return m.acceptSuggestions([]Suggestion{s}, fmt.Sprintf("accept suggestion %s %s", s.Label, quote(s.Text)))
+		}
+		m.setMessage("no suggestion here: > goes to the next one")
+	case key.Matches(msg, k.AcceptAll):
+		live := m.liveSuggestions()
+		return m.acceptSuggestions(live, fmt.Sprintf("accept all %d suggestions", len(live)))
+	case key.Matches(msg, k.Reject):
+		return m.rejectSuggestion()
 	case key.Matches(msg, k.Split):
 		return m.splitMention()
 	case key.Matches(msg, k.Link):
@@ -673,9 +687,17 @@ func (m *Model) tagAll(compound bool) tea.Cmd {
 	if p := m.tagAllArmed; p != nil && p.sel == sel && p.compound == compound {
 		m.tagAllArmed = nil
 		next := m.ann.Clone()
+		var first string
 		for _, r := range p.ranges {
-			next.Entities = append(next.Entities, model.Span{ID: next.NewID("e"), Start: r.Start, End: r.End, Label: p.label})
+			id := next.NewID("e")
+			if first == "" {
+				first = id
+			}
+			next.Entities = append(next.Entities, model.Span{ID: id, Start: r.Start, End: r.End, Label: p.label})
 		}
+		// Tagging all occurrences names an entity worth knowing in every
+		// article: it is linked to the registry (added when new).
+		m.afterSave = func(m *Model) tea.Cmd { return m.register(first) }
 		return m.commit(next, fmt.Sprintf("tag all %s %s (%d)", quote(m.doc.text[sel.Start:sel.End]), p.label, len(p.ranges)))
 	}
 	m.tagAllArmed = nil

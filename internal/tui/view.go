@@ -378,6 +378,7 @@ type styleKey struct {
 	selected bool
 	head     bool
 	match    bool
+	suggest  string // the label of a suggestion here
 }
 
 // renderText draws the visible lines of the article, and only those: the
@@ -403,6 +404,16 @@ func (m *Model) renderText(w, h int) string {
 		}
 	}
 	sel := m.selection()
+	// The open suggestions that touch the window.
+	var sugg []Suggestion
+	for _, s := range m.live {
+		if s.Start >= winEnd {
+			break
+		}
+		if s.End > winStart {
+			sugg = append(sugg, s)
+		}
+	}
 	lines := make([]string, 0, h)
 	var onLine []model.Span
 	for line := m.top; line < end; line++ {
@@ -440,6 +451,13 @@ func (m *Model) renderText(w, h int) string {
 			if inner >= 0 {
 				k.label = onLine[inner].Label
 				k.nested = covering > 1
+			} else {
+				for _, sg := range sugg {
+					if sg.Start <= off && off < sg.End {
+						k.suggest = sg.Label
+						break
+					}
+				}
 			}
 			k.selected = sel.Start <= off && off < sel.End
 			for _, r := range m.highlights {
@@ -475,6 +493,8 @@ func (m *Model) cellStyle(k styleKey) lipgloss.Style {
 		}
 	case k.label != "":
 		st = m.styles.Label(k.label)
+	case k.suggest != "":
+		st = m.styles.Suggestion(k.suggest)
 	case k.match:
 		st = m.styles.Highlight
 	default:

@@ -1,0 +1,220 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/annotate-tool/annotate/internal/model"
+)
+
+// Suggestions are mentions the screen proposes, from the registry, the
+// user's patterns or a model server: drawn differently from annotations
+// (dim, dashed), never saved, exported or counted until accepted.
+
+// Suggestion is one proposed mention, in byte offsets of the article.
+type Suggestion struct {
+	Start, End int
+	Label      string
+	Text       string
+	// Entity is the registry entry it comes from ("" for others).
+	Entity string
+	// Source is "registry", "patterns" or "model".
+	Source string
+	// ExternalID is what the entity is known as elsewhere (a pattern's id).
+	ExternalID string
+}
+
+// Range returns the suggestion's extent.
+func (s Suggestion) Range() model.Range { return model.Range{Start: s.Start, End: s.End} }
+
+type (
+	// suggestionsMsg brings the registry's and patterns' suggestions of an
+	// opened article.
+	suggestionsMsg struct {
+		articleID string
+		list      []Suggestion
+	}
+	// modelSuggestionsMsg brings a model server's answer, later.
+	modelSuggestionsMsg struct {
+		articleID string
+		list      []Suggestion
+		err       error
+	}
+)
+
+// modelTimeout bounds how long a model server may take for one article.
+const modelTimeout = 20 * time.Second
+
+// suggestCmd computes the registry's and patterns' suggestions off the
+// update loop, and asks the model server, when there is one, in the
+// background: the screen never waits for it.
+func (m *Model) suggestCmd(doc *document, ann model.Annotation) tea.Cmd {
+	var cmds []tea.Cmd
+	reg := m.registry
+	if f := m.opts.Suggest; f != nil {
+		cmds = append(cmds, func() tea.Msg {
+			return suggestionsMsg{articleID: doc.article.ID, list: f(doc.text, reg, &ann)}
+		})
+	}
+	if f := m.opts.ModelSuggest; f != nil {
+		cmds = append(cmds, func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), modelTimeout)
+			defer cancel()
+			list, err := f(ctx, doc.article)
+			return modelSuggestionsMsg{articleID: doc.article.ID, list: list, err: err}
+		})
+	}
+	return tea.Batch(cmds...)
+}
+
+// addSuggestions merges new suggestions into the article's, sorted, one
+// per range and label.
+func (m *Model) addSuggestions(list []Suggestion) {
+	type key struct {
+		r     model.Range
+		label string
+	}
+	seen := map[key]bool{}
+	for _, s := range m.suggestions {
+		seen[key{s.Range(), s.Label}] = true
+	}
+	for _, s := range list {
+		if model.CheckRange(m.doc.text, s.Start, s.End) != nil || seen[key{s.Range(), s.Label}] {
+			continue
+		}
+		seen[key{s.Range(), s.Label}] = true
+		m.suggestions = append(m.suggestions, s)
+	}
+	sort.SliceStable(m.suggestions, func(i, j int) bool { return m.suggestions[i].Start < m.suggestions[j].Start })
+	m.refreshLive()
+}
+
+// liveSuggestions are the suggestions still open: not where a span now is,
+// not rejected. They are worked out when the annotation or the suggestions
+// change, not per frame.
+func (m *Model) liveSuggestions() []Suggestion { return m.live }
+
+// refreshLive recomputes the open suggestions.
+func (m *Model) refreshLive() {
+	if len(m.suggestions) == 0 {
+		m.live = nil
+		return
+	}
+	taken := map[model.Range]bool{}
+	for _, s := range m.ann.Entities {
+		taken[s.Range()] = true
+	}
+	for _, r := range m.ann.Rejected {
+		taken[model.Range{Start: r.Start, End: r.End}] = true
+	}
+	m.live = m.live[:0]
+	for _, s := range m.suggestions {
+		if !taken[s.Range()] {
+			m.live = append(m.live, s)
+		}
+	}
+}
+
+// suggestionAt returns the live suggestion the selection is on.
+func (m *Model) suggestionAt() (Suggestion, bool) {
+	sel := m.selection()
+	for _, s := range m.liveSuggestions() {
+		if s.Start < sel.End && sel.Start < s.End {
+			return s, true
+		}
+	}
+	return Suggestion{}, false
+}
+
+// gotoSuggestion selects the next (or previous) live suggestion.
+func (m *Model) gotoSuggestion(backward bool) {
+	live := m.liveSuggestions()
+	if len(live) == 0 {
+		m.setMessage("no suggestions in this article")
+		return
+	}
+	at := m.head.Start
+	pick := -1
+	if backward {
+		for i := len(live) - 1; i >= 0; i-- {
+			if live[i].Start < at {
+				pick = i
+				break
+			}
+		}
+		if pick < 0 {
+			pick = len(live) - 1
+		}
+	} else {
+		for i, s := range live {
+			if s.Start > at {
+				pick = i
+				break
+			}
+		}
+		if pick < 0 {
+			pick = 0
+		}
+	}
+	s := live[pick]
+	m.selectRange(s.Range())
+	m.setMessage(fmt.Sprintf("suggestion %d of %d: %s %s (%s) · y accept · z reject · Y accept all", pick+1, len(live), s.Label, quote(s.Text), suggestionOrigin(s)))
+}
+
+func suggestionOrigin(s Suggestion) string {
+	switch {
+	case s.Source == "registry" && s.Entity != "":
+		return "registry " + s.Entity
+	case s.ExternalID != "":
+		return s.Source + " " + s.ExternalID
+	}
+	return s.Source
+}
+
+// acceptSuggestions makes suggestions mentions, each joining its registry
+// entity (linked) or the article's entity of that name, in one change.
+func (m *Model) acceptSuggestions(list []Suggestion, what string) tea.Cmd {
+	if len(list) == 0 {
+		m.setMessage("no suggestion here: > goes to the next one")
+		return nil
+	}
+	next := m.ann.Clone()
+	for _, s := range list {
+		id := next.NewID("e")
+		next.Entities = append(next.Entities, model.Span{ID: id, Start: s.Start, End: s.End, Label: s.Label})
+		model.GroupMentions(&next, m.doc.text)
+		e, _ := next.EntityOfSpan(id)
+		if s.Entity != "" {
+			for _, r := range m.registry {
+				if r.ID == s.Entity && e.Registry == "" {
+					linkRegistry(&next, e.ID, r)
+				}
+			}
+		}
+		if s.ExternalID != "" {
+			for i := range next.Referents {
+				if next.Referents[i].ID == e.ID && !containsString(next.Referents[i].ExternalIDs, s.ExternalID) {
+					next.Referents[i].ExternalIDs = append(next.Referents[i].ExternalIDs, s.ExternalID)
+				}
+			}
+		}
+	}
+	return m.commit(next, what)
+}
+
+// rejectSuggestion turns a suggestion down for this article and
+// annotator: kept with the annotation, so it stays rejected.
+func (m *Model) rejectSuggestion() tea.Cmd {
+	s, ok := m.suggestionAt()
+	if !ok {
+		m.setMessage("no suggestion here: > goes to the next one")
+		return nil
+	}
+	next := m.ann.Clone()
+	next.Rejected = append(next.Rejected, model.Rejection{Start: s.Start, End: s.End, Label: s.Label})
+	return m.commit(next, fmt.Sprintf("reject suggestion %s %s", s.Label, quote(s.Text)))
+}
