@@ -206,7 +206,9 @@ func TestValidateErrors(t *testing.T) {
 			a.Referents[0].ExternalIDs = []string{"Q2429253"}
 		}, "referents[n1].external_ids", `"Q2429253" is not scheme:id`},
 		{"external id without scheme", func(a *Annotation) { a.Referents[0].ExternalIDs = []string{":Q2429253"} }, "referents[n1].external_ids", "not scheme:id"},
-		{"entity without mentions", func(a *Annotation) { a.Referents = append(a.Referents, Entity{ID: "n9", Name: "Hasakah", Label: "GPE"}) }, "referents[n9]", "no mention refers to this entity"},
+		{"entity without mentions", func(a *Annotation) {
+			a.Referents = append(a.Referents, Entity{ID: "n9", Name: "Hasakah", Label: "GPE"})
+		}, "referents[n9]", "no mention refers to this entity"},
 		{"affiliation to unknown entity", func(a *Annotation) { a.Referents[5].Affiliations[0].Entity = "n30" }, "referents[n6].affiliations", `unknown entity "n30"`},
 		{"affiliation to itself", func(a *Annotation) { a.Referents[5].Affiliations[0].Entity = "n6" }, "referents[n6].affiliations", `unknown entity "n6"`},
 		{"affiliation with unknown role", func(a *Annotation) { a.Referents[5].Affiliations[0].Role = "boss" }, "referents[n6].affiliations", `unknown role "boss" (use spokesperson, member, commander, leader, part_of)`},
