@@ -352,6 +352,8 @@ func (m *Model) link(entityID, choice string) tea.Cmd {
 	case "entity":
 		next := m.ann.Clone()
 		into := mergeEntities(&next, id, entityID)
+		// The registry entry it is linked to learns the names.
+		m.afterSave = func(m *Model) tea.Cmd { return m.syncRegistry(into.ID) }
 		return m.commit(next, fmt.Sprintf("%s is %s: one entity of %d mentions", quote(own.Name), quote(into.Name), len(next.MentionsOf(into.ID))))
 	case "registry":
 		for _, r := range m.registry {
@@ -600,4 +602,45 @@ func (m *Model) register(spanID string) tea.Cmd {
 		}
 	}
 	return m.addToRegistry(e.ID)
+}
+
+// syncRegistry brings the registry entry an entity is linked to in line
+// with the entity's names: its canonical name, the others as aliases. It
+// runs after a merge in the article made one entity of two.
+func (m *Model) syncRegistry(entityID string) tea.Cmd {
+	e, ok := m.ann.Referent(entityID)
+	if !ok || e.Registry == "" {
+		return nil
+	}
+	for _, r := range m.registry {
+		if r.ID != e.Registry {
+			continue
+		}
+		next := r
+		next.Name = e.Name
+		next.Aliases = nil
+		for _, n := range append(r.Names(), e.Names()...) {
+			if model.NameKey(n) != model.NameKey(next.Name) && !containsName(next.Aliases, n) {
+				next.Aliases = append(next.Aliases, n)
+			}
+		}
+		if next.Name == r.Name && len(next.Aliases) == len(r.Aliases) {
+			return nil
+		}
+		st, who := m.opts.Store, m.opts.Annotator
+		return func() tea.Msg {
+			saved, err := st.SaveRegistry(next, who, fmt.Sprintf("%s aka %s", next.Name, strings.Join(next.Aliases, ", ")))
+			return registryGradeMsg{entry: saved, err: err}
+		}
+	}
+	return nil
+}
+
+func containsName(names []string, n string) bool {
+	for _, x := range names {
+		if model.NameKey(x) == model.NameKey(n) {
+			return true
+		}
+	}
+	return false
 }

@@ -16,7 +16,8 @@ const sdfText = "The Syrian Democratic Forces (SDF) said ISIS attacked at dawn. 
 // spokesperson of the SDF, pickers offer entities once, and one grade of
 // the SDF shows on the spokeswoman's claim.
 func TestEntitiesOnTheScreen(t *testing.T) {
-	h := newHarness(t, newFakeStore(article("SDF report", sdfText)), 200, 60)
+	st := newFakeStore(article("SDF report", sdfText))
+	h := newHarness(t, st, 200, 60)
 	h.keys("enter")
 	h.findText("ISIS")
 	h.keys("1 a a")
@@ -38,6 +39,10 @@ func TestEntitiesOnTheScreen(t *testing.T) {
 	sdf, ok := a.EntityOfSpan(h.spanIDOf("Syrian Democratic Forces"))
 	if !ok || sdf.Name != "Syrian Democratic Forces" || !sdf.HasName("SDF") || len(a.MentionsOf(sdf.ID)) != 4 {
 		t.Fatalf("after e: entity %+v with %d mentions, want Syrian Democratic Forces aka SDF with 4", sdf, len(a.MentionsOf(sdf.ID)))
+	}
+	// The registry entry tag-all made for "SDF" learned the names.
+	if r := st.registry; len(r) != 2 || r[1].Name != "Syrian Democratic Forces" || len(r[1].Aliases) != 1 || r[1].Aliases[0] != "SDF" {
+		t.Errorf("registry after e: %+v, want ISIS and Syrian Democratic Forces aka SDF", r)
 	}
 	// p: the spokeswoman is spokesperson of the SDF.
 	h.findText("Leyla Haso")

@@ -340,7 +340,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onRegistrySaved(msg)
 	case registryGradeMsg:
 		if msg.err != nil {
-			m.fail(fmt.Errorf("the grade is saved, but not kept for later articles: %w", msg.err))
+			m.fail(fmt.Errorf("saved in the article, but the registry was not updated: %w", msg.err))
 			return m, nil
 		}
 		for i := range m.registry {
