@@ -62,7 +62,8 @@ func commands() []command {
 		{"stats", "counts per status, label and annotator", runStats},
 		{"check", "verify the database file and every annotation", runCheck},
 		{"schema", "print the schema in use (JSON), to start your own from", runSchema},
-		{"history", "show the change history: annotate history [ARTICLE-ID]", runHistory},
+		{"history", "show the change history: annotate history [--everyone] [ARTICLE-ID] | --registry", runHistory},
+		{"entities", "the entity registry: " + entitiesUsage, runEntities},
 		{"demo", "try annotate on the built-in sample articles", runDemo},
 		{"version", "print the version", runVersion},
 	}

@@ -159,19 +159,24 @@ func joinNames(base []string, more []string) []string {
 	return out
 }
 
-// sameNameAndLabel returns another entry that already has e's name and
-// label.
-func sameNameAndLabel(tx *bolt.Tx, e model.RegistryEntry) (model.RegistryEntry, bool, error) {
+// sameNameAndLabel returns another entry of e's label that already goes by
+// e's name, as its name or as an alias, and that name.
+func sameNameAndLabel(tx *bolt.Tx, e model.RegistryEntry) (model.RegistryEntry, string, error) {
 	all, err := allRegistry(tx)
 	if err != nil {
-		return model.RegistryEntry{}, false, err
+		return model.RegistryEntry{}, "", err
 	}
 	for _, o := range all {
-		if o.ID != e.ID && o.Label == e.Label && model.NameKey(o.Name) == model.NameKey(e.Name) {
-			return o, true, nil
+		if o.ID == e.ID || o.Label != e.Label {
+			continue
+		}
+		for _, n := range o.Names() {
+			if model.NameKey(n) == model.NameKey(e.Name) {
+				return o, n, nil
+			}
 		}
 	}
-	return model.RegistryEntry{}, false, nil
+	return model.RegistryEntry{}, "", nil
 }
 
 // addRegistryChange appends one change to the registry's history.
@@ -189,8 +194,9 @@ func addRegistryChange(tx *bolt.Tx, c store.RegistryChange) error {
 }
 
 // SaveRegistry adds an entry (e.ID "") or changes one. It refuses an empty
-// name and a name and label another entry already has, so the registry
-// holds one entry per actor.
+// name and a name another entry of the same label already goes by (as its
+// name or an alias), so the registry holds one entry per actor. Aliases
+// may be shared: two groups can both be called "the Front".
 func (db *DB) SaveRegistry(e model.RegistryEntry, who, action string) (model.RegistryEntry, error) {
 	if p := tidyEntry(&e); p != "" {
 		return e, fmt.Errorf("%w: %s", ErrRegistryEntry, p)
@@ -223,10 +229,16 @@ func (db *DB) SaveRegistry(e model.RegistryEntry, who, action string) (model.Reg
 				action = "change"
 			}
 		}
-		if o, found, err := sameNameAndLabel(tx, e); err != nil {
+		// One entry per actor: a name another entry of the label goes
+		// by would make two.
+		if o, name, err := sameNameAndLabel(tx, e); err != nil {
 			return err
-		} else if found {
-			return fmt.Errorf("%w: %s already names %s %q (%s): merge the two, or choose another name", ErrRegistryEntry, o.ID, o.Label, o.Name, e.Label)
+		} else if name != "" {
+			also := ""
+			if name != o.Name {
+				also = fmt.Sprintf(" (%q is its alias)", name)
+			}
+			return fmt.Errorf("%w: the registry already has %s %q as %s%s: merge the two, or choose another name", ErrRegistryEntry, o.Label, o.Name, o.ID, also)
 		}
 		now := db.Now().UTC()
 		e.UpdatedAt, e.UpdatedBy = now, who

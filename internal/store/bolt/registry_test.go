@@ -66,8 +66,9 @@ func TestSaveRegistry(t *testing.T) {
 		{"empty name", model.RegistryEntry{Name: "  ", Label: "ORG"}, "needs a name"},
 		{"no label", model.RegistryEntry{Name: "SDF"}, "needs a label"},
 		{"control character", model.RegistryEntry{Name: "SDF\x1b[31m", Label: "ORG"}, "control character"},
-		{"another entry's name and label", model.RegistryEntry{Name: "islamic state", Label: "ORG"}, `r1 already names ORG "Islamic State"`},
-		{"a change to another entry's name", model.RegistryEntry{ID: "r3", Name: "RAQQA", Label: "GPE"}, "r2 already names GPE"},
+		{"another entry's name and label", model.RegistryEntry{Name: "islamic state", Label: "ORG"}, `the registry already has ORG "Islamic State" as r1`},
+		{"a change to another entry's name", model.RegistryEntry{ID: "r3", Name: "RAQQA", Label: "GPE"}, `already has GPE "Raqqa" as r2`},
+		{"another entry's alias as a name", model.RegistryEntry{Name: "isis", Label: "ORG"}, `already has ORG "Islamic State" as r1 ("ISIS" is its alias)`},
 		{"bad external id", model.RegistryEntry{Name: "SDF", Label: "ORG", ExternalIDs: []string{"Q123"}}, "not scheme:id"},
 	}
 	for _, tt := range refused {
