@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -119,7 +120,9 @@ func ToBrat(art model.Article, a model.Annotation, s *model.Schema) (string, []s
 	warn := func(format string, args ...any) {
 		d.warnings = append(d.warnings, fmt.Sprintf("article %s, %s: ", art.ID, a.Annotator)+fmt.Sprintf(format, args...))
 	}
-	tOf := map[string]string{} // span or claim ID -> T ID
+	tOf := map[string]string{}              // span or claim ID -> T ID
+	mentionT := map[string][]string{}       // entity ID -> T IDs of its mentions
+	firstMention := map[string]model.Span{} // entity ID -> its first mention written
 	for _, sp := range sortedSpans(a.Entities) {
 		id, err := d.textBound(bratType(sp.Label), sp.Range())
 		if err != nil {
@@ -129,8 +132,14 @@ func ToBrat(art model.Article, a model.Annotation, s *model.Schema) (string, []s
 			warn("span %s holds only line breaks: not written", sp.ID)
 		}
 		tOf[sp.ID] = id
+		if id != "" {
+			mentionT[sp.Entity] = append(mentionT[sp.Entity], id)
+			if _, ok := firstMention[sp.Entity]; !ok {
+				firstMention[sp.Entity] = sp
+			}
+		}
 	}
-	var rels, attrs, notes []string
+	var rels, attrs, norms, equivs, notes []string
 	rel := func(typ, arg1, arg2 string) {
 		rels = append(rels, fmt.Sprintf("%s Arg1:%s Arg2:%s", typ, arg1, arg2))
 	}
@@ -185,18 +194,75 @@ func ToBrat(art model.Article, a model.Annotation, s *model.Schema) (string, []s
 			rel(bratType(c.Stance.Kind), tOf[c.ID], tOf[c.Stance.ClaimID])
 		}
 	}
+	// Entities: the mentions of one are an equivalence (*), each external
+	// id and the registry link a normalisation (N) of its first mention,
+	// each affiliation a relation typed with its role between the first
+	// mentions of the two, and what brat has no line for (another
+	// canonical name, aliases, a label of its own) notes on the first
+	// mention.
+	for _, e := range a.Referents {
+		ts := mentionT[e.ID]
+		if len(ts) == 0 {
+			warn("entity %s (%s) has no mention brat can hold: not written", e.ID, e.Name)
+			continue
+		}
+		first, sp := ts[0], firstMention[e.ID]
+		if len(ts) > 1 {
+			equivs = append(equivs, bratEquiv+" "+strings.Join(ts, " "))
+		}
+		if e.Name != mentionName(art.Text, sp) || nameTaken(a, e, sp, art.Text) {
+			note(first, bratEntityNote+e.Name)
+		}
+		for _, alias := range e.Aliases {
+			note(first, bratAliasNote+alias)
+		}
+		if e.Label != sp.Label || e.LabelNote != "" {
+			note(first, bratEntityLabelNote+e.Label)
+			if e.LabelNote != "" {
+				note(first, bratLabelNoteNote+e.LabelNote)
+			}
+		}
+		refs := append([]string(nil), e.ExternalIDs...)
+		if e.Registry != "" {
+			refs = append(refs, RegistryScheme+":"+e.Registry)
+		}
+		for _, ref := range refs {
+			norms = append(norms, fmt.Sprintf("%s %s %s\t%s", bratReference, first, oneLine.Replace(ref), oneLine.Replace(e.Name)))
+		}
+		for _, f := range e.Affiliations {
+			if to := mentionT[f.Entity]; len(to) > 0 {
+				rel(bratType(f.Role), first, to[0])
+			}
+		}
+	}
+	gradedT := map[string]bool{}
 	for _, g := range a.Sources {
-		t := tOf[g.SpanID]
+		t, anchor := tOf[g.SpanID], g.SpanID
+		if t == "" && g.SpanID == "" && len(mentionT[g.Entity]) > 0 {
+			// A grade of the entity alone sits on its first mention.
+			t, anchor = mentionT[g.Entity][0], firstMention[g.Entity].ID
+		}
 		if t == "" {
 			warn("the grade of source %q has no span: not written", g.Source)
 			continue
 		}
+		if gradedT[t] {
+			warn("the grade of source %q falls on a mention already graded (brat holds one grade per mention): not written", g.Source)
+			continue
+		}
+		gradedT[t] = true
 		attr("Reliability", t, g.Reliability)
-		if sp, ok := a.Span(g.SpanID); ok && art.Text[sp.Start:sp.End] != g.Source {
+		if sp, ok := a.Span(anchor); ok && art.Text[sp.Start:sp.End] != g.Source {
 			note(t, "source: "+g.Source)
 		}
 		if g.Rationale != "" {
 			note(t, "rationale: "+g.Rationale)
+		}
+		switch {
+		case g.Entity != "" && g.SpanID == "":
+			note(t, bratGradeEntityOnly)
+		case g.Entity != "":
+			note(t, bratGradeEntity)
 		}
 	}
 	for _, inc := range a.Incidents {
@@ -254,6 +320,12 @@ func ToBrat(art model.Article, a model.Annotation, s *model.Schema) (string, []s
 	for _, at := range attrs {
 		d.lines = append(d.lines, d.next('A')+"\t"+at)
 	}
+	for _, n := range norms {
+		d.lines = append(d.lines, d.next('N')+"\t"+n)
+	}
+	for _, eq := range equivs {
+		d.lines = append(d.lines, "*\t"+eq)
+	}
 	for _, n := range notes {
 		d.lines = append(d.lines, d.next('#')+"\t"+n)
 	}
@@ -261,6 +333,38 @@ func ToBrat(art model.Article, a model.Annotation, s *model.Schema) (string, []s
 		return "", d.warnings, nil
 	}
 	return strings.Join(d.lines, "\n") + "\n", d.warnings, nil
+}
+
+// The lines and notes annotate writes for entities.
+const (
+	bratEquiv           = "Equiv"
+	bratReference       = "Reference"
+	bratEntityNote      = "entity: "
+	bratAliasNote       = "alias: "
+	bratEntityLabelNote = "entity label: "
+	bratLabelNoteNote   = "label note: "
+	bratGradeEntity     = "grade: of the entity"
+	bratGradeEntityOnly = "grade: of the entity, not this mention"
+)
+
+// mentionName is a mention's text as a name: white space collapsed, as
+// model.GroupMentions names a new entity.
+func mentionName(text string, sp model.Span) string {
+	return strings.Join(strings.Fields(text[sp.Start:sp.End]), " ")
+}
+
+// nameTaken reports whether another entity of the annotation goes by the
+// name of e's first mention sp, under sp's label: the import would then
+// join sp to it (model.GroupMentions), so e's name must be written even
+// when it is the mention's text.
+func nameTaken(a model.Annotation, e model.Entity, sp model.Span, text string) bool {
+	name := mentionName(text, sp)
+	for _, o := range a.Referents {
+		if o.ID != e.ID && o.Label == sp.Label && o.HasName(name) {
+			return true
+		}
+	}
+	return false
 }
 
 // oneLine keeps a note on its line of the .ann file.
@@ -349,6 +453,10 @@ func bratConf(s *model.Schema, extra []string) string {
 	for _, st := range s.Claims.Stances {
 		b.WriteString(bratType(st) + "\tArg1:" + bratClaim + ", Arg2:" + bratClaim + "\n")
 	}
+	for _, role := range model.AffiliationRoles {
+		b.WriteString(bratType(role) + "\tArg1:<ENTITY>, Arg2:<ENTITY>\n")
+	}
+	b.WriteString(bratEquiv + "\tArg1:<ENTITY>, Arg2:<ENTITY>, <REL-TYPE>:symmetric-transitive\n")
 	b.WriteString("<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>\n\n[events]\n\n")
 	var roles []string
 	for _, f := range s.Fields {
@@ -699,11 +807,13 @@ func bratAnnotation(text string, lines []*bratLine, opts ImportOptions, annPath 
 	cues := map[string]model.Range{}
 	triggers := map[string]bool{}
 	grades := map[string]int{}    // brat T ID -> index into a.Sources
+	gradeOf := map[int]string{}   // index into a.Sources -> how it grades the entity
 	incidents := map[string]int{} // brat E ID -> index into a.Incidents
 	byID := map[string]*bratLine{}
 	for _, l := range lines {
 		byID[l.id] = l
 	}
+	ents := newBratEntities()
 	describe := func(id string) string {
 		l := byID[id]
 		switch {
@@ -756,6 +866,7 @@ func bratAnnotation(text string, lines []*bratLine, opts ImportOptions, annPath 
 				if ids[l.id] == "" {
 					ids[l.id] = id
 				}
+				ents.spans[l.id] = append(ents.spans[l.id], id)
 			}
 			if len(parts) > 1 {
 				addNote(a, fmt.Sprintf("%s was one discontinuous %s span (%s): imported as %d spans", l.id, l.typ, strings.Join(l.args, " "), len(parts)))
@@ -792,6 +903,8 @@ func bratAnnotation(text string, lines []*bratLine, opts ImportOptions, annPath 
 			case l.typ == bratCue && isClaim1 && cues[arg2] != (model.Range{}):
 				cue := cues[arg2]
 				a.Claims[c1].Cue = &cue
+			case affiliationRole(l.typ) != "" && ents.spans[arg1] != nil && ents.spans[arg2] != nil:
+				ents.affiliate(arg1, arg2, affiliationRole(l.typ))
 			case stances[l.typ] && isClaim1 && isClaim2:
 				kind := l.typ
 				for _, st := range opts.Schema.Claims.Stances {
@@ -864,6 +977,13 @@ func bratAnnotation(text string, lines []*bratLine, opts ImportOptions, annPath 
 				a.Sources[i].Source = strings.TrimPrefix(note, "source: ")
 				continue
 			}
+			if i, ok := grades[target]; ok && (note == bratGradeEntity || note == bratGradeEntityOnly) {
+				gradeOf[i] = note
+				continue
+			}
+			if ents.spans[target] != nil && ents.note(target, note) {
+				continue
+			}
 			if i, ok := incidents[target]; ok && strings.HasPrefix(note, "{") {
 				if err := incidentFields(&a.Incidents[i], note); err != nil {
 					bad = append(bad, RecordError{Where: fmt.Sprintf("%s:%d", annPath, l.line), Err: fmt.Errorf("%s: %w", l.id, err)})
@@ -874,11 +994,221 @@ func bratAnnotation(text string, lines []*bratLine, opts ImportOptions, annPath 
 		keep(l)
 	}
 	for _, l := range lines {
-		if l.id[0] == 'N' || l.id[0] == '*' {
+		switch {
+		case l.id[0] == '*' && ents.equiv(l.args):
+		case l.id[0] == 'N' && l.typ == bratReference && len(l.args) > 1 && ents.spans[l.args[0]] != nil &&
+			ents.reference(l.args[0], strings.Join(l.args[1:], " ")):
+		case l.id[0] == 'N' || l.id[0] == '*':
 			keep(l)
 		}
 	}
+	ents.build(a, text)
+	// The mentions no line groups get theirs as every import's do,
+	// before the grades of entities can name them.
+	model.GroupMentions(a, text)
+	for i, how := range gradeOf {
+		g := &a.Sources[i]
+		if sp, ok := a.Span(g.SpanID); ok {
+			g.Entity = sp.Entity
+			if how == bratGradeEntityOnly {
+				g.SpanID = ""
+			}
+		}
+	}
 	return a, bad
+}
+
+// bratEntities gathers what an .ann file says about entities: the
+// equivalences (* lines) that make mentions one entity, normalisations (N
+// lines) that give it external ids or a registry link, relations typed
+// with an affiliation role, and annotate's notes (other canonical name,
+// aliases, a label of its own). Each T line named by any of these is a
+// mention of an entity the file defines; the other mentions are grouped
+// as every import groups them (model.GroupMentions).
+type bratEntities struct {
+	spans  map[string][]string // T ID -> the spans its parts imported as
+	parent map[string]string   // union-find over span IDs
+	order  []string            // T IDs in the order they became explicit
+	seen   map[string]bool
+	name   map[string]string   // T ID -> "entity:" note
+	label  map[string]string   // T ID -> "entity label:" note
+	lnote  map[string]string   // T ID -> "label note:" note
+	alias  map[string][]string // T ID -> aliases
+	refs   map[string][]string // T ID -> external ids, registry link
+	affs   [][3]string         // from T, to T, role
+}
+
+func newBratEntities() *bratEntities {
+	return &bratEntities{spans: map[string][]string{}, parent: map[string]string{}, seen: map[string]bool{},
+		name: map[string]string{}, label: map[string]string{}, lnote: map[string]string{}, alias: map[string][]string{}, refs: map[string][]string{}}
+}
+
+func (b *bratEntities) find(id string) string {
+	for b.parent[id] != "" && b.parent[id] != id {
+		id = b.parent[id]
+	}
+	return id
+}
+
+func (b *bratEntities) union(x, y string) {
+	if rx, ry := b.find(x), b.find(y); rx != ry {
+		b.parent[ry] = rx
+	}
+}
+
+// explicit marks a T line as a mention of an entity the file defines;
+// false when it is not an entity span.
+func (b *bratEntities) explicit(t string) bool {
+	spans := b.spans[t]
+	if len(spans) == 0 {
+		return false
+	}
+	if !b.seen[t] {
+		b.seen[t] = true
+		b.order = append(b.order, t)
+		for _, id := range spans[1:] {
+			b.union(spans[0], id)
+		}
+	}
+	return true
+}
+
+// equiv joins the T lines of an equivalence; false (the line is kept as a
+// note) when it names anything but entity spans.
+func (b *bratEntities) equiv(ts []string) bool {
+	for _, t := range ts {
+		if b.spans[t] == nil {
+			return false
+		}
+	}
+	for _, t := range ts {
+		b.explicit(t)
+		b.union(b.spans[ts[0]][0], b.spans[t][0])
+	}
+	return len(ts) > 0
+}
+
+// reference reads a normalisation "DB:ID" as an external id (a registry
+// link for annotate's own DB); false when it is not DB:ID.
+func (b *bratEntities) reference(t, ref string) bool {
+	if scheme, id, ok := strings.Cut(ref, ":"); !ok || scheme == "" || strings.TrimSpace(id) == "" {
+		return false
+	}
+	b.explicit(t)
+	b.refs[t] = append(b.refs[t], ref)
+	return true
+}
+
+func (b *bratEntities) affiliate(from, to, role string) {
+	b.explicit(from)
+	b.explicit(to)
+	b.affs = append(b.affs, [3]string{from, to, role})
+}
+
+// note reads annotate's entity notes on a mention; false for any other.
+func (b *bratEntities) note(t, note string) bool {
+	switch {
+	case strings.HasPrefix(note, bratEntityNote):
+		b.name[t] = strings.TrimPrefix(note, bratEntityNote)
+	case strings.HasPrefix(note, bratAliasNote):
+		b.alias[t] = append(b.alias[t], strings.TrimPrefix(note, bratAliasNote))
+	case strings.HasPrefix(note, bratEntityLabelNote):
+		b.label[t] = strings.TrimPrefix(note, bratEntityLabelNote)
+	case strings.HasPrefix(note, bratLabelNoteNote):
+		b.lnote[t] = strings.TrimPrefix(note, bratLabelNoteNote)
+	default:
+		return false
+	}
+	b.explicit(t)
+	return true
+}
+
+// build makes one entity of each group of explicit mentions, in the order
+// of their first mention: named by the file's note, else by the first
+// mention's text; labelled by the note, else by the first mention's label.
+// An equivalence joining mentions of several labels keeps them together
+// and says so in the entity's label note.
+func (b *bratEntities) build(a *model.Annotation, text string) {
+	if len(b.order) == 0 {
+		return
+	}
+	explicit := map[string]bool{}
+	for _, t := range b.order {
+		for _, id := range b.spans[t] {
+			explicit[b.find(id)] = true
+			explicit[id] = true
+		}
+	}
+	entityOf := map[string]int{} // root span ID -> index into a.Referents
+	for i := range a.Entities {
+		sp := &a.Entities[i]
+		if !explicit[sp.ID] {
+			continue
+		}
+		root := b.find(sp.ID)
+		k, ok := entityOf[root]
+		if !ok {
+			k = len(a.Referents)
+			entityOf[root] = k
+			a.Referents = append(a.Referents, model.Entity{ID: a.NewID("n"), Name: mentionName(text, *sp), Label: sp.Label})
+		}
+		sp.Entity = a.Referents[k].ID
+	}
+	mixed := map[int][]string{}
+	for _, sp := range a.Entities {
+		if k, ok := entityOf[b.find(sp.ID)]; ok && explicit[sp.ID] && !slices.Contains(mixed[k], sp.Label) {
+			mixed[k] = append(mixed[k], sp.Label)
+		}
+	}
+	of := func(t string) *model.Entity { return &a.Referents[entityOf[b.find(b.spans[t][0])]] }
+	for _, t := range b.order {
+		e := of(t)
+		if n, ok := b.name[t]; ok && strings.TrimSpace(n) != "" {
+			e.Name = n
+		}
+		if l, ok := b.label[t]; ok && l != "" {
+			e.Label = l
+		}
+		if n, ok := b.lnote[t]; ok {
+			e.LabelNote = n
+		}
+		for _, alias := range b.alias[t] {
+			if strings.TrimSpace(alias) != "" && !slices.Contains(e.Aliases, alias) {
+				e.Aliases = append(e.Aliases, alias)
+			}
+		}
+		for _, ref := range b.refs[t] {
+			scheme, id, _ := strings.Cut(ref, ":")
+			switch {
+			case scheme == RegistryScheme:
+				e.Registry = id
+			case !slices.Contains(e.ExternalIDs, ref):
+				e.ExternalIDs = append(e.ExternalIDs, ref)
+			}
+		}
+	}
+	for k, labels := range mixed {
+		if e := &a.Referents[k]; len(labels) > 1 && e.LabelNote == "" {
+			e.LabelNote = "a brat equivalence joins mentions labelled " + strings.Join(labels, ", ")
+		}
+	}
+	for _, f := range b.affs {
+		from, to := of(f[0]), of(f[1])
+		aff := model.Affiliation{Entity: to.ID, Role: f[2]}
+		if from.ID != to.ID && !slices.Contains(from.Affiliations, aff) {
+			from.Affiliations = append(from.Affiliations, aff)
+		}
+	}
+}
+
+// affiliationRole reads a brat relation type as an affiliation role
+// ("spokesperson", "Part-of"); "" when it is not one.
+func affiliationRole(typ string) string {
+	t := strings.ReplaceAll(strings.ToLower(typ), "-", "_")
+	if slices.Contains(model.AffiliationRoles, t) {
+		return t
+	}
+	return ""
 }
 
 // bratLabel turns a brat type back into the schema's label when the label
