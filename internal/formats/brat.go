@@ -1006,6 +1006,7 @@ func bratAnnotation(text string, lines []*bratLine, opts ImportOptions, annPath 
 	// The mentions no line groups get theirs as every import's do,
 	// before the grades of entities can name them.
 	model.GroupMentions(a, text)
+	ents.affiliations(a)
 	for i, how := range gradeOf {
 		g := &a.Sources[i]
 		if sp, ok := a.Span(g.SpanID); ok {
@@ -1020,11 +1021,12 @@ func bratAnnotation(text string, lines []*bratLine, opts ImportOptions, annPath 
 
 // bratEntities gathers what an .ann file says about entities: the
 // equivalences (* lines) that make mentions one entity, normalisations (N
-// lines) that give it external ids or a registry link, relations typed
-// with an affiliation role, and annotate's notes (other canonical name,
-// aliases, a label of its own). Each T line named by any of these is a
-// mention of an entity the file defines; the other mentions are grouped
-// as every import groups them (model.GroupMentions).
+// lines) that give it external ids or a registry link, and annotate's
+// notes (other canonical name, aliases, a label of its own). Each T line
+// named by any of these is a mention of an entity the file defines; the
+// other mentions are grouped as every import groups them
+// (model.GroupMentions). Relations typed with an affiliation role then tie
+// the entities of the mentions they link.
 type bratEntities struct {
 	spans  map[string][]string // T ID -> the spans its parts imported as
 	parent map[string]string   // union-find over span IDs
@@ -1099,10 +1101,24 @@ func (b *bratEntities) reference(t, ref string) bool {
 	return true
 }
 
+// affiliate keeps an affiliation between the entities of two mentions,
+// set once every mention has its entity (affiliations).
 func (b *bratEntities) affiliate(from, to, role string) {
-	b.explicit(from)
-	b.explicit(to)
 	b.affs = append(b.affs, [3]string{from, to, role})
+}
+
+// affiliations ties the entities of the mentions each affiliation relation
+// links, once the mentions have their entities.
+func (b *bratEntities) affiliations(a *model.Annotation) {
+	for _, f := range b.affs {
+		from, _ := a.EntityOfSpan(b.spans[f[0]][0])
+		to, _ := a.EntityOfSpan(b.spans[f[1]][0])
+		i := slices.IndexFunc(a.Referents, func(e model.Entity) bool { return e.ID == from.ID })
+		aff := model.Affiliation{Entity: to.ID, Role: f[2]}
+		if i >= 0 && to.ID != "" && from.ID != to.ID && !slices.Contains(a.Referents[i].Affiliations, aff) {
+			a.Referents[i].Affiliations = append(a.Referents[i].Affiliations, aff)
+		}
+	}
 }
 
 // note reads annotate's entity notes on a mention; false for any other.
@@ -1190,13 +1206,6 @@ func (b *bratEntities) build(a *model.Annotation, text string) {
 	for k, labels := range mixed {
 		if e := &a.Referents[k]; len(labels) > 1 && e.LabelNote == "" {
 			e.LabelNote = "a brat equivalence joins mentions labelled " + strings.Join(labels, ", ")
-		}
-	}
-	for _, f := range b.affs {
-		from, to := of(f[0]), of(f[1])
-		aff := model.Affiliation{Entity: to.ID, Role: f[2]}
-		if from.ID != to.ID && !slices.Contains(from.Affiliations, aff) {
-			from.Affiliations = append(from.Affiliations, aff)
 		}
 	}
 }
