@@ -266,6 +266,37 @@ type carries struct {
 	// note, external ids, registry link and affiliations, and which
 	// entity a source grade is given to.
 	entities bool
+	// grouping: the mentions of one entity stay one entity (identical
+	// mentions of two may become one), and affiliations stay.
+	grouping bool
+}
+
+// checkGrouping fails unless the mentions of each entity of want are
+// mentions of one entity in got, and each affiliation of want ties the
+// entities of the same mentions in got (unless got made them one).
+func checkGrouping(t *testing.T, want, got model.Annotation) {
+	t.Helper()
+	entityAt := map[string]string{}
+	for _, sp := range got.Entities {
+		entityAt[fmt.Sprint(sp.Start, sp.End, sp.Label)] = sp.Entity
+	}
+	first := map[string]string{} // want's entity -> got's entity
+	for _, sp := range want.Entities {
+		g := entityAt[fmt.Sprint(sp.Start, sp.End, sp.Label)]
+		if f, ok := first[sp.Entity]; ok && f != g {
+			t.Errorf("the mentions of entity %s came back as entities %s and %s", sp.Entity, f, g)
+		}
+		first[sp.Entity] = g
+	}
+	for _, e := range want.Referents {
+		for _, f := range e.Affiliations {
+			from, to := first[e.ID], first[f.Entity]
+			ge, _ := got.Referent(from)
+			if from != to && !slices.Contains(ge.Affiliations, model.Affiliation{Entity: to, Role: f.Role}) {
+				t.Errorf("affiliation %s %s of %s lost: got %+v", e.ID, f.Role, f.Entity, ge)
+			}
+		}
+	}
 }
 
 // canon describes an annotation without its IDs (spans by extent and

@@ -88,7 +88,7 @@ func roundTrips(s *model.Schema) []roundTrip {
 			read: jsonReader(ReadDoccano),
 		},
 		{
-			name: "doccano --relations", carries: carries{claims: true, claimantSpans: true, status: true},
+			name: "doccano --relations", carries: carries{claims: true, claimantSpans: true, status: true, grouping: true},
 			export: func(t *testing.T, art model.Article, a model.Annotation) []byte {
 				v, err := ToDoccano(art, a, true)
 				return lines(t, v, err)
@@ -96,7 +96,7 @@ func roundTrips(s *model.Schema) []roundTrip {
 			read: jsonReader(ReadDoccano),
 		},
 		{
-			name: "labelstudio", carries: carries{claims: true, claimantSpans: true, statusDoneOrSkipped: true},
+			name: "labelstudio", carries: carries{claims: true, claimantSpans: true, statusDoneOrSkipped: true, grouping: true},
 			export: func(t *testing.T, art model.Article, a model.Annotation) []byte {
 				var buf bytes.Buffer
 				lw := NewLabelStudioWriter(&buf)
@@ -180,6 +180,9 @@ func TestRoundTrip(t *testing.T) {
 				got, want := canon(*rec.Annotation, text, rt.carries), canon(a, text, rt.carries)
 				if got != want {
 					t.Fatalf("case %d: round trip changed the annotation of %+q\n got %s\nwant %s\nexport:\n%s", i, text, got, want, data)
+				}
+				if rt.carries.grouping {
+					checkGrouping(t, a, *rec.Annotation)
 				}
 				if rt.carries == (carries{claims: true, claimDetails: true, incidents: true, sources: true, notes: true, status: true, entities: true}) {
 					// Lossless formats keep the IDs too.
