@@ -156,6 +156,9 @@ func nextIDAfter(a *model.Annotation) int {
 	for _, inc := range a.Incidents {
 		see(inc.ID)
 	}
+	for _, e := range a.Referents {
+		see(e.ID)
+	}
 	return n
 }
 

@@ -154,6 +154,7 @@ func TestImportTrimsBlankEdges(t *testing.T) {
 					t.Errorf("note %q does not say what was trimmed", n)
 				}
 			}
+			model.GroupMentions(a, text) // as the CLI's import does
 			if errs := model.Validate(a, text, s); len(errs) > 0 {
 				t.Errorf("the import leaves what Validate refuses: %v", errs)
 			}

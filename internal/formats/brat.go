@@ -119,7 +119,9 @@ func ToBrat(art model.Article, a model.Annotation, s *model.Schema) (string, []s
 	warn := func(format string, args ...any) {
 		d.warnings = append(d.warnings, fmt.Sprintf("article %s, %s: ", art.ID, a.Annotator)+fmt.Sprintf(format, args...))
 	}
-	tOf := map[string]string{} // span or claim ID -> T ID
+	tOf := map[string]string{}              // span or claim ID -> T ID
+	mentionT := map[string][]string{}       // entity ID -> T IDs of its mentions
+	firstMention := map[string]model.Span{} // entity ID -> its first mention written
 	for _, sp := range sortedSpans(a.Entities) {
 		id, err := d.textBound(bratType(sp.Label), sp.Range())
 		if err != nil {
@@ -129,8 +131,14 @@ func ToBrat(art model.Article, a model.Annotation, s *model.Schema) (string, []s
 			warn("span %s holds only line breaks: not written", sp.ID)
 		}
 		tOf[sp.ID] = id
+		if id != "" {
+			mentionT[sp.Entity] = append(mentionT[sp.Entity], id)
+			if _, ok := firstMention[sp.Entity]; !ok {
+				firstMention[sp.Entity] = sp
+			}
+		}
 	}
-	var rels, attrs, notes []string
+	var rels, attrs, norms, equivs, notes []string
 	rel := func(typ, arg1, arg2 string) {
 		rels = append(rels, fmt.Sprintf("%s Arg1:%s Arg2:%s", typ, arg1, arg2))
 	}
@@ -185,18 +193,75 @@ func ToBrat(art model.Article, a model.Annotation, s *model.Schema) (string, []s
 			rel(bratType(c.Stance.Kind), tOf[c.ID], tOf[c.Stance.ClaimID])
 		}
 	}
+	// Entities: the mentions of one are an equivalence (*), each external
+	// id and the registry link a normalisation (N) of its first mention,
+	// each affiliation a relation typed with its role between the first
+	// mentions of the two, and what brat has no line for (another
+	// canonical name, aliases, a label of its own) notes on the first
+	// mention.
+	for _, e := range a.Referents {
+		ts := mentionT[e.ID]
+		if len(ts) == 0 {
+			warn("entity %s (%s) has no mention brat can hold: not written", e.ID, e.Name)
+			continue
+		}
+		first, sp := ts[0], firstMention[e.ID]
+		if len(ts) > 1 {
+			equivs = append(equivs, bratEquiv+" "+strings.Join(ts, " "))
+		}
+		if e.Name != mentionName(art.Text, sp) || nameTaken(a, e, sp, art.Text) {
+			note(first, bratEntityNote+e.Name)
+		}
+		for _, alias := range e.Aliases {
+			note(first, bratAliasNote+alias)
+		}
+		if e.Label != sp.Label || e.LabelNote != "" {
+			note(first, bratEntityLabelNote+e.Label)
+			if e.LabelNote != "" {
+				note(first, bratLabelNoteNote+e.LabelNote)
+			}
+		}
+		refs := append([]string(nil), e.ExternalIDs...)
+		if e.Registry != "" {
+			refs = append(refs, RegistryScheme+":"+e.Registry)
+		}
+		for _, ref := range refs {
+			norms = append(norms, fmt.Sprintf("%s %s %s\t%s", bratReference, first, oneLine.Replace(ref), oneLine.Replace(e.Name)))
+		}
+		for _, f := range e.Affiliations {
+			if to := mentionT[f.Entity]; len(to) > 0 {
+				rel(bratType(f.Role), first, to[0])
+			}
+		}
+	}
+	gradedT := map[string]bool{}
 	for _, g := range a.Sources {
-		t := tOf[g.SpanID]
+		t, anchor := tOf[g.SpanID], g.SpanID
+		if t == "" && g.SpanID == "" && len(mentionT[g.Entity]) > 0 {
+			// A grade of the entity alone sits on its first mention.
+			t, anchor = mentionT[g.Entity][0], firstMention[g.Entity].ID
+		}
 		if t == "" {
 			warn("the grade of source %q has no span: not written", g.Source)
 			continue
 		}
+		if gradedT[t] {
+			warn("the grade of source %q falls on a mention already graded (brat holds one grade per mention): not written", g.Source)
+			continue
+		}
+		gradedT[t] = true
 		attr("Reliability", t, g.Reliability)
-		if sp, ok := a.Span(g.SpanID); ok && art.Text[sp.Start:sp.End] != g.Source {
+		if sp, ok := a.Span(anchor); ok && art.Text[sp.Start:sp.End] != g.Source {
 			note(t, "source: "+g.Source)
 		}
 		if g.Rationale != "" {
 			note(t, "rationale: "+g.Rationale)
+		}
+		switch {
+		case g.Entity != "" && g.SpanID == "":
+			note(t, bratGradeEntityOnly)
+		case g.Entity != "":
+			note(t, bratGradeEntity)
 		}
 	}
 	for _, inc := range a.Incidents {
@@ -254,6 +319,12 @@ func ToBrat(art model.Article, a model.Annotation, s *model.Schema) (string, []s
 	for _, at := range attrs {
 		d.lines = append(d.lines, d.next('A')+"\t"+at)
 	}
+	for _, n := range norms {
+		d.lines = append(d.lines, d.next('N')+"\t"+n)
+	}
+	for _, eq := range equivs {
+		d.lines = append(d.lines, "*\t"+eq)
+	}
 	for _, n := range notes {
 		d.lines = append(d.lines, d.next('#')+"\t"+n)
 	}
@@ -261,6 +332,38 @@ func ToBrat(art model.Article, a model.Annotation, s *model.Schema) (string, []s
 		return "", d.warnings, nil
 	}
 	return strings.Join(d.lines, "\n") + "\n", d.warnings, nil
+}
+
+// The lines and notes annotate writes for entities.
+const (
+	bratEquiv           = "Equiv"
+	bratReference       = "Reference"
+	bratEntityNote      = "entity: "
+	bratAliasNote       = "alias: "
+	bratEntityLabelNote = "entity label: "
+	bratLabelNoteNote   = "label note: "
+	bratGradeEntity     = "grade: of the entity"
+	bratGradeEntityOnly = "grade: of the entity, not this mention"
+)
+
+// mentionName is a mention's text as a name: white space collapsed, as
+// model.GroupMentions names a new entity.
+func mentionName(text string, sp model.Span) string {
+	return strings.Join(strings.Fields(text[sp.Start:sp.End]), " ")
+}
+
+// nameTaken reports whether another entity of the annotation goes by the
+// name of e's first mention sp, under sp's label: the import would then
+// join sp to it (model.GroupMentions), so e's name must be written even
+// when it is the mention's text.
+func nameTaken(a model.Annotation, e model.Entity, sp model.Span, text string) bool {
+	name := mentionName(text, sp)
+	for _, o := range a.Referents {
+		if o.ID != e.ID && o.Label == sp.Label && o.HasName(name) {
+			return true
+		}
+	}
+	return false
 }
 
 // oneLine keeps a note on its line of the .ann file.
@@ -349,6 +452,10 @@ func bratConf(s *model.Schema, extra []string) string {
 	for _, st := range s.Claims.Stances {
 		b.WriteString(bratType(st) + "\tArg1:" + bratClaim + ", Arg2:" + bratClaim + "\n")
 	}
+	for _, role := range model.AffiliationRoles {
+		b.WriteString(bratType(role) + "\tArg1:<ENTITY>, Arg2:<ENTITY>\n")
+	}
+	b.WriteString(bratEquiv + "\tArg1:<ENTITY>, Arg2:<ENTITY>, <REL-TYPE>:symmetric-transitive\n")
 	b.WriteString("<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>\n\n[events]\n\n")
 	var roles []string
 	for _, f := range s.Fields {
@@ -699,11 +806,13 @@ func bratAnnotation(text string, lines []*bratLine, opts ImportOptions, annPath 
 	cues := map[string]model.Range{}
 	triggers := map[string]bool{}
 	grades := map[string]int{}    // brat T ID -> index into a.Sources
+	gradeOf := map[int]string{}   // index into a.Sources -> how it grades the entity
 	incidents := map[string]int{} // brat E ID -> index into a.Incidents
 	byID := map[string]*bratLine{}
 	for _, l := range lines {
 		byID[l.id] = l
 	}
+	ents := newFileEntities()
 	describe := func(id string) string {
 		l := byID[id]
 		switch {
@@ -756,6 +865,7 @@ func bratAnnotation(text string, lines []*bratLine, opts ImportOptions, annPath 
 				if ids[l.id] == "" {
 					ids[l.id] = id
 				}
+				ents.spans[l.id] = append(ents.spans[l.id], id)
 			}
 			if len(parts) > 1 {
 				addNote(a, fmt.Sprintf("%s was one discontinuous %s span (%s): imported as %d spans", l.id, l.typ, strings.Join(l.args, " "), len(parts)))
@@ -792,6 +902,8 @@ func bratAnnotation(text string, lines []*bratLine, opts ImportOptions, annPath 
 			case l.typ == bratCue && isClaim1 && cues[arg2] != (model.Range{}):
 				cue := cues[arg2]
 				a.Claims[c1].Cue = &cue
+			case affiliationRole(l.typ) != "" && ents.spans[arg1] != nil && ents.spans[arg2] != nil:
+				ents.affiliate(arg1, arg2, affiliationRole(l.typ))
 			case stances[l.typ] && isClaim1 && isClaim2:
 				kind := l.typ
 				for _, st := range opts.Schema.Claims.Stances {
@@ -864,6 +976,13 @@ func bratAnnotation(text string, lines []*bratLine, opts ImportOptions, annPath 
 				a.Sources[i].Source = strings.TrimPrefix(note, "source: ")
 				continue
 			}
+			if i, ok := grades[target]; ok && (note == bratGradeEntity || note == bratGradeEntityOnly) {
+				gradeOf[i] = note
+				continue
+			}
+			if ents.spans[target] != nil && ents.note(target, note) {
+				continue
+			}
 			if i, ok := incidents[target]; ok && strings.HasPrefix(note, "{") {
 				if err := incidentFields(&a.Incidents[i], note); err != nil {
 					bad = append(bad, RecordError{Where: fmt.Sprintf("%s:%d", annPath, l.line), Err: fmt.Errorf("%s: %w", l.id, err)})
@@ -874,8 +993,24 @@ func bratAnnotation(text string, lines []*bratLine, opts ImportOptions, annPath 
 		keep(l)
 	}
 	for _, l := range lines {
-		if l.id[0] == 'N' || l.id[0] == '*' {
+		switch {
+		case l.id[0] == '*' && ents.equiv(l.args):
+		case l.id[0] == 'N' && l.typ == bratReference && len(l.args) > 1 && ents.spans[l.args[0]] != nil &&
+			ents.reference(l.args[0], strings.Join(l.args[1:], " ")):
+		case l.id[0] == 'N' || l.id[0] == '*':
 			keep(l)
+		}
+	}
+	// The mentions no line groups get theirs as every import's do,
+	// before the grades of entities can name them.
+	ents.finish(a, text)
+	for i, how := range gradeOf {
+		g := &a.Sources[i]
+		if sp, ok := a.Span(g.SpanID); ok {
+			g.Entity = sp.Entity
+			if how == bratGradeEntityOnly {
+				g.SpanID = ""
+			}
 		}
 	}
 	return a, bad

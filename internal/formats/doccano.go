@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/annotate-tool/annotate/internal/model"
@@ -134,6 +135,18 @@ func ToDoccano(art model.Article, a model.Annotation, relations bool) (any, erro
 			}
 			relate(from, first, typ)
 		}
+	}
+	// Entities: same_entity relations join the mentions of one,
+	// affiliations are relations typed with their role.
+	for _, r := range entityRelations(a, native.Entities, func(id string) string {
+		if n, ok := ids[id]; ok {
+			return strconv.Itoa(n)
+		}
+		return ""
+	}) {
+		from, _ := strconv.Atoi(r[0])
+		to, _ := strconv.Atoi(r[1])
+		relate(from, to, r[2])
 	}
 	marker.Check = doccanoCheck(art.Text, ents, rels)
 	return DoccanoRelations{ID: art.ID, Text: art.Text, Entities: ents, Relations: rels, Annotate: marker}, nil
@@ -318,11 +331,17 @@ func parseDoccano(raw []byte, where string, opts ImportOptions) (Annotated, erro
 		}
 	}
 	merged := map[int]bool{}
+	entities := newFileEntities()
 	for _, rel := range rels {
 		from, to := rel.FromID, rel.ToID
 		fc, fromClaim := claimAt[from]
 		tc, toClaim := claimAt[to]
+		if spanIDs[from] != "" && spanIDs[to] != "" {
+			entities.spans[strconv.Itoa(from)] = []string{spanIDs[from]}
+			entities.spans[strconv.Itoa(to)] = []string{spanIDs[to]}
+		}
 		switch {
+		case spanIDs[from] != "" && spanIDs[to] != "" && entities.relation(strconv.Itoa(from), strconv.Itoa(to), rel.Type):
 		case fromClaim && toClaim && rel.Type == ContinuesRelation:
 			a.Claims[fc].Content = append(a.Claims[fc].Content, ranges[to])
 			merged[tc] = true
@@ -338,6 +357,9 @@ func parseDoccano(raw []byte, where string, opts ImportOptions) (Annotated, erro
 		}
 	}
 	numberClaims(a, merged)
+	if entities.any() {
+		entities.finish(a, text)
+	}
 	for _, c := range categories {
 		addNote(a, "category: "+c)
 	}

@@ -22,6 +22,7 @@ func annotationOf(t *testing.T, text string, spans ...string) model.Annotation {
 		}
 		a.Entities = append(a.Entities, model.Span{ID: a.NewID("e"), Start: at, End: at + len(spans[i]), Label: spans[i+1]})
 	}
+	model.GroupMentions(&a, text)
 	return a
 }
 

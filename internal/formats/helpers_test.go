@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -91,6 +92,7 @@ func randomAnnotation(t *testing.T, r *rand.Rand, text string, s *model.Schema, 
 		a.Entities = append(a.Entities, model.Span{ID: a.NewID("e"), Start: rg.Start, End: rg.End, Label: label})
 	}
 	pick := func(list []string) string { return list[r.IntN(len(list))] }
+	randomReferents(r, &a, text, s)
 	for n := r.IntN(3); len(a.Claims) < n; {
 		c := model.Claim{ID: a.NewID("c"), Type: pick(append(s.Claims.Types, "")), Polarity: pick(s.Claims.Polarities),
 			Certainty: pick(s.Claims.Certainties), SelfInterested: r.IntN(2) == 0, Credibility: s.CredibilityGrades[r.IntN(len(s.CredibilityGrades))].Code}
@@ -146,11 +148,35 @@ func randomAnnotation(t *testing.T, r *rand.Rand, text string, s *model.Schema, 
 		}
 		a.Incidents = append(a.Incidents, inc)
 	}
+	// A grade of an entity alone is its only one (brat writes it on the
+	// entity's first mention, which holds one grade).
+	graded := map[string]int{} // entity -> grades; -1 once graded alone
 	for _, sp := range a.Entities {
-		if r.IntN(4) == 0 {
-			a.Sources = append(a.Sources, model.SourceGrade{Source: sourceName(text[sp.Start:sp.End]), SpanID: sp.ID,
-				Reliability: s.SourceGrades[r.IntN(len(s.SourceGrades))].Code, Rationale: pick([]string{"", "party to the conflict"})})
+		if r.IntN(4) == 0 && graded[sp.Entity] >= 0 {
+			g := model.SourceGrade{Source: sourceName(text[sp.Start:sp.End]), SpanID: sp.ID,
+				Reliability: s.SourceGrades[r.IntN(len(s.SourceGrades))].Code, Rationale: pick([]string{"", "party to the conflict"})}
+			// A grade given to an entity: with the mention it was given
+			// on, or to the entity alone (then named by its name).
+			switch r.IntN(3) {
+			case 1:
+				g.Entity = sp.Entity
+			case 2:
+				if graded[sp.Entity] == 0 {
+					e, _ := a.Referent(sp.Entity)
+					g.Entity, g.SpanID, g.Source = e.ID, "", e.Name
+					graded[sp.Entity] = -2
+				}
+			}
+			graded[sp.Entity]++
+			a.Sources = append(a.Sources, g)
 		}
+	}
+	for n := r.IntN(3); len(a.Rejected) < n; {
+		rg, ok := randomRange(r, text, plain)
+		if !ok {
+			break
+		}
+		a.Rejected = append(a.Rejected, model.Rejection{Start: rg.Start, End: rg.End, Label: s.Labels[r.IntN(len(s.Labels))].Name})
 	}
 	if r.IntN(2) == 0 {
 		a.Notes = "checked twice\nsecond line"
@@ -161,6 +187,73 @@ func randomAnnotation(t *testing.T, r *rand.Rand, text string, s *model.Schema, 
 	return a
 }
 
+// entityNames are canonical names and aliases the generator gives
+// entities besides their mentions' texts: spaces, punctuation, quotes and
+// emoji that formats must keep.
+var entityNames = []string{"Islamic State", "Syrian Democratic Forces", "SDF", "the \"Front\"", "Harrow Front (Velmo wing)", "قوات", "北京市", "Zoe\u0308 🔥"}
+
+// externalIDs are ids of other knowledge bases, some with spaces and
+// parentheses (ACLED actor names).
+var externalIDs = []string{"wikidata:Q2429253", "wikidata:Q1325475", "acled:Islamic State (Syria)", "geonames:170794", "ucdp:234"}
+
+// randomReferents groups the spans of a into entities: a span sometimes
+// joins an earlier entity of its label (several mentions of one entity),
+// and entities get other canonical names, aliases, external ids, registry
+// links, affiliations, and now and then a label of their own with a note
+// saying why.
+func randomReferents(r *rand.Rand, a *model.Annotation, text string, s *model.Schema) {
+	words := func(sp model.Span) string { return strings.Join(strings.Fields(text[sp.Start:sp.End]), " ") }
+	for i := range a.Entities {
+		sp := &a.Entities[i]
+		var same []int
+		for j, e := range a.Referents {
+			if e.Label == sp.Label && e.LabelNote == "" {
+				same = append(same, j)
+			}
+		}
+		if len(same) > 0 && r.IntN(3) == 0 {
+			e := &a.Referents[same[r.IntN(len(same))]]
+			sp.Entity = e.ID
+			if w := words(*sp); r.IntN(2) == 0 && w != "" && !e.HasName(w) {
+				e.Aliases = append(e.Aliases, w)
+			}
+			continue
+		}
+		e := model.Entity{ID: a.NewID("n"), Name: words(*sp), Label: sp.Label}
+		if e.Name == "" || r.IntN(4) == 0 {
+			e.Name = entityNames[r.IntN(len(entityNames))]
+		}
+		for n := r.IntN(3); n > 0; n-- {
+			if alias := entityNames[r.IntN(len(entityNames))]; !e.HasName(alias) {
+				e.Aliases = append(e.Aliases, alias)
+			}
+		}
+		for n := r.IntN(3); n > 0; n-- {
+			if x := externalIDs[r.IntN(len(externalIDs))]; !slices.Contains(e.ExternalIDs, x) {
+				e.ExternalIDs = append(e.ExternalIDs, x)
+			}
+		}
+		if r.IntN(4) == 0 {
+			e.Registry = fmt.Sprintf("r%d", 1+r.IntN(40))
+		}
+		if r.IntN(8) == 0 {
+			e.Label = s.Labels[r.IntN(len(s.Labels))].Name
+			e.LabelNote = "mentioned as " + sp.Label
+		}
+		a.Referents = append(a.Referents, e)
+		sp.Entity = e.ID
+	}
+	for i := range a.Referents {
+		if len(a.Referents) > 1 && r.IntN(3) == 0 {
+			other := a.Referents[r.IntN(len(a.Referents))].ID
+			f := model.Affiliation{Entity: other, Role: model.AffiliationRoles[r.IntN(len(model.AffiliationRoles))]}
+			if other != a.Referents[i].ID && !slices.Contains(a.Referents[i].Affiliations, f) {
+				a.Referents[i].Affiliations = append(a.Referents[i].Affiliations, f)
+			}
+		}
+	}
+}
+
 // carries says which parts of an annotation a format carries, for canon.
 type carries struct {
 	claims, claimDetails, incidents, sources, notes, status bool
@@ -169,6 +262,41 @@ type carries struct {
 	// claimantSpans: only a claimant that is a span travels (with the
 	// claim's type).
 	claimantSpans bool
+	// entities: every entity with its mentions, names, label, label
+	// note, external ids, registry link and affiliations, and which
+	// entity a source grade is given to.
+	entities bool
+	// grouping: the mentions of one entity stay one entity (identical
+	// mentions of two may become one), and affiliations stay.
+	grouping bool
+}
+
+// checkGrouping fails unless the mentions of each entity of want are
+// mentions of one entity in got, and each affiliation of want ties the
+// entities of the same mentions in got (unless got made them one).
+func checkGrouping(t *testing.T, want, got model.Annotation) {
+	t.Helper()
+	entityAt := map[string]string{}
+	for _, sp := range got.Entities {
+		entityAt[fmt.Sprint(sp.Start, sp.End, sp.Label)] = sp.Entity
+	}
+	first := map[string]string{} // want's entity -> got's entity
+	for _, sp := range want.Entities {
+		g := entityAt[fmt.Sprint(sp.Start, sp.End, sp.Label)]
+		if f, ok := first[sp.Entity]; ok && f != g {
+			t.Errorf("the mentions of entity %s came back as entities %s and %s", sp.Entity, f, g)
+		}
+		first[sp.Entity] = g
+	}
+	for _, e := range want.Referents {
+		for _, f := range e.Affiliations {
+			from, to := first[e.ID], first[f.Entity]
+			ge, _ := got.Referent(from)
+			if from != to && !slices.Contains(ge.Affiliations, model.Affiliation{Entity: to, Role: f.Role}) {
+				t.Errorf("affiliation %s %s of %s lost: got %+v", e.ID, f.Role, f.Entity, ge)
+			}
+		}
+	}
 }
 
 // canon describes an annotation without its IDs (spans by extent and
@@ -187,6 +315,30 @@ func canon(a model.Annotation, text string, c carries) string {
 		claimKey[cl.ID] = fmt.Sprint(cl.Content)
 	}
 	out := map[string]any{"spans": spans}
+	// An entity is known by its mentions.
+	entityKey := map[string]string{}
+	for _, e := range a.Referents {
+		var ms []string
+		for _, sp := range a.MentionsOf(e.ID) {
+			ms = append(ms, spanKey[sp.ID])
+		}
+		sort.Strings(ms)
+		entityKey[e.ID] = strings.Join(ms, " + ")
+	}
+	if c.entities {
+		var ents []string
+		for _, e := range a.Referents {
+			var affs []string
+			for _, f := range e.Affiliations {
+				affs = append(affs, f.Role+" of "+entityKey[f.Entity])
+			}
+			data, _ := json.Marshal(map[string]any{"mentions": entityKey[e.ID], "name": e.Name, "label": e.Label,
+				"label_note": e.LabelNote, "aliases": e.Aliases, "external_ids": e.ExternalIDs, "registry": e.Registry, "affiliations": affs})
+			ents = append(ents, string(data))
+		}
+		sort.Strings(ents)
+		out["entities"] = ents
+	}
 	if c.claims {
 		var claims []string
 		for _, cl := range a.Claims {
@@ -256,7 +408,11 @@ func canon(a model.Annotation, text string, c carries) string {
 	if c.sources {
 		var srcs []string
 		for _, g := range a.Sources {
-			srcs = append(srcs, fmt.Sprintf("%s|%s|%s|%s", g.Source, spanKey[g.SpanID], g.Reliability, g.Rationale))
+			src := fmt.Sprintf("%s|%s|%s|%s", g.Source, spanKey[g.SpanID], g.Reliability, g.Rationale)
+			if c.entities {
+				src += "|" + entityKey[g.Entity]
+			}
+			srcs = append(srcs, src)
 		}
 		sort.Strings(srcs)
 		out["sources"] = srcs

@@ -47,15 +47,38 @@ func (r *incidentRow) value(field string) model.Value { return r.inc.Fields[fiel
 func (r *incidentRow) text(field string) string       { return r.value(field).Text }
 func (r *incidentRow) list(field string) []string     { return r.value(field).List }
 
-// spanTexts returns the texts of the spans an entity field names.
-func (r *incidentRow) spanTexts(field string) []string {
+// actors returns the names of the entities an entity field names: each
+// entity's canonical name ("Islamic State", however the mention chosen
+// reads), once however many of its mentions the field holds. A field may
+// hold mention (span) IDs or entity IDs; a mention without an entity is
+// named by its text.
+func (r *incidentRow) actors(field string) []string {
 	var out []string
+	seen := map[string]bool{}
 	for _, id := range r.list(field) {
-		if sp, ok := r.a.Span(id); ok {
-			out = append(out, r.art.Text[sp.Start:sp.End])
+		name, key := r.entityName(id)
+		if name != "" && !seen[key] {
+			seen[key] = true
+			out = append(out, name)
 		}
 	}
 	return out
+}
+
+// entityName names what an id refers to: a mention's entity by its
+// canonical name, an entity by its name, a mention without an entity by
+// its text; key tells entities apart ("" name when the id is unknown).
+func (r *incidentRow) entityName(id string) (name, key string) {
+	if sp, ok := r.a.Span(id); ok {
+		if e, ok := r.a.Referent(sp.Entity); ok && strings.TrimSpace(e.Name) != "" {
+			return e.Name, e.ID
+		}
+		return r.art.Text[sp.Start:sp.End], sp.ID
+	}
+	if e, ok := r.a.Referent(id); ok {
+		return e.Name, e.ID
+	}
+	return "", ""
 }
 
 func (r *incidentRow) date() model.Date {
@@ -86,9 +109,10 @@ func (r *incidentRow) group(field string) string {
 	return ""
 }
 
-// location is the place's name: the span, else the free text.
+// location is the place's name: its entity's canonical name, else the
+// free text.
 func (r *incidentRow) location() string {
-	if t := r.spanTexts("location"); len(t) > 0 {
+	if t := r.actors("location"); len(t) > 0 {
 		return t[0]
 	}
 	return r.text("location_text")
@@ -137,7 +161,13 @@ func (r *incidentRow) evidence() string {
 		var quotes []string
 		for _, id := range ids {
 			if sp, ok := r.a.Span(id); ok {
-				quotes = append(quotes, r.art.Text[sp.Start:sp.End])
+				// The mention as written, and the entity it names when
+				// its canonical name is another.
+				q := r.art.Text[sp.Start:sp.End]
+				if name, _ := r.entityName(id); name != "" && model.NameKey(name) != model.NameKey(q) {
+					q += " (" + name + ")"
+				}
+				quotes = append(quotes, q)
 			} else if c, ok := r.a.Claim(id); ok {
 				for _, cr := range c.Content {
 					quotes = append(quotes, r.art.Text[cr.Start:cr.End])
@@ -175,10 +205,11 @@ var ownColumns = []incidentColumn{
 // left empty rather than invented.
 const codingNotesColumn = "annotate_coding_notes"
 
-// claimantName is who makes a claim, as the text names them.
+// claimantName is who makes a claim: the canonical name of the entity
+// the claimant's mention names, else the name given.
 func (r *incidentRow) claimantName(c model.Claim) string {
-	if sp, ok := r.a.Span(c.Claimant.SpanID); ok {
-		return r.art.Text[sp.Start:sp.End]
+	if name, _ := r.entityName(c.Claimant.SpanID); name != "" {
+		return name
 	}
 	if c.Claimant.Name != "" {
 		return c.Claimant.Name
@@ -316,11 +347,11 @@ var acledColumns = []incidentColumn{
 	}},
 	{"event_type", func(r *incidentRow) string { return r.group("event_type") }},
 	{"sub_event_type", func(r *incidentRow) string { return r.text("event_type") }},
-	{"actor1", func(r *incidentRow) string { return nth(r.spanTexts("perpetrators"), 0) }},
-	{"assoc_actor_1", func(r *incidentRow) string { return strings.Join(restOf(r.spanTexts("perpetrators")), "; ") }},
+	{"actor1", func(r *incidentRow) string { return nth(r.actors("perpetrators"), 0) }},
+	{"assoc_actor_1", func(r *incidentRow) string { return strings.Join(restOf(r.actors("perpetrators")), "; ") }},
 	{"inter1", func(*incidentRow) string { return "" }},
-	{"actor2", func(r *incidentRow) string { return nth(r.spanTexts("targets"), 0) }},
-	{"assoc_actor_2", func(r *incidentRow) string { return strings.Join(restOf(r.spanTexts("targets")), "; ") }},
+	{"actor2", func(r *incidentRow) string { return nth(r.actors("targets"), 0) }},
+	{"assoc_actor_2", func(r *incidentRow) string { return strings.Join(restOf(r.actors("targets")), "; ") }},
 	{"inter2", func(*incidentRow) string { return "" }},
 	{"interaction", func(*incidentRow) string { return "" }},
 	{"civilian_targeting", func(r *incidentRow) string {
@@ -520,15 +551,15 @@ func init() {
 	coded("attacktype", "tactics", 3, "9")
 	coded("targtype", "target_type", 3, "20")
 	gtdColumns = append(gtdColumns,
-		incidentColumn{"target1", func(r *incidentRow) string { return strings.Join(r.spanTexts("targets"), "; ") }},
+		incidentColumn{"target1", func(r *incidentRow) string { return strings.Join(r.actors("targets"), "; ") }},
 		incidentColumn{"gname", func(r *incidentRow) string {
-			if g := nth(r.spanTexts("perpetrators"), 0); g != "" {
+			if g := nth(r.actors("perpetrators"), 0); g != "" {
 				return g
 			}
 			return "Unknown"
 		}},
-		incidentColumn{"gname2", func(r *incidentRow) string { return nth(r.spanTexts("perpetrators"), 1) }},
-		incidentColumn{"gname3", func(r *incidentRow) string { return nth(r.spanTexts("perpetrators"), 2) }},
+		incidentColumn{"gname2", func(r *incidentRow) string { return nth(r.actors("perpetrators"), 1) }},
+		incidentColumn{"gname3", func(r *incidentRow) string { return nth(r.actors("perpetrators"), 2) }},
 		incidentColumn{"guncertain1", func(r *incidentRow) string {
 			if len(r.list("perpetrators")) == 0 {
 				return ""
@@ -587,9 +618,9 @@ var ucdpColumns = []incidentColumn{
 		}
 		return ""
 	}},
-	{"side_a", func(r *incidentRow) string { return nth(r.spanTexts("perpetrators"), 0) }},
+	{"side_a", func(r *incidentRow) string { return nth(r.actors("perpetrators"), 0) }},
 	{"side_b", func(r *incidentRow) string {
-		if t := nth(r.spanTexts("targets"), 0); t != "" {
+		if t := nth(r.actors("targets"), 0); t != "" {
 			return t
 		}
 		if r.text("civilians_targeted") == "yes" {

@@ -155,3 +155,78 @@ func TestIncidentTablesConfirmed(t *testing.T) {
 		})
 	}
 }
+
+// TestIncidentTablesNameEntities: actors, places and claimants are named
+// by their entity's canonical name, once per entity, whichever mention the
+// form holds: ACLED actor1 is "Islamic State" though the mention reads
+// "ISIS".
+func TestIncidentTablesNameEntities(t *testing.T) {
+	text := "ISIS claimed the attack on the SDF near Raqqa; IS fighters killed 53, ISIS said."
+	art := model.Article{ID: model.ArticleID(text), Text: text, Source: "Wire"}
+	a := annotationOf(t, text, "ISIS", "ORG", "the SDF", "ORG", "Raqqa", "GPE", "IS", "ORG")
+	at := strings.LastIndex(text, "ISIS")
+	a.Entities = append(a.Entities, model.Span{ID: a.NewID("e"), Start: at, End: at + 4, Label: "ORG"})
+	model.GroupMentions(&a, text) // the second "ISIS" joins the first
+	isis, _ := a.EntityOfSpan(a.Entities[0].ID)
+	short, _ := a.EntityOfSpan(a.Entities[3].ID)
+	for i := range a.Entities {
+		if a.Entities[i].Entity == short.ID {
+			a.Entities[i].Entity = isis.ID // "IS" is the same group
+		}
+	}
+	model.PruneReferents(&a)
+	for i := range a.Referents {
+		switch e := &a.Referents[i]; e.Name {
+		case "ISIS":
+			e.Name, e.Aliases = "Islamic State", []string{"ISIS", "IS"}
+		case "the SDF":
+			e.Name = "Syrian Democratic Forces"
+		case "Raqqa":
+			e.Name = "Ar-Raqqah"
+		}
+	}
+	ids := func(n ...int) []string {
+		var out []string
+		for _, i := range n {
+			out = append(out, a.Entities[i].ID)
+		}
+		return out
+	}
+	content := strings.Index(text, "IS fighters killed 53")
+	a.Claims = []model.Claim{{ID: a.NewID("c"), Claimant: model.Claimant{SpanID: a.Entities[4].ID}, Type: "casualties",
+		Content: []model.Range{{Start: content, End: content + len("IS fighters killed 53")}}, Figures: []model.Figure{model.ExactFigure(53, "killed")}}}
+	best := 53
+	a.Incidents = []model.Incident{{ID: a.NewID("i"), Fields: map[string]model.Value{
+		"event_type":   {Text: "Armed clash"},
+		"perpetrators": {List: ids(3, 0)}, // two mentions of one entity, "IS" first
+		"targets":      {List: ids(1)},
+		"location":     {List: ids(2)},
+		"killed":       {Count: &model.Count{Best: &best}},
+	}, Evidence: map[string][]string{"perpetrators": ids(0), "killed": {a.Claims[0].ID}}}}
+	if errs := model.Validate(&a, text, model.DefaultSchema()); len(errs) > 0 {
+		t.Fatalf("test annotation is not valid: %v", errs)
+	}
+	for _, tt := range []struct {
+		set  string
+		want map[string]string
+	}{
+		{"acled", map[string]string{"actor1": "Islamic State", "assoc_actor_1": "", "actor2": "Syrian Democratic Forces", "location": "Ar-Raqqah"}},
+		{"gtd", map[string]string{"gname": "Islamic State", "gname2": "", "target1": "Syrian Democratic Forces", "city": "Ar-Raqqah"}},
+		{"ucdp", map[string]string{"side_a": "Islamic State", "side_b": "Syrian Democratic Forces", "where_coordinates": "Ar-Raqqah"}},
+	} {
+		t.Run(tt.set, func(t *testing.T) {
+			r := incidentTable(t, tt.set, art, a)[0]
+			for col, want := range tt.want {
+				if got := r[col]; got != want {
+					t.Errorf("%s = %q, want %q", col, got, want)
+				}
+			}
+			if ev := r["evidence"]; !strings.Contains(ev, "perpetrators: ISIS (Islamic State)") {
+				t.Errorf("evidence = %q: the mention quoted, with the entity it names", ev)
+			}
+			if src := r["annotate_figure_sources"]; !strings.Contains(src, "claimed by Islamic State") {
+				t.Errorf("annotate_figure_sources = %q: the claimant by its entity's name", src)
+			}
+		})
+	}
+}

@@ -132,6 +132,11 @@ func toLabelStudio(art model.Article, a model.Annotation) (LabelStudioAnnotation
 	for _, e := range native.Entities {
 		region(e.ID, ExportSpan{Start: e.Start, End: e.End, Text: e.Text}, e.Label)
 	}
+	// Entities: same_entity relations join the mentions of one,
+	// affiliations are relations labelled with their role.
+	for _, r := range entityRelations(a, native.Entities, func(id string) string { return id }) {
+		relate(r[0], r[1], r[2])
+	}
 	for _, c := range native.Claims {
 		for k, s := range c.Content {
 			id := c.ID
@@ -320,6 +325,7 @@ func lsAnnotationOf(text string, results []json.RawMessage, opts ImportOptions) 
 		merged bool
 	}
 	regions := map[string]*region{}
+	ents := newFileEntities()
 	var relations []lsResult
 	for i, raw := range results {
 		var res lsResult
@@ -391,7 +397,11 @@ func lsAnnotationOf(text string, results []json.RawMessage, opts ImportOptions) 
 		if len(rel.Labels) > 0 {
 			typ = rel.Labels[0]
 		}
+		if len(from.spans) > 0 && len(to.spans) > 0 {
+			ents.spans[lsKey(rel, false)], ents.spans[lsKey(rel, true)] = from.spans, to.spans
+		}
 		switch {
+		case len(from.spans) > 0 && len(to.spans) > 0 && ents.relation(lsKey(rel, false), lsKey(rel, true), typ):
 		case from.claim >= 0 && to.claim >= 0 && typ == ContinuesRelation:
 			a.Claims[from.claim].Content = append(a.Claims[from.claim].Content, to.r)
 			to.merged = true
@@ -413,7 +423,19 @@ func lsAnnotationOf(text string, results []json.RawMessage, opts ImportOptions) 
 		}
 	}
 	numberClaims(a, merged)
+	if ents.any() {
+		ents.finish(a, text)
+	}
 	return a, im.trimmed, nil
+}
+
+// lsKey is the region a relation starts from (to: ends at), whichever
+// way its direction points.
+func lsKey(rel lsResult, to bool) string {
+	if (rel.Direction == "left") != to {
+		return rel.ToID
+	}
+	return rel.FromID
 }
 
 // parseLabelStudioMin reads one JSON-min row: the task's data fields, the

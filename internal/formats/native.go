@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"time"
 
@@ -18,6 +19,18 @@ import (
 // NativeEntity is an entity span in the native format.
 type NativeEntity struct {
 	ID    string `json:"id"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	Label string `json:"label"`
+	Text  string `json:"text"`
+	// Entity is the id of the entity (in the record's referents) the
+	// span mentions.
+	Entity string `json:"entity,omitempty"`
+}
+
+// NativeRejection is a suggestion the annotator turned down: that stretch
+// of text with that label is not suggested again in the article.
+type NativeRejection struct {
 	Start int    `json:"start"`
 	End   int    `json:"end"`
 	Label string `json:"label"`
@@ -70,24 +83,30 @@ type NativeIncident struct {
 type NativeSource struct {
 	Source      string `json:"source"`
 	Span        string `json:"span,omitempty"`
+	Entity      string `json:"entity,omitempty"`
 	Reliability string `json:"grade"`
 	Rationale   string `json:"rationale,omitempty"`
 }
 
 // NativeRecord is one line of the native format.
 type NativeRecord struct {
-	ID          string           `json:"id"`
-	Text        string           `json:"text"`
-	Meta        map[string]any   `json:"meta"`
-	Annotator   string           `json:"annotator"`
-	Status      model.Status     `json:"status"`
-	UpdatedAt   *time.Time       `json:"updated_at"`
-	Schema      string           `json:"schema"`
-	Entities    []NativeEntity   `json:"entities"`
-	Claims      []NativeClaim    `json:"claims"`
-	Incidents   []NativeIncident `json:"incidents"`
-	Reliability []NativeSource   `json:"reliability"`
-	Notes       string           `json:"notes"`
+	ID        string         `json:"id"`
+	Text      string         `json:"text"`
+	Meta      map[string]any `json:"meta"`
+	Annotator string         `json:"annotator"`
+	Status    model.Status   `json:"status"`
+	UpdatedAt *time.Time     `json:"updated_at"`
+	Schema    string         `json:"schema"`
+	Entities  []NativeEntity `json:"entities"`
+	// Referents are the entities the spans mention, as the model holds
+	// them (id, name, label, aliases, external_ids, registry,
+	// affiliations, label_note).
+	Referents   []model.Entity    `json:"referents"`
+	Claims      []NativeClaim     `json:"claims"`
+	Incidents   []NativeIncident  `json:"incidents"`
+	Reliability []NativeSource    `json:"reliability"`
+	Rejected    []NativeRejection `json:"rejected,omitempty"`
+	Notes       string            `json:"notes"`
 }
 
 // ArticleMeta gathers an article's metadata for an export's "meta" object.
@@ -117,7 +136,7 @@ func ToNative(art model.Article, a model.Annotation) (NativeRecord, error) {
 	rec := NativeRecord{
 		ID: art.ID, Text: art.Text, Meta: ArticleMeta(art), Annotator: a.Annotator,
 		Status: a.Status, Schema: a.Schema, Notes: a.Notes,
-		Entities: []NativeEntity{}, Claims: []NativeClaim{}, Incidents: []NativeIncident{}, Reliability: []NativeSource{},
+		Entities: []NativeEntity{}, Referents: []model.Entity{}, Claims: []NativeClaim{}, Incidents: []NativeIncident{}, Reliability: []NativeSource{},
 	}
 	if rec.Status == "" {
 		rec.Status = model.StatusTodo
@@ -132,7 +151,10 @@ func ToNative(art model.Article, a model.Annotation) (NativeRecord, error) {
 		if err != nil {
 			return rec, fmt.Errorf("article %s, %s span %s: %w", art.ID, a.Annotator, s.ID, err)
 		}
-		rec.Entities = append(rec.Entities, NativeEntity{ID: s.ID, Start: e.Start, End: e.End, Label: s.Label, Text: e.Text})
+		rec.Entities = append(rec.Entities, NativeEntity{ID: s.ID, Start: e.Start, End: e.End, Label: s.Label, Text: e.Text, Entity: s.Entity})
+	}
+	for _, e := range a.Referents {
+		rec.Referents = append(rec.Referents, cloneEntity(e))
 	}
 	for _, c := range a.Claims {
 		nc := NativeClaim{ID: c.ID, Type: c.Type, Polarity: c.Polarity, Certainty: c.Certainty,
@@ -172,7 +194,14 @@ func ToNative(art model.Article, a model.Annotation) (NativeRecord, error) {
 		rec.Incidents = append(rec.Incidents, ni)
 	}
 	for _, g := range a.Sources {
-		rec.Reliability = append(rec.Reliability, NativeSource{Source: g.Source, Span: g.SpanID, Reliability: g.Reliability, Rationale: g.Rationale})
+		rec.Reliability = append(rec.Reliability, NativeSource{Source: g.Source, Span: g.SpanID, Entity: g.Entity, Reliability: g.Reliability, Rationale: g.Rationale})
+	}
+	for i, r := range a.Rejected {
+		e, err := x.offsets(model.Range{Start: r.Start, End: r.End})
+		if err != nil {
+			return rec, fmt.Errorf("article %s, %s rejected suggestion %d: %w", art.ID, a.Annotator, i, err)
+		}
+		rec.Rejected = append(rec.Rejected, NativeRejection{Start: e.Start, End: e.End, Label: r.Label, Text: e.Text})
 	}
 	return rec, nil
 }
@@ -230,16 +259,18 @@ func (l *LineWriter) Flush() error { return l.w.Flush() }
 // nativeIn is a native record as read: ToNative's output, with every field
 // optional so that an older or hand-written file reads too.
 type nativeIn struct {
-	Text        *string          `json:"text"`
-	Meta        map[string]any   `json:"meta"`
-	Annotator   string           `json:"annotator"`
-	Status      model.Status     `json:"status"`
-	Schema      string           `json:"schema"`
-	Entities    []NativeEntity   `json:"entities"`
-	Claims      []NativeClaim    `json:"claims"`
-	Incidents   []NativeIncident `json:"incidents"`
-	Reliability []NativeSource   `json:"reliability"`
-	Notes       string           `json:"notes"`
+	Text        *string           `json:"text"`
+	Meta        map[string]any    `json:"meta"`
+	Annotator   string            `json:"annotator"`
+	Status      model.Status      `json:"status"`
+	Schema      string            `json:"schema"`
+	Entities    []NativeEntity    `json:"entities"`
+	Referents   []model.Entity    `json:"referents"`
+	Claims      []NativeClaim     `json:"claims"`
+	Incidents   []NativeIncident  `json:"incidents"`
+	Reliability []NativeSource    `json:"reliability"`
+	Rejected    []NativeRejection `json:"rejected"`
+	Notes       string            `json:"notes"`
 }
 
 // ReadNative reads annotate's own format (one record per line, as export
@@ -282,9 +313,15 @@ func parseNative(raw []byte, where string, opts ImportOptions) (Annotated, error
 		if !keep {
 			continue
 		}
-		a.Entities = append(a.Entities, model.Span{ID: e.ID, Start: r.Start, End: r.End, Label: label})
+		a.Entities = append(a.Entities, model.Span{ID: e.ID, Start: r.Start, End: r.End, Label: label, Entity: e.Entity})
 	}
 	if err := fromNativeParts(im, a, n.Claims, n.Incidents, n.Reliability); err != nil {
+		return rec, err
+	}
+	// A file from before entities has no referents: its spans come
+	// without one, and the import gives each its entity
+	// (model.GroupMentions).
+	if err := fromNativeReferents(im, a, n.Referents, n.Rejected, opts); err != nil {
 		return rec, err
 	}
 	a.NextID = nextIDAfter(a)
@@ -351,9 +388,52 @@ func fromNativeParts(im *importer, a *model.Annotation, claims []NativeClaim, in
 		a.Incidents = append(a.Incidents, inc)
 	}
 	for _, s := range sources {
-		a.Sources = append(a.Sources, model.SourceGrade{Source: s.Source, SpanID: s.Span, Reliability: s.Reliability, Rationale: s.Rationale})
+		a.Sources = append(a.Sources, model.SourceGrade{Source: s.Source, SpanID: s.Span, Entity: s.Entity, Reliability: s.Reliability, Rationale: s.Rationale})
 	}
 	return nil
+}
+
+// fromNativeReferents fills an annotation's entities and rejected
+// suggestions from their native form (the native format, and the meta of
+// a spaCy record annotate wrote). A label map renames entity labels as it
+// renames span labels; an entity whose label is mapped to nothing goes
+// with its mentions.
+func fromNativeReferents(im *importer, a *model.Annotation, referents []model.Entity, rejected []NativeRejection, opts ImportOptions) error {
+	for _, e := range referents {
+		label, keep := opts.label(e.Label)
+		if !keep {
+			continue
+		}
+		e = cloneEntity(e)
+		e.Label = label
+		a.Referents = append(a.Referents, e)
+	}
+	for i, r := range rejected {
+		rg, err := im.rng(r.Start, r.End, r.Text)
+		if err != nil {
+			return fmt.Errorf("rejected[%d]: %w", i, err)
+		}
+		label, keep := opts.label(r.Label)
+		if !keep {
+			continue
+		}
+		a.Rejected = append(a.Rejected, model.Rejection{Start: rg.Start, End: rg.End, Label: label})
+	}
+	if len(a.Referents) > 0 {
+		// Mentions whose label was mapped away leave their entity
+		// behind; a mapped mention of a dropped entity gets a new one.
+		model.PruneReferents(a)
+	}
+	return nil
+}
+
+// cloneEntity copies an entity with its lists, so an export or import
+// never shares them with the annotation it came from.
+func cloneEntity(e model.Entity) model.Entity {
+	e.Aliases = slices.Clone(e.Aliases)
+	e.ExternalIDs = slices.Clone(e.ExternalIDs)
+	e.Affiliations = slices.Clone(e.Affiliations)
+	return e
 }
 
 // valueFromNative is NativeValue's inverse: the JSON type says which part

@@ -61,7 +61,7 @@ func roundTrips(s *model.Schema) []roundTrip {
 			return readAll(t, r, opts, data)
 		}
 	}
-	all := carries{claims: true, claimDetails: true, incidents: true, sources: true, notes: true, status: true}
+	all := carries{claims: true, claimDetails: true, incidents: true, sources: true, notes: true, status: true, entities: true}
 	return []roundTrip{
 		{
 			name: "native", carries: all,
@@ -88,7 +88,7 @@ func roundTrips(s *model.Schema) []roundTrip {
 			read: jsonReader(ReadDoccano),
 		},
 		{
-			name: "doccano --relations", carries: carries{claims: true, claimantSpans: true, status: true},
+			name: "doccano --relations", carries: carries{claims: true, claimantSpans: true, status: true, grouping: true},
 			export: func(t *testing.T, art model.Article, a model.Annotation) []byte {
 				v, err := ToDoccano(art, a, true)
 				return lines(t, v, err)
@@ -96,7 +96,7 @@ func roundTrips(s *model.Schema) []roundTrip {
 			read: jsonReader(ReadDoccano),
 		},
 		{
-			name: "labelstudio", carries: carries{claims: true, claimantSpans: true, statusDoneOrSkipped: true},
+			name: "labelstudio", carries: carries{claims: true, claimantSpans: true, statusDoneOrSkipped: true, grouping: true},
 			export: func(t *testing.T, art model.Article, a model.Annotation) []byte {
 				var buf bytes.Buffer
 				lw := NewLabelStudioWriter(&buf)
@@ -111,7 +111,7 @@ func roundTrips(s *model.Schema) []roundTrip {
 			read: jsonReader(ReadLabelStudio),
 		},
 		{
-			name: "brat", plain: true, carries: carries{claims: true, claimDetails: true, incidents: true, sources: true},
+			name: "brat", plain: true, carries: carries{claims: true, claimDetails: true, incidents: true, sources: true, entities: true},
 			export: func(t *testing.T, art model.Article, a model.Annotation) []byte {
 				ann, warnings, err := ToBrat(art, a, s)
 				if err != nil || len(warnings) > 0 {
@@ -170,11 +170,21 @@ func TestRoundTrip(t *testing.T) {
 				if rec.Annotator != "" && rec.Annotator != a.Annotator {
 					t.Errorf("case %d: annotator %q, want %q", i, rec.Annotator, a.Annotator)
 				}
+				// The import gives the mentions the file does not group
+				// their entities, as the CLI does; the result must pass
+				// the model's rules.
+				model.GroupMentions(rec.Annotation, text)
+				if errs := model.Validate(rec.Annotation, text, s); len(errs) > 0 {
+					t.Fatalf("case %d: the import leaves what Validate refuses: %v\nexport:\n%s", i, errs, data)
+				}
 				got, want := canon(*rec.Annotation, text, rt.carries), canon(a, text, rt.carries)
 				if got != want {
 					t.Fatalf("case %d: round trip changed the annotation of %+q\n got %s\nwant %s\nexport:\n%s", i, text, got, want, data)
 				}
-				if rt.carries == (carries{claims: true, claimDetails: true, incidents: true, sources: true, notes: true, status: true}) {
+				if rt.carries.grouping {
+					checkGrouping(t, a, *rec.Annotation)
+				}
+				if rt.carries == (carries{claims: true, claimDetails: true, incidents: true, sources: true, notes: true, status: true, entities: true}) {
 					// Lossless formats keep the IDs too.
 					b := *rec.Annotation
 					b.ArticleID, b.Annotator, b.Schema, b.NextID, a.NextID = a.ArticleID, a.Annotator, a.Schema, 0, 0

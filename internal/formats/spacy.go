@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -13,15 +14,50 @@ import (
 )
 
 // SpacySpan is a span in Prodigy/spaCy JSONL. ID is annotate's span ID,
-// which the claims and incidents under meta refer to.
+// which the claims and incidents under meta refer to; Entity the id of its
+// entity under meta.referents. KBID is spaCy's knowledge base id of the
+// span's entity (see KBID).
 type SpacySpan struct {
 	Start      int    `json:"start"`
 	End        int    `json:"end"`
 	Label      string `json:"label"`
 	Text       string `json:"text"`
 	ID         string `json:"id,omitempty"`
+	Entity     string `json:"entity,omitempty"`
+	KBID       string `json:"kb_id,omitempty"`
 	TokenStart *int   `json:"token_start,omitempty"`
 	TokenEnd   *int   `json:"token_end,omitempty"`
+}
+
+// RegistryScheme prefixes a registry id where an external id is expected
+// (spaCy's kb_id, a brat normalisation): "annotate:r12".
+const RegistryScheme = "annotate"
+
+// KBID is what spaCy's kb_id holds for a mention of e: the entity's first
+// external id ("wikidata:Q1325475"), else its registry link
+// ("annotate:r12"), else "" (the span then has no kb_id).
+func KBID(e model.Entity) string {
+	switch {
+	case len(e.ExternalIDs) > 0:
+		return e.ExternalIDs[0]
+	case e.Registry != "":
+		return RegistryScheme + ":" + e.Registry
+	}
+	return ""
+}
+
+// externalID reads a kb_id that another tool wrote as an external id,
+// "scheme:id": one without a scheme is a Wikidata QID ("Q42") or an id
+// of an unnamed knowledge base ("kb:PER_0042").
+func externalID(kb string) string {
+	kb = strings.TrimSpace(kb)
+	if scheme, id, ok := strings.Cut(kb, ":"); ok && scheme != "" && id != "" {
+		return kb
+	}
+	if len(kb) > 1 && kb[0] == 'Q' && strings.Trim(kb[1:], "0123456789") == "" {
+		return "wikidata:" + kb
+	}
+	return "kb:" + kb
 }
 
 // SpacyToken is a token as Prodigy writes it: code point offsets, and ws
@@ -84,6 +120,12 @@ func ToSpacy(art model.Article, a model.Annotation, opts SpacyOptions) (SpacyRec
 	if len(native.Reliability) > 0 {
 		rec.Meta["reliability"] = native.Reliability
 	}
+	if len(native.Referents) > 0 {
+		rec.Meta["referents"] = native.Referents
+	}
+	if len(native.Rejected) > 0 {
+		rec.Meta["rejected"] = native.Rejected
+	}
 	if a.Notes != "" {
 		rec.Meta["notes"] = a.Notes
 	}
@@ -108,7 +150,10 @@ func ToSpacy(art model.Article, a model.Annotation, opts SpacyOptions) (SpacyRec
 		}
 	}
 	for i, e := range native.Entities {
-		s := SpacySpan{Start: e.Start, End: e.End, Label: e.Label, Text: e.Text, ID: e.ID}
+		s := SpacySpan{Start: e.Start, End: e.End, Label: e.Label, Text: e.Text, ID: e.ID, Entity: e.Entity}
+		if ent, ok := a.Referent(e.Entity); ok {
+			s.KBID = KBID(ent)
+		}
 		if opts.Tokens {
 			if first, last, ok := tokenIndex(tokens, spans[i].Range()); ok {
 				s.TokenStart, s.TokenEnd = &first, &last
@@ -126,11 +171,13 @@ func ToSpacy(art model.Article, a model.Annotation, opts SpacyOptions) (SpacyRec
 type spacyIn struct {
 	Text  *string `json:"text"`
 	Spans []struct {
-		Start *int   `json:"start"`
-		End   *int   `json:"end"`
-		Label string `json:"label"`
-		Text  string `json:"text"`
-		ID    string `json:"id"`
+		Start  *int   `json:"start"`
+		End    *int   `json:"end"`
+		Label  string `json:"label"`
+		Text   string `json:"text"`
+		ID     string `json:"id"`
+		Entity string `json:"entity"`
+		KBID   string `json:"kb_id"`
 	} `json:"spans"`
 	Relations []struct {
 		Label     string     `json:"label"`
@@ -178,7 +225,7 @@ func parseSpacy(raw []byte, where string, opts ImportOptions) (Annotated, error)
 	var ours map[string]any
 	if id, _ := in.Meta["id"].(string); id == model.ArticleID(text) {
 		ours = map[string]any{}
-		for _, k := range []string{"annotator", "status", "claims", "incidents", "reliability", "notes"} {
+		for _, k := range []string{"annotator", "status", "claims", "incidents", "reliability", "notes", "referents", "rejected"} {
 			if v, ok := in.Meta[k]; ok {
 				ours[k] = v
 				delete(in.Meta, k)
@@ -203,6 +250,7 @@ func parseSpacy(raw []byte, where string, opts ImportOptions) (Annotated, error)
 	}
 	a := newAnnotated(text)
 	im := newImporter(text)
+	kb := kbEntities{}
 	for i, s := range in.Spans {
 		if s.Start == nil || s.End == nil {
 			return rec, fmt.Errorf("spans[%d] has no start or end", i)
@@ -219,10 +267,13 @@ func parseSpacy(raw []byte, where string, opts ImportOptions) (Annotated, error)
 			continue
 		}
 		if ours != nil && s.ID != "" {
-			a.Entities = append(a.Entities, model.Span{ID: s.ID, Start: r.Start, End: r.End, Label: label})
+			a.Entities = append(a.Entities, model.Span{ID: s.ID, Start: r.Start, End: r.End, Label: label, Entity: s.Entity})
 			continue
 		}
-		addSpan(a, r, label)
+		id := addSpan(a, r, label)
+		if strings.TrimSpace(s.KBID) != "" {
+			kb.add(a, id, externalID(s.KBID), label, text[r.Start:r.End])
+		}
 	}
 	for _, rel := range in.Relations {
 		if rel.HeadSpan == nil || rel.ChildSpan == nil || rel.HeadSpan.Start == nil || rel.HeadSpan.End == nil || rel.ChildSpan.Start == nil || rel.ChildSpan.End == nil {
@@ -245,9 +296,11 @@ func parseSpacy(raw []byte, where string, opts ImportOptions) (Annotated, error)
 			a.Notes = notes
 		}
 		var parts struct {
-			Claims      []NativeClaim    `json:"claims"`
-			Incidents   []NativeIncident `json:"incidents"`
-			Reliability []NativeSource   `json:"reliability"`
+			Claims      []NativeClaim     `json:"claims"`
+			Incidents   []NativeIncident  `json:"incidents"`
+			Reliability []NativeSource    `json:"reliability"`
+			Referents   []model.Entity    `json:"referents"`
+			Rejected    []NativeRejection `json:"rejected"`
 		}
 		data, err := json.Marshal(ours)
 		if err == nil {
@@ -259,6 +312,9 @@ func parseSpacy(raw []byte, where string, opts ImportOptions) (Annotated, error)
 		if err := fromNativeParts(im, a, parts.Claims, parts.Incidents, parts.Reliability); err != nil {
 			return rec, fmt.Errorf("meta: %w", err)
 		}
+		if err := fromNativeReferents(im, a, parts.Referents, parts.Rejected, opts); err != nil {
+			return rec, fmt.Errorf("meta: %w", err)
+		}
 	}
 	a.NextID = nextIDAfter(a)
 	rec.Trimmed = im.trimmed
@@ -266,6 +322,43 @@ func parseSpacy(raw []byte, where string, opts ImportOptions) (Annotated, error)
 		rec.Annotation = a
 	}
 	return rec, nil
+}
+
+// kbEntities gathers the entities a peer's kb_ids name: the spans of one
+// label that share a kb_id are mentions of one entity, named by the first
+// mention's text, with the others' texts as aliases and the kb_id as its
+// external id (a kb_id "annotate:r12" is a link to registry entry r12).
+type kbEntities map[string]string // label and external id -> entity id
+
+func (kb kbEntities) add(a *model.Annotation, spanID, ext, label, mention string) {
+	name := strings.Join(strings.Fields(mention), " ")
+	key := label + "\x00" + ext
+	i := -1
+	if id, ok := kb[key]; ok {
+		for j := range a.Referents {
+			if a.Referents[j].ID == id {
+				i = j
+			}
+		}
+	}
+	if i < 0 {
+		e := model.Entity{ID: a.NewID("n"), Name: name, Label: label}
+		if scheme, id, _ := strings.Cut(ext, ":"); scheme == RegistryScheme {
+			e.Registry = id
+		} else {
+			e.ExternalIDs = []string{ext}
+		}
+		a.Referents = append(a.Referents, e)
+		kb[key] = e.ID
+		i = len(a.Referents) - 1
+	} else if !a.Referents[i].HasName(name) {
+		a.Referents[i].Aliases = append(a.Referents[i].Aliases, name)
+	}
+	for j := range a.Entities {
+		if a.Entities[j].ID == spanID {
+			a.Entities[j].Entity = a.Referents[i].ID
+		}
+	}
 }
 
 // isSpaceAt reports whether the character at byte offset i is white space.

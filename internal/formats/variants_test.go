@@ -3,6 +3,7 @@ package formats
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -207,11 +208,29 @@ func TestImportBrat(t *testing.T) {
 			t.Errorf("credibility %q, want 3 (A1)", c.Credibility)
 		}
 		for _, w := range []string{"E1 Attack, Trigger: T6 Attack \"ambushed\", Place: T3 GPE \"Tolle\", Attacker: T5 ORG \"Harrow Front\"",
-			"R2 Located", "A2 Negation, E1 Attack", "#1 AnnotatorNotes, T5 ORG \"Harrow Front\": claimed in a statement online",
-			"N1 Reference, T1 GPE \"Kessa\", Geonames:000001: Kessa", "* Alias, T1 GPE \"Kessa\", T2 ORG \"Kessa Guard\""} {
+			"R2 Located", "A2 Negation, E1 Attack", "#1 AnnotatorNotes, T5 ORG \"Harrow Front\": claimed in a statement online"} {
 			if !strings.Contains(rec.Annotation.Notes, w) {
 				t.Errorf("notes lack %q:\n%s", w, rec.Annotation.Notes)
 			}
+		}
+		// The equivalence (brat's tutorial calls its type Alias) and the
+		// normalisation are entities now, not notes: Kessa and Kessa
+		// Guard one entity, of two labels (the label note says so), with
+		// the Geonames id.
+		for _, w := range []string{"N1", "* Alias"} {
+			if strings.Contains(rec.Annotation.Notes, w) {
+				t.Errorf("notes keep %q, which became an entity:\n%s", w, rec.Annotation.Notes)
+			}
+		}
+		a := rec.Annotation
+		kessa, _ := a.EntityOfSpan(a.Entities[0].ID)
+		guard, _ := a.EntityOfSpan(a.Entities[1].ID)
+		if kessa.ID == "" || kessa.ID != guard.ID || kessa.Name != "Kessa" || !slices.Equal(kessa.ExternalIDs, []string{"Geonames:000001"}) ||
+			!strings.Contains(kessa.LabelNote, "GPE, ORG") {
+			t.Errorf("Kessa %+v, Kessa Guard %+v: want one entity named Kessa, external id Geonames:000001, a label note naming GPE, ORG", kessa, guard)
+		}
+		if errs := model.Validate(a, rec.Article.Text, withTestLabels(s, "Attack")); len(errs) > 0 {
+			t.Errorf("the import leaves what Validate refuses: %v", errs)
 		}
 		// Exported again, the offsets are code points of the text as it is.
 		art := rec.Article
@@ -315,4 +334,15 @@ func TestLabelMap(t *testing.T) {
 	if _, err := ParseLabelMap("m.txt", []byte("PERSON PER\n")); err == nil || !strings.Contains(err.Error(), "m.txt:1") {
 		t.Errorf("a line without = or a tab: %v, want an error naming m.txt:1", err)
 	}
+}
+
+// withTestLabels is the schema with more labels, as import --add-labels
+// makes it.
+func withTestLabels(s *model.Schema, labels ...string) *model.Schema {
+	t := *s
+	t.Labels = append([]model.Label(nil), s.Labels...)
+	for _, l := range labels {
+		t.Labels = append(t.Labels, model.Label{Name: l})
+	}
+	return &t
 }
