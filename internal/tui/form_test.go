@@ -707,9 +707,13 @@ func TestExportedClaimsAndIncidents(t *testing.T) {
 	if want := map[string][]string{"location": {ids["Raqqa"]}, "killed": {c1.ID}}; !reflect.DeepEqual(inc.Evidence, want) {
 		t.Errorf("incident evidence %q, want %q", inc.Evidence, want)
 	}
+	entityOf := func(span string) string {
+		e, _ := a.EntityOfSpan(span)
+		return e.ID
+	}
 	wantRel := []map[string]string{
-		{"source": "ISIS", "span": ids["ISIS"], "grade": "E", "rationale": "party to the conflict"},
-		{"source": "SDF", "span": ids["SDF"], "grade": "C"},
+		{"source": "ISIS", "span": ids["ISIS"], "entity": entityOf(ids["ISIS"]), "grade": "E", "rationale": "party to the conflict"},
+		{"source": "SDF", "span": ids["SDF"], "entity": entityOf(ids["SDF"]), "grade": "C"},
 	}
 	if !reflect.DeepEqual(got.Reliability, wantRel) {
 		t.Errorf("reliability %q, want %q", got.Reliability, wantRel)
