@@ -134,19 +134,17 @@ func Resolve(text string, a *model.Annotation, found ...[]Suggestion) []Suggesti
 		}
 		return priority(a.Source) < priority(b.Source)
 	})
+	// kept never overlaps itself, so ordered by start it is ordered by end
+	// too, and one binary search finds whether s overlaps any of it.
 	var kept []Suggestion
 	for _, i := range order {
 		s := all[i]
-		if !slices.ContainsFunc(kept, func(k Suggestion) bool { return k.Start < s.End && s.Start < k.End }) {
-			kept = append(kept, s)
+		j := sort.Search(len(kept), func(j int) bool { return kept[j].Start >= s.End })
+		if j > 0 && kept[j-1].End > s.Start {
+			continue
 		}
+		kept = slices.Insert(kept, j, s)
 	}
-	sort.SliceStable(kept, func(i, j int) bool {
-		if kept[i].Start != kept[j].Start {
-			return kept[i].Start < kept[j].Start
-		}
-		return kept[i].End < kept[j].End
-	})
 	return kept
 }
 
