@@ -235,6 +235,7 @@ func TestBlankStoredSpan(t *testing.T) {
 	}
 	a := model.NewAnnotation(model.ArticleID(text), "tester", "conflict-incidents")
 	a.Entities = []model.Span{{ID: "e1", Start: 4, End: 16, Label: "ORG"}, {ID: "e2", Start: 16, End: 17, Label: "ORG"}}
+	model.GroupMentions(&a, text)
 	if _, err := db.Save(a, "an old database"); err != nil {
 		t.Fatal(err)
 	}

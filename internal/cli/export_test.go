@@ -217,6 +217,7 @@ func TestExportSpanOffsetsAreCodePoints(t *testing.T) {
 		}
 		ann.Entities = append(ann.Entities, model.Span{ID: ann.NewID("e"), Start: start, End: start + len(s.text), Label: s.label})
 	}
+	model.GroupMentions(&ann, text) // every mention an entity's, as the screen makes them
 	db, err := bolt.Open(h.dbPath(), bolt.Options{})
 	if err != nil {
 		t.Fatal(err)

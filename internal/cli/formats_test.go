@@ -466,6 +466,7 @@ func TestIncidentsCSVHasACLEDColumns(t *testing.T) {
 	a.Incidents = []model.Incident{{ID: "i3", Fields: map[string]model.Value{
 		"event_type": {Text: "Attack"}, "perpetrators": {List: []string{"e1"}}, "location": {List: []string{"e2"}},
 		"date": {Date: &model.Date{Start: "2026-05-03", Precision: "day"}}, "killed": {Count: &model.Count{Best: &four}}}}}
+	model.GroupMentions(&a, text)
 	db, err := bolt.Open(h.dbPath(), bolt.Options{})
 	if err != nil {
 		t.Fatal(err)

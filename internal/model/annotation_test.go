@@ -53,6 +53,13 @@ func TestCloneIsDeep(t *testing.T) {
 		{"evidence removed", func(c *Annotation) { delete(c.Incidents[0].Evidence, "killed") }},
 		{"source grade", func(c *Annotation) { c.Sources[0].Reliability = "A" }},
 		{"next id", func(c *Annotation) { c.NewID("e") }},
+		{"span entity", func(c *Annotation) { c.Entities[0].Entity = "n9" }},
+		{"entity name", func(c *Annotation) { c.Referents[0].Name = "IS" }},
+		{"entity alias", func(c *Annotation) { c.Referents[0].Aliases[0] = "Daesh" }},
+		{"entity aliases reused backing array", func(c *Annotation) { c.Referents[2].Aliases = append(c.Referents[2].Aliases[:1], "QSD") }},
+		{"entity external id", func(c *Annotation) { c.Referents[0].ExternalIDs[0] = "acled:x" }},
+		{"entity affiliation", func(c *Annotation) { c.Referents[5].Affiliations[0].Role = "member" }},
+		{"rejected suggestion", func(c *Annotation) { c.Rejected[0].Label = "PER" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -54,13 +54,16 @@ func TestValidateRefusesBlankEdges(t *testing.T) {
 	s := DefaultSchema()
 	for _, sp := range []Span{{ID: "e1", Start: 4, End: 5, Label: "ORG"}, {ID: "e1", Start: 0, End: 5, Label: "ORG"}, {ID: "e1", Start: 12, End: 17, Label: "ORG"}} {
 		a := NewAnnotation(ArticleID(text), "ana", s.Name)
+		sp.Entity = "n2"
 		a.Entities = []Span{sp}
+		a.Referents = []Entity{{ID: "n2", Name: "ISIS", Label: "ORG"}}
 		if errs := Validate(&a, text, s); len(errs) != 1 {
 			t.Errorf("span %d-%d %q: got %v, want one white-space error", sp.Start, sp.End, text[sp.Start:sp.End], errs)
 		}
 	}
 	a := NewAnnotation(ArticleID(text), "ana", s.Name)
 	a.Entities = []Span{{ID: "e1", Start: 0, End: 4, Label: "ORG"}}
+	GroupMentions(&a, text)
 	if errs := Validate(&a, text, s); errs != nil {
 		t.Errorf("ISIS: %v", errs)
 	}

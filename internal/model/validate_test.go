@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -29,9 +30,9 @@ func intp(n int) *int { return &n }
 // breaks it in one place.
 func validAnnotation(t *testing.T) Annotation {
 	t.Helper()
-	span := func(id, sub, label string) Span {
+	span := func(id, sub, label, entity string) Span {
 		s, e := at(t, sub)
-		return Span{ID: id, Start: s, End: e, Label: label}
+		return Span{ID: id, Start: s, End: e, Label: label, Entity: entity}
 	}
 	rng := func(sub string) Range {
 		s, e := at(t, sub)
@@ -44,13 +45,23 @@ func validAnnotation(t *testing.T) Annotation {
 		Schema:    "conflict-incidents",
 		Status:    StatusInProgress,
 		Entities: []Span{
-			span("e1", "ISIS", "ORG"),
-			span("e2", "53", "COUNT"),
-			span("e3", "SDF fighters", "ORG"),
-			span("e4", "Raqqa", "GPE"),
-			span("e5", "Thursday", "TIME"),
-			span("e6", "سالم الراوي", "PER"),
-			span("e7", "SDF", "ORG"), // nested inside e3 "SDF fighters": spans may nest
+			span("e1", "ISIS", "ORG", "n1"),
+			span("e2", "53", "COUNT", "n2"),
+			span("e3", "SDF fighters", "ORG", "n3"),
+			span("e4", "Raqqa", "GPE", "n4"),
+			span("e5", "Thursday", "TIME", "n5"),
+			span("e6", "سالم الراوي", "PER", "n6"),
+			span("e7", "SDF", "ORG", "n3"), // nested inside e3 "SDF fighters": spans may nest
+		},
+		// Two mentions of the SDF are one entity; the spokeswoman speaks
+		// for it.
+		Referents: []Entity{
+			{ID: "n1", Name: "Islamic State", Label: "ORG", Aliases: []string{"ISIS"}, ExternalIDs: []string{"wikidata:Q2429253"}, Registry: "r1"},
+			{ID: "n2", Name: "53", Label: "COUNT"},
+			{ID: "n3", Name: "Syrian Democratic Forces", Label: "ORG", Aliases: []string{"SDF", "SDF fighters"}},
+			{ID: "n4", Name: "Raqqa", Label: "GPE"},
+			{ID: "n5", Name: "Thursday", Label: "TIME"},
+			{ID: "n6", Name: "سالم الراوي", Label: "PER", Affiliations: []Affiliation{{Entity: "n3", Role: "spokesperson"}}},
 		},
 		Claims: []Claim{
 			{
@@ -107,10 +118,11 @@ func validAnnotation(t *testing.T) Annotation {
 			},
 		}},
 		Sources: []SourceGrade{
-			{Source: "ISIS", SpanID: "e1", Reliability: "D", Rationale: "party to the fighting"},
+			{Source: "ISIS", SpanID: "e1", Entity: "n1", Reliability: "D", Rationale: "party to the fighting"},
 			{Source: "outlet", Reliability: "B"},
 		},
-		NextID: 11,
+		Rejected: []Rejection{{Start: 16, End: 19, Label: "ORG"}},
+		NextID:   17,
 	}
 }
 
@@ -141,8 +153,10 @@ func TestValidateErrors(t *testing.T) {
 		msg    string // part of its Message
 	}{
 		{"unknown status", func(a *Annotation) { a.Status = "finished" }, "status", `unknown status "finished"`},
-		{"unknown label", func(a *Annotation) { a.Entities[4].Label = "DATE" }, "entities[e5].label", `unknown label "DATE"`},
-		{"label in lower case", func(a *Annotation) { a.Entities[1].Label = "count" }, "entities[e2].label", `unknown label "count"`},
+		// The entity says why its label differs, so the unknown label is
+		// the one problem (TestValidateReportsEveryProblem has both).
+		{"unknown label", func(a *Annotation) { a.Entities[4].Label = "DATE"; a.Referents[4].LabelNote = "see why" }, "entities[e5].label", `unknown label "DATE"`},
+		{"label in lower case", func(a *Annotation) { a.Entities[1].Label = "count"; a.Referents[1].LabelNote = "see why" }, "entities[e2].label", `unknown label "count"`},
 		{"span without id", func(a *Annotation) { a.Entities[4].ID = "" }, "entities[4].id", "no id"},
 		{"duplicate span id", func(a *Annotation) { a.Entities[4].ID = "e4" }, "entities[e4].id", "duplicate id"},
 		{"span past the end", func(a *Annotation) { a.Entities[4].End = len(validationText) + 1 }, "entities[e5]", "outside the text"},
@@ -178,6 +192,27 @@ func TestValidateErrors(t *testing.T) {
 		{"source grade as a number", func(a *Annotation) { a.Sources[1].Reliability = "1" }, "sources[1].reliability", `"1"`},
 		{"source without name", func(a *Annotation) { a.Sources[1].Source = "  " }, "sources[1].source", "name"},
 		{"source refers to unknown span", func(a *Annotation) { a.Sources[0].SpanID = "e42" }, "sources[0].span", `unknown span "e42"`},
+
+		// The entity rules.
+		{"mention of no entity", func(a *Annotation) { a.Entities[6].Entity = "" }, "entities[e7].entity", "belongs to no entity"},
+		{"mention of an unknown entity", func(a *Annotation) { a.Entities[6].Entity = "n44" }, "entities[e7].entity", `unknown entity "n44"`},
+		{"mention of another label", func(a *Annotation) { a.Entities[6].Label = "NORP" }, "entities[e7].entity", "the mention is NORP but its entity n3 is ORG"},
+		{"duplicate entity id", func(a *Annotation) { a.Referents = append(a.Referents, Entity{ID: "n1", Name: "ISIS", Label: "ORG"}) }, "referents[n1].id", "duplicate id"},
+		{"entity without name", func(a *Annotation) { a.Referents[2].Name = " \t" }, "referents[n3].name", "needs a name"},
+		{"entity of unknown label", func(a *Annotation) { a.Referents[2].Label = "ARMY"; a.Referents[2].LabelNote = "armies are ORG" }, "referents[n3].label", `unknown label "ARMY"`},
+		{"a label note lets the entity differ (the one error is the external id)", func(a *Annotation) {
+			a.Referents[2].Label = "NORP"
+			a.Referents[2].LabelNote = "the Kurds as a people"
+			a.Referents[0].ExternalIDs = []string{"Q2429253"}
+		}, "referents[n1].external_ids", `"Q2429253" is not scheme:id`},
+		{"external id without scheme", func(a *Annotation) { a.Referents[0].ExternalIDs = []string{":Q2429253"} }, "referents[n1].external_ids", "not scheme:id"},
+		{"entity without mentions", func(a *Annotation) {
+			a.Referents = append(a.Referents, Entity{ID: "n9", Name: "Hasakah", Label: "GPE"})
+		}, "referents[n9]", "no mention refers to this entity"},
+		{"affiliation to unknown entity", func(a *Annotation) { a.Referents[5].Affiliations[0].Entity = "n30" }, "referents[n6].affiliations", `unknown entity "n30"`},
+		{"affiliation to itself", func(a *Annotation) { a.Referents[5].Affiliations[0].Entity = "n6" }, "referents[n6].affiliations", `unknown entity "n6"`},
+		{"affiliation with unknown role", func(a *Annotation) { a.Referents[5].Affiliations[0].Role = "boss" }, "referents[n6].affiliations", `unknown role "boss" (use spokesperson, member, commander, leader, part_of)`},
+		{"grade of unknown entity", func(a *Annotation) { a.Sources[0].Entity = "n12" }, "sources[0].entity", `unknown entity "n12"`},
 
 		{"count low above best", setField("killed", count(intp(60), intp(53), intp(70))), "incidents[i1].killed", "low 60 is above best 53"},
 		{"count best above high", setField("killed", count(intp(10), intp(60), intp(53))), "incidents[i1].killed", "best 60 is above high 53"},
@@ -240,18 +275,38 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	a.Sources[0].Reliability = "G"
 	a.Incidents[0].Fields["killed"] = Value{Count: &Count{Low: intp(60), Best: intp(53)}}
 	a.Incidents[0].Fields["event_type"] = Value{Text: "Picnic"}
+	a.Referents[5].Affiliations[0].Role = "boss"
 	errs := Validate(&a, validationText, DefaultSchema())
 	got := map[string]bool{}
 	for _, e := range errs {
 		got[e.Path] = true
 	}
-	for _, want := range []string{"entities[e5].label", "claims[c1].type", "sources[0].reliability", "incidents[i1].killed", "incidents[i1].event_type"} {
+	// The mention relabelled DATE is both of an unknown label and no
+	// longer its entity's (TIME).
+	for _, want := range []string{"entities[e5].label", "entities[e5].entity", "referents[n6].affiliations", "claims[c1].type", "sources[0].reliability", "incidents[i1].killed", "incidents[i1].event_type"} {
 		if !got[want] {
 			t.Errorf("no error at %s; got %v", want, errs)
 		}
 	}
-	if len(errs) != 5 {
-		t.Errorf("got %d errors, want 5: %v", len(errs), errs)
+	if len(errs) != 7 {
+		t.Errorf("got %d errors, want 7: %v", len(errs), errs)
+	}
+}
+
+// TestValidateEntityWithoutID: an entity without an id can have no
+// mention (a mention names its entity by id), and both are said.
+func TestValidateEntityWithoutID(t *testing.T) {
+	a := validAnnotation(t)
+	a.Referents[3].ID = ""
+	a.Entities[3].Entity = ""
+	errs := Validate(&a, validationText, DefaultSchema())
+	got := map[string]string{}
+	for _, e := range errs {
+		got[e.Path] = e.Message
+	}
+	want := map[string]string{"referents[3].id": "entity has no id", "referents[3]": "no mention refers to this entity", "entities[e4].entity": "the mention belongs to no entity"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
 	}
 }
 

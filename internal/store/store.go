@@ -55,6 +55,9 @@ type RegistryChange struct {
 	Action string               `json:"action"`
 	Entry  string               `json:"entry"`
 	Before *model.RegistryEntry `json:"before,omitempty"`
+	// Merged is, for a merge, the entry folded into Entry and removed, as
+	// it was.
+	Merged *model.RegistryEntry `json:"merged,omitempty"`
 }
 
 // Record is an article with the annotations a read asked for.
@@ -96,15 +99,17 @@ type Store interface {
 	// every annotator), oldest first.
 	History(articleID, annotator string, fn func(HistoryEntry) error) error
 	// Registry calls fn for every entry of the entity registry (the
-	// entities annotators have named, shared by all of them), by name.
+	// entities annotators have named, shared by all of them), by name
+	// (model.NameKey), then id.
 	Registry(fn func(model.RegistryEntry) error) error
 	// SaveRegistry stores a registry entry: a new one when e.ID is ""
 	// (returned with its ID), else a change to that entry. who and action
 	// go to the registry's history, with the time.
 	SaveRegistry(e model.RegistryEntry, who, action string) (model.RegistryEntry, error)
 	// MergeRegistry folds entry from into entry into: names, aliases and
-	// external ids joined, every annotation's link to from moved to into,
-	// from removed; one history entry.
+	// external ids joined, every annotation's link to from moved to into
+	// (each a saved change its annotator can undo), from removed; one
+	// history entry.
 	MergeRegistry(into, from, who string) (model.RegistryEntry, error)
 	// RegistryHistory calls fn for each change to the registry, oldest
 	// first.

@@ -574,8 +574,14 @@ func putJSON(b *bolt.Bucket, key []byte, v any) error {
 // previous state, and keeps the status index in step. It returns the new
 // history sequence number.
 func (db *DB) write(tx *bolt.Tx, prev model.Annotation, existed bool, next model.Annotation, action string) (model.Annotation, uint64, error) {
+	return writeAnnotation(tx, prev, existed, next, action, db.Now().UTC())
+}
+
+// writeAnnotation is write with the time of the change given, for the
+// migrations, which run before a DB's clock exists.
+func writeAnnotation(tx *bolt.Tx, prev model.Annotation, existed bool, next model.Annotation, action string, now time.Time) (model.Annotation, uint64, error) {
 	next.Rev = prev.Rev + 1
-	next.UpdatedAt = db.Now().UTC()
+	next.UpdatedAt = now
 	if next.Status == "" {
 		next.Status = model.StatusTodo
 	}
@@ -622,21 +628,31 @@ func (db *DB) Save(a model.Annotation, action string) (model.Annotation, error) 
 		if prev.Rev != a.Rev {
 			return store.ErrConflict
 		}
-		var seq uint64
-		saved, seq, err = db.write(tx, prev, existed, a, action)
-		if err != nil {
-			return err
-		}
-		key := annotationKey(a.ArticleID, a.Annotator)
-		stacks, err := getStacks(tx, key)
-		if err != nil {
-			return err
-		}
-		stacks.Undo = append(stacks.Undo, seq)
-		stacks.Redo = nil
-		return putJSON(tx.Bucket(bucketUndo), key, stacks)
+		saved, err = db.saveIn(tx, prev, existed, a, action)
+		return err
 	})
 	return saved, err
+}
+
+// saveIn writes next over prev inside tx as a change the annotator can
+// undo: it goes on the undo stack and clears the redo stack.
+func (db *DB) saveIn(tx *bolt.Tx, prev model.Annotation, existed bool, next model.Annotation, action string) (model.Annotation, error) {
+	return saveChange(tx, prev, existed, next, action, db.Now().UTC())
+}
+
+func saveChange(tx *bolt.Tx, prev model.Annotation, existed bool, next model.Annotation, action string, now time.Time) (model.Annotation, error) {
+	saved, seq, err := writeAnnotation(tx, prev, existed, next, action, now)
+	if err != nil {
+		return saved, err
+	}
+	key := annotationKey(next.ArticleID, next.Annotator)
+	stacks, err := getStacks(tx, key)
+	if err != nil {
+		return saved, err
+	}
+	stacks.Undo = append(stacks.Undo, seq)
+	stacks.Redo = nil
+	return saved, putJSON(tx.Bucket(bucketUndo), key, stacks)
 }
 
 func getHistory(tx *bolt.Tx, seq uint64) (store.HistoryEntry, error) {
@@ -781,7 +797,7 @@ func (db *DB) Check() ([]string, error) {
 		if v := storedVersion(tx); v != CurrentVersion {
 			problems = append(problems, fmt.Sprintf("layout version is %d, expected %d", v, CurrentVersion))
 		}
-		for _, name := range [][]byte{bucketMeta, bucketArticles, bucketAnnotations, bucketHistory, bucketStatus, bucketUndo} {
+		for _, name := range [][]byte{bucketMeta, bucketArticles, bucketAnnotations, bucketHistory, bucketStatus, bucketUndo, bucketRegistry, bucketRegistryHistory} {
 			if tx.Bucket(name) == nil {
 				problems = append(problems, fmt.Sprintf("bucket %q is missing", name))
 			}
@@ -801,7 +817,46 @@ func (db *DB) Check() ([]string, error) {
 			}
 			return nil
 		})
+		problems = append(problems, checkRecords(tx)...)
+		problems = append(problems, checkRegistry(tx)...)
 		return nil
 	})
 	return problems, err
+}
+
+// checkRecords reports history entries, status records and undo stacks
+// that do not decode, and undo stacks naming history entries that are not
+// there (undo would fail on them).
+func checkRecords(tx *bolt.Tx) []string {
+	var problems []string
+	hist := tx.Bucket(bucketHistory)
+	_ = hist.ForEach(func(k, v []byte) error {
+		var e store.HistoryEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			problems = append(problems, fmt.Sprintf("history entry %x is damaged: %v", k, err))
+		}
+		return nil
+	})
+	_ = tx.Bucket(bucketStatus).ForEach(func(k, v []byte) error {
+		var r statusRecord
+		if err := json.Unmarshal(v, &r); err != nil {
+			problems = append(problems, fmt.Sprintf("status of %s is damaged: %v", bytes.ReplaceAll(k, []byte{0}, []byte(" by ")), err))
+		}
+		return nil
+	})
+	_ = tx.Bucket(bucketUndo).ForEach(func(k, v []byte) error {
+		name := bytes.ReplaceAll(k, []byte{0}, []byte(" by "))
+		var s undoStacks
+		if err := json.Unmarshal(v, &s); err != nil {
+			problems = append(problems, fmt.Sprintf("undo record of %s is damaged: %v", name, err))
+			return nil
+		}
+		for _, seq := range append(append([]uint64(nil), s.Undo...), s.Redo...) {
+			if hist.Get(u64(seq)) == nil {
+				problems = append(problems, fmt.Sprintf("undo record of %s names history entry %d, which is missing", name, seq))
+			}
+		}
+		return nil
+	})
+	return problems
 }

@@ -292,6 +292,11 @@ func fullAnnotation(articleID, annotator, text string) model.Annotation {
 	}}
 	a.Sources = []model.SourceGrade{{Source: "ISIS", SpanID: "e1", Reliability: "D"}}
 	a.Notes = "CRLF\r\nnotes"
+	// Every mention belongs to an entity (the model's rule), so the round
+	// trips below carry entities too.
+	model.GroupMentions(&a, text)
+	a.Referents[0].Aliases = []string{"Islamic State"}
+	a.Referents[0].ExternalIDs = []string{"wikidata:Q2429253"}
 	return a
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -84,6 +85,193 @@ var migrations = []migration{
 			return json.Marshal(entry)
 		})
 	}},
+	{4, "entities: the registry, and every mention given its entity", func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketRegistry, bucketRegistryHistory} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		texts := articleTexts{b: tx.Bucket(bucketArticles)}
+		// The states history keeps for undo first: the changes added below
+		// hold states already given their entities.
+		if err := rewrite(tx.Bucket(bucketHistory), func(k, v []byte) ([]byte, error) {
+			var entry map[string]json.RawMessage
+			if err := json.Unmarshal(v, &entry); err != nil {
+				return nil, fmt.Errorf("history entry %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			raw, ok := entry["before"]
+			if !ok || string(raw) == "null" {
+				return nil, nil
+			}
+			var before model.Annotation
+			if err := json.Unmarshal(raw, &before); err != nil {
+				return nil, fmt.Errorf("history entry %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			text, found, err := texts.get(before.ArticleID)
+			if err != nil {
+				return nil, fmt.Errorf("history entry %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			if !giveEntities(&before, text, found) {
+				return nil, nil
+			}
+			out, err := json.Marshal(before)
+			if err != nil {
+				return nil, err
+			}
+			entry["before"] = out
+			return json.Marshal(entry)
+		}); err != nil {
+			return err
+		}
+		// Then each annotation: every mention becomes one of its own
+		// entity, and that state is kept in history; grouping identical
+		// mentions is then one change the annotator can undo.
+		type pending struct {
+			key []byte
+			ann model.Annotation
+		}
+		var todo []pending
+		err := tx.Bucket(bucketAnnotations).ForEach(func(k, v []byte) error {
+			var a model.Annotation
+			if err := json.Unmarshal(v, &a); err != nil {
+				return fmt.Errorf("annotation %s: %w", strings.ReplaceAll(string(k), "\x00", " by "), err)
+			}
+			todo = append(todo, pending{append([]byte(nil), k...), a})
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		now := migrationNow().UTC()
+		for _, p := range todo {
+			text, found, err := texts.get(p.ann.ArticleID)
+			if err != nil {
+				return fmt.Errorf("annotation %s: %w", strings.ReplaceAll(string(p.key), "\x00", " by "), err)
+			}
+			own := p.ann.Clone()
+			if !giveEntities(&own, text, false) {
+				continue // nothing to give: no mentions, or all have their entity
+			}
+			grouped := own.Clone()
+			if !found || !groupIdentical(&grouped, text) {
+				if err := putJSON(tx.Bucket(bucketAnnotations), p.key, own); err != nil {
+					return err
+				}
+				continue
+			}
+			if _, err := saveChange(tx, own, true, grouped, groupAction, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
+}
+
+// groupAction is the history action of the layout 4 migration's grouping.
+const groupAction = "group identical mentions into entities (upgrade)"
+
+// migrationNow is the clock of the changes a migration records; migrations
+// run inside Open, before a DB's own clock can be set.
+var migrationNow = time.Now
+
+// articleTexts reads article texts for a migration, keeping the last one
+// read, since history entries of one article tend to come together.
+type articleTexts struct {
+	b        *bolt.Bucket
+	id, text string
+}
+
+func (t *articleTexts) get(id string) (string, bool, error) {
+	if id == t.id && id != "" {
+		return t.text, true, nil
+	}
+	v := t.b.Get([]byte(id))
+	if v == nil {
+		return "", false, nil
+	}
+	a, err := decodeArticle(v)
+	if err != nil {
+		return "", false, fmt.Errorf("article %s: %w", id, err)
+	}
+	t.id, t.text = id, a.Text
+	return a.Text, true, nil
+}
+
+// giveEntities gives each span without a known entity an entity of its
+// own, named by its text, and, when group is set, then joins mentions of
+// the same text and label (model.GroupMentions). A source grade given to a
+// span is given to its entity too. It reports whether anything changed.
+func giveEntities(a *model.Annotation, text string, group bool) bool {
+	changed := false
+	for i := range a.Entities {
+		s := &a.Entities[i]
+		if _, ok := a.Referent(s.Entity); ok && s.Entity != "" {
+			continue
+		}
+		id := a.NewID("n")
+		a.Referents = append(a.Referents, model.Entity{ID: id, Name: mentionName(text, *s), Label: s.Label})
+		s.Entity = id
+		changed = true
+	}
+	if group && changed {
+		groupIdentical(a, text)
+	}
+	for i := range a.Sources {
+		g := &a.Sources[i]
+		if g.SpanID == "" || g.Entity != "" {
+			continue
+		}
+		if e, ok := a.EntityOfSpan(g.SpanID); ok {
+			g.Entity = e.ID
+			changed = true
+		}
+	}
+	return changed
+}
+
+// groupIdentical joins the mentions of entities that hold one mention each
+// into the first entity of that label whose name or alias is the mention's
+// text, with model.GroupMentions, and reports whether any joined.
+func groupIdentical(a *model.Annotation, text string) bool {
+	count := map[string]int{}
+	for _, s := range a.Entities {
+		count[s.Entity]++
+	}
+	b := a.Clone()
+	for i := range b.Entities {
+		if count[b.Entities[i].Entity] == 1 {
+			b.Entities[i].Entity = ""
+		}
+	}
+	model.GroupMentions(&b, text)
+	// A mention may join its own entity again: only a move is a change.
+	// A source grade of an entity that was joined into another goes
+	// with its mentions.
+	moved := map[string]string{}
+	for i, s := range a.Entities {
+		if b.Entities[i].Entity != s.Entity {
+			moved[s.Entity] = b.Entities[i].Entity
+		}
+	}
+	if len(moved) == 0 {
+		return false
+	}
+	for i := range a.Sources {
+		if to, ok := moved[a.Sources[i].Entity]; ok {
+			b.Sources[i].Entity = to
+		}
+	}
+	*a = b
+	return true
+}
+
+// mentionName is a mention's text with white space collapsed, as an
+// entity's name; "" when the span does not fit the text.
+func mentionName(text string, s model.Span) string {
+	if model.CheckRange(text, s.Start, s.End) != nil {
+		return ""
+	}
+	return strings.Join(strings.Fields(text[s.Start:s.End]), " ")
 }
 
 // rewrite replaces each value of b by what fn returns for it; nil keeps the

@@ -279,13 +279,19 @@ func TestOpenEmptyFile(t *testing.T) {
 // stacks, keyed like the store keys them.
 func buildLayout2(t *testing.T, path string, texts []string, anns map[[2]string]string, history map[uint64]string, undo map[[2]string]string) {
 	t.Helper()
+	buildLayoutAt(t, path, 2, texts, anns, history, undo)
+}
+
+// buildLayoutAt is buildLayout2 for any layout from 2 on.
+func buildLayoutAt(t *testing.T, path string, layout uint64, texts []string, anns map[[2]string]string, history map[uint64]string, undo map[[2]string]string) {
+	t.Helper()
 	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer b.Close()
 	err = b.Update(func(tx *bolt.Tx) error {
-		if err := migrateTo(tx, 2); err != nil {
+		if err := migrateTo(tx, layout); err != nil {
 			return err
 		}
 		arts := tx.Bucket(bucketArticles)
@@ -335,7 +341,7 @@ func buildLayout2(t *testing.T, path string, texts []string, anns map[[2]string]
 		return nil
 	})
 	if err != nil {
-		t.Fatalf("build a layout 2 database: %v", err)
+		t.Fatalf("build a layout %d database: %v", layout, err)
 	}
 }
 
@@ -469,5 +475,168 @@ func TestMigrateFiguresRefusesDamage(t *testing.T) {
 	}
 	if v := storedVersionAt(t, path); v != 2 {
 		t.Errorf("after a failed migration the layout is %d, want 2", v)
+	}
+}
+
+// TestMigrateEntitiesFromLayout3: every mention of a layout 3 database (in
+// the annotation and in the states history keeps for undo) gets an entity;
+// in the annotation, mentions of the same text and label are then joined
+// as one change that undo takes back; the registry buckets exist; every
+// annotation is valid and Check passes.
+func TestMigrateEntitiesFromLayout3(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "layout3.db")
+	text := "ISIS claimed the attack. ISIS said 53 died; the SDF denied it, and Isis fighters fled Raqqa."
+	id := model.ArticleID(text)
+	plain := "Nothing here repeats: SDF in Raqqa."
+	plainID := model.ArticleID(plain)
+	at := func(s string, n int) (int, int) {
+		i := -1
+		for ; n > 0; n-- {
+			i += 1 + strings.Index(text[i+1:], s)
+		}
+		return i, i + len(s)
+	}
+	span := func(sid, s string, n int, label string) string {
+		st, en := at(s, n)
+		return `{"id":"` + sid + `","start":` + strconv.Itoa(st) + `,"end":` + strconv.Itoa(en) + `,"label":"` + label + `"}`
+	}
+	e1, e2, e3 := span("e1", "ISIS", 1, "ORG"), span("e2", "ISIS", 2, "ORG"), span("e3", "SDF", 1, "ORG")
+	// "Isis fighters" as PER: same letters, another label, so its own.
+	e4 := span("e4", "Isis", 1, "PER")
+	e5 := span("e5", "Raqqa", 1, "GPE")
+	ann := func(rev int, spans ...string) string {
+		return `{"article_id":"` + id + `","annotator":"alice","schema":"conflict-incidents","status":"in_progress",` +
+			`"entities":[` + strings.Join(spans, ",") + `],"claims":[{"id":"c6","claimant":{"span":"e1"},"content":[{"start":25,"end":43}],"type":"casualties"}],` +
+			`"incidents":[],"sources":[{"source":"ISIS","span":"e1","reliability":"E"}],"updated_at":"2026-01-02T03:04:05Z","rev":` + strconv.Itoa(rev) + `,"next_id":6}`
+	}
+	current := ann(3, e1, e2, e3, e4, e5)
+	rev2 := ann(2, e1, e2)
+	rev1 := ann(1, e1)
+	empty := `{"article_id":"` + id + `","annotator":"alice","schema":"conflict-incidents","status":"todo","entities":null,"claims":null,"incidents":null,"sources":null,"updated_at":"0001-01-01T00:00:00Z","rev":0,"next_id":0}`
+	entry := func(seq int, before string) string {
+		return `{"seq":` + strconv.Itoa(seq) + `,"time":"2026-01-02T03:04:05Z","annotator":"alice","article_id":"` + id + `","action":"tag","before":` + before + `}`
+	}
+	plainAnn := `{"article_id":"` + plainID + `","annotator":"bob","schema":"conflict-incidents","status":"done",` +
+		`"entities":[{"id":"e1","start":22,"end":25,"label":"ORG"},{"id":"e2","start":29,"end":34,"label":"GPE"}],"claims":[],"incidents":[],"sources":[],"rev":1,"next_id":2}`
+	buildLayoutAt(t, path, 3, []string{text, plain},
+		map[[2]string]string{{id, "alice"}: current, {plainID, "bob"}: plainAnn},
+		map[uint64]string{1: entry(1, empty), 2: entry(2, rev1), 3: entry(3, rev2)},
+		map[[2]string]string{{id, "alice"}: `{"undo":[1,2,3],"redo":null}`})
+	if v := storedVersionAt(t, path); v != 3 {
+		t.Fatalf("test setup: layout %d, want 3", v)
+	}
+	if got := strings.Join(buckets(t, path), ","); strings.Contains(got, "registry") {
+		t.Fatalf("test setup: layout 3 already has %s", got)
+	}
+
+	db := openAt(t, path)
+	if v := storedVersionAt(t, path); v != CurrentVersion || CurrentVersion < 4 {
+		t.Errorf("after Open the layout is %d, want %d (at least 4)", v, CurrentVersion)
+	}
+	if got := strings.Join(buckets(t, path), ","); !strings.Contains(got, "registry,registry_history") {
+		t.Errorf("buckets after the migration: %s; want registry and registry_history", got)
+	}
+	valid := func(what string, a model.Annotation, txt string) {
+		t.Helper()
+		if errs := model.Validate(&a, txt, model.DefaultSchema()); len(errs) > 0 {
+			t.Errorf("%s is not valid: %v", what, errs)
+		}
+	}
+	// groups lists each entity as "name label: span ids".
+	groups := func(a model.Annotation) []string {
+		var out []string
+		for _, e := range a.Referents {
+			var ids []string
+			for _, s := range a.MentionsOf(e.ID) {
+				ids = append(ids, s.ID)
+			}
+			out = append(out, e.Name+" "+e.Label+": "+strings.Join(ids, ","))
+		}
+		return out
+	}
+
+	a := mustAnnotation(t, db, id, "alice")
+	valid("the migrated annotation", a, text)
+	// "Isis" PER stays apart from ISIS ORG; the two ISIS ORG are one.
+	if want := []string{"ISIS ORG: e1,e2", "SDF ORG: e3", "Isis PER: e4", "Raqqa GPE: e5"}; !reflect.DeepEqual(groups(a), want) {
+		t.Errorf("migrated entities %q, want %q", groups(a), want)
+	}
+	isis, _ := a.EntityOfSpan("e1")
+	if a.Rev != 4 || len(a.Sources) != 1 || a.Sources[0].Entity != isis.ID || a.Sources[0].Reliability != "E" || a.Claims[0].Claimant.SpanID != "e1" {
+		t.Errorf("migrated annotation rev %d, sources %+v, claimant %q; want rev 4, the grade on ISIS's entity %s, claimant e1",
+			a.Rev, a.Sources, a.Claims[0].Claimant.SpanID, isis.ID)
+	}
+	// Nothing repeats in bob's: each mention its own entity, no change
+	// recorded.
+	b := mustAnnotation(t, db, plainID, "bob")
+	valid("bob's migrated annotation", b, plain)
+	if want := []string{"SDF ORG: e1", "Raqqa GPE: e2"}; !reflect.DeepEqual(groups(b), want) || b.Rev != 1 {
+		t.Errorf("bob's entities %q rev %d, want %q rev 1", groups(b), b.Rev, want)
+	}
+	var bobChanges int
+	_ = db.History(plainID, "bob", func(store.HistoryEntry) error { bobChanges++; return nil })
+	if bobChanges != 0 {
+		t.Errorf("bob's annotation has %d changes recorded, want none (nothing was grouped)", bobChanges)
+	}
+
+	// The grouping is one change: undo gives each mention its own entity.
+	got, action, err := db.Undo(id, "alice")
+	if err != nil || action != groupAction {
+		t.Fatalf("first undo: %q, %v; want the migration's grouping", action, err)
+	}
+	valid("the state before the grouping", got, text)
+	if want := []string{"ISIS ORG: e1", "ISIS ORG: e2", "SDF ORG: e3", "Isis PER: e4", "Raqqa GPE: e5"}; !reflect.DeepEqual(groups(got), want) {
+		t.Errorf("before the grouping %q, want %q", groups(got), want)
+	}
+	if got.Sources[0].Entity == "" || got.Sources[0].Entity != got.Entities[0].Entity {
+		t.Errorf("before the grouping the grade is on %q, want e1's entity %q", got.Sources[0].Entity, got.Entities[0].Entity)
+	}
+	// Further back, the states history kept have their entities too.
+	got, _, err = db.Undo(id, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	valid("rev 2 from history", got, text)
+	if want := []string{"ISIS ORG: e1,e2"}; !reflect.DeepEqual(groups(got), want) {
+		t.Errorf("rev 2 from history: %q, want %q", groups(got), want)
+	}
+	got, _, err = db.Undo(id, "alice")
+	if err != nil || !reflect.DeepEqual(groups(got), []string{"ISIS ORG: e1"}) {
+		t.Fatalf("rev 1 from history: %q, %v", groups(got), err)
+	}
+	valid("rev 1 from history", got, text)
+	for range 3 {
+		if got, _, err = db.Redo(id, "alice"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := []string{"ISIS ORG: e1,e2", "SDF ORG: e3", "Isis PER: e4", "Raqqa GPE: e5"}; !reflect.DeepEqual(groups(got), want) {
+		t.Errorf("after redoing everything %q, want %q", groups(got), want)
+	}
+	for k, v := range rawValues(t, db) {
+		var probe struct {
+			Entities []model.Span `json:"entities"`
+			Before   *struct {
+				Entities []model.Span `json:"entities"`
+			} `json:"before"`
+		}
+		if err := json.Unmarshal([]byte(v), &probe); err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+		spans := probe.Entities
+		if probe.Before != nil {
+			spans = probe.Before.Entities
+		}
+		for _, s := range spans {
+			if s.Entity == "" {
+				t.Errorf("%s still holds a mention without an entity: %s", k, v)
+			}
+		}
+	}
+	if problems, err := db.Check(); err != nil || len(problems) > 0 {
+		t.Errorf("Check after the migration: %v, %v", problems, err)
+	}
+	if list := registryList(t, db); len(list) != 0 {
+		t.Errorf("the migration filled the registry: %+v", list)
 	}
 }
