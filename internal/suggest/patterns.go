@@ -212,6 +212,11 @@ func parseTokenSpecs(raw json.RawMessage) ([]TokenSpec, error) {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
+		for _, k := range keys {
+			if strings.EqualFold(k, "OP") {
+				return nil, fmt.Errorf("token %d has the operator %q, which annotate does not support: list every token the match has (write one pattern per variant)", i+1, k)
+			}
+		}
 		if len(keys) > 1 {
 			return nil, fmt.Errorf("token %d has several attributes (%s): annotate matches one attribute per token (ORTH, TEXT or LOWER)", i+1, strings.Join(keys, ", "))
 		}
@@ -225,8 +230,6 @@ func parseTokenSpecs(raw json.RawMessage) ([]TokenSpec, error) {
 		case "TEXT", "ORTH":
 			attr = "ORTH"
 		case "LOWER":
-		case "OP":
-			return nil, fmt.Errorf("token %d has the operator \"OP\", which annotate does not support: list every token the match has (write one pattern per variant)", i+1)
 		default:
 			return nil, fmt.Errorf("token %d matches on %q, which annotate does not support: use ORTH, TEXT or LOWER", i+1, key)
 		}
