@@ -109,3 +109,15 @@ func registryEntity(a *model.Annotation, entry model.RegistryEntry, label, words
 	a.Referents = append(a.Referents, e)
 	return e.ID
 }
+
+// Reject records that the annotator turned s down, so Resolve leaves that
+// extent and label out of the article's suggestions from now on. It
+// reports whether the rejection is new.
+func Reject(a *model.Annotation, s Suggestion) bool {
+	r := model.Rejection{Start: s.Start, End: s.End, Label: s.Label}
+	if slices.Contains(a.Rejected, r) {
+		return false
+	}
+	a.Rejected = append(a.Rejected, r)
+	return true
+}

@@ -288,3 +288,16 @@ func BenchmarkSuggest(b *testing.B) {
 		Suggest(text, reg, nil, nil)
 	}
 }
+
+func TestReject(t *testing.T) {
+	text := "ISIS and ISIS."
+	reg := []model.RegistryEntry{{ID: "r1", Name: "ISIS", Label: "ORG"}}
+	a := model.NewAnnotation("a1", "alice", "s")
+	sugs := Suggest(text, reg, nil, &a)
+	if len(sugs) != 2 || !Reject(&a, sugs[1]) || Reject(&a, sugs[1]) {
+		t.Fatalf("suggestions %q, rejected %+v: want the second rejected once", found(sugs), a.Rejected)
+	}
+	if got := found(Suggest(text, reg, nil, &a)); !slices.Equal(got, []string{"ISIS/ORG/registry@0"}) {
+		t.Errorf("after rejecting: %q", got)
+	}
+}
