@@ -15,6 +15,7 @@ import (
 	"github.com/annotate-tool/annotate/internal/formats"
 	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/store"
+	"github.com/annotate-tool/annotate/internal/store/bolt"
 	"github.com/annotate-tool/annotate/internal/suggest"
 	"github.com/annotate-tool/annotate/internal/termtext"
 )
@@ -35,6 +36,19 @@ func (s *suggestSources) flags(fs *flag.FlagSet) {
 	fs.StringVar(&s.patterns, "patterns", "", "spaCy EntityRuler patterns (JSONL) to suggest from")
 	fs.StringVar(&s.url, "suggest-url", "", "a Label Studio ML backend to ask for predictions (POST URL/predict); nothing is sent without it")
 	fs.DurationVar(&s.timeout, "suggest-timeout", suggest.DefaultTimeout, "how long to wait for the suggest server, per article")
+}
+
+// open opens the store and loads the sources.
+func (s *suggestSources) open(e *env) (*bolt.DB, *model.Schema, error) {
+	db, schema, err := e.open()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.load(db, schema); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, schema, nil
 }
 
 // load reads the patterns (refusing labels the schema lacks, by line) and
@@ -138,14 +152,11 @@ func runSuggest(e *env, args []string) error {
 	if len(rest) != 1 {
 		return errUsage{"give one article id (annotate list shows them): annotate suggest ARTICLE-ID [--patterns FILE] [--suggest-url URL] [--json]"}
 	}
-	db, schema, err := e.open()
+	db, _, err := src.open(e)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := src.load(db, schema); err != nil {
-		return err
-	}
 	art, err := articleByID(db, rest[0])
 	if err != nil {
 		return err
@@ -206,14 +217,11 @@ func runPretag(e *env, args []string) error {
 	if *all == (len(rest) > 0) {
 		return errUsage{"give article ids or --all: annotate pretag --annotator NAME [--patterns FILE] [--suggest-url URL] --all | ARTICLE-ID..."}
 	}
-	db, schema, err := e.open()
+	db, schema, err := src.open(e)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := src.load(db, schema); err != nil {
-		return err
-	}
 	ids := rest
 	if *all {
 		err := db.Articles(func(s store.ArticleSummary) error { ids = append(ids, s.ID); return nil })
@@ -224,56 +232,61 @@ func runPretag(e *env, args []string) error {
 	ctx, stop := interruptible()
 	defer stop()
 	articles, spans := 0, 0
-	report := func() {
-		fmt.Fprintf(e.stdout, "pretagged %d %s, %d %s as %s\n", articles, plural(articles, "article", "articles"), spans, plural(spans, "span", "spans"), termtext.Line(e.annotator))
-	}
 	for _, id := range ids {
 		if ctx.Err() != nil {
-			report()
-			return errInterrupted
+			err = errInterrupted
+			break
 		}
-		art, err := articleByID(db, id)
-		if err != nil {
-			report()
-			return err
+		var n int
+		if n, err = src.pretag(ctx, e, db, schema, id); err != nil {
+			break
 		}
-		a, err := db.Annotation(art.ID, e.annotator)
-		if err != nil {
-			report()
-			return err
+		if n > 0 {
+			articles++
+			spans += n
 		}
-		if a.Schema == "" {
-			a.Schema = schema.Name
-		}
-		sugs, err := src.find(ctx, e, art, &a)
-		if err != nil {
-			report()
-			return err
-		}
-		added := suggest.Accept(&a, art.Text, src.reg, sugs...)
-		if len(added) == 0 {
-			continue
-		}
-		if errs := model.Validate(&a, art.Text, schema); len(errs) > 0 {
-			msgs := make([]string, len(errs))
-			for i, fe := range errs {
-				msgs[i] = fe.Error()
-			}
-			report()
-			return fmt.Errorf("pretag article %s for %s: the annotation would break the schema's rules (%s); nothing of it was saved", art.ID, e.annotator, strings.Join(msgs, "; "))
-		}
-		if a.Status == "" || a.Status == model.StatusTodo {
-			a.Status = model.StatusInProgress
-		}
-		if _, err := db.Save(a, fmt.Sprintf("pretag: %d %s from %s", len(added), plural(len(added), "suggestion", "suggestions"), sourcesOf(sugs))); err != nil {
-			report()
-			return fmt.Errorf("pretag article %s: %w", art.ID, err)
-		}
-		articles++
-		spans += len(added)
 	}
-	report()
-	return nil
+	// Said even after a failure: what was written before it stays.
+	fmt.Fprintf(e.stdout, "pretagged %d %s, %d %s as %s\n", articles, plural(articles, "article", "articles"), spans, plural(spans, "span", "spans"), termtext.Line(e.annotator))
+	return err
+}
+
+// pretag writes one article's suggestions as the annotator's annotations
+// (one saved change) and returns how many spans it added.
+func (s *suggestSources) pretag(ctx context.Context, e *env, db store.Store, schema *model.Schema, id string) (int, error) {
+	art, err := articleByID(db, id)
+	if err != nil {
+		return 0, err
+	}
+	a, err := db.Annotation(art.ID, e.annotator)
+	if err != nil {
+		return 0, err
+	}
+	if a.Schema == "" {
+		a.Schema = schema.Name
+	}
+	sugs, err := s.find(ctx, e, art, &a)
+	if err != nil {
+		return 0, err
+	}
+	added := suggest.Accept(&a, art.Text, s.reg, sugs...)
+	if len(added) == 0 {
+		return 0, nil
+	}
+	if errs := model.Validate(&a, art.Text, schema); len(errs) > 0 {
+		msgs := make([]string, len(errs))
+		for i, fe := range errs {
+			msgs[i] = fe.Error()
+		}
+		return 0, fmt.Errorf("pretag article %s for %s: the annotation would break the schema's rules (%s); nothing of it was saved", art.ID, e.annotator, strings.Join(msgs, "; "))
+	}
+	if a.Status == "" || a.Status == model.StatusTodo {
+		a.Status = model.StatusInProgress
+	}
+	if _, err := db.Save(a, fmt.Sprintf("pretag: %d %s from %s", len(added), plural(len(added), "suggestion", "suggestions"), sourcesOf(sugs))); err != nil {
+		return 0, fmt.Errorf("pretag article %s: %w", art.ID, err)
+	}
+	return len(added), nil
 }
 
 // sourcesOf names the sources of suggestions, for the history.
