@@ -356,7 +356,7 @@ func runDemo(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "demo database: %s\n\n", e.dbPath)
 		return runList(e, []string{"--db", e.dbPath, "--annotator", e.annotator})
 	}
-	err = openScreen(e, db)
+	err = openScreen(e, db, nil)
 	exe, _ := os.Executable()
 	cmd := invocation(exe, exec.LookPath)
 	fmt.Fprintf(e.stderr, "The demo database is kept at %s\nOpen it again with: %s --db %s\n", e.dbPath, cmd, shellQuote(e.dbPath))

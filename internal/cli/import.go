@@ -219,6 +219,9 @@ type importer struct {
 	conflicts []conflict
 	// fatal is a store error: it stops the run.
 	fatal error
+	// registry is this database's entity registry, read once, to check
+	// the registry links imported annotations carry.
+	registry map[string]model.RegistryEntry
 }
 
 // conflict is a record refused because its annotator already has another,
@@ -531,6 +534,7 @@ type pendingAnnotation struct {
 	where string // file:line, for errors
 	file  string // the file's name, for the history
 	title string // the article's, to name it
+	text  string // the article's, to give merged mentions their entities
 }
 
 // annotatedFile imports one file of annotated data. Every record is checked
@@ -600,7 +604,7 @@ func (im *importer) annotatedFile(p, root, format string) {
 			im.add(rec.Article)
 		}
 		if rec.Annotation != nil {
-			im.pending = append(im.pending, pendingAnnotation{ann: *rec.Annotation, where: rec.Where, file: filepath.Base(p), title: rec.Article.Title})
+			im.pending = append(im.pending, pendingAnnotation{ann: *rec.Annotation, where: rec.Where, file: filepath.Base(p), title: rec.Article.Title, text: rec.Article.Text})
 		}
 		im.flushIf(false)
 	}
@@ -864,6 +868,9 @@ func (im *importer) judgeLabels(p string, unknown map[string]int) bool {
 // added, as within one file).
 func (im *importer) save(p pendingAnnotation) error {
 	a := p.ann
+	if err := im.checkRegistryLinks(&a); err != nil {
+		return fmt.Errorf("import %s: %w", p.where, err)
+	}
 	cur, err := im.store.Annotation(a.ArticleID, a.Annotator)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", p.where, err)
@@ -876,12 +883,12 @@ func (im *importer) save(p pendingAnnotation) error {
 	}
 	switch {
 	case im.saved[key]:
-		a = mergeSpans(cur, a)
+		a = mergeSpans(cur, a, p.text)
 	case cur.IsEmpty() || sameAnnotation(cur, a) || im.opts.replace:
 	case im.opts.merge && (len(a.Claims) > 0 || len(a.Incidents) > 0 || len(a.Sources) > 0):
 		return refuse("the record holds claims, incidents or grades, which --merge cannot merge: use --replace")
 	case im.opts.merge:
-		a = mergeSpans(cur, a)
+		a = mergeSpans(cur, a, p.text)
 	default:
 		return refuse("")
 	}
@@ -902,7 +909,7 @@ func (im *importer) save(p pendingAnnotation) error {
 }
 
 // mergeSpans adds next's spans (those not already there) and notes to cur.
-func mergeSpans(cur, next model.Annotation) model.Annotation {
+func mergeSpans(cur, next model.Annotation, text string) model.Annotation {
 	out := cur.Clone()
 	for _, s := range next.Entities {
 		dup := false
@@ -910,10 +917,13 @@ func mergeSpans(cur, next model.Annotation) model.Annotation {
 			dup = dup || (t.Start == s.Start && t.End == s.End && t.Label == s.Label)
 		}
 		if !dup {
-			s.ID = out.NewID("e")
+			// Its entity id is the other record's: the mention joins an
+			// entity of this annotation (or starts one) instead.
+			s.ID, s.Entity = out.NewID("e"), ""
 			out.Entities = append(out.Entities, s)
 		}
 	}
+	model.GroupMentions(&out, text)
 	if next.Notes != "" {
 		if out.Notes != "" {
 			out.Notes += "\n"
@@ -960,4 +970,32 @@ func sortByLine(bad []formats.RecordError) {
 		}
 		return li < lj
 	})
+}
+
+// checkRegistryLinks drops the registry links of an imported annotation
+// that mean nothing here: a link is an id in the database that exported
+// it, so it is kept only when this database has that entry with the same
+// label and one of the entity's names.
+func (im *importer) checkRegistryLinks(a *model.Annotation) error {
+	if im.registry == nil {
+		im.registry = map[string]model.RegistryEntry{}
+		if err := im.store.Registry(func(r model.RegistryEntry) error {
+			im.registry[r.ID] = r
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	for i := range a.Referents {
+		e := &a.Referents[i]
+		if e.Registry == "" {
+			continue
+		}
+		r, ok := im.registry[e.Registry]
+		same := ok && r.Label == e.Label && slices.ContainsFunc(r.Names(), e.HasName)
+		if !same {
+			e.Registry = ""
+		}
+	}
+	return nil
 }

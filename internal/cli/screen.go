@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"os"
@@ -8,23 +9,27 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/store/bolt"
+	"github.com/annotate-tool/annotate/internal/suggest"
 	"github.com/annotate-tool/annotate/internal/tui"
 )
 
 func runScreen(e *env, args []string) error {
 	fs := e.newFlags("")
+	var src suggestSources
+	src.flags(fs)
 	if _, err := e.parse(fs, args); err != nil {
 		return err
 	}
 	if !e.interactive {
 		return errUsage{"the annotation screen needs a terminal; use a command (annotate help) for scripts"}
 	}
-	db, _, err := e.open()
+	db, _, err := src.open(e)
 	if err != nil {
 		return err
 	}
-	return openScreen(e, db)
+	return openScreen(e, db, &src)
 }
 
 // logger writes to $XDG_STATE_HOME/annotate/annotate.log, never to the
@@ -49,17 +54,34 @@ func (e *env) logger() (*slog.Logger, func()) {
 	return slog.New(slog.NewTextHandler(f, nil)), func() { f.Close() }
 }
 
-func openScreen(e *env, db *bolt.DB) error {
+// openScreen runs the screen on db; src (which may be nil) adds the
+// user's patterns and a model server to the registry's suggestions.
+func openScreen(e *env, db *bolt.DB, src *suggestSources) error {
 	_, schema, err := e.open()
 	if err != nil {
 		return err
 	}
 	log, closeLog := e.logger()
 	defer closeLog()
-	m := tui.New(tui.Options{
+	opts := tui.Options{
 		Store: db, Schema: schema, Annotator: e.annotator, Location: db.Path(),
 		NoColor: e.getenv("NO_COLOR") != "", Logger: log,
-	})
+		Suggest: func(text string, reg []model.RegistryEntry, a *model.Annotation) []suggest.Suggestion {
+			var pats []suggest.Pattern
+			if src != nil {
+				pats = src.pats
+			}
+			return suggest.Suggest(text, reg, pats, a)
+		},
+	}
+	if src != nil && src.client != nil {
+		client, labels := src.client, src.labels
+		// Only with --suggest-url does anything leave the machine.
+		opts.ModelSuggest = func(ctx context.Context, art model.Article) ([]suggest.Suggestion, error) {
+			return client.Predict(ctx, art, labels)
+		}
+	}
+	m := tui.New(opts)
 	p := tea.NewProgram(m)
 	if _, err := p.Run(); err != nil {
 		if errors.Is(err, tea.ErrInterrupted) {

@@ -279,3 +279,28 @@ func cloneReferents(es []Entity) []Entity {
 	}
 	return out
 }
+
+// LinkRegistry links entity id of a to registry entry r: the entry's name
+// becomes the canonical name (the article's becomes an alias), its aliases
+// and external ids join the entity's. It reports whether the entity exists.
+// The screen's links, accepted suggestions and pretagging all link this way.
+func LinkRegistry(a *Annotation, id string, r RegistryEntry) bool {
+	i := a.referentIndex(id)
+	if i < 0 {
+		return false
+	}
+	e := &a.Referents[i]
+	old := e.Name
+	e.Registry, e.Name = r.ID, r.Name
+	for _, n := range append([]string{old}, r.Aliases...) {
+		if strings.TrimSpace(n) != "" && !e.HasName(n) {
+			e.Aliases = append(e.Aliases, n)
+		}
+	}
+	for _, x := range r.ExternalIDs {
+		if !slices.Contains(e.ExternalIDs, x) {
+			e.ExternalIDs = append(e.ExternalIDs, x)
+		}
+	}
+	return true
+}

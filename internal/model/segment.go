@@ -94,3 +94,31 @@ func SentenceStarts(text string, tokens []Range, spans []Span) []int {
 	}
 	return out
 }
+
+// InsideHyphenatedWord reports whether the stretch [start, end) of text is
+// part of a larger word joined to it by a hyphen ("anti-ISIS",
+// "ISIS-held"): a letter or digit, a hyphen, then the stretch, or the
+// stretch, a hyphen, then a letter or digit. Such an occurrence is not a
+// mention on its own and is never suggested: the rule of the screen's tag
+// all (`a`) and of suggestions.
+func InsideHyphenatedWord(text string, start, end int) bool {
+	isHyphen := func(c rune) bool { return c == '-' || c == '\u2010' || c == '\u2011' }
+	isWord := func(c rune) bool { return unicode.IsLetter(c) || unicode.IsDigit(c) }
+	if start > 0 {
+		c, n := utf8.DecodeLastRuneInString(text[:start])
+		if isHyphen(c) {
+			if b, _ := utf8.DecodeLastRuneInString(text[:start-n]); isWord(b) {
+				return true
+			}
+		}
+	}
+	if end < len(text) {
+		c, n := utf8.DecodeRuneInString(text[end:])
+		if isHyphen(c) {
+			if a, _ := utf8.DecodeRuneInString(text[end+n:]); isWord(a) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -40,6 +40,12 @@ func Accept(a *model.Annotation, text string, reg []model.RegistryEntry, sugs ..
 		case s.Source == SourceRegistry:
 			if i := slices.IndexFunc(reg, func(e model.RegistryEntry) bool { return e.ID == s.Entity }); i >= 0 {
 				sp.Entity = registryEntity(a, reg[i], s.Label, words)
+				// A pattern's id found for the same text joins the entity.
+				for j := range a.Referents {
+					if e := &a.Referents[j]; e.ID == sp.Entity && s.ExternalID != "" && !slices.Contains(e.ExternalIDs, s.ExternalID) {
+						e.ExternalIDs = append(e.ExternalIDs, s.ExternalID)
+					}
+				}
 			}
 		case s.ExternalID != "":
 			sp.Entity = externalEntity(a, s.ExternalID, s.Label, words)
@@ -84,20 +90,9 @@ func registryEntity(a *model.Annotation, entry model.RegistryEntry, label, words
 			return e.ID
 		}
 	}
-	for i := range a.Referents {
-		e := &a.Referents[i]
+	for _, e := range a.Referents {
 		if e.Registry == "" && e.Label == label && e.HasName(words) {
-			e.Registry = entry.ID
-			for _, n := range entry.Names() {
-				if !e.HasName(n) {
-					e.Aliases = append(e.Aliases, n)
-				}
-			}
-			for _, x := range entry.ExternalIDs {
-				if !slices.Contains(e.ExternalIDs, x) {
-					e.ExternalIDs = append(e.ExternalIDs, x)
-				}
-			}
+			model.LinkRegistry(a, e.ID, entry)
 			return e.ID
 		}
 	}

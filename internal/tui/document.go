@@ -3,7 +3,6 @@ package tui
 import (
 	"sort"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/annotate-tool/annotate/internal/model"
@@ -185,30 +184,6 @@ func (d *document) occurrences(needle string) []model.Range {
 		}
 	}
 	return out
-}
-
-// insideWord reports whether an occurrence is part of a larger word joined
-// by a hyphen ("anti-ISIS", "ISIS-held"), so not a mention on its own.
-func (d *document) insideWord(r model.Range) bool {
-	isHyphen := func(c rune) bool { return c == '-' || c == '\u2010' || c == '\u2011' }
-	isWord := func(c rune) bool { return unicode.IsLetter(c) || unicode.IsDigit(c) }
-	if r.Start > 0 {
-		c, n := utf8.DecodeLastRuneInString(d.text[:r.Start])
-		if isHyphen(c) {
-			if b, _ := utf8.DecodeLastRuneInString(d.text[:r.Start-n]); isWord(b) {
-				return true
-			}
-		}
-	}
-	if r.End < len(d.text) {
-		c, n := utf8.DecodeRuneInString(d.text[r.End:])
-		if isHyphen(c) {
-			if a, _ := utf8.DecodeRuneInString(d.text[r.End+n:]); isWord(a) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func (d *document) isTokenStart(off int) bool {

@@ -359,7 +359,7 @@ func (m *Model) link(entityID, choice string) tea.Cmd {
 		for _, r := range m.registry {
 			if r.ID == id {
 				next := m.ann.Clone()
-				linkRegistry(&next, entityID, r)
+				model.LinkRegistry(&next, entityID, r)
 				return m.commit(next, fmt.Sprintf("%s linked to the registry's %s (%s)", quote(own.Name), quote(r.Name), r.ID))
 			}
 		}
@@ -400,7 +400,7 @@ func (m *Model) onRegistrySaved(msg registrySavedMsg) tea.Cmd {
 	}
 	m.registry = append(m.registry, msg.entry)
 	next := m.ann.Clone()
-	if linkRegistry(&next, msg.entity, msg.entry) {
+	if model.LinkRegistry(&next, msg.entity, msg.entry) {
 		return m.commit(next, fmt.Sprintf("%s added to the registry as %s and linked", quote(msg.entry.Name), msg.entry.ID))
 	}
 	return m.replayPending()
@@ -499,32 +499,6 @@ func addName(e *model.Entity, n string) {
 	}
 }
 
-// linkRegistry links an entity to a registry entry: the entry's name
-// becomes the canonical name (the article's becomes an alias), its aliases
-// and external ids join the entity's.
-func linkRegistry(a *model.Annotation, entityID string, r model.RegistryEntry) bool {
-	for i := range a.Referents {
-		e := &a.Referents[i]
-		if e.ID != entityID {
-			continue
-		}
-		old := e.Name
-		e.Registry = r.ID
-		e.Name = r.Name
-		addName(e, old)
-		for _, n := range r.Aliases {
-			addName(e, n)
-		}
-		for _, x := range r.ExternalIDs {
-			if !containsString(e.ExternalIDs, x) {
-				e.ExternalIDs = append(e.ExternalIDs, x)
-			}
-		}
-		return true
-	}
-	return false
-}
-
 // openAffiliationPrompt asks what the selection's entity is affiliated to,
 // then (promptRole) in what role.
 func (m *Model) openAffiliationPrompt() {
@@ -596,7 +570,7 @@ func (m *Model) register(spanID string) tea.Cmd {
 		for _, n := range r.Names() {
 			if e.HasName(n) {
 				next := m.ann.Clone()
-				linkRegistry(&next, e.ID, r)
+				model.LinkRegistry(&next, e.ID, r)
 				return m.commit(next, fmt.Sprintf("%s linked to the registry's %s (%s)", quote(e.Name), quote(r.Name), r.ID))
 			}
 		}

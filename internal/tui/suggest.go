@@ -9,27 +9,15 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/suggest"
 )
 
 // Suggestions are mentions the screen proposes, from the registry, the
 // user's patterns or a model server: drawn differently from annotations
 // (dim, dashed), never saved, exported or counted until accepted.
 
-// Suggestion is one proposed mention, in byte offsets of the article.
-type Suggestion struct {
-	Start, End int
-	Label      string
-	Text       string
-	// Entity is the registry entry it comes from ("" for others).
-	Entity string
-	// Source is "registry", "patterns" or "model".
-	Source string
-	// ExternalID is what the entity is known as elsewhere (a pattern's id).
-	ExternalID string
-}
-
-// Range returns the suggestion's extent.
-func (s Suggestion) Range() model.Range { return model.Range{Start: s.Start, End: s.End} }
+// Suggestion is one proposed mention (internal/suggest makes them).
+type Suggestion = suggest.Suggestion
 
 type (
 	// suggestionsMsg brings the registry's and patterns' suggestions of an
@@ -176,33 +164,15 @@ func suggestionOrigin(s Suggestion) string {
 }
 
 // acceptSuggestions makes suggestions mentions, each joining its registry
-// entity (linked) or the article's entity of that name, in one change.
+// entity (linked) or the article's entity of that name, in one change
+// (suggest.Accept: the rule pretag uses too).
 func (m *Model) acceptSuggestions(list []Suggestion, what string) tea.Cmd {
 	if len(list) == 0 {
 		m.setMessage("no suggestion here: > goes to the next one")
 		return nil
 	}
 	next := m.ann.Clone()
-	for _, s := range list {
-		id := next.NewID("e")
-		next.Entities = append(next.Entities, model.Span{ID: id, Start: s.Start, End: s.End, Label: s.Label})
-		model.GroupMentions(&next, m.doc.text)
-		e, _ := next.EntityOfSpan(id)
-		if s.Entity != "" {
-			for _, r := range m.registry {
-				if r.ID == s.Entity && e.Registry == "" {
-					linkRegistry(&next, e.ID, r)
-				}
-			}
-		}
-		if s.ExternalID != "" {
-			for i := range next.Referents {
-				if next.Referents[i].ID == e.ID && !containsString(next.Referents[i].ExternalIDs, s.ExternalID) {
-					next.Referents[i].ExternalIDs = append(next.Referents[i].ExternalIDs, s.ExternalID)
-				}
-			}
-		}
-	}
+	suggest.Accept(&next, m.doc.text, m.registry, list...)
 	return m.commit(next, what)
 }
 
@@ -215,6 +185,6 @@ func (m *Model) rejectSuggestion() tea.Cmd {
 		return nil
 	}
 	next := m.ann.Clone()
-	next.Rejected = append(next.Rejected, model.Rejection{Start: s.Start, End: s.End, Label: s.Label})
+	suggest.Reject(&next, s)
 	return m.commit(next, fmt.Sprintf("reject suggestion %s %s", s.Label, quote(s.Text)))
 }

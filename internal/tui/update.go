@@ -726,7 +726,7 @@ func (m *Model) tagAll(compound bool) tea.Cmd {
 		if have[r] {
 			continue
 		}
-		if !compound && m.doc.insideWord(r) {
+		if !compound && model.InsideHyphenatedWord(m.doc.text, r.Start, r.End) {
 			inWord++
 			continue
 		}
