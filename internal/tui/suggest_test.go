@@ -97,3 +97,26 @@ func TestSuggestions(t *testing.T) {
 		t.Errorf("tagging after the model failure: %d spans, want 3", len(a.Entities))
 	}
 }
+
+// TestModelSuggestionsArrive: a model server's predictions, arriving after
+// the article opened, show as suggestions like the registry's.
+func TestModelSuggestionsArrive(t *testing.T) {
+	art := article("Report", "Gunmen struck Velmo at dawn.")
+	st := newFakeStore(art)
+	calls := 0
+	h := newHarness(t, st, 160, 40, func(o *Options) {
+		o.ModelSuggest = func(ctx context.Context, a model.Article) ([]Suggestion, error) {
+			calls++
+			r := rangeOf(t, a.Text, "Velmo", 0)
+			return []Suggestion{{Start: r.Start, End: r.End, Label: "GPE", Text: "Velmo", Source: "model"}}, nil
+		}
+	})
+	h.run(h.m.loadArticle(art.ID))
+	if live := h.m.liveSuggestions(); calls != 1 || len(live) != 1 || live[0].Source != "model" {
+		t.Fatalf("after opening: %d calls, suggestions %+v; want the model's Velmo", calls, live)
+	}
+	h.keys("g > y")
+	if got := spanSet(art.Text, h.stored().Entities); len(got) != 1 || got[0] != "GPE Velmo@14" {
+		t.Errorf("accepting the model's suggestion stored %q", got)
+	}
+}
