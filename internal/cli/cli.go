@@ -121,7 +121,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(
 }
 
 // splitCommand finds the command among the arguments, so that the common
-// flags may come before it ("annotate --db x.db list") as well as after.
+// flags may come before it ("annotate --db x.db list") as well as after,
+// and the screen's own ("annotate --suggest-url URL") need no command.
 func splitCommand(args []string) (string, []string) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -132,8 +133,8 @@ func splitCommand(args []string) (string, []string) {
 			return a, rest
 		}
 		switch strings.TrimLeft(a, "-") {
-		case "db", "annotator", "schema":
-			i++ // the flag's value
+		case "db", "annotator", "schema", "patterns", "suggest-url", "suggest-timeout":
+			i++ // the flag's value (the last three: the screen's, suggest's)
 		}
 	}
 	return "", args

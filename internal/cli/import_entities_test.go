@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/annotate-tool/annotate/internal/model"
 )
 
 // nativeReferents returns the referents of annotator's native export.
@@ -62,5 +64,20 @@ func TestImportMergeRegroupsMentions(t *testing.T) {
 	}
 	if strings.Join(names, ",") != "ISIS,Velmo" {
 		t.Errorf("entities after --merge: %v, want ISIS (both mentions) and Velmo", names)
+	}
+}
+
+// TestFlagsBeforeTheCommand: the screen's flags take a value, so "annotate
+// --patterns FILE suggest ID" (and "annotate --suggest-url URL" for the
+// screen) do not take the value for the command. Before, the value was
+// read as the command ("unknown command").
+func TestFlagsBeforeTheCommand(t *testing.T) {
+	h := newHarness(t)
+	text := "ISIS fighters entered Velmo."
+	h.mustRun("import", h.write("a.txt", []byte(text)))
+	pats := h.write("p.jsonl", []byte(`{"label": "GPE", "pattern": "Velmo"}`+"\n"))
+	res := h.mustRun("--patterns", pats, "suggest", "--json", model.ArticleID(text))
+	if !strings.Contains(res.stdout, `"text":"Velmo"`) {
+		t.Errorf("suggest after --patterns FILE printed %q", res.stdout)
 	}
 }
