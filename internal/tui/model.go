@@ -331,7 +331,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		case m.doc != nil && msg.articleID == m.doc.article.ID:
 			m.modelFailed = false
+			before := len(m.live)
 			m.addSuggestions(msg.list)
+			if n := len(m.live) - before; n > 0 && !m.isError {
+				m.setMessage(fmt.Sprintf("%d more suggestions from the model (%d in all): > next · y accept · Y accept all · z reject", n, len(m.live)))
+			}
 		}
 		return m, nil
 	case savedMsg:
