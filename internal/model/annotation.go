@@ -159,8 +159,11 @@ type Annotation struct {
 	Notes     string        `json:"notes,omitempty"`
 	// Rejected are the suggestions the annotator turned down in this
 	// article, so they are not suggested again.
-	Rejected  []Rejection `json:"rejected,omitempty"`
-	UpdatedAt time.Time   `json:"updated_at"`
+	Rejected []Rejection `json:"rejected,omitempty"`
+	// Decisions record how a gold annotation was adjudicated (see
+	// Decision); only the gold annotator's has them.
+	Decisions []Decision `json:"decisions,omitempty"`
+	UpdatedAt time.Time  `json:"updated_at"`
 	// Rev counts the saves of this annotation. A save based on an older
 	// revision is refused, so two screens never overwrite each other.
 	Rev int `json:"rev"`
@@ -219,6 +222,21 @@ func (a Annotation) Clone() Annotation {
 	}
 	b.Sources = append([]SourceGrade(nil), a.Sources...)
 	b.Rejected = append([]Rejection(nil), a.Rejected...)
+	if a.Decisions != nil {
+		b.Decisions = make([]Decision, len(a.Decisions))
+		for i, d := range a.Decisions {
+			d.From = append([]string(nil), d.From...)
+			d.Gold = append([]string(nil), d.Gold...)
+			if d.Seen != nil {
+				seen := make(map[string]string, len(d.Seen))
+				for k, v := range d.Seen {
+					seen[k] = v
+				}
+				d.Seen = seen
+			}
+			b.Decisions[i] = d
+		}
+	}
 	return b
 }
 
