@@ -37,6 +37,34 @@ type Options struct {
 	// ModelSuggest asks a model server for mentions; nil for none. It runs
 	// in the background, bounded by a timeout.
 	ModelSuggest func(ctx context.Context, art model.Article) ([]Suggestion, error)
+	// Review, when set, opens the screen in review mode: Annotator is the
+	// reviewer, and what is saved is the gold annotation, built from the
+	// annotators' versions (see review.go).
+	Review *ReviewOptions
+}
+
+// ReviewOptions configure review mode.
+type ReviewOptions struct {
+	// Annotators whose versions are compared; none: every annotator of
+	// the article (but gold).
+	Annotators []string
+}
+
+// tabCount is how many side tabs there are: Review only in review mode.
+func (m *Model) tabCount() int {
+	if m.opts.Review != nil {
+		return len(tabNames)
+	}
+	return len(tabNames) - 1
+}
+
+// owner is whose annotation the screen reads and writes: the annotator's,
+// or in review mode the gold annotation.
+func (m *Model) owner() string {
+	if m.opts.Review != nil {
+		return model.GoldAnnotator
+	}
+	return m.opts.Annotator
 }
 
 type screen int
@@ -59,9 +87,10 @@ const (
 	tabClaims
 	tabSources
 	tabIncidents
+	tabReview // review mode only
 )
 
-var tabNames = [...]string{"Entities", "Claims", "Sources", "Incidents"}
+var tabNames = [...]string{"Entities", "Claims", "Sources", "Incidents", "Review"}
 
 // Model is the whole screen's state.
 type Model struct {
@@ -102,6 +131,14 @@ type Model struct {
 
 	sideTab    int
 	sideCursor int // in the Entities tab
+	// In review mode: the annotators' versions of the open article, the
+	// items built from them, and the Review tab's cursor.
+	versions     map[string]*model.Annotation
+	review       *reviewSet
+	reviewCursor int
+	// reviewCounts are each article's open and total items, for the
+	// review queue.
+	reviewCounts map[string][2]int
 	// registry is the database's entity registry, read when an article
 	// opens.
 	registry []model.RegistryEntry
@@ -114,7 +151,7 @@ type Model struct {
 	// expanded entities show their mentions in the Entities tab.
 	expanded map[string]bool
 	// listCursor is the cursor of the Claims, Sources and Incidents tabs.
-	listCursor [4]int
+	listCursor [5]int
 	lastLabel  string
 
 	// The open form (claim, source or incident) and the drafts typed into
@@ -173,6 +210,8 @@ type (
 		doc      *document
 		ann      model.Annotation
 		registry []model.RegistryEntry
+		// versions are the annotators' annotations, in review mode.
+		versions map[string]*model.Annotation
 		err      error
 	}
 	savedMsg struct {
@@ -200,7 +239,8 @@ func (m *Model) loadQueue(openNext bool) tea.Cmd {
 }
 
 func (m *Model) loadArticle(id string) tea.Cmd {
-	st, who, schema := m.opts.Store, m.opts.Annotator, m.opts.Schema.Name
+	st, who, schema := m.opts.Store, m.owner(), m.opts.Schema.Name
+	reviewers := m.reviewAnnotators(id)
 	return func() tea.Msg {
 		art, err := st.Article(id)
 		if err != nil {
@@ -219,7 +259,19 @@ func (m *Model) loadArticle(id string) tea.Cmd {
 		if err := st.Registry(func(e model.RegistryEntry) error { reg = append(reg, e); return nil }); err != nil {
 			return articleLoadedMsg{err: err}
 		}
-		return articleLoadedMsg{doc: newDocument(art), ann: ann, registry: reg}
+		msg := articleLoadedMsg{doc: newDocument(art), ann: ann, registry: reg}
+		if reviewers != nil {
+			msg.versions = map[string]*model.Annotation{}
+			for _, r := range reviewers {
+				v, err := st.Annotation(id, r)
+				if err != nil {
+					return articleLoadedMsg{err: err}
+				}
+				model.GroupMentions(&v, art.Text)
+				msg.versions[r] = &v
+			}
+		}
+		return msg
 	}
 }
 
@@ -265,7 +317,7 @@ func sameAnnotation(a, b model.Annotation) bool {
 
 func (m *Model) undo(redo bool) tea.Cmd {
 	m.saving = true
-	st, id, who := m.opts.Store, m.ann.ArticleID, m.opts.Annotator
+	st, id, who := m.opts.Store, m.ann.ArticleID, m.owner()
 	return func() tea.Msg {
 		var ann model.Annotation
 		var action string
@@ -304,7 +356,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		fresh := m.doc == nil || m.doc.article.ID != msg.doc.article.ID
 		m.registry = msg.registry
+		m.versions = msg.versions
 		m.openDocument(msg.doc, msg.ann)
+		if m.opts.Review != nil && fresh {
+			m.sideTab, m.focus = tabReview, focusSide
+			m.reviewCursor = 0
+			m.toUndecided(false, true)
+		}
 		var suggest tea.Cmd
 		if fresh {
 			m.suggestions = nil
@@ -469,7 +527,7 @@ func (m *Model) onQueue(msg queueLoadedMsg) tea.Cmd {
 
 // status returns this annotator's status for an article.
 func (m *Model) status(s store.ArticleSummary) model.Status {
-	if st, ok := s.Statuses[m.opts.Annotator]; ok && st != "" {
+	if st, ok := s.Statuses[m.owner()]; ok && st != "" {
 		return st
 	}
 	return model.StatusTodo
@@ -541,7 +599,7 @@ func (m *Model) openDocument(doc *document, ann model.Annotation) {
 		m.top, m.extend = 0, false
 		m.head = doc.wordRange(0)
 		m.sideCursor = 0
-		m.listCursor = [4]int{}
+		m.listCursor = [5]int{}
 		m.form, m.lastForm, m.highlights = nil, nil, nil
 		m.setMessage("opened " + quote(termtext.Line(doc.article.Title)))
 	}
@@ -552,6 +610,7 @@ func (m *Model) openDocument(doc *document, ann model.Annotation) {
 func (m *Model) setAnnotation(a model.Annotation) {
 	m.ann = a
 	defer m.refreshLive()
+	defer m.rebuildReview()
 	m.spans = append(m.spans[:0], a.Entities...)
 	sort.SliceStable(m.spans, func(i, j int) bool {
 		if m.spans[i].Start != m.spans[j].Start {

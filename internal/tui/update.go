@@ -475,7 +475,11 @@ func (m *Model) sideKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.formKey(msg)
 	}
 	k := m.keys.Side
-	if m.sideTab != tabEntities {
+	if m.sideTab == tabReview {
+		if cmd, used := m.reviewKey(msg); used {
+			return cmd
+		}
+	} else if m.sideTab != tabEntities {
 		if cmd, used := m.listKey(msg); used {
 			return cmd
 		}
@@ -484,9 +488,9 @@ func (m *Model) sideKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.FocusArticle):
 		m.focus = focusArticle
 	case key.Matches(msg, k.NextTab):
-		m.sideTab = (m.sideTab + 1) % len(tabNames)
+		m.sideTab = (m.sideTab + 1) % m.tabCount()
 	case key.Matches(msg, k.PrevTab):
-		m.sideTab = (m.sideTab + len(tabNames) - 1) % len(tabNames)
+		m.sideTab = (m.sideTab + m.tabCount() - 1) % m.tabCount()
 	}
 	if m.sideTab != tabEntities {
 		return nil

@@ -514,7 +514,7 @@ func (m *Model) cellStyle(k styleKey) lipgloss.Style {
 // renderSide draws the right-hand pane: tabs and the current tab's list.
 func (m *Model) renderSide(w, h int) string {
 	var tl []string
-	for i, t := range tabNames {
+	for i, t := range tabNames[:m.tabCount()] {
 		// The active tab is marked, not only coloured (NO_COLOR).
 		if i == m.sideTab {
 			tl = append(tl, m.styles.TabActive.Render("["+t+"]"))
@@ -531,6 +531,8 @@ func (m *Model) renderSide(w, h int) string {
 			break
 		}
 		lines = append(lines, m.renderEntities(w, listH)...)
+	case tabReview:
+		lines = append(lines, m.renderReview(w, listH)...)
 	default:
 		if m.form != nil {
 			lines = append(lines, m.renderForm(w, listH)...)
