@@ -1,7 +1,5 @@
 package agree
 
-import "math"
-
 // Entity is one annotator's grouping of mentions into one entity (one
 // group, person or place however often the article names it). A mention is
 // identified by its boundaries: Start and End; its label is not compared.
@@ -68,12 +66,6 @@ func LinkF1Docs(docs [][2][]Entity) LinkScores {
 				s.Common++
 			}
 		}
-	}
-	ratio := func(a, b int) float64 {
-		if b == 0 {
-			return math.NaN()
-		}
-		return float64(a) / float64(b)
 	}
 	s.Precision = ratio(s.Common, s.LinksA)
 	s.Recall = ratio(s.Common, s.LinksB)

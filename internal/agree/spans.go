@@ -62,13 +62,15 @@ type SpanScores struct {
 	N                                          int
 }
 
-func score(c SpanCounts) SpanScores {
-	ratio := func(a, b int) float64 {
-		if b == 0 {
-			return math.NaN()
-		}
-		return float64(a) / float64(b)
+// ratio is a/b, NaN when b is 0: a score with nothing to count against.
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return math.NaN()
 	}
+	return float64(a) / float64(b)
+}
+
+func score(c SpanCounts) SpanScores {
 	overlap := c.Strict + c.Overlap
 	return SpanScores{
 		SpanCounts:       c,
