@@ -203,9 +203,21 @@ func (rs *reviewSet) spanItems() []*reviewItem {
 			spans[s.who] = append(spans[s.who], s.Span)
 		}
 		it.apply = func(gold *model.Annotation, from []string) {
-			// Gold's spans in the stretch go; those of from come in.
+			// Gold's spans in the stretch become those of from: the ones
+			// it already has stay (what refers to them keeps them), the
+			// others go, the missing come in.
+			type ext struct {
+				start, end int
+				label      string
+			}
+			want := map[ext]bool{}
+			for _, who := range from {
+				for _, s := range spans[who] {
+					want[ext{s.Start, s.End, s.Label}] = true
+				}
+			}
 			for _, s := range slices.Clone(gold.Entities) {
-				if s.Start < clusterRange.End && clusterRange.Start < s.End {
+				if s.Start < clusterRange.End && clusterRange.Start < s.End && !want[ext{s.Start, s.End, s.Label}] {
 					removeSpan(gold, s, rs.text)
 				}
 			}
