@@ -64,6 +64,7 @@ func commands() []command {
 		{"schema", "print the schema in use (JSON), to start your own from", runSchema},
 		{"history", "show the change history: annotate history [--everyone] [ARTICLE-ID] | --registry", runHistory},
 		{"entities", "the entity registry: " + entitiesUsage, runEntities},
+		{"review", "adjudicate annotators' versions into gold, by keyboard: annotate review [--annotators a,b]", runReview},
 		{"suggest", "an article's suggestions: annotate suggest ARTICLE-ID [--patterns FILE] [--suggest-url URL] [--json]", runSuggest},
 		{"pretag", "write suggestions as an annotator's: annotate pretag --annotator NAME [--patterns FILE] [--suggest-url URL] --all|ARTICLE-ID...", runPretag},
 		{"demo", "try annotate on the built-in sample articles", runDemo},

@@ -57,6 +57,11 @@ func (e *env) logger() (*slog.Logger, func()) {
 // openScreen runs the screen on db; src (which may be nil) adds the
 // user's patterns and a model server to the registry's suggestions.
 func openScreen(e *env, db *bolt.DB, src *suggestSources) error {
+	return openScreenWith(e, db, src, nil)
+}
+
+// openScreenWith runs the screen, in review mode when review is set.
+func openScreenWith(e *env, db *bolt.DB, src *suggestSources, review *tui.ReviewOptions) error {
 	_, schema, err := e.open()
 	if err != nil {
 		return err
@@ -65,7 +70,7 @@ func openScreen(e *env, db *bolt.DB, src *suggestSources) error {
 	defer closeLog()
 	opts := tui.Options{
 		Store: db, Schema: schema, Annotator: e.annotator, Location: db.Path(),
-		NoColor: e.getenv("NO_COLOR") != "", Logger: log,
+		NoColor: e.getenv("NO_COLOR") != "", Logger: log, Review: review,
 		Suggest: func(text string, reg []model.RegistryEntry, a *model.Annotation) []suggest.Suggestion {
 			var pats []suggest.Pattern
 			if src != nil {

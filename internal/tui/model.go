@@ -138,7 +138,10 @@ type Model struct {
 	reviewCursor int
 	// reviewCounts are each article's open and total items, for the
 	// review queue.
-	reviewCounts map[string][2]int
+	reviewCounts  map[string][2]int
+	pendingCounts bool
+	// acceptAllArmed: the queue's A was pressed once.
+	acceptAllArmed bool
 	// registry is the database's entity registry, read when an article
 	// opens.
 	registry []model.RegistryEntry
@@ -345,6 +348,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case queueLoadedMsg:
 		cmd := m.onQueue(msg)
+		if m.pendingCounts {
+			m.pendingCounts = false
+			cmd = tea.Batch(cmd, m.reviewCountsCmd())
+		}
 		if cmd != nil {
 			return m, cmd // still loading the next article
 		}
@@ -400,6 +407,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onSaved(msg)
 	case registrySavedMsg:
 		return m, m.onRegistrySaved(msg)
+	case reviewCountsMsg:
+		if msg.err != nil {
+			m.fail(msg.err)
+		} else {
+			m.reviewCounts = msg.counts
+		}
+		return m, nil
+	case acceptedAllMsg:
+		m.loading = false
+		if msg.err != nil {
+			m.fail(fmt.Errorf("accepting the agreements stopped after %d articles: %w", msg.articles, msg.err))
+		} else {
+			m.setMessage(fmt.Sprintf("accepted %d agreements in %d articles", msg.items, msg.articles))
+		}
+		return m, tea.Batch(m.reviewCountsCmd(), m.replayPending())
 	case registryGradeMsg:
 		if msg.err != nil {
 			m.fail(fmt.Errorf("saved in the article, but the registry was not updated: %w", msg.err))
@@ -508,6 +530,9 @@ func (m *Model) onQueue(msg queueLoadedMsg) tea.Cmd {
 		return nil
 	}
 	m.queue, m.queueReady = msg.items, true
+	if m.opts.Review != nil && !msg.openNext {
+		defer func() { m.pendingCounts = true }()
+	}
 	if msg.openNext {
 		current := m.ann.ArticleID
 		if id, ok := m.nextToWork(current); ok {
@@ -569,11 +594,14 @@ func (m *Model) preselect() {
 
 // visibleQueue applies the status filter and the search.
 func (m *Model) visibleQueue() []store.ArticleSummary {
-	if m.qFilter == 0 && m.qMatches == nil {
+	if m.qFilter == 0 && m.qMatches == nil && m.opts.Review == nil {
 		return m.queue
 	}
 	var out []store.ArticleSummary
 	for _, s := range m.queue {
+		if m.opts.Review != nil && !m.reviewable(s) {
+			continue // review lists the articles with versions to compare
+		}
 		if m.qFilter > 0 && m.status(s) != model.Statuses[m.qFilter-1] {
 			continue
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/store"
 	"github.com/annotate-tool/annotate/internal/termtext"
 )
 
@@ -676,15 +677,7 @@ func (m *Model) decideItems(items []*reviewItem, kind string, pick func(*reviewI
 }
 
 // havers are the annotators who have a version of an item.
-func (m *Model) havers(it *reviewItem) []string {
-	var out []string
-	for _, who := range m.review.annotators {
-		if it.versions[who] != "" {
-			out = append(out, who)
-		}
-	}
-	return out
-}
+func (m *Model) havers(it *reviewItem) []string { return it.havers(m.review.annotators) }
 
 // reviewKey handles a key on the Review tab.
 func (m *Model) reviewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
@@ -805,4 +798,147 @@ func (m *Model) renderReview(w, h int) []string {
 		lines = lines[first : first+h]
 	}
 	return lines
+}
+
+// The review queue: articles with two or more versions, with what is left
+// to decide in each.
+
+// reviewable reports whether an article has versions to compare.
+func (m *Model) reviewable(s store.ArticleSummary) bool {
+	n := 0
+	for who := range s.Statuses {
+		if who == model.GoldAnnotator {
+			continue
+		}
+		if len(m.opts.Review.Annotators) == 0 || slices.Contains(m.opts.Review.Annotators, who) {
+			n++
+		}
+	}
+	return n >= 2
+}
+
+// reviewCountsMsg brings each article's items still to decide and in all.
+type reviewCountsMsg struct {
+	counts map[string][2]int
+	err    error
+}
+
+// versionsOf picks the versions review compares out of a record, and its
+// gold annotation.
+func (m *Model) versionsOf(r store.Record) (map[string]*model.Annotation, model.Annotation, []string) {
+	versions := map[string]*model.Annotation{}
+	gold := model.NewAnnotation(r.Article.ID, model.GoldAnnotator, m.opts.Schema.Name)
+	var who []string
+	for i := range r.Annotations {
+		a := r.Annotations[i]
+		model.GroupMentions(&a, r.Article.Text)
+		switch {
+		case a.Annotator == model.GoldAnnotator:
+			gold = a
+		case len(m.opts.Review.Annotators) == 0 || slices.Contains(m.opts.Review.Annotators, a.Annotator):
+			versions[a.Annotator] = &a
+			who = append(who, a.Annotator)
+		}
+	}
+	sort.Strings(who)
+	return versions, gold, who
+}
+
+// reviewCountsCmd counts, off the update loop, what is left to decide in
+// every article with versions to compare.
+func (m *Model) reviewCountsCmd() tea.Cmd {
+	if m.opts.Review == nil {
+		return nil
+	}
+	st := m.opts.Store
+	return func() tea.Msg {
+		counts := map[string][2]int{}
+		err := st.Each(store.Filter{All: true}, func(r store.Record) error {
+			versions, gold, who := m.versionsOf(r)
+			if len(who) < 2 {
+				return nil
+			}
+			rs := buildReview(r.Article.Text, who, versions, gold)
+			open := 0
+			for _, it := range rs.items {
+				if it.undecided() {
+					open++
+				}
+			}
+			counts[r.Article.ID] = [2]int{open, len(rs.items)}
+			return nil
+		})
+		return reviewCountsMsg{counts: counts, err: err}
+	}
+}
+
+// acceptAllAgreements accepts, in every article, the items all versions
+// agree on: the queue's A, pressed twice.
+func (m *Model) acceptAllAgreements() tea.Cmd {
+	st, by, schema := m.opts.Store, m.opts.Annotator, m.opts.Schema.Name
+	m.loading = true
+	return func() tea.Msg {
+		type job struct {
+			gold model.Annotation
+			n    int
+		}
+		var jobs []job
+		err := st.Each(store.Filter{All: true}, func(r store.Record) error {
+			versions, gold, who := m.versionsOf(r)
+			if len(who) < 2 {
+				return nil
+			}
+			if gold.Schema == "" {
+				gold.Schema = schema
+			}
+			rs := buildReview(r.Article.Text, who, versions, gold)
+			next := gold.Clone()
+			n := 0
+			now := time.Now().UTC()
+			for _, it := range rs.items {
+				if it.state == stateAgree && it.decision == nil && len(it.havers(who)) > 0 {
+					rs.decide(&next, it, model.DecisionAccepted, it.havers(who), by, now)
+					n++
+				}
+			}
+			if n > 0 {
+				model.GroupMentions(&next, r.Article.Text)
+				if next.Status == model.StatusTodo || next.Status == "" {
+					next.Status = model.StatusInProgress
+				}
+				jobs = append(jobs, job{next, n})
+			}
+			return nil
+		})
+		if err != nil {
+			return acceptedAllMsg{err: err}
+		}
+		// Saved after the scan: Each reads in batches, and a write between
+		// them is allowed, but one at a time is simplest to reason about.
+		total := 0
+		for _, j := range jobs {
+			if _, err := st.Save(j.gold, fmt.Sprintf("review: accept the %d agreements", j.n)); err != nil {
+				return acceptedAllMsg{err: err, articles: len(jobs), items: total}
+			}
+			total += j.n
+		}
+		return acceptedAllMsg{articles: len(jobs), items: total}
+	}
+}
+
+// acceptedAllMsg says how the queue's accept-all went.
+type acceptedAllMsg struct {
+	articles, items int
+	err             error
+}
+
+// havers are the annotators among who with a version of the item.
+func (it *reviewItem) havers(who []string) []string {
+	var out []string
+	for _, w := range who {
+		if it.versions[w] != "" {
+			out = append(out, w)
+		}
+	}
+	return out
 }

@@ -159,3 +159,45 @@ func TestReviewAdjudicates(t *testing.T) {
 		t.Errorf("the changed item is not marked:\n%s", s)
 	}
 }
+
+// TestReviewQueue: review lists the articles with two versions or more,
+// with what is left to decide; A A accepts every article's agreements.
+func TestReviewQueue(t *testing.T) {
+	st, alice, _ := reviewStore(t)
+	lone := article("Alone", "Only one annotator read this.")
+	if _, err := st.AddArticles([]model.Article{lone}); err != nil {
+		t.Fatal(err)
+	}
+	one := model.NewAnnotation(lone.ID, "alice", model.DefaultSchema().Name)
+	one.Status = model.StatusDone
+	if _, err := st.Save(one, "done"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, st, 160, 40, func(o *Options) {
+		o.Annotator = "rita"
+		o.Review = &ReviewOptions{}
+	})
+	items := h.m.visibleQueue()
+	if len(items) != 1 || items[0].ID != alice.ArticleID {
+		t.Fatalf("the review queue lists %d articles, want the one with two versions", len(items))
+	}
+	c, ok := h.m.reviewCounts[alice.ArticleID]
+	if !ok || c[0] != 5 || c[1] != 7 {
+		t.Errorf("counts %v, want 5 of 7 items to decide", c)
+	}
+	if !strings.Contains(h.screen(), "≠  5/7") {
+		t.Errorf("the queue does not show what is left:\n%s", h.screen())
+	}
+	h.keys("A")
+	if _, saved := st.stored(alice.ArticleID, model.GoldAnnotator); saved {
+		t.Fatal("one A saved already: it should ask first")
+	}
+	h.keys("A")
+	gold, saved := st.stored(alice.ArticleID, model.GoldAnnotator)
+	if !saved || len(gold.Decisions) != 2 {
+		t.Fatalf("after A A: gold %v with %d decisions, want the 2 agreements", saved, len(gold.Decisions))
+	}
+	if !strings.Contains(h.m.message, "accepted 2 agreements in 1 articles") {
+		t.Errorf("message %q", h.m.message)
+	}
+}

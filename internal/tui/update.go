@@ -57,6 +57,16 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) queueKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys.Queue
 	items := m.visibleQueue()
+	if m.opts.Review != nil && key.Matches(msg, m.keys.Review.AcceptAgreed) {
+		if m.acceptAllArmed {
+			m.acceptAllArmed = false
+			return m.acceptAllAgreements()
+		}
+		m.acceptAllArmed = true
+		m.setMessage(fmt.Sprintf("A again accepts the agreements in all %d articles to review · any other key: no", len(items)))
+		return nil
+	}
+	m.acceptAllArmed = false
 	switch {
 	case key.Matches(msg, k.Quit):
 		if m.qMatches != nil || m.qSearch != "" {

@@ -332,6 +332,14 @@ func (m *Model) renderQueue(h int) string {
 		glyph := map[model.Status]string{model.StatusTodo: "○", model.StatusInProgress: "◐", model.StatusDone: "●", model.StatusSkipped: "⊘"}[st]
 		title := termtext.Line(s.Title)
 		row := fmt.Sprintf(" %s %-11s %7d  %s", glyph, strings.ReplaceAll(string(st), "_", " "), s.Length, title)
+		if m.opts.Review != nil {
+			// What is left to adjudicate: "≠ 3/12" items to decide.
+			count := "  …  "
+			if c, ok := m.reviewCounts[s.ID]; ok {
+				count = fmt.Sprintf("≠%3d/%-3d", c[0], c[1])
+			}
+			row = fmt.Sprintf(" %s %-11s %s  %s", glyph, strings.ReplaceAll(string(st), "_", " "), count, title)
+		}
 		if i == m.qCursor {
 			lines = append(lines, m.styles.RowActive.Render(fit(row, m.width)))
 		} else {
