@@ -791,7 +791,7 @@ func (m *Model) renderReview(w, h int) []string {
 				lines = append(lines, l)
 			}
 		}
-		lines = append(lines, m.styles.Subtle.Render("  1-9 take · b both · x reject · ] [ next/prev to decide · A accept agreements"))
+		lines = append(lines, wrapSegs([]seg{{"  1-9 take · b both · x none · ] [ next to decide · A agreements · enter edit", m.styles.Subtle}}, w, 2)...)
 	}
 	if len(lines) > h {
 		first := min(max(0, cursorLine-h/3), len(lines)-h)

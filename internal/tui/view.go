@@ -273,10 +273,14 @@ func flow(heading string, items []string, w int) []string {
 func (m *Model) renderQueue(h int) string {
 	var lines []string
 	counts := map[model.Status]int{}
+	total := 0
 	for _, s := range m.queue {
+		if m.opts.Review != nil && !m.reviewable(s) {
+			continue // review counts the articles it lists
+		}
 		counts[m.status(s)]++
+		total++
 	}
-	total := len(m.queue)
 	finished := counts[model.StatusDone] + counts[model.StatusSkipped]
 	if !m.queueReady {
 		return block([]string{" loading…"}, m.width, h)
