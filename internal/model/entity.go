@@ -304,3 +304,16 @@ func LinkRegistry(a *Annotation, id string, r RegistryEntry) bool {
 	}
 	return true
 }
+
+// RefName names what a span id refers to, for people: its entity's
+// canonical name, else the span's words, else the id itself (a code of a
+// multi-choice field). Forms, review and exports name field values so.
+func (a *Annotation) RefName(id, text string) string {
+	if e, ok := a.EntityOfSpan(id); ok {
+		return e.Name
+	}
+	if s, ok := a.Span(id); ok {
+		return spanWords(text, s)
+	}
+	return id
+}

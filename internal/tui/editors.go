@@ -667,15 +667,11 @@ func (m *Model) valueText(a *model.Annotation, r *formRow, v model.Value) string
 	case len(v.List) > 0:
 		var parts []string
 		for _, id := range v.List {
-			if e, ok := a.EntityOfSpan(id); ok {
-				parts = append(parts, e.Name)
+			if _, ok := a.Span(id); ok {
+				parts = append(parts, a.RefName(id, m.doc.text))
 				continue
 			}
-			if s, ok := a.Span(id); ok {
-				parts = append(parts, m.spanText(s))
-				continue
-			}
-			parts = append(parts, m.optionDisplay(r, id))
+			parts = append(parts, m.optionDisplay(r, id)) // a code
 		}
 		return strings.Join(parts, ", ")
 	case v.Text != "":

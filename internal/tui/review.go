@@ -521,13 +521,7 @@ func valueVersion(a *model.Annotation, v model.Value, text string) string {
 	case len(v.List) > 0:
 		var parts []string
 		for _, id := range v.List {
-			if e, ok := a.EntityOfSpan(id); ok {
-				parts = append(parts, e.Name)
-			} else if s, ok := a.Span(id); ok {
-				parts = append(parts, text[s.Start:s.End])
-			} else {
-				parts = append(parts, id)
-			}
+			parts = append(parts, a.RefName(id, text))
 		}
 		return strings.Join(parts, ", ")
 	}
