@@ -119,3 +119,20 @@ func BenchmarkNewDocument200k(b *testing.B) {
 		_ = newDocument(art)
 	}
 }
+
+// BenchmarkFrame160x50 is the frame: 160x50, the long article
+// (200,000 characters, 2,000 spans) and a short one.
+func BenchmarkFrame160x50(b *testing.B) {
+	for _, c := range []struct {
+		name         string
+		chars, spans int
+	}{{"long", 200_000, 2000}, {"short", 2_000, 20}} {
+		b.Run(c.name, func(b *testing.B) {
+			h := longHarness(b, c.chars, c.spans, 160, 50)
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = h.m.Render()
+			}
+		})
+	}
+}

@@ -23,30 +23,39 @@ type entityRow struct {
 	span   string
 }
 
-// entityOrder returns the annotation's entities by their first mention in
-// the text.
-func (m *Model) entityOrder() []model.Entity {
+// entityIndex is the Entities tab's view of an annotation, worked out
+// once per change, not per frame: entities by first mention, and each
+// one's mentions by position.
+type entityIndex struct {
+	order    []model.Entity
+	mentions map[string][]model.Span
+}
+
+// entities returns the index of the current annotation.
+func (m *Model) entities() *entityIndex {
+	if m.entIndex != nil {
+		return m.entIndex
+	}
+	ix := &entityIndex{mentions: map[string][]model.Span{}}
 	first := map[string]int{}
 	for _, s := range m.spans { // sorted by position
 		if _, ok := first[s.Entity]; !ok {
 			first[s.Entity] = s.Start
 		}
+		ix.mentions[s.Entity] = append(ix.mentions[s.Entity], s)
 	}
-	out := append([]model.Entity(nil), m.ann.Referents...)
-	sort.SliceStable(out, func(i, j int) bool { return first[out[i].ID] < first[out[j].ID] })
-	return out
+	ix.order = append([]model.Entity(nil), m.ann.Referents...)
+	sort.SliceStable(ix.order, func(i, j int) bool { return first[ix.order[i].ID] < first[ix.order[j].ID] })
+	m.entIndex = ix
+	return ix
 }
 
+// entityOrder returns the annotation's entities by their first mention in
+// the text.
+func (m *Model) entityOrder() []model.Entity { return m.entities().order }
+
 // mentionsInOrder returns an entity's mentions by position.
-func (m *Model) mentionsInOrder(entityID string) []model.Span {
-	var out []model.Span
-	for _, s := range m.spans {
-		if s.Entity == entityID {
-			out = append(out, s)
-		}
-	}
-	return out
-}
+func (m *Model) mentionsInOrder(entityID string) []model.Span { return m.entities().mentions[entityID] }
 
 // entityRows are the rows the Entities tab shows now.
 func (m *Model) entityRows() []entityRow {
@@ -86,6 +95,7 @@ func (m *Model) entitiesKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Expand):
 		if ok {
 			m.expanded[row.entity] = !m.expanded[row.entity]
+			m.expandGen++
 			// Stay on the entity's row.
 			for i, r := range m.entityRows() {
 				if r.entity == row.entity && r.span == "" {
@@ -197,8 +207,34 @@ func (m *Model) relabelEntity(id, label string) tea.Cmd {
 	return m.commit(next, fmt.Sprintf("relabel %s %s → %s (%d mentions)", quote(e.Name), e.Label, label, len(next.MentionsOf(id))))
 }
 
-// renderEntities draws the Entities tab.
+// entitiesView is what the Entities tab's drawing depends on: when it is
+// the same as the last frame's, the lines are too.
+type entitiesView struct {
+	ix         *entityIndex
+	cursor     int
+	focused    bool
+	w, h       int
+	expandGen  int
+	layWidth   int
+	styleDark  bool
+	styleNoCol bool
+}
+
+// renderEntities draws the Entities tab, reusing the last frame's lines
+// when nothing they show has changed (a cursor key in the article).
 func (m *Model) renderEntities(w, h int) []string {
+	v := entitiesView{ix: m.entities(), cursor: m.sideCursor, focused: m.focus == focusSide, w: w, h: h,
+		expandGen: m.expandGen, layWidth: m.lay.width, styleDark: m.styles.Dark, styleNoCol: m.styles.NoColor}
+	if m.entCache != nil && m.entCacheKey == v {
+		return m.entCache
+	}
+	lines := m.drawEntities(w, h)
+	m.entCache, m.entCacheKey = lines, v
+	return lines
+}
+
+// drawEntities lays the Entities tab out.
+func (m *Model) drawEntities(w, h int) []string {
 	var lines []string
 	if len(m.spans) == 0 {
 		lines = append(lines, m.styles.Subtle.Render("No entities yet."), "",

@@ -151,6 +151,12 @@ type Model struct {
 	live        []Suggestion
 	// modelFailed: the model server failed once this session; said once.
 	modelFailed bool
+	// entIndex is the Entities tab's index of ann (nil: to build); the
+	// tab's last drawing and what it depended on.
+	entIndex    *entityIndex
+	entCache    []string
+	entCacheKey entitiesView
+	expandGen   int
 	// expanded entities show their mentions in the Entities tab.
 	expanded map[string]bool
 	// listCursor is the cursor of the Claims, Sources and Incidents tabs.
@@ -173,6 +179,11 @@ type Model struct {
 	afterSave func(*Model) tea.Cmd
 
 	dragging bool
+	// sgrCache holds each article cell style's escape sequences; frames
+	// the panes' borders; helpLines the key hint lines: all drawn once.
+	sgrCache  map[styleKey][2]string
+	frames    map[frameKey][4]string
+	helpLines map[helpLineKey]string
 
 	// tagAllArmed is what a first a will tag on the second.
 	tagAllArmed *tagAllPlan
@@ -345,6 +356,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.BackgroundColorMsg:
 		m.styles = NewStyles(m.opts.Schema, msg.IsDark(), m.opts.NoColor)
+		m.sgrCache, m.frames, m.helpLines = nil, nil, nil
 		return m, nil
 	case queueLoadedMsg:
 		cmd := m.onQueue(msg)
@@ -637,6 +649,7 @@ func (m *Model) openDocument(doc *document, ann model.Annotation) {
 
 func (m *Model) setAnnotation(a model.Annotation) {
 	m.ann = a
+	m.entIndex = nil
 	defer m.refreshLive()
 	defer m.rebuildReview()
 	m.spans = append(m.spans[:0], a.Entities...)

@@ -25,6 +25,10 @@ type Styles struct {
 	HelpKey   lipgloss.Style
 	Border    lipgloss.Style
 	Focused   lipgloss.Style
+	// BorderLine and FocusedLine colour the glyphs of a pane's frame, drawn
+	// by box; BorderGlyphs and FocusedGlyphs are the glyphs.
+	BorderLine, FocusedLine     lipgloss.Style
+	BorderGlyphs, FocusedGlyphs lipgloss.Border
 	TabActive lipgloss.Style
 	Tab       lipgloss.Style
 	Row       lipgloss.Style
@@ -56,6 +60,8 @@ func NewStyles(schema *model.Schema, dark, noColor bool) Styles {
 		s.HelpKey = base.Bold(true)
 		s.Border = base.Border(lipgloss.NormalBorder())
 		s.Focused = base.Border(lipgloss.ThickBorder())
+		s.BorderLine, s.FocusedLine = base, base
+		s.BorderGlyphs, s.FocusedGlyphs = lipgloss.NormalBorder(), lipgloss.ThickBorder()
 		s.TabActive = base.Bold(true).Underline(true)
 		s.Tab = base.Faint(true)
 		s.Row = base
@@ -100,6 +106,8 @@ func NewStyles(schema *model.Schema, dark, noColor bool) Styles {
 	s.HelpKey = base.Foreground(accent)
 	s.Border = base.Border(lipgloss.RoundedBorder()).BorderForeground(border)
 	s.Focused = base.Border(lipgloss.RoundedBorder()).BorderForeground(accent)
+	s.BorderLine, s.FocusedLine = base.Foreground(border), base.Foreground(accent)
+	s.BorderGlyphs, s.FocusedGlyphs = lipgloss.RoundedBorder(), lipgloss.RoundedBorder()
 	s.TabActive = base.Bold(true).Foreground(accent).Underline(true)
 	s.Tab = base.Foreground(subtle)
 	s.Row = base.Foreground(fg)

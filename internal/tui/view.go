@@ -169,21 +169,52 @@ func (m *Model) selectionInfo() string {
 func (m *Model) renderHelpLine() string {
 	var bs []key.Binding
 	k := m.keys
+	where := 0
 	switch {
 	case m.prompt != nil:
 		bs = []key.Binding{k.Prompt.Confirm, k.Prompt.Cancel, k.Prompt.Down}
 	case m.screen == screenQueue:
+		where = 1
 		bs = []key.Binding{k.Queue.Down, k.Queue.Open, k.Queue.Filter, k.Queue.Search, k.Queue.Quit, k.Global.Help}
 	case m.focus == focusSide && m.form != nil:
+		where = 2
 		bs = []key.Binding{k.Form.NextField, k.Form.Confirm, k.Form.NextChoice, k.Form.Back, k.Form.Article, k.Form.Evidence, k.Form.Figure, k.Form.ClearValue}
+	case m.focus == focusSide && m.sideTab == tabReview:
+		where = 3
+		bs = []key.Binding{k.Review.Next, k.Review.Take, k.Review.Both, k.Review.Reject, k.Review.AcceptAgreed, k.Side.Jump, k.Global.Help}
 	case m.focus == focusSide && m.sideTab != tabEntities:
+		where = 4
 		bs = []key.Binding{k.List.Down, k.List.Open, k.List.New, k.List.Delete, k.Side.NextTab, k.Side.FocusArticle, k.Global.Help}
 	case m.focus == focusSide:
+		where = 5
 		bs = []key.Binding{k.Side.Down, k.Side.NextTab, k.Side.Jump, k.Side.Delete, k.Side.Relabel, k.Side.FocusArticle, k.Global.Help}
 	default:
+		where = 6
 		bs = []key.Binding{k.Article.NextWord, k.Article.Extend, k.Article.Label, k.Article.Picker, k.Article.Delete,
 			k.Article.TagAll, k.Article.Claim, k.Article.Undo, k.Article.Done, k.Article.FocusSide, k.Article.Back, k.Global.Help}
 	}
+	// The line changes only with where the focus is and the width.
+	ck := helpLineKey{where: where, width: m.width, dark: m.styles.Dark}
+	if line, ok := m.helpLines[ck]; ok {
+		return line
+	}
+	if m.helpLines == nil {
+		m.helpLines = map[helpLineKey]string{}
+	}
+	line := m.drawHelpLine(bs)
+	m.helpLines[ck] = line
+	return line
+}
+
+// helpLineKey is what the key hint line depends on.
+type helpLineKey struct {
+	where, width int
+	dark         bool
+}
+
+// drawHelpLine lays the key hint out.
+func (m *Model) drawHelpLine(bs []key.Binding) string {
+	k := m.keys
 	// As many keys as fit, always ending with where the others are.
 	more := k.Global.Help.Help()
 	tail := m.styles.HelpKey.Render(more.Key) + " " + m.styles.Help.Render(more.Desc)
@@ -358,31 +389,69 @@ func (m *Model) renderQueue(h int) string {
 func (m *Model) renderArticleScreen() string {
 	textW, textH, sideW := m.paneSizes()
 	showPicker := m.prompt != nil && m.prompt.kind != promptFind && m.prompt.kind != promptQueueSearch
-	left := m.renderText(textW, textH)
-	leftStyle := m.styles.Border
-	if m.focus == focusArticle && !showPicker {
-		leftStyle = m.styles.Focused
-	}
-	leftBox := leftStyle.Padding(0, 1).Render(left)
-	var right string
 	innerW := sideW - 4
-	if showPicker {
-		right = m.renderPicker(innerW, textH)
-	} else {
-		right = m.renderSide(innerW, textH)
+	var left, right []string
+	leftFocused := m.focus == focusArticle && !showPicker
+	rightFocused := m.focus == focusSide || showPicker
+	if m.wide() || leftFocused {
+		left = m.box(m.renderText(textW, textH), textW, leftFocused)
 	}
-	rightStyle := m.styles.Border
-	if m.focus == focusSide || showPicker {
-		rightStyle = m.styles.Focused
+	if m.wide() || rightFocused {
+		var side string
+		if showPicker {
+			side = m.renderPicker(innerW, textH)
+		} else {
+			side = m.renderSide(innerW, textH)
+		}
+		right = m.box(strings.Split(side, "\n"), innerW, rightFocused)
 	}
-	rightBox := rightStyle.Padding(0, 1).Render(right)
-	if m.wide() {
-		return lipgloss.JoinHorizontal(lipgloss.Top, leftBox, rightBox)
+	switch {
+	case m.wide():
+		// Both panes: joined line by line (each line's width is known, so
+		// nothing is measured again).
+		out := make([]string, len(left))
+		for i := range left {
+			out[i] = left[i] + right[i]
+		}
+		return strings.Join(out, "\n")
+	case rightFocused:
+		return strings.Join(right, "\n")
 	}
-	if m.focus == focusSide || showPicker {
-		return rightBox
+	return strings.Join(left, "\n")
+}
+
+// box frames lines that are each exactly w cells wide: a border and one
+// cell of padding each side, drawn here rather than by lipgloss, which
+// would measure every line again.
+func (m *Model) box(lines []string, w int, focused bool) []string {
+	fk := frameKey{w: w, focused: focused, dark: m.styles.Dark}
+	f, ok := m.frames[fk]
+	if !ok {
+		st, g := m.styles.BorderLine, m.styles.BorderGlyphs
+		if focused {
+			st, g = m.styles.FocusedLine, m.styles.FocusedGlyphs
+		}
+		f = [4]string{st.Render(g.TopLeft + strings.Repeat(g.Top, w+2) + g.TopRight),
+			st.Render(g.Left) + " ", " " + st.Render(g.Right),
+			st.Render(g.BottomLeft + strings.Repeat(g.Bottom, w+2) + g.BottomRight)}
+		if m.frames == nil {
+			m.frames = map[frameKey][4]string{}
+		}
+		m.frames[fk] = f
 	}
-	return leftBox
+	out := make([]string, 0, len(lines)+2)
+	out = append(out, f[0])
+	for _, l := range lines {
+		out = append(out, f[1]+l+f[2])
+	}
+	return append(out, f[3])
+}
+
+// frameKey is what a pane's frame depends on.
+type frameKey struct {
+	w       int
+	focused bool
+	dark    bool
 }
 
 // styleKey identifies how one cell of article text is drawn.
@@ -397,14 +466,14 @@ type styleKey struct {
 
 // renderText draws the visible lines of the article, and only those: the
 // cost of a frame depends on the pane's size, not the article's length.
-func (m *Model) renderText(w, h int) string {
+func (m *Model) renderText(w, h int) []string {
 	d := m.doc
 	if d == nil {
-		return block(nil, w, h)
+		return strings.Split(block(nil, w, h), "\n")
 	}
 	end := min(m.top+h, len(m.lay.starts))
 	if m.top >= end {
-		return block(nil, w, h)
+		return strings.Split(block(nil, w, h), "\n")
 	}
 	winStart, winEnd := m.lay.starts[m.top], m.lay.ends[end-1]
 	// The spans that touch the window.
@@ -440,12 +509,13 @@ func (m *Model) renderText(w, h int) string {
 			}
 		}
 		var b strings.Builder
-		var seg strings.Builder
+		b.Grow(2*(le-ls) + w + 64)
 		cur := styleKey{}
+		open := false // a style's prefix is written and not yet closed
 		flush := func() {
-			if seg.Len() > 0 {
-				b.WriteString(m.cellStyle(cur).Render(seg.String()))
-				seg.Reset()
+			if open {
+				b.WriteString(m.sgr(cur)[1])
+				open = false
 			}
 		}
 		col := 0
@@ -481,18 +551,44 @@ func (m *Model) renderText(w, h int) string {
 				}
 			}
 			k.head = m.extend && m.head.Start <= off && off < m.head.End
-			if k != cur {
+			if k != cur || !open {
 				flush()
 				cur = k
+				b.WriteString(m.sgr(cur)[0])
+				open = true
 			}
-			seg.WriteString(c.show)
+			b.WriteString(c.show)
 			col += c.width
 			off = c.end
 		}
 		flush()
+		b.WriteString(spaces(max(0, w-col)))
 		lines = append(lines, b.String())
 	}
-	return block(lines, w, h)
+	for len(lines) < h {
+		lines = append(lines, spaces(w))
+	}
+	return lines
+}
+
+// sgr returns the escape sequences that open and close a cell style, made
+// once per style: drawing a line then costs no width measurement.
+func (m *Model) sgr(k styleKey) [2]string {
+	if v, ok := m.sgrCache[k]; ok {
+		return v
+	}
+	const mark = "\x01"
+	r := m.cellStyle(k).Render(mark)
+	i := strings.Index(r, mark)
+	v := [2]string{}
+	if i >= 0 {
+		v = [2]string{r[:i], r[i+len(mark):]}
+	}
+	if m.sgrCache == nil {
+		m.sgrCache = map[styleKey][2]string{}
+	}
+	m.sgrCache[k] = v
+	return v
 }
 
 func (m *Model) cellStyle(k styleKey) lipgloss.Style {
