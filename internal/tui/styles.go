@@ -15,30 +15,30 @@ type Styles struct {
 	Dark    bool
 	NoColor bool
 
-	App       lipgloss.Style
-	Title     lipgloss.Style
-	Subtle    lipgloss.Style
-	Accent    lipgloss.Style
-	Error     lipgloss.Style
-	Status    lipgloss.Style
-	Help      lipgloss.Style
-	HelpKey   lipgloss.Style
-	Border    lipgloss.Style
-	Focused   lipgloss.Style
+	App     lipgloss.Style
+	Title   lipgloss.Style
+	Subtle  lipgloss.Style
+	Accent  lipgloss.Style
+	Error   lipgloss.Style
+	Status  lipgloss.Style
+	Help    lipgloss.Style
+	HelpKey lipgloss.Style
+	Border  lipgloss.Style
+	Focused lipgloss.Style
 	// BorderLine and FocusedLine colour the glyphs of a pane's frame, drawn
 	// by box; BorderGlyphs and FocusedGlyphs are the glyphs.
 	BorderLine, FocusedLine     lipgloss.Style
 	BorderGlyphs, FocusedGlyphs lipgloss.Border
-	TabActive lipgloss.Style
-	Tab       lipgloss.Style
-	Row       lipgloss.Style
-	RowActive lipgloss.Style
-	Selection lipgloss.Style
-	Cursor    lipgloss.Style
-	Highlight lipgloss.Style
-	Bar       lipgloss.Style
-	BarEmpty  lipgloss.Style
-	Invalid   lipgloss.Style
+	TabActive                   lipgloss.Style
+	Tab                         lipgloss.Style
+	Row                         lipgloss.Style
+	RowActive                   lipgloss.Style
+	Selection                   lipgloss.Style
+	Cursor                      lipgloss.Style
+	Highlight                   lipgloss.Style
+	Bar                         lipgloss.Style
+	BarEmpty                    lipgloss.Style
+	Invalid                     lipgloss.Style
 
 	labels      map[string]lipgloss.Style
 	chips       map[string]lipgloss.Style
