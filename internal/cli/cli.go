@@ -57,6 +57,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"import", "import articles or annotations: annotate import [--format text|jsonl|csv|native|spacy|doccano|labelstudio|brat] [--skip-invalid] [--replace|--merge] PATH...", runImport},
+		{"merge", "copy other databases' articles, annotations, history and registry in: " + mergeUsage, runMerge},
 		{"list", "list articles with their status: annotate list [--json]", runList},
 		{"export", "export: annotate export --format native|spacy|doccano|labelstudio|brat|conll|incidents-csv [-o FILE]", runExport},
 		{"stats", "counts per status, label and annotator", runStats},
@@ -133,8 +134,8 @@ func splitCommand(args []string) (string, []string) {
 			return a, rest
 		}
 		switch strings.TrimLeft(a, "-") {
-		case "db", "annotator", "schema", "patterns", "suggest-url", "suggest-timeout":
-			i++ // the flag's value (the last three: the screen's, suggest's)
+		case "db", "annotator", "schema", "patterns", "suggest-url", "suggest-timeout", "prefer":
+			i++ // the flag's value (patterns, suggest-*: the screen's and suggest's; prefer: merge's and import's)
 		}
 	}
 	return "", args
