@@ -144,3 +144,5 @@ func TestMergeRefusesBadFiles(t *testing.T) {
 		t.Errorf("exit %d, stdout %q: want the good file merged and exit 1", res.code, res.stdout)
 	}
 }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
