@@ -217,8 +217,11 @@ tools' annotated data (native, spacy, doccano, labelstudio, brat).
   a bad span.
 - A record for a text its annotator already annotated differently (from
   another file, another run, the screen) is refused and named; the stored
-  annotation stays. --replace puts the file's in its place; --merge adds
-  the file's spans to it. An identical annotation is "unchanged".
+  annotation stays. --replace (or --prefer theirs) puts the file's in its
+  place; --merge adds the file's spans to it; --prefer ours leaves the
+  record out. A native record (another machine's export) is not refused
+  but kept beside the stored one as ANNOTATOR@FILE. An identical annotation
+  is "unchanged".
 
 Flags:
 `
