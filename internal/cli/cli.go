@@ -56,10 +56,11 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"import", "import articles or annotations: annotate import [--format text|jsonl|csv|native|spacy|doccano|labelstudio|brat] [--skip-invalid] [--replace|--merge] PATH...", runImport},
+		{"import", "import articles or annotations: annotate import [--format text|jsonl|csv|native|spacy|doccano|labelstudio|brat] [--skip-invalid] [--replace|--merge|--prefer ours|theirs] PATH...", runImport},
+		{"merge", "copy other databases' articles, annotations, history and registry in: " + mergeUsage, runMerge},
 		{"list", "list articles with their status: annotate list [--json]", runList},
 		{"export", "export: annotate export --format native|spacy|doccano|labelstudio|brat|conll|incidents-csv [-o FILE]", runExport},
-		{"stats", "counts per status, label and annotator", runStats},
+		{"stats", "counts per status, label and annotator, and adjudication progress: annotate stats [--json]", runStats},
 		{"check", "verify the database file and every annotation", runCheck},
 		{"schema", "print the schema in use (JSON), to start your own from", runSchema},
 		{"history", "show the change history: annotate history [--everyone] [ARTICLE-ID] | --registry", runHistory},
@@ -134,8 +135,8 @@ func splitCommand(args []string) (string, []string) {
 			return a, rest
 		}
 		switch strings.TrimLeft(a, "-") {
-		case "db", "annotator", "schema", "patterns", "suggest-url", "suggest-timeout":
-			i++ // the flag's value (the last three: the screen's, suggest's)
+		case "db", "annotator", "schema", "patterns", "suggest-url", "suggest-timeout", "prefer":
+			i++ // the flag's value (patterns, suggest-*: the screen's and suggest's; prefer: merge's and import's)
 		}
 	}
 	return "", args

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -120,14 +121,16 @@ func runStats(e *env, args []string) error {
 		Incidents int                  `json:"incidents"`
 	}
 	out := struct {
-		Articles   int                        `json:"articles"`
-		Annotators map[string]*annotatorStats `json:"annotators"`
-		Labels     map[string]int             `json:"labels"`
-	}{Annotators: map[string]*annotatorStats{}, Labels: map[string]int{}}
+		Articles     int                        `json:"articles"`
+		Annotators   map[string]*annotatorStats `json:"annotators"`
+		Labels       map[string]int             `json:"labels"`
+		Adjudication adjudicationStats          `json:"adjudication"`
+	}{Annotators: map[string]*annotatorStats{}, Labels: map[string]int{}, Adjudication: newAdjudicationStats()}
 	if err := db.Articles(func(store.ArticleSummary) error { out.Articles++; return nil }); err != nil {
 		return err
 	}
 	err = db.Each(store.Filter{}, func(r store.Record) error {
+		out.Adjudication.add(r.Annotations)
 		for _, a := range r.Annotations {
 			st := out.Annotators[a.Annotator]
 			if st == nil {
@@ -196,7 +199,81 @@ func runStats(e *env, args []string) error {
 			fmt.Fprintf(tw, "\t%d\n", out.Labels[l])
 		}
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(names) > 0 {
+		out.Adjudication.print(e.stdout)
+	}
+	return nil
+}
+
+// adjudicationStats is how far review has come: the articles two or more
+// annotators (other than gold) annotated, how many of them have a gold
+// annotation, the gold annotations and how many are done, and the review
+// decisions recorded in them by kind.
+type adjudicationStats struct {
+	Articles  int            `json:"articles_to_adjudicate"`
+	WithGold  int            `json:"with_gold"`
+	Gold      int            `json:"gold"`
+	GoldDone  int            `json:"gold_done"`
+	Decisions map[string]int `json:"decisions"`
+}
+
+// decisionKinds are the kinds of review decision, in the order stats
+// prints them.
+var decisionKinds = []string{model.DecisionAccepted, model.DecisionTaken, model.DecisionBoth, model.DecisionRejected, model.DecisionEdited}
+
+func newAdjudicationStats() adjudicationStats {
+	d := map[string]int{}
+	for _, k := range decisionKinds {
+		d[k] = 0
+	}
+	return adjudicationStats{Decisions: d}
+}
+
+func (s *adjudicationStats) add(anns []model.Annotation) {
+	annotators := 0
+	var gold *model.Annotation
+	for i, a := range anns {
+		if a.Annotator == model.GoldAnnotator {
+			gold = &anns[i]
+		} else {
+			annotators++
+		}
+	}
+	if gold != nil {
+		s.Gold++
+		if gold.Status == model.StatusDone {
+			s.GoldDone++
+		}
+		for _, d := range gold.Decisions {
+			s.Decisions[d.Kind]++
+		}
+	}
+	if annotators >= 2 {
+		s.Articles++
+		if gold != nil {
+			s.WithGold++
+		}
+	}
+}
+
+func (s adjudicationStats) print(w io.Writer) {
+	fmt.Fprintf(w, "\nadjudication: %d %s with 2 or more annotators, %d with a gold annotation; %d gold %s, %d done\n",
+		s.Articles, plural(s.Articles, "article", "articles"), s.WithGold, s.Gold, plural(s.Gold, "annotation", "annotations"), s.GoldDone)
+	var parts []string
+	for _, k := range decisionKinds {
+		parts = append(parts, fmt.Sprintf("%s %d", k, s.Decisions[k]))
+	}
+	var other []string
+	for k, n := range s.Decisions {
+		if !slices.Contains(decisionKinds, k) {
+			other = append(other, fmt.Sprintf("%s %d", termtext.Line(k), n))
+		}
+	}
+	sort.Strings(other)
+	fmt.Fprintf(w, "decisions: %s\n", strings.Join(append(parts, other...), ", "))
 }
 
 // CheckInChild makes `check` run bbolt's consistency check in a child

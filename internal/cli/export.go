@@ -24,7 +24,7 @@ const everyAnnotator = "*"
 
 // goldAnnotator is where review writes the adjudicated annotations; --gold
 // exports them.
-const goldAnnotator = "gold"
+const goldAnnotator = model.GoldAnnotator
 
 // exportFormats lists the --format values.
 const exportFormats = "native, spacy, doccano, labelstudio, brat, conll or incidents-csv"

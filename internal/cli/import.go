@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -50,8 +49,13 @@ type importOptions struct {
 	// replace and merge say what to do with a record for an article the
 	// annotator already has a different annotation of (from an earlier
 	// file or run): replace it, or add the record's spans to it. Without
-	// either the record is refused and named.
+	// either the record is refused and named; a native record (another
+	// machine's export) is kept beside the stored annotation instead,
+	// under ANNOTATOR@FILE, as merge keeps a conflict.
 	replace, merge bool
+	// prefer is --prefer: ours leaves such a record out, theirs is
+	// --replace.
+	prefer store.Prefer
 }
 
 // annotatedFormats are the formats that bring annotations, not only text.
@@ -70,6 +74,11 @@ type importStats struct {
 	// refused counts records for articles the annotator already has a
 	// different annotation of (neither --replace nor --merge).
 	refused int
+	// keptBoth counts native records kept beside the annotator's own as
+	// ANNOTATOR@FILE (keptAs the names); keptOurs those left out for
+	// --prefer ours.
+	keptBoth, keptOurs int
+	keptAs             []string
 	// brat with --skip-invalid: bad lines skipped, the files they were
 	// in, and files left out whole (their annotation failed the checks).
 	badLines, badLineFiles, leftOut int
@@ -88,6 +97,7 @@ func runImport(e *env, args []string) error {
 	offsets := fs.String("offsets", "", "annotated data: the unit of the file's offsets, codepoints, utf16 or graphemes (default: the tool's own)")
 	fs.BoolVar(&o.replace, "replace", false, "annotated data: replace an annotation the annotator already has of a text (from another file) with the file's")
 	fs.BoolVar(&o.merge, "merge", false, "annotated data: add the file's spans to an annotation the annotator already has of a text (from another file)")
+	prefer := fs.String("prefer", "", "annotated data, for a text the annotator already annotated differently: ours (keep it, leave the record out) or theirs (the record's in its place, as --replace)")
 	fs.Usage = func() {
 		fmt.Fprint(e.stderr, importUsage)
 		fs.PrintDefaults()
@@ -98,7 +108,7 @@ func runImport(e *env, args []string) error {
 	}
 	switch {
 	case o.format == "", o.format == "text", o.format == "jsonl", o.format == "csv":
-		for _, name := range []string{"label-map", "add-labels", "offsets", "replace", "merge"} {
+		for _, name := range []string{"label-map", "add-labels", "offsets", "replace", "merge", "prefer"} {
 			if flagSet(fs, name) {
 				return errUsage{fmt.Sprintf("--%s applies to annotated data: pass --format %s", name, strings.Join(annotatedFormats, ", "))}
 			}
@@ -109,6 +119,16 @@ func runImport(e *env, args []string) error {
 	}
 	if o.replace && o.merge {
 		return errUsage{"--replace and --merge contradict each other: pass one"}
+	}
+	var ok bool
+	if o.prefer, ok = store.ParsePrefer(*prefer); !ok || (flagSet(fs, "prefer") && o.prefer == store.PreferBoth) {
+		return errUsage{fmt.Sprintf("unknown --prefer %q: use ours or theirs", *prefer)}
+	}
+	if o.prefer != store.PreferBoth && (o.replace || o.merge) {
+		return errUsage{"--prefer and --replace or --merge contradict each other: pass one (--prefer theirs is --replace)"}
+	}
+	if o.prefer == store.PreferTheirs {
+		o.replace = true
 	}
 	if o.offsets, err = formats.ParseUnit(*offsets); err != nil {
 		return errUsage{err.Error()}
@@ -154,6 +174,12 @@ func runImport(e *env, args []string) error {
 	}
 	if slices.Contains(annotatedFormats, o.format) {
 		fmt.Fprintf(e.stdout, "; %d %s saved, %d unchanged", st.saved, plural(st.saved, "annotation", "annotations"), st.unchanged)
+		if st.keptBoth > 0 {
+			fmt.Fprintf(e.stdout, ", %d %s kept as %s", st.keptBoth, plural(st.keptBoth, "conflict", "conflicts"), termtext.Line(strings.Join(st.keptAs, ", ")))
+		}
+		if st.keptOurs > 0 {
+			fmt.Fprintf(e.stdout, ", %d %s: ours kept", st.keptOurs, plural(st.keptOurs, "conflict", "conflicts"))
+		}
 		if st.refused > 0 {
 			fmt.Fprintf(e.stdout, ", %d refused (already annotated differently: --replace or --merge)", st.refused)
 		}
@@ -191,8 +217,11 @@ tools' annotated data (native, spacy, doccano, labelstudio, brat).
   a bad span.
 - A record for a text its annotator already annotated differently (from
   another file, another run, the screen) is refused and named; the stored
-  annotation stays. --replace puts the file's in its place; --merge adds
-  the file's spans to it. An identical annotation is "unchanged".
+  annotation stays. --replace (or --prefer theirs) puts the file's in its
+  place; --merge adds the file's spans to it; --prefer ours leaves the
+  record out. A native record (another machine's export) is not refused
+  but kept beside the stored one as ANNOTATOR@FILE. An identical annotation
+  is "unchanged".
 
 Flags:
 `
@@ -210,10 +239,11 @@ type importer struct {
 	// pending are the annotations of the batch's articles, saved once
 	// their articles are stored.
 	pending []pendingAnnotation
-	// saved holds the article and annotator of each annotation the
-	// current file has saved, so a second record of the same pair adds
-	// its spans to the first instead of replacing it.
-	saved map[string]bool
+	// saved maps the article and annotator of each annotation the
+	// current file has saved to the annotator it was saved as (the same,
+	// or ANNOTATOR@FILE), so a second record of the same pair adds its
+	// spans to the first instead of replacing it.
+	saved map[string]string
 	// conflicts are the current file's records refused because the
 	// annotator already has a different annotation of the article.
 	conflicts []conflict
@@ -228,6 +258,10 @@ type importer struct {
 // different annotation of its article.
 type conflict struct {
 	where, article, title, annotator, why string
+	// keptAs is the name a native record was kept under beside the
+	// annotator's own; ours says it was left out (--prefer ours).
+	keptAs string
+	ours   bool
 }
 
 // blankRecord skips a record whose text is only white space, naming it.
@@ -548,7 +582,7 @@ func (im *importer) annotatedFile(p, root, format string) {
 		im.errorf("%s: %v", p, err)
 		return
 	}
-	im.saved = map[string]bool{}
+	im.saved = map[string]string{}
 	defaultAnnotator := im.fileAnnotator(p, root, format)
 	check := newRecordCheck(im, defaultAnnotator)
 	var recs []formats.Annotated
@@ -638,6 +672,18 @@ func (im *importer) annotatedFile(p, root, format string) {
 // reportConflicts names the records of file p refused because their
 // annotator already has a different annotation of the article.
 func (im *importer) reportConflicts(p string) {
+	var refused []conflict
+	for _, c := range im.conflicts {
+		switch {
+		case c.keptAs != "":
+			fmt.Fprintln(im.env.stderr, termtext.Line(fmt.Sprintf("annotate: import %s: article %s %q, annotator %s: already annotated differently here; both kept, the file's as %s", c.where, c.article, c.title, c.annotator, c.keptAs)))
+		case c.ours:
+			fmt.Fprintln(im.env.stderr, termtext.Line(fmt.Sprintf("annotate: import %s: article %s %q, annotator %s: already annotated differently here; ours kept (--prefer ours)", c.where, c.article, c.title, c.annotator)))
+		default:
+			refused = append(refused, c)
+		}
+	}
+	im.conflicts = refused
 	if len(im.conflicts) == 0 {
 		return
 	}
@@ -863,32 +909,52 @@ func (im *importer) judgeLabels(p string, unknown map[string]int) bool {
 // A second record for the same article and annotator in one file adds its
 // spans to the first. An annotation the annotator already has from
 // elsewhere (another file, the screen) is never replaced silently: an
-// identical one is unchanged; a different one is kept and the record
-// refused, unless --replace (the record's wins) or --merge (its spans are
-// added, as within one file).
+// identical one is unchanged; for a different one, --replace (or --prefer
+// theirs) puts the record's in its place, --merge adds its spans (as
+// within one file), --prefer ours leaves the record out; otherwise a
+// native record (another machine's export) is kept beside it, as
+// ANNOTATOR@FILE (what merge does with a conflict), and a peer format's
+// record is refused (its annotator often comes from --annotator or a file
+// name, so two people's files may meet under one name: the user decides).
 func (im *importer) save(p pendingAnnotation) error {
 	a := p.ann
 	if err := im.checkRegistryLinks(&a); err != nil {
 		return fmt.Errorf("import %s: %w", p.where, err)
 	}
+	key := a.ArticleID + "\x00" + a.Annotator
+	if as, ok := im.saved[key]; ok {
+		a.Annotator = as
+	}
 	cur, err := im.store.Annotation(a.ArticleID, a.Annotator)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", p.where, err)
 	}
-	key := a.ArticleID + "\x00" + a.Annotator
+	note := func(c conflict) {
+		c.where, c.article, c.title, c.annotator = p.where, a.ArticleID, p.title, p.ann.Annotator
+		im.conflicts = append(im.conflicts, c)
+	}
 	refuse := func(why string) error {
 		im.stats.refused++
-		im.conflicts = append(im.conflicts, conflict{where: p.where, article: a.ArticleID, title: p.title, annotator: a.Annotator, why: why})
+		note(conflict{why: why})
 		return nil
 	}
+	keptAs := ""
 	switch {
-	case im.saved[key]:
+	case im.saved[key] != "":
 		a = mergeSpans(cur, a, p.text)
-	case cur.IsEmpty() || sameAnnotation(cur, a) || im.opts.replace:
+	case cur.IsEmpty() || store.SameAnnotation(cur, a) || im.opts.replace:
+	case im.opts.prefer == store.PreferOurs:
+		im.stats.keptOurs++
+		note(conflict{ours: true})
+		return nil
 	case im.opts.merge && (len(a.Claims) > 0 || len(a.Incidents) > 0 || len(a.Sources) > 0):
 		return refuse("the record holds claims, incidents or grades, which --merge cannot merge: use --replace")
 	case im.opts.merge:
 		a = mergeSpans(cur, a, p.text)
+	case im.opts.format == "native":
+		if cur, keptAs, err = im.beside(&a, store.SourceName(p.file)); err != nil {
+			return fmt.Errorf("import %s: %w", p.where, err)
+		}
 	default:
 		return refuse("")
 	}
@@ -896,16 +962,52 @@ func (im *importer) save(p pendingAnnotation) error {
 	if cur.NextID > a.NextID {
 		a.NextID = cur.NextID
 	}
-	im.saved[key] = true
-	if sameAnnotation(cur, a) {
+	im.saved[key] = a.Annotator
+	if store.SameAnnotation(cur, a) {
 		im.stats.unchanged++
 		return nil
 	}
-	if _, err := im.store.Save(a, "import "+p.file); err != nil {
+	action := "import " + p.file
+	if keptAs != "" {
+		action += " (kept beside " + p.ann.Annotator + "'s own)"
+		im.stats.keptBoth++
+		if !slices.Contains(im.stats.keptAs, keptAs) {
+			im.stats.keptAs = append(im.stats.keptAs, keptAs)
+		}
+		note(conflict{keptAs: keptAs})
+	}
+	if _, err := im.store.Save(a, action); err != nil {
 		return fmt.Errorf("import %s: %w", p.where, err)
 	}
 	im.stats.saved++
 	return nil
+}
+
+// beside settles the name a native record is kept under beside its
+// annotator's own, different annotation: the first of ANNOTATOR@SOURCE,
+// ANNOTATOR@SOURCE-2, … that holds nothing yet or holds this very
+// annotation (from an earlier import of the file: then it is unchanged). It
+// renames a and returns what is stored under the name, and the name when a
+// is new there ("" when unchanged).
+func (im *importer) beside(a *model.Annotation, source string) (model.Annotation, string, error) {
+	who := a.Annotator
+	for k := 1; ; k++ {
+		name := store.ConflictName(who, source, k)
+		cur, err := im.store.Annotation(a.ArticleID, name)
+		if err != nil {
+			return cur, "", err
+		}
+		marked := a.Clone()
+		marked.Annotator = name
+		if store.SameAnnotation(cur, marked) {
+			*a = marked
+			return cur, "", nil
+		}
+		if cur.Rev == 0 || cur.IsEmpty() {
+			*a = marked
+			return cur, name, nil
+		}
+	}
 }
 
 // mergeSpans adds next's spans (those not already there) and notes to cur.
@@ -931,22 +1033,6 @@ func mergeSpans(cur, next model.Annotation, text string) model.Annotation {
 		out.Notes += next.Notes
 	}
 	return out
-}
-
-// sameAnnotation reports whether two annotations record the same things,
-// whatever their revisions and times.
-func sameAnnotation(a, b model.Annotation) bool {
-	return canonical(a) == canonical(b)
-}
-
-func canonical(a model.Annotation) string {
-	a = a.Clone()
-	a.Rev, a.NextID, a.UpdatedAt = 0, 0, time.Time{}
-	if a.Status == "" {
-		a.Status = model.StatusTodo
-	}
-	data, _ := json.Marshal(a)
-	return string(data)
 }
 
 // sortByLine orders bad records by file and line.

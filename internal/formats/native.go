@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"time"
@@ -107,6 +108,13 @@ type NativeRecord struct {
 	Reliability []NativeSource    `json:"reliability"`
 	Rejected    []NativeRejection `json:"rejected,omitempty"`
 	Notes       string            `json:"notes"`
+	// Decisions are a gold annotation's provenance: each review decision
+	// with the item, its kind, the annotators whose version was taken,
+	// the gold ids it produced, the reviewer, the time and what each
+	// annotator had then (model.Decision). Item names the item as review
+	// does, in the database's UTF-8 byte offsets ("span 12-16 ORG"): a
+	// name, not offsets to slice the text with.
+	Decisions []model.Decision `json:"decisions,omitempty"`
 }
 
 // ArticleMeta gathers an article's metadata for an export's "meta" object.
@@ -196,6 +204,11 @@ func ToNative(art model.Article, a model.Annotation) (NativeRecord, error) {
 	for _, g := range a.Sources {
 		rec.Reliability = append(rec.Reliability, NativeSource{Source: g.Source, Span: g.SpanID, Entity: g.Entity, Reliability: g.Reliability, Rationale: g.Rationale})
 	}
+	for _, d := range a.Decisions {
+		d.From, d.Gold, d.Seen = slices.Clone(d.From), slices.Clone(d.Gold), maps.Clone(d.Seen)
+		d.At = d.At.UTC()
+		rec.Decisions = append(rec.Decisions, d)
+	}
 	for i, r := range a.Rejected {
 		e, err := x.offsets(model.Range{Start: r.Start, End: r.End})
 		if err != nil {
@@ -271,6 +284,7 @@ type nativeIn struct {
 	Reliability []NativeSource    `json:"reliability"`
 	Rejected    []NativeRejection `json:"rejected"`
 	Notes       string            `json:"notes"`
+	Decisions   []model.Decision  `json:"decisions"`
 }
 
 // ReadNative reads annotate's own format (one record per line, as export
@@ -324,9 +338,12 @@ func parseNative(raw []byte, where string, opts ImportOptions) (Annotated, error
 	if err := fromNativeReferents(im, a, n.Referents, n.Rejected, opts); err != nil {
 		return rec, err
 	}
+	a.Decisions = n.Decisions
 	a.NextID = nextIDAfter(a)
 	rec.Trimmed = im.trimmed
-	if !a.IsEmpty() {
+	// A gold annotation may hold only decisions (every item rejected so
+	// far): still an annotation.
+	if !a.IsEmpty() || len(a.Decisions) > 0 {
 		rec.Annotation = a
 	}
 	return rec, nil

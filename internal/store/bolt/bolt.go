@@ -57,6 +57,13 @@ type DB struct {
 	mu          sync.Mutex
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
+	// readOnly: every write is refused (another database opened to merge
+	// from, OpenReadOnly).
+	readOnly bool
+	// shown is the path messages name when it is not path (a snapshot
+	// read in place of an older file); snapshot is that copy, removed by
+	// Close.
+	shown, snapshot string
 }
 
 var _ store.Store = (*DB)(nil)
@@ -114,8 +121,33 @@ func Open(path string, opts Options) (*DB, error) {
 // Path returns the database file's path.
 func (db *DB) Path() string { return db.path }
 
-// Close has nothing to release: the file is open only inside transactions.
-func (db *DB) Close() error { return nil }
+// Close has nothing to release (the file is open only inside
+// transactions), except the snapshot OpenReadOnly may have made.
+func (db *DB) Close() error {
+	if db.snapshot != "" {
+		err := os.Remove(db.snapshot)
+		db.snapshot = ""
+		return err
+	}
+	return nil
+}
+
+// name is the file messages name.
+func (db *DB) name() string {
+	if db.shown != "" {
+		return db.shown
+	}
+	return db.path
+}
+
+// pathHint says where the path came from, for messages: --db, or a file
+// named on the command line (read-only).
+func (db *DB) pathHint() string {
+	if db.readOnly {
+		return "the file name"
+	}
+	return "the --db path"
+}
 
 func (db *DB) open(readOnly bool) (*bolt.DB, error) {
 	if readOnly {
@@ -151,7 +183,7 @@ func (db *DB) checkSize() error {
 	}
 	want, ok := metaSize(f)
 	if ok && fi.Size() < want {
-		return fmt.Errorf("%w: database %s is cut short (%d bytes of %d): restore it from a backup", errDamaged, db.path, fi.Size(), want)
+		return fmt.Errorf("%w: database %s is cut short (%d bytes of %d): restore it from a backup", errDamaged, db.name(), fi.Size(), want)
 	}
 	return nil
 }
@@ -202,18 +234,21 @@ func metaSize(f *os.File) (int64, bool) {
 func (db *DB) describe(err error) error {
 	switch {
 	case errors.Is(err, berrors.ErrTimeout):
-		return fmt.Errorf("%w: %s is held by another process (waited %s): close the other annotate screen or command using it, or try again", ErrInUse, db.path, db.lockTimeout)
+		return fmt.Errorf("%w: %s is held by another process (waited %s): close the other annotate screen or command using it, or try again", ErrInUse, db.name(), db.lockTimeout)
 	case errors.Is(err, os.ErrPermission):
-		return fmt.Errorf("database %s: permission denied: check the file's permissions or pass another --db", db.path)
+		if db.readOnly {
+			return fmt.Errorf("database %s: permission denied: check the file's permissions", db.name())
+		}
+		return fmt.Errorf("database %s: permission denied: check the file's permissions or pass another --db", db.name())
 	case errors.Is(err, os.ErrNotExist):
-		return fmt.Errorf("database %s does not exist: check the --db path", db.path)
+		return fmt.Errorf("database %s does not exist: check %s", db.name(), db.pathHint())
 	case errors.Is(err, errDamaged):
 		return err
 	default:
 		// Everything else bbolt says on opening (invalid, version
 		// mismatch, checksum, file size too small, ...) means the file
 		// is not a bbolt file or is damaged.
-		return fmt.Errorf("database %s is not an annotate database or is damaged (%s): check the --db path, or restore it from a backup", db.path, termtextSafe(err.Error()))
+		return fmt.Errorf("database %s is not an annotate database or is damaged (%s): check %s, or restore it from a backup", db.name(), termtextSafe(err.Error()), db.pathHint())
 	}
 }
 
@@ -233,6 +268,9 @@ func termtextSafe(s string) string {
 // run opens the file, runs fn in one transaction and closes the file. A panic
 // from a damaged page becomes an error: a stack trace is never the answer.
 func (db *DB) run(writable bool, fn func(*bolt.Tx) error) (err error) {
+	if writable && db.readOnly {
+		return fmt.Errorf("database %s is open read-only", db.name())
+	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	b, err := db.open(!writable)
@@ -241,7 +279,7 @@ func (db *DB) run(writable bool, fn func(*bolt.Tx) error) (err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("database %s is damaged (%v): run `annotate check`, or restore it from a backup", db.path, r)
+			err = fmt.Errorf("database %s is damaged (%v): run `annotate check`, or restore it from a backup", db.name(), r)
 		}
 		if cerr := b.Close(); cerr != nil && err == nil {
 			err = db.describe(cerr)
