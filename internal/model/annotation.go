@@ -293,6 +293,6 @@ func (a *Annotation) Claim(id string) (Claim, bool) {
 
 // IsEmpty reports whether the annotation records nothing yet.
 func (a *Annotation) IsEmpty() bool {
-	return len(a.Entities) == 0 && len(a.Referents) == 0 && len(a.Claims) == 0 && len(a.Incidents) == 0 &&
+	return len(a.Entities) == 0 && len(a.Referents) == 0 && len(a.Claims) == 0 && len(a.Decisions) == 0 && len(a.Rejected) == 0 && len(a.Incidents) == 0 &&
 		len(a.Sources) == 0 && a.Notes == "" && (a.Status == "" || a.Status == StatusTodo)
 }

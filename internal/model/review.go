@@ -22,9 +22,9 @@ const (
 // each annotator had then, so that a later change by an annotator shows as
 // new while earlier decisions stand.
 type Decision struct {
-	// Item names the item across versions: "span 12-16 ORG" (byte
-	// offsets), "claim 40-73" (its first content range), "grade isis",
-	// "incident 1".
+	// Item names the item across versions: "span 12-16" (a stretch of
+	// mentions, code points), "claim 40-73" (its first content range),
+	// "grade isis", "incident 1 killed".
 	Item string `json:"item"`
 	Kind string `json:"kind"`
 	// From are the annotators whose version was taken.

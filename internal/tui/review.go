@@ -31,6 +31,9 @@ import (
 //   - an incident field: incidents aligned in order (where each version
 //     has one incident, those), then field by field.
 //
+// An item's key ("span 12-16", "claim 40-73", "grade isis", "incident 1
+// killed") names it in decisions; offsets there are code points.
+//
 // Each annotator's version of an item is summarised as text and a digest;
 // a decision records the digests it saw, so when an annotator changes
 // their version later only that item shows as new.
@@ -94,6 +97,7 @@ func digestOf(s string) string {
 // reviewSet is an article's versions and the items built from them.
 type reviewSet struct {
 	text       string
+	runes      *model.RuneIndex
 	annotators []string
 	versions   map[string]*model.Annotation
 	items      []*reviewItem
@@ -102,7 +106,7 @@ type reviewSet struct {
 // buildReview builds the items of an article from the annotators'
 // versions, given the gold annotation's decisions.
 func buildReview(text string, annotators []string, versions map[string]*model.Annotation, gold model.Annotation) *reviewSet {
-	rs := &reviewSet{text: text, annotators: annotators, versions: versions}
+	rs := &reviewSet{text: text, runes: model.NewRuneIndex(text), annotators: annotators, versions: versions}
 	rs.items = append(rs.items, rs.spanItems()...)
 	rs.items = append(rs.items, rs.claimItems()...)
 	rs.items = append(rs.items, rs.gradeItems()...)
@@ -184,7 +188,7 @@ func (rs *reviewSet) spanItems() []*reviewItem {
 			j++
 		}
 		cluster := all[i:j]
-		it := &reviewItem{key: fmt.Sprintf("span %d-%d", r.Start, r.End), where: r,
+		it := &reviewItem{key: rs.rangeKey("span", r), where: r,
 			versions: map[string]string{}, digest: map[string]string{}}
 		for _, who := range rs.annotators {
 			var parts []string
@@ -232,6 +236,12 @@ func (rs *reviewSet) spanItems() []*reviewItem {
 		i = j
 	}
 	return items
+}
+
+// rangeKey names an item by a stretch of text in code points, as every
+// offset annotate exports counts (the offset contract).
+func (rs *reviewSet) rangeKey(kind string, r model.Range) string {
+	return fmt.Sprintf("%s %d-%d", kind, rs.runes.Runes(r.Start), rs.runes.Runes(r.End))
 }
 
 // goldSpan returns the id of gold's span with s's extent and label,
@@ -314,7 +324,7 @@ func (rs *reviewSet) claimItems() []*reviewItem {
 				group[t.who] = t.c
 			}
 		}
-		it := &reviewItem{key: fmt.Sprintf("claim %d-%d", all[i].r.Start, all[i].r.End), where: r,
+		it := &reviewItem{key: rs.rangeKey("claim", all[i].r), where: r,
 			versions: map[string]string{}, digest: map[string]string{}}
 		for _, who := range rs.annotators {
 			if c, ok := group[who]; ok {
