@@ -60,6 +60,25 @@ type RegistryChange struct {
 	Merged *model.RegistryEntry `json:"merged,omitempty"`
 }
 
+// Query selects a page of the queue.
+type Query struct {
+	// Annotator is whose status Status filters by and Counts counts.
+	Annotator string
+	// Status keeps the articles with that status for Annotator ("" all;
+	// todo includes articles the annotator never touched).
+	Status        model.Status
+	Offset, Limit int
+}
+
+// Page is one page of the queue.
+type Page struct {
+	Items []ArticleSummary
+	// Total is how many articles match the query (all pages).
+	Total int
+	// Counts are Annotator's statuses over every article.
+	Counts map[model.Status]int
+}
+
 // Record is an article with the annotations a read asked for.
 type Record struct {
 	Article     model.Article
@@ -82,6 +101,16 @@ type Store interface {
 	Article(id string) (model.Article, error)
 	// Articles calls fn for every article, in import order.
 	Articles(fn func(ArticleSummary) error) error
+	// Page returns one page of the queue: the summaries of the articles
+	// matching q, in import order, with how many match and the
+	// annotator's status counts over every article. It reads only what it
+	// returns, whatever the corpus's size.
+	Page(q Query) (Page, error)
+	// NextToWork returns the first article after the one with ID after (in
+	// import order, wrapping round; "" for from the start) whose status for
+	// annotator is in_progress, else the first todo; ok is false when
+	// every article is done or skipped.
+	NextToWork(annotator, after string) (id string, ok bool, err error)
 	// Annotation returns an annotator's annotation of an article, or an
 	// empty one (Rev 0) when there is none yet.
 	Annotation(articleID, annotator string) (model.Annotation, error)

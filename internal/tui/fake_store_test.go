@@ -379,3 +379,11 @@ func (s *fakeStore) actions(articleID string) []string {
 	})
 	return out
 }
+
+func (s *fakeStore) Page(q store.Query) (store.Page, error) {
+	return store.PageFromSummaries(s.Articles, q)
+}
+
+func (s *fakeStore) NextToWork(annotator, after string) (string, bool, error) {
+	return store.NextFromSummaries(s.Articles, annotator, after)
+}

@@ -898,3 +898,13 @@ func checkRecords(tx *bolt.Tx) []string {
 	})
 	return problems
 }
+
+// Page returns a page of the queue (see store.Store).
+func (db *DB) Page(q store.Query) (store.Page, error) {
+	return store.PageFromSummaries(db.Articles, q)
+}
+
+// NextToWork returns the next article to work on (see store.Store).
+func (db *DB) NextToWork(annotator, after string) (string, bool, error) {
+	return store.NextFromSummaries(db.Articles, annotator, after)
+}
