@@ -59,18 +59,18 @@ const DefaultDateWindow = 3
 
 // AlignOptions tunes the alignment.
 type AlignOptions struct {
-	// DateWindow in days (DefaultDateWindow when 0; negative: dates are
-	// not a criterion).
+	// DateWindow in days: 0 is the same day; negative, dates are not a
+	// criterion. DefaultAlignOptions sets DefaultDateWindow.
 	DateWindow int
 	// EventTypeField, DateField and LocationField name the incident fields
 	// the alignment uses ("event_type", "date", "location" when empty).
 	EventTypeField, DateField, LocationField string
 }
 
+// DefaultAlignOptions are the options annotate agree uses by default.
+func DefaultAlignOptions() AlignOptions { return AlignOptions{DateWindow: DefaultDateWindow} }
+
 func (o AlignOptions) withDefaults() AlignOptions {
-	if o.DateWindow == 0 {
-		o.DateWindow = DefaultDateWindow
-	}
 	o.EventTypeField = cmp.Or(o.EventTypeField, "event_type")
 	o.DateField = cmp.Or(o.DateField, "date")
 	o.LocationField = cmp.Or(o.LocationField, "location")

@@ -796,7 +796,7 @@ func (s *Study) method() Method {
 		Pooling: map[string]string{
 			"entities.*.precision, recall, f1_strict, f1_overlap": "pooled: counts summed over documents (and annotator pairs), then scored; n = spans of both sides",
 			"entities.*.alpha_u":                    "pooled: the documents are one continuum of code points; n_alpha_u = units (each annotator's spans of the label, overlaps merged)",
-			"entities.micro.mean_per_document_f1_*": "averaged per document (with --per-doc): the mean of each document's micro F1; mean_per_document_n = documents with a span",
+			"entities.micro.mean_per_document_f1_*": "averaged per document (with --per-doc): the mean of each document's micro F1, one per document and annotator pair; mean_per_document_n = those with a span",
 			"entity_grouping":                       "pooled: links summed over documents (and pairs); n = links of both sides",
 			"*.alpha, alpha_*":                      "pooled over the aligned items of every document; n_by.alpha = pairable values (units with two or more values)",
 			"*.kappa, pi":                           "pooled over aligned items both annotators coded; n_by = those units (more than two annotators: pairs averaged)",

@@ -201,9 +201,9 @@ func writeAgreeText(w io.Writer, r *agree.Report, titles map[string]string, arti
 	var b strings.Builder
 	who := strings.Join(mapNames(r.Annotators), ", ")
 	if r.Against != "" {
-		fmt.Fprintf(&b, "Agreement of %s against %s over %d articles\n", who, termtext.Line(r.Against), articles)
+		fmt.Fprintf(&b, "Agreement of %s against %s over %d annotated articles (of %d)\n", who, termtext.Line(r.Against), len(r.Documents), articles)
 	} else {
-		fmt.Fprintf(&b, "Agreement of %s over %d articles\n", who, articles)
+		fmt.Fprintf(&b, "Agreement of %s over %d annotated articles (of %d)\n", who, len(r.Documents), articles)
 	}
 	b.WriteString("Figures pooled over all units unless said; ! below 0.667, ~ below 0.800 (Krippendorff's floors); - undefined (see --json for why).\n")
 	writeReportText(&b, r, perDoc)
@@ -250,7 +250,14 @@ func writeAgreeText(w io.Writer, r *agree.Report, titles map[string]string, arti
 
 func writeReportText(b *strings.Builder, r *agree.Report, perDoc bool) {
 	tw := tabwriter.NewWriter(b, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(b, "\nEntities (spans): precision against the first annotator's spans, recall against the second's")
+	switch {
+	case r.Against != "":
+		fmt.Fprintf(b, "\nEntities (spans): precision against the annotators' spans, recall against %s's\n", termtext.Line(r.Against))
+	case len(r.Annotators) == 2:
+		fmt.Fprintf(b, "\nEntities (spans): precision against %s's spans, recall against %s's\n", termtext.Line(r.Annotators[0]), termtext.Line(r.Annotators[1]))
+	default:
+		fmt.Fprintln(b, "\nEntities (spans): F1 pooled over every pair of annotators")
+	}
 	fmt.Fprintln(tw, "LABEL\tn\tP\tR\tF1 strict\tF1 overlap\talpha_u\tonly A\tonly B\tother label\t")
 	labels := make([]string, 0, len(r.Entities))
 	for l := range r.Entities {

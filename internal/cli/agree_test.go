@@ -369,7 +369,7 @@ func TestAgreeTextReport(t *testing.T) {
 	h := newHarness(t)
 	h.mustRun("import", "--format", "native", filepath.Join("testdata", "agree", "krippendorff2011.jsonl"))
 	res := h.mustRun("agree", "--annotators", "coder1,coder2")
-	for _, want := range []string{"Agreement of coder1, coder2 over 12 articles", "killed.best", "claims.credibility",
+	for _, want := range []string{"Agreement of coder1, coder2 over 11 annotated articles (of 12)", "killed.best", "claims.credibility",
 		"sources.reliability", "micro", "! below 0.667", "Documents with most disagreement"} {
 		if !strings.Contains(res.stdout, want) {
 			t.Errorf("text report lacks %q:\n%s", want, res.stdout)
