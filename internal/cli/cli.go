@@ -61,6 +61,7 @@ func commands() []command {
 		{"list", "list articles with their status: annotate list [--json]", runList},
 		{"export", "export: annotate export --format native|spacy|doccano|labelstudio|brat|conll|incidents-csv [-o FILE]", runExport},
 		{"stats", "counts per status, label and annotator, and adjudication progress: annotate stats [--json]", runStats},
+		{"agree", "agreement between annotators, or against gold: " + agreeUsage, runAgree},
 		{"check", "verify the database file and every annotation", runCheck},
 		{"schema", "print the schema in use (JSON), to start your own from", runSchema},
 		{"history", "show the change history: annotate history [--everyone] [ARTICLE-ID] | --registry", runHistory},

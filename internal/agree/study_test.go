@@ -1,0 +1,258 @@
+package agree
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/annotate-tool/annotate/internal/model"
+)
+
+func intp(n int) *int { return &n }
+
+// article builds an annotation with the given incidents, claims and
+// grades over a text of mentions.
+type fixture struct {
+	text string
+	anns []*model.Annotation
+}
+
+func annotation(who string) *model.Annotation {
+	a := model.NewAnnotation("doc", who, "conflict-incidents")
+	a.Status = model.StatusDone
+	return &a
+}
+
+// mention adds a span over the first occurrence of s with its own entity
+// named name.
+func mention(a *model.Annotation, text, s, label, name string) string {
+	start := strings.Index(text, s)
+	id := a.NewID("e")
+	eid := a.NewID("n")
+	a.Entities = append(a.Entities, model.Span{ID: id, Start: start, End: start + len(s), Label: label, Entity: eid})
+	a.Referents = append(a.Referents, model.Entity{ID: eid, Name: name, Label: label})
+	return id
+}
+
+func TestAlignIncidents(t *testing.T) {
+	schema := model.DefaultSchema()
+	text := "Clashes in Raqqa on Monday; a drone strike hit Hasakah on Friday."
+	inc := func(a *model.Annotation, eventType, date, place string) {
+		fields := map[string]model.Value{}
+		if eventType != "" {
+			fields["event_type"] = model.Value{Text: eventType}
+		}
+		if date != "" {
+			fields["date"] = model.Value{Date: &model.Date{Start: date, Precision: "day"}}
+		}
+		if place != "" {
+			fields["location"] = model.Value{List: []string{mention(a, text, place, "GPE", place)}}
+		}
+		a.Incidents = append(a.Incidents, model.Incident{ID: a.NewID("i"), Fields: fields})
+	}
+	for _, tc := range []struct {
+		name  string
+		build func(a, b *model.Annotation)
+		want  []Group
+	}{
+		{"one each aligns whatever the fields", func(a, b *model.Annotation) {
+			inc(a, "Armed clash", "2026-01-05", "Raqqa")
+			inc(b, "Air/drone strike", "2026-03-01", "Hasakah")
+		}, []Group{{0, 0}}},
+		{"order does not matter", func(a, b *model.Annotation) {
+			inc(a, "Armed clash", "2026-01-05", "Raqqa")
+			inc(a, "Air/drone strike", "2026-01-09", "Hasakah")
+			inc(b, "Air/drone strike", "2026-01-09", "Hasakah")
+			inc(b, "Armed clash", "2026-01-05", "Raqqa")
+		}, []Group{{0, 1}, {1, 0}}},
+		{"same group of event types, near dates", func(a, b *model.Annotation) {
+			inc(a, "Armed clash", "2026-01-05", "Raqqa")
+			inc(a, "Air/drone strike", "2026-01-09", "Hasakah")
+			inc(b, "Shelling/artillery/missile attack", "2026-01-10", "Hasakah")
+			inc(b, "Government regains territory", "2026-01-06", "Raqqa")
+		}, []Group{{0, 1}, {1, 0}}},
+		{"dates beyond the window do not align", func(a, b *model.Annotation) {
+			inc(a, "Armed clash", "2026-01-05", "Raqqa")
+			inc(a, "Armed clash", "2026-02-05", "Raqqa")
+			inc(b, "Armed clash", "2026-03-05", "Raqqa")
+			inc(b, "Armed clash", "2026-01-06", "Raqqa")
+		}, []Group{{0, 1}, {1, -1}, {-1, 0}}},
+		{"other location does not align", func(a, b *model.Annotation) {
+			inc(a, "Armed clash", "", "Raqqa")
+			inc(a, "Armed clash", "", "Hasakah")
+			inc(b, "Armed clash", "", "Hasakah")
+			inc(b, "Attack", "", "Raqqa")
+		}, []Group{{1, 0}, {0, -1}, {-1, 1}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := annotation("a"), annotation("b")
+			tc.build(a, b)
+			got := Align(text, []*model.Annotation{a, b}, schema, DefaultAlignOptions()).Incidents
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("groups = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestAlignClaimsAndSources(t *testing.T) {
+	text := "ISIS said it killed 53 fighters. The SDF said only 5 died."
+	rng := func(s string) []model.Range {
+		i := strings.Index(text, s)
+		return []model.Range{{Start: i, End: i + len(s)}}
+	}
+	a, b := annotation("a"), annotation("b")
+	isisA := mention(a, text, "ISIS", "ORG", "Islamic State")
+	sdfA := mention(a, text, "SDF", "ORG", "Syrian Democratic Forces")
+	isisB := mention(b, text, "ISIS", "ORG", "islamic  state") // same name, other spacing and case
+	a.Claims = []model.Claim{
+		{ID: "c1", Claimant: model.Claimant{SpanID: isisA}, Content: rng("it killed 53 fighters"), Credibility: "4"},
+		{ID: "c2", Claimant: model.Claimant{SpanID: sdfA}, Content: rng("only 5 died"), Credibility: "2"},
+	}
+	b.Claims = []model.Claim{
+		{ID: "c9", Claimant: model.Claimant{Name: "the SDF"}, Content: rng("5 died"), Credibility: "3"},
+		{ID: "c8", Claimant: model.Claimant{SpanID: isisB}, Content: rng("killed 53 fighters"), Credibility: "4"},
+	}
+	a.Sources = []model.SourceGrade{{Source: "ISIS", Entity: a.Entities[0].Entity, Reliability: "E"}}
+	b.Sources = []model.SourceGrade{{Source: "Islamic State", Reliability: "D"}, {Source: "Amaq", Reliability: "E"}}
+	al := Align(text, []*model.Annotation{a, b}, model.DefaultSchema(), DefaultAlignOptions())
+	if want := "[[0 1] [1 0]]"; fmt.Sprint(al.Claims) != want {
+		t.Errorf("claims = %v, want %v", al.Claims, want)
+	}
+	if want := "[{islamic state [0 0]} {amaq [-1 1]}]"; fmt.Sprint(al.Sources) != want {
+		t.Errorf("sources = %v, want %v", al.Sources, want)
+	}
+	if got := ClaimantName(b, text, b.Claims[1]); got != ClaimantName(a, text, a.Claims[0]) {
+		t.Errorf("claimants by canonical name differ: %q", got)
+	}
+}
+
+// TestStudyMissingAndZero: "unknown" (nil) is missing, 0 is a value.
+func TestStudyMissingAndZero(t *testing.T) {
+	schema := model.DefaultSchema()
+	s := NewStudy([]string{"a", "b"}, schema, DefaultAlignOptions())
+	killed := func(a *model.Annotation, best *int) {
+		a.Incidents = []model.Incident{{ID: "i1", Fields: map[string]model.Value{"killed": {Count: &model.Count{Best: best}}}}}
+	}
+	for i, pair := range [][2]*int{{intp(0), intp(0)}, {intp(3), intp(3)}, {nil, intp(0)}, {intp(5), intp(4)}} {
+		a, b := annotation("a"), annotation("b")
+		killed(a, pair[0])
+		killed(b, pair[1])
+		s.Add(fmt.Sprint("d", i), "text", []*model.Annotation{a, b})
+	}
+	r := s.Report(false)
+	f := r.Fields["killed.best"]
+	if f.N != 3 || f.NBy["exact"] != 3 {
+		t.Errorf("n = %d, exact n = %d, want 3 units (the unknown one is missing)", f.N, f.NBy["exact"])
+	}
+	if math.Abs(float64(f.Exact)-2.0/3) > 1e-12 {
+		t.Errorf("exact = %v, want 2/3 (0 = 0 agrees)", f.Exact)
+	}
+	if f.Level != "ratio" || f.AlphaInterval == nil || f.AlphaNominal == nil {
+		t.Errorf("count field: level %s, alphas %v %v", f.Level, f.AlphaInterval, f.AlphaNominal)
+	}
+	if got := r.Documents[0]; got.ID != "d3" || got.Values != 1 {
+		t.Errorf("most disagreement first: %+v", got)
+	}
+}
+
+// TestStudyNotCoded: a skipped or untouched annotation is no data, and an
+// article nobody coded is not a document.
+func TestStudyNotCoded(t *testing.T) {
+	s := NewStudy([]string{"a", "b"}, model.DefaultSchema(), DefaultAlignOptions())
+	skipped := annotation("b")
+	skipped.Status = model.StatusSkipped
+	a := annotation("a")
+	mention(a, "ISIS", "ISIS", "ORG", "ISIS")
+	s.Add("d1", "ISIS", []*model.Annotation{a, skipped})
+	s.Add("d2", "ISIS", []*model.Annotation{nil, nil})
+	r := s.Report(true)
+	if m := r.Entities["micro"]; m.N != 0 || m.MeanDocuments != 0 {
+		t.Errorf("spans compared with a skipped annotation: %+v", m)
+	}
+	if len(r.Documents) != 1 {
+		t.Errorf("documents = %+v, want d1 only", r.Documents)
+	}
+}
+
+// benchArticles builds n articles of about 3,000 characters with two
+// annotators who mostly agree: 20 mentions, two incidents, three claims
+// and two graded sources each.
+func benchArticles(n int) (texts []string, anns [][]*model.Annotation) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	labels := []string{"ORG", "PER", "GPE", "WEA", "COUNT"}
+	events := []string{"Armed clash", "Air/drone strike", "Attack", "Suicide bomb"}
+	word := strings.Repeat("word ", 600)
+	for d := range n {
+		text := word
+		pair := []*model.Annotation{annotation("a"), annotation("b")}
+		at := 0
+		for range 20 {
+			at += 20 + 5*rng.IntN(25)
+			start, end := at, at+9+5*rng.IntN(3)
+			label := labels[rng.IntN(len(labels))]
+			for c, a := range pair {
+				s, l := start, label
+				if c == 1 {
+					switch r := rng.Float64(); {
+					case r < 0.1:
+						continue
+					case r < 0.2:
+						s += 5
+					case r < 0.25:
+						l = labels[rng.IntN(len(labels))]
+					}
+				}
+				id, eid := a.NewID("e"), a.NewID("n")
+				a.Entities = append(a.Entities, model.Span{ID: id, Start: s, End: end, Label: l, Entity: eid})
+				a.Referents = append(a.Referents, model.Entity{ID: eid, Name: text[s:end], Label: l})
+			}
+		}
+		for k := range 2 {
+			ev, killed := events[rng.IntN(len(events))], rng.IntN(20)
+			for c, a := range pair {
+				if c == 1 && rng.Float64() < 0.2 {
+					killed++
+				}
+				a.Incidents = append(a.Incidents, model.Incident{ID: a.NewID("i"), Fields: map[string]model.Value{
+					"event_type": {Text: ev},
+					"date":       {Date: &model.Date{Start: fmt.Sprintf("2026-01-%02d", 1+10*k), Precision: "day"}},
+					"killed":     {Count: &model.Count{Best: intp(killed)}},
+				}})
+			}
+		}
+		for k := range 3 {
+			cred := fmt.Sprint(1 + rng.IntN(6))
+			for _, a := range pair {
+				a.Claims = append(a.Claims, model.Claim{ID: a.NewID("c"), Claimant: model.Claimant{Name: "officials"},
+					Content: []model.Range{{Start: 100 * (k + 1), End: 100*(k+1) + 40}}, Type: "casualties", Credibility: cred})
+			}
+		}
+		for k := range 2 {
+			for _, a := range pair {
+				a.Sources = append(a.Sources, model.SourceGrade{Source: fmt.Sprint("source ", k), Reliability: "B"})
+			}
+		}
+		texts = append(texts, text)
+		anns = append(anns, pair)
+		_ = d
+	}
+	return texts, anns
+}
+
+// BenchmarkStudy10000 is the whole agree report over 10,000 articles x 2
+// annotators: alignment, spans, alpha_u, link F1, every field's
+// coefficients. The target is well under a second.
+func BenchmarkStudy10000(b *testing.B) {
+	texts, anns := benchArticles(10000)
+	schema := model.DefaultSchema()
+	for b.Loop() {
+		s := NewStudy([]string{"a", "b"}, schema, DefaultAlignOptions())
+		for d, text := range texts {
+			s.Add(fmt.Sprint(d), text, anns[d])
+		}
+		s.Report(true)
+	}
+}
