@@ -743,6 +743,11 @@ func (m *Model) reviewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		return m.decideItems(agreed, model.DecisionAccepted, m.havers, fmt.Sprintf("review: accept the %d agreements", len(agreed))), true
+	case key.Matches(msg, m.keys.Article.Done):
+		// Gold is done: on to the next article to review.
+		return m.finish(model.StatusDone), true
+	case key.Matches(msg, m.keys.Article.Undo):
+		return m.undo(false), true
 	case key.Matches(msg, m.keys.Side.Jump):
 		m.showItem()
 		m.focus = focusArticle

@@ -128,6 +128,16 @@ func TestReviewAdjudicates(t *testing.T) {
 	if b, _ := st.stored(bob.ArticleID, "bob"); !reflect.DeepEqual(b, bob) {
 		t.Errorf("bob's annotation changed")
 	}
+	// u undoes the last decision; D marks gold done.
+	h.keys("u")
+	if g, _ := st.stored(alice.ArticleID, model.GoldAnnotator); len(g.Decisions) != 5 {
+		t.Errorf("after u: %d decisions, want 5 (A undone)", len(g.Decisions))
+	}
+	h.keys("A D")
+	if g, _ := st.stored(alice.ArticleID, model.GoldAnnotator); g.Status != model.StatusDone || len(g.Decisions) != 7 {
+		t.Errorf("after A D: gold status %q with %d decisions, want done with 7", g.Status, len(g.Decisions))
+	}
+	gold, _ = st.stored(alice.ArticleID, model.GoldAnnotator)
 	// Nothing left to decide; after bob changes his killed count, only
 	// that item is new, and the earlier decisions stand.
 	for _, it := range h.m.review.items {
