@@ -110,12 +110,19 @@ type Model struct {
 	prompt  *prompt
 
 	// The queue.
-	queue      []store.ArticleSummary
-	queueErr   error
-	qFilter    int // 0: all; then 1+index into model.Statuses
-	qCursor    int
-	qSearch    string
-	qMatches   map[string]bool // nil: no search active
+	queue    []store.ArticleSummary
+	queueErr error
+	qFilter  int // 0: all; then 1+index into model.Statuses
+	qCursor  int
+	qSearch  string
+	// qResults are the search's matches (nil: no search active).
+	qResults []store.ArticleSummary
+	// The page of the queue: its place, how many articles match the
+	// filter, and the status counts over every article.
+	qOffset    int
+	qTotal     int
+	qKeep      bool // the next page keeps the cursor (a move, not a reload)
+	qCounts    map[model.Status]int
 	queueReady bool
 
 	// The open article.
@@ -216,7 +223,15 @@ func (m *Model) Init() tea.Cmd {
 type (
 	queueLoadedMsg struct {
 		items []store.ArticleSummary
-		err   error
+		// total, counts and offset describe the page (store.Page).
+		total  int
+		counts map[model.Status]int
+		offset int
+		// next is the article to work on after the current one, when
+		// openNext asked for it.
+		next    string
+		hasNext bool
+		err     error
 		// openNext opens the next article to work on after loading.
 		openNext bool
 	}
@@ -235,20 +250,62 @@ type (
 	}
 	searchDoneMsg struct {
 		query string
-		ids   map[string]bool
+		items []store.ArticleSummary
 		err   error
 	}
 )
 
+// queuePage is how many summaries the queue holds at once: a page read
+// from the store, whatever the corpus's size.
+const queuePage = 500
+
+// filterStatus is the status the queue's filter keeps ("" all).
+func (m *Model) filterStatus() model.Status {
+	if m.qFilter > 0 {
+		return model.Statuses[m.qFilter-1]
+	}
+	return ""
+}
+
+// loadQueue reads the queue's page at m.qOffset (and, with openNext, the
+// next article to work on after the open one). Review mode reads every
+// article's summary: it needs each one's annotators.
 func (m *Model) loadQueue(openNext bool) tea.Cmd {
-	st := m.opts.Store
+	st, who := m.opts.Store, m.owner()
+	q := store.Query{Annotator: who, Status: m.filterStatus(), Offset: m.qOffset, Limit: queuePage}
+	current := m.ann.ArticleID
+	review := m.opts.Review != nil
+	var annotators []string
+	if review {
+		annotators = m.opts.Review.Annotators
+	}
 	return func() tea.Msg {
-		var items []store.ArticleSummary
-		err := st.Articles(func(s store.ArticleSummary) error {
-			items = append(items, s)
-			return nil
-		})
-		return queueLoadedMsg{items: items, err: err, openNext: openNext}
+		var msg queueLoadedMsg
+		if review {
+			err := st.Articles(func(s store.ArticleSummary) error {
+				msg.items = append(msg.items, s)
+				return nil
+			})
+			msg.total, msg.err = len(msg.items), err
+		} else {
+			p, err := st.Page(q)
+			msg.items, msg.total, msg.counts, msg.offset, msg.err = p.Items, p.Total, p.Counts, q.Offset, err
+		}
+		msg.openNext = openNext
+		if openNext && msg.err == nil {
+			msg.next, msg.hasNext, msg.err = st.NextToWork(who, current)
+			if review && msg.hasNext {
+				// Review goes on to the next article with versions to compare.
+				msg.next, msg.hasNext = "", false
+				for _, s := range msg.items {
+					if s.ID != current && store.StatusOf(s, who) != model.StatusDone && store.StatusOf(s, who) != model.StatusSkipped && reviewableBy(s, annotators) {
+						msg.next, msg.hasNext = s.ID, true
+						break
+					}
+				}
+			}
+		}
+		return msg
 	}
 }
 
@@ -449,9 +506,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			m.fail(msg.err)
 		} else if msg.query == m.qSearch {
-			m.qMatches = msg.ids
+			m.qResults = msg.items
+			if m.qResults == nil {
+				m.qResults = []store.ArticleSummary{}
+			}
 			m.qCursor = 0
-			m.setMessage(fmt.Sprintf("%d articles match %q", len(msg.ids), msg.query))
+			m.setMessage(fmt.Sprintf("%d articles match %q", len(msg.items), msg.query))
 		}
 		return m, nil
 	case tea.KeyPressMsg:
@@ -542,13 +602,13 @@ func (m *Model) onQueue(msg queueLoadedMsg) tea.Cmd {
 		return nil
 	}
 	m.queue, m.queueReady = msg.items, true
+	m.qTotal, m.qCounts, m.qOffset = msg.total, msg.counts, msg.offset
 	if m.opts.Review != nil && !msg.openNext {
 		defer func() { m.pendingCounts = true }()
 	}
 	if msg.openNext {
-		current := m.ann.ArticleID
-		if id, ok := m.nextToWork(current); ok {
-			return m.loadArticle(id)
+		if msg.hasNext {
+			return m.loadArticle(msg.next)
 		}
 		m.screen = screenQueue
 		m.doc = nil
@@ -556,7 +616,11 @@ func (m *Model) onQueue(msg queueLoadedMsg) tea.Cmd {
 		m.sayNotice()
 		return nil
 	}
-	if m.qCursor == 0 || m.qCursor >= len(m.visibleQueue()) {
+	if m.qKeep {
+		// A move to another page keeps the cursor where the move put it.
+		m.qKeep = false
+		m.qCursor = min(max(0, m.qCursor), max(0, len(m.visibleQueue())-1))
+	} else if m.qCursor == 0 || m.qCursor >= len(m.visibleQueue()) {
 		m.preselect()
 	}
 	return nil
@@ -568,26 +632,6 @@ func (m *Model) status(s store.ArticleSummary) model.Status {
 		return st
 	}
 	return model.StatusTodo
-}
-
-// nextToWork returns the next article after current (in queue order, wrapping
-// round) that is in progress or to do.
-func (m *Model) nextToWork(current string) (string, bool) {
-	start := 0
-	for i, s := range m.queue {
-		if s.ID == current {
-			start = i + 1
-		}
-	}
-	for _, want := range []model.Status{model.StatusInProgress, model.StatusTodo} {
-		for k := 0; k < len(m.queue); k++ {
-			s := m.queue[(start+k)%len(m.queue)]
-			if s.ID != current && m.status(s) == want {
-				return s.ID, true
-			}
-		}
-	}
-	return "", false
 }
 
 // preselect puts the queue cursor on the next article to work on.
@@ -604,20 +648,22 @@ func (m *Model) preselect() {
 	}
 }
 
-// visibleQueue applies the status filter and the search.
+// visibleQueue is what the queue lists: its page (filtered by the store),
+// the search's results, or in review mode the articles to review.
 func (m *Model) visibleQueue() []store.ArticleSummary {
-	if m.qFilter == 0 && m.qMatches == nil && m.opts.Review == nil {
+	if m.qFilter == 0 && m.qResults == nil && m.opts.Review == nil {
 		return m.queue
 	}
+	list := m.queue
+	if m.qResults != nil {
+		list = m.qResults
+	}
 	var out []store.ArticleSummary
-	for _, s := range m.queue {
+	for _, s := range list {
 		if m.opts.Review != nil && !m.reviewable(s) {
 			continue // review lists the articles with versions to compare
 		}
 		if m.qFilter > 0 && m.status(s) != model.Statuses[m.qFilter-1] {
-			continue
-		}
-		if m.qMatches != nil && !m.qMatches[s.ID] {
 			continue
 		}
 		out = append(out, s)

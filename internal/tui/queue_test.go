@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -294,5 +295,48 @@ func TestBackToQueue(t *testing.T) {
 	}
 	if !strings.Contains(h.screen(), "◐ in progress") {
 		t.Errorf("the queue does not show the new status:\n%s", h.screen())
+	}
+}
+
+// TestQueuePages: the queue holds a page of the store's listing, not the
+// corpus; its counts are the store's over every article; moving past the
+// page reads the next one, G the last.
+func TestQueuePages(t *testing.T) {
+	var arts []model.Article
+	for i := range 1200 {
+		arts = append(arts, article(fmt.Sprintf("Report %04d", i), fmt.Sprintf("Text of report number %d.", i)))
+	}
+	st := newFakeStore(arts...)
+	done := model.NewAnnotation(arts[1100].ID, "alice", model.DefaultSchema().Name)
+	done.Status = model.StatusDone
+	if _, err := st.Save(done, "done"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, st, 120, 30)
+	if n := len(h.m.queue); n != queuePage {
+		t.Fatalf("the queue holds %d summaries, want a page of %d", n, queuePage)
+	}
+	if s := h.screen(); !strings.Contains(s, "1/1200 finished") || !strings.Contains(s, "done 1") {
+		t.Errorf("counts are not over every article:\n%s", lastLines(s, 40))
+	}
+	h.keys("G")
+	if items := h.m.visibleQueue(); items[h.m.qCursor].Title != "Report 1199" {
+		t.Errorf("G is on %q, want the last report", items[h.m.qCursor].Title)
+	}
+	h.keys("g")
+	for range queuePage {
+		h.keys("j")
+	}
+	if items := h.m.visibleQueue(); items[h.m.qCursor].Title != fmt.Sprintf("Report %04d", queuePage) {
+		t.Errorf("after %d j the cursor is on %q", queuePage, items[h.m.qCursor].Title)
+	}
+	h.keys("k")
+	if items := h.m.visibleQueue(); items[h.m.qCursor].Title != fmt.Sprintf("Report %04d", queuePage-1) {
+		t.Errorf("k after paging is on %q", items[h.m.qCursor].Title)
+	}
+	// The status filter asks the store: done is one article.
+	h.keys("tab tab tab")
+	if items := h.m.visibleQueue(); h.m.filterStatus() != model.StatusDone || len(items) != 1 || items[0].ID != arts[1100].ID {
+		t.Errorf("the done filter lists %d articles", len(items))
 	}
 }

@@ -814,12 +814,18 @@ func (m *Model) renderReview(w, h int) []string {
 
 // reviewable reports whether an article has versions to compare.
 func (m *Model) reviewable(s store.ArticleSummary) bool {
+	return reviewableBy(s, m.opts.Review.Annotators)
+}
+
+// reviewableBy reports whether two or more of the annotators (any but
+// gold, when none are named) annotated the article.
+func reviewableBy(s store.ArticleSummary, annotators []string) bool {
 	n := 0
 	for who := range s.Statuses {
 		if who == model.GoldAnnotator {
 			continue
 		}
-		if len(m.opts.Review.Annotators) == 0 || slices.Contains(m.opts.Review.Annotators, who) {
+		if len(annotators) == 0 || slices.Contains(annotators, who) {
 			n++
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -69,27 +70,55 @@ func (m *Model) queueKey(msg tea.KeyPressMsg) tea.Cmd {
 	m.acceptAllArmed = false
 	switch {
 	case key.Matches(msg, k.Quit):
-		if m.qMatches != nil || m.qSearch != "" {
-			m.qMatches, m.qSearch = nil, ""
+		if m.qResults != nil || m.qSearch != "" {
+			m.qResults, m.qSearch = nil, ""
 			m.setMessage("")
 			m.preselect()
 			return nil
 		}
 		return m.quit()
 	case key.Matches(msg, k.Down):
+		if m.qCursor+1 >= len(items) && m.paged() && m.qOffset+len(m.queue) < m.qTotal {
+			// Past the page: the next one, keeping this article in view.
+			shift := len(m.queue) / 2
+			m.qOffset += shift
+			m.qCursor = m.qCursor - shift + 1
+			m.qKeep = true
+			return m.loadQueue(false)
+		}
 		m.qCursor = min(m.qCursor+1, max(0, len(items)-1))
 	case key.Matches(msg, k.Up):
+		if m.qCursor == 0 && m.paged() && m.qOffset > 0 {
+			shift := min(m.qOffset, queuePage/2)
+			m.qOffset -= shift
+			m.qCursor = shift - 1
+			m.qKeep = true
+			return m.loadQueue(false)
+		}
 		m.qCursor = max(m.qCursor-1, 0)
 	case key.Matches(msg, k.Top):
 		m.qCursor = 0
+		if m.paged() && m.qOffset > 0 {
+			m.qOffset = 0
+			m.qKeep = true
+			return m.loadQueue(false)
+		}
 	case key.Matches(msg, k.Bottom):
+		if m.paged() && m.qOffset+len(m.queue) < m.qTotal {
+			m.qOffset = max(0, m.qTotal-queuePage)
+			m.qCursor = m.qTotal - m.qOffset - 1
+			m.qKeep = true
+			return m.loadQueue(false)
+		}
 		m.qCursor = max(0, len(items)-1)
 	case key.Matches(msg, k.Filter):
 		m.qFilter = (m.qFilter + 1) % (len(model.Statuses) + 1)
-		m.qCursor = 0
+		m.qCursor, m.qOffset = 0, 0
+		return m.loadQueue(false)
 	case msg.String() == "shift+tab" || msg.String() == "F":
 		m.qFilter = (m.qFilter + len(model.Statuses)) % (len(model.Statuses) + 1)
-		m.qCursor = 0
+		m.qCursor, m.qOffset = 0, 0
+		return m.loadQueue(false)
 	case key.Matches(msg, k.Search):
 		m.prompt = &prompt{kind: promptQueueSearch, title: "search titles and text"}
 	case key.Matches(msg, k.Reload):
@@ -105,6 +134,10 @@ func (m *Model) queueKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // searchQueue finds the articles whose title or text contains the query,
 // streaming through the store off the update loop.
+// paged reports whether the queue is a page of the store's listing (not
+// search results, not review's full list).
+func (m *Model) paged() bool { return m.qResults == nil && m.opts.Review == nil }
+
 func (m *Model) searchQueue(query string) tea.Cmd {
 	st := m.opts.Store
 	re, err := regexp.Compile("(?i)" + regexp.QuoteMeta(query))
@@ -112,14 +145,22 @@ func (m *Model) searchQueue(query string) tea.Cmd {
 		return nil
 	}
 	return func() tea.Msg {
-		ids := map[string]bool{}
+		var items []store.ArticleSummary
 		err := st.Each(store.Filter{All: true}, func(r store.Record) error {
-			if re.MatchString(r.Article.Title) || re.MatchString(r.Article.Text) {
-				ids[r.Article.ID] = true
+			a := r.Article
+			if re.MatchString(a.Title) || re.MatchString(a.Text) {
+				s := store.ArticleSummary{ID: a.ID, Title: a.Title, Source: a.Source, Length: utf8.RuneCountInString(a.Text), ImportedAt: a.ImportedAt}
+				for _, ann := range r.Annotations {
+					if s.Statuses == nil {
+						s.Statuses = map[string]model.Status{}
+					}
+					s.Statuses[ann.Annotator] = ann.Status
+				}
+				items = append(items, s)
 			}
 			return nil
 		})
-		return searchDoneMsg{query: query, ids: ids, err: err}
+		return searchDoneMsg{query: query, items: items, err: err}
 	}
 }
 
@@ -129,7 +170,7 @@ func (m *Model) handlePrompt(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Prompt.Cancel):
 		m.prompt = nil
 		if p.kind == promptQueueSearch {
-			m.qMatches, m.qSearch = nil, ""
+			m.qResults, m.qSearch = nil, ""
 			m.setMessage("")
 			m.preselect()
 		}
@@ -146,7 +187,7 @@ func (m *Model) handlePrompt(msg tea.KeyPressMsg) tea.Cmd {
 			}
 		case promptQueueSearch:
 			if p.input == "" {
-				m.qMatches, m.qSearch = nil, ""
+				m.qResults, m.qSearch = nil, ""
 				return nil
 			}
 			m.qSearch = p.input
@@ -192,7 +233,7 @@ func (m *Model) handlePrompt(msg tea.KeyPressMsg) tea.Cmd {
 		// query that arrive late are dropped (searchDoneMsg checks).
 		m.qSearch = p.input
 		if p.input == "" {
-			m.qMatches = nil
+			m.qResults = nil
 			return nil
 		}
 		return m.searchQueue(p.input)

@@ -303,14 +303,21 @@ func flow(heading string, items []string, w int) []string {
 
 func (m *Model) renderQueue(h int) string {
 	var lines []string
-	counts := map[model.Status]int{}
+	// The counts are the store's, over every article (the queue holds a
+	// page); review counts the articles it lists.
+	counts := m.qCounts
 	total := 0
-	for _, s := range m.queue {
-		if m.opts.Review != nil && !m.reviewable(s) {
-			continue // review counts the articles it lists
+	if m.opts.Review != nil || counts == nil {
+		counts = map[model.Status]int{}
+		for _, s := range m.queue {
+			if m.opts.Review != nil && !m.reviewable(s) {
+				continue
+			}
+			counts[m.status(s)]++
 		}
-		counts[m.status(s)]++
-		total++
+	}
+	for _, n := range counts {
+		total += n
 	}
 	finished := counts[model.StatusDone] + counts[model.StatusSkipped]
 	if !m.queueReady {
@@ -348,8 +355,8 @@ func (m *Model) renderQueue(h int) string {
 		}
 	}
 	filterLine := " " + strings.Join(tl, " ")
-	if m.qMatches != nil {
-		filterLine += m.styles.Accent.Render(fmt.Sprintf("   search %s: %d matches (esc clears)", quote(m.qSearch), len(m.qMatches)))
+	if m.qResults != nil {
+		filterLine += m.styles.Accent.Render(fmt.Sprintf("   search %s: %d matches (esc clears)", quote(m.qSearch), len(m.qResults)))
 	}
 	lines = append(lines, filterLine, "")
 	items := m.visibleQueue()
