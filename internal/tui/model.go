@@ -116,7 +116,11 @@ type Model struct {
 	qCursor  int
 	qSearch  string
 	// qResults are the search's matches (nil: no search active).
-	qResults []store.ArticleSummary
+	qResults    []store.ArticleSummary
+	qResultsGen int
+	searchGen   int
+	// searchStop stops the search under way.
+	searchStop func()
 	// The page of the queue: its place, how many articles match the
 	// filter, and the status counts over every article.
 	qOffset    int
@@ -248,9 +252,14 @@ type (
 		action string
 		err    error
 	}
+	// searchDoneMsg brings a batch of search results; done says it is the
+	// last, more reads the next.
 	searchDoneMsg struct {
 		query string
+		gen   int
 		items []store.ArticleSummary
+		done  bool
+		more  tea.Cmd
 		err   error
 	}
 )
@@ -505,15 +514,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case searchDoneMsg:
 		if msg.err != nil {
 			m.fail(msg.err)
-		} else if msg.query == m.qSearch {
-			m.qResults = msg.items
-			if m.qResults == nil {
-				m.qResults = []store.ArticleSummary{}
-			}
-			m.qCursor = 0
-			m.setMessage(fmt.Sprintf("%d articles match %q", len(msg.items), msg.query))
+			return m, nil
 		}
-		return m, nil
+		if msg.query != m.qSearch || msg.gen != m.searchGen {
+			return m, nil // an older search's: it was stopped
+		}
+		if m.qResults == nil || m.qResultsGen != msg.gen {
+			m.qResults, m.qResultsGen, m.qCursor = []store.ArticleSummary{}, msg.gen, 0
+		}
+		m.qResults = append(m.qResults, msg.items...)
+		if msg.done {
+			m.setMessage(fmt.Sprintf("%d articles match %q", len(m.qResults), msg.query))
+			return m, nil
+		}
+		m.setMessage(fmt.Sprintf("%d articles match %q so far, searching…", len(m.qResults), msg.query))
+		return m, msg.more
 	case tea.KeyPressMsg:
 		if m.saving || m.loading {
 			m.pending = append(m.pending, msg)

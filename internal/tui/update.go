@@ -1,10 +1,12 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
@@ -144,9 +146,33 @@ func (m *Model) searchQueue(query string) tea.Cmd {
 	if err != nil {
 		return nil
 	}
-	return func() tea.Msg {
-		var items []store.ArticleSummary
+	// A new query stops the one before it.
+	if m.searchStop != nil {
+		m.searchStop()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.searchStop = cancel
+	m.searchGen++
+	gen := m.searchGen
+	ch := make(chan searchDoneMsg, 1)
+	go func() {
+		defer close(ch)
+		var batch []store.ArticleSummary
+		last := time.Now()
+		send := func(done bool, err error) bool {
+			select {
+			case ch <- searchDoneMsg{query: query, gen: gen, items: batch, done: done, err: err}:
+				batch = nil
+				last = time.Now()
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
 		err := st.Each(store.Filter{All: true}, func(r store.Record) error {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 			a := r.Article
 			if re.MatchString(a.Title) || re.MatchString(a.Text) {
 				s := store.ArticleSummary{ID: a.ID, Title: a.Title, Source: a.Source, Length: utf8.RuneCountInString(a.Text), ImportedAt: a.ImportedAt}
@@ -156,11 +182,30 @@ func (m *Model) searchQueue(query string) tea.Cmd {
 					}
 					s.Statuses[ann.Annotator] = ann.Status
 				}
-				items = append(items, s)
+				batch = append(batch, s)
+			}
+			// Results arrive as they are found, a few times a second.
+			if len(batch) > 0 && time.Since(last) > 150*time.Millisecond && !send(false, nil) {
+				return ctx.Err()
 			}
 			return nil
 		})
-		return searchDoneMsg{query: query, items: items, err: err}
+		if ctx.Err() == nil {
+			send(true, err)
+		}
+	}()
+	return waitSearch(ch)
+}
+
+// waitSearch reads the search's next batch of results.
+func waitSearch(ch chan searchDoneMsg) tea.Cmd {
+	return func() tea.Msg {
+		msg, ok := <-ch
+		if !ok {
+			return nil
+		}
+		msg.more = waitSearch(ch)
+		return msg
 	}
 }
 
