@@ -17,6 +17,7 @@ import (
 
 	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/store/bolt"
+	"github.com/annotate-tool/annotate/internal/termtext"
 )
 
 // Version is set at build time with -ldflags "-X .../internal/cli.Version=v1.2.3".
@@ -77,6 +78,9 @@ func commands() []command {
 // Main runs annotate with args (without the program name) and returns the
 // process exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, interactive bool) int {
+	// Messages name files, labels and annotators from outside: they reach
+	// the terminal through the one sanitiser, never as control sequences.
+	stderr = termtext.Writer(stderr)
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, lockTimeout: bolt.DefaultLockTimeout, interactive: interactive}
 	name, args := splitCommand(args)
 	if name == "help" || (name == "" && len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help")) {
@@ -195,6 +199,9 @@ func (e *env) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = args[1:]
 	}
 	e.resolve()
+	if err := model.CheckName("annotator name", e.annotator); err != nil {
+		return nil, errUsage{err.Error()}
+	}
 	return rest, nil
 }
 

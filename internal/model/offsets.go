@@ -209,3 +209,37 @@ func checkBlankEdges(text string, start, end int) error {
 	}
 	return nil
 }
+
+// UnsafeRune reports the characters that must never reach a terminal as
+// they are: C0 controls (but newline and tab, which callers lay out), DEL,
+// C1 controls, the explicit bidirectional formatting characters that can
+// reorder what is shown (U+202A-U+202E, U+2066-U+2069) and the invisible
+// direction marks (LRM, RLM, ALM). internal/termtext draws them as
+// placeholders; names annotate keeps (labels, annotators, codes) may not
+// hold them at all (CheckName).
+func UnsafeRune(r rune) bool {
+	switch {
+	case r == '\n' || r == '\t':
+		return false
+	case r < 0x20, r == 0x7F, r >= 0x80 && r < 0xA0:
+		return true
+	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
+		return true
+	case r == 0x200E || r == 0x200F || r == 0x061C:
+		return true
+	}
+	return false
+}
+
+// CheckName refuses a name (a label, an annotator, a code, a field name)
+// that holds a control character, a line break or a bidirectional control:
+// such a name would reach the terminal, a file name or a peer tool as an
+// instruction, not text. what says what the name is, for the message.
+func CheckName(what, name string) error {
+	for i, r := range name {
+		if UnsafeRune(r) || r == '\n' || r == '\t' || r == 0x2028 || r == 0x2029 {
+			return fmt.Errorf("%s %q holds the control character %U at byte %d: use letters, digits, spaces and punctuation only", what, name, r, i)
+		}
+	}
+	return nil
+}

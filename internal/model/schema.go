@@ -203,6 +203,11 @@ func (s *Schema) Check() error {
 		if strings.TrimSpace(l.Name) == "" {
 			return fmt.Errorf("labels[%d]: label has no name", i)
 		}
+		for _, n := range [][2]string{{"label name", l.Name}, {"key", l.Key}, {"description", l.Description}} {
+			if err := CheckName(n[0], n[1]); err != nil {
+				return fmt.Errorf("labels[%d]: %w", i, err)
+			}
+		}
 		if j, ok := names[l.Name]; ok {
 			return fmt.Errorf("%s: duplicate label, already labels[%d]", where, j)
 		}
@@ -229,6 +234,9 @@ func (s *Schema) Check() error {
 			if c.Code == "" {
 				return fmt.Errorf("%s[%d]: empty code", list.name, i)
 			}
+			if err := checkCodeNames(c); err != nil {
+				return fmt.Errorf("%s[%d]: %w", list.name, i, err)
+			}
 			if seen[c.Code] {
 				return fmt.Errorf("%s[%d]: duplicate code %q", list.name, i, c.Code)
 			}
@@ -240,6 +248,11 @@ func (s *Schema) Check() error {
 		where := fmt.Sprintf("fields[%d] (%q)", i, f.Name)
 		if strings.TrimSpace(f.Name) == "" {
 			return fmt.Errorf("fields[%d]: field has no name", i)
+		}
+		for _, n := range [][2]string{{"field name", f.Name}, {"field title", f.Label}} {
+			if err := CheckName(n[0], n[1]); err != nil {
+				return fmt.Errorf("fields[%d]: %w", i, err)
+			}
 		}
 		if j, ok := fields[f.Name]; ok {
 			return fmt.Errorf("%s: duplicate field, already fields[%d]", where, j)
@@ -260,6 +273,9 @@ func (s *Schema) Check() error {
 			if c.Code == "" {
 				return fmt.Errorf("%s: choices[%d] has no code", where, j)
 			}
+			if err := checkCodeNames(c); err != nil {
+				return fmt.Errorf("%s: choices[%d]: %w", where, j, err)
+			}
 			if seen[c.Code] {
 				return fmt.Errorf("%s: choices[%d]: duplicate code %q", where, j, c.Code)
 			}
@@ -269,6 +285,16 @@ func (s *Schema) Check() error {
 			if _, ok := names[l]; !ok {
 				return fmt.Errorf("%s: refers to unknown label %q", where, l)
 			}
+		}
+	}
+	return nil
+}
+
+// checkCodeNames refuses a code, its label or group holding control characters.
+func checkCodeNames(c Code) error {
+	for _, n := range [][2]string{{"code", c.Code}, {"code label", c.Label}, {"group", c.Group}} {
+		if err := CheckName(n[0], n[1]); err != nil {
+			return err
 		}
 	}
 	return nil

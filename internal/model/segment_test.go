@@ -2,6 +2,7 @@ package model
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -82,5 +83,26 @@ func TestCheckDateSaysWhatIsWrong(t *testing.T) {
 	}
 	if err := CheckDate(Date{Start: "2016-02-29"}); err != nil {
 		t.Errorf("2016-02-29: %v", err)
+	}
+}
+
+// TestSchemaRefusesControlsInNames: a label, code or field name with an
+// escape sequence, a C1 control, a bidi override or a newline is refused
+// (issue 12: such names reached the terminal raw).
+func TestSchemaRefusesControlsInNames(t *testing.T) {
+	for _, bad := range []string{"\x1b]0;PWNED\x07", "ORG\u009b2J", "\u202eGRO", "OR\nG", "O\tRG"} {
+		s := DefaultSchema()
+		s.Labels[0].Name = bad
+		if err := s.Check(); err == nil || !strings.Contains(err.Error(), "control character") {
+			t.Errorf("label %q: %v, want it refused", bad, err)
+		}
+		s = DefaultSchema()
+		s.Fields[0].Choices[0].Label = bad
+		if err := s.Check(); err == nil {
+			t.Errorf("choice label %q accepted", bad)
+		}
+	}
+	if err := DefaultSchema().Check(); err != nil {
+		t.Errorf("the default schema: %v", err)
 	}
 }

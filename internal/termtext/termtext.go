@@ -4,15 +4,22 @@
 // one-character placeholder, so offsets stay one-to-one with what is drawn.
 package termtext
 
-import "strings"
+import (
+	"io"
+	"strings"
+	"unicode/utf8"
 
-// Placeholder returns what to draw in place of r, and whether r needs one.
-// Newlines and tabs are left to the caller, which lays out lines and expands
-// tabs itself.
+	"github.com/annotate-tool/annotate/internal/model"
+)
+
+// Placeholder returns what to draw in place of r, and whether r needs one
+// (model.UnsafeRune is the rule). Newlines and tabs are left to the caller,
+// which lays out lines and expands tabs itself.
 func Placeholder(r rune) (rune, bool) {
-	switch {
-	case r == '\n' || r == '\t':
+	if !model.UnsafeRune(r) {
 		return r, false
+	}
+	switch {
 	case r < 0x20:
 		// U+2400 CONTROL PICTURES: ␀ ␁ … ␛ (ESC) … ␟.
 		return 0x2400 + r, true
@@ -20,25 +27,8 @@ func Placeholder(r rune) (rune, bool) {
 		return '␡', true
 	case r >= 0x80 && r < 0xA0:
 		return '�', true
-	case isBidiControl(r):
-		return '⇆', true
 	}
-	return r, false
-}
-
-// isBidiControl reports the explicit directional formatting characters that
-// can reorder what the terminal shows (U+202E RIGHT-TO-LEFT OVERRIDE and its
-// kin), plus the invisible marks that would otherwise go unseen.
-func isBidiControl(r rune) bool {
-	switch {
-	case r >= 0x202A && r <= 0x202E: // LRE, RLE, PDF, LRO, RLO
-		return true
-	case r >= 0x2066 && r <= 0x2069: // LRI, RLI, FSI, PDI
-		return true
-	case r == 0x200E || r == 0x200F || r == 0x061C: // LRM, RLM, ALM
-		return true
-	}
-	return false
+	return '⇆', true // a bidirectional control
 }
 
 // NeedsEscape reports whether s contains anything Placeholder would replace
@@ -69,4 +59,45 @@ func Line(s string) string {
 		b.WriteRune(p)
 	}
 	return b.String()
+}
+
+// Writer returns a writer that passes text on with every character
+// model.UnsafeRune names (and every byte that is not UTF-8) drawn as its
+// placeholder, keeping newlines, tabs and carriage returns (a progress
+// line's). The command line's messages go through it, so a file name or a
+// label holding an escape sequence reaches the terminal as text.
+func Writer(w io.Writer) io.Writer { return safeWriter{w} }
+
+type safeWriter struct{ w io.Writer }
+
+func (s safeWriter) Write(p []byte) (int, error) {
+	clean := true
+	for _, c := range p {
+		if c < 0x20 && c != '\n' && c != '\t' && c != '\r' || c >= 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s.w.Write(p)
+	}
+	written := len(p)
+	var b strings.Builder
+	for len(p) > 0 {
+		r, n := utf8.DecodeRune(p)
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			b.WriteRune('�')
+		case r == '\r' || r == '\n' || r == '\t':
+			b.WriteRune(r)
+		default:
+			ph, _ := Placeholder(r)
+			b.WriteRune(ph)
+		}
+		p = p[n:]
+	}
+	if _, err := io.WriteString(s.w, b.String()); err != nil {
+		return 0, err
+	}
+	return written, nil
 }

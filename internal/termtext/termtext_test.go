@@ -1,6 +1,7 @@
 package termtext
 
 import (
+	"github.com/annotate-tool/annotate/internal/model"
 	"strings"
 	"testing"
 )
@@ -23,7 +24,7 @@ func TestLineRemovesEveryControl(t *testing.T) {
 			t.Errorf("Line(%q) = %q, want %q", in, got, want)
 		}
 		for _, r := range got {
-			if r < 0x20 || (r >= 0x7f && r < 0xa0) || isBidiControl(r) {
+			if model.UnsafeRune(r) {
 				t.Errorf("Line(%q) still has control %U", in, r)
 			}
 		}
