@@ -241,7 +241,7 @@ func (m *Model) drawEntities(w, h int) []string {
 			m.styles.Subtle.Render("Move with w/b, j/k, extend with v,"),
 			m.styles.Subtle.Render("then press a label key:"))
 		for _, l := range m.opts.Schema.Labels {
-			lines = append(lines, fmt.Sprintf(" %s %s", m.styles.HelpKey.Render(l.Key), m.styles.Chip(l.Name).Render(l.Name)))
+			lines = append(lines, fmt.Sprintf(" %s %s", m.styles.HelpKey.Render(termtext.Line(l.Key)), m.styles.Chip(l.Name).Render(termtext.Line(l.Name))))
 		}
 		return lines
 	}
@@ -273,8 +273,9 @@ func (m *Model) drawEntities(w, h int) []string {
 				where = "  " + termtext.Line(m.mentionContext(ms[0].Range()))
 			}
 			count := fmt.Sprintf(" ×%d", len(ms))
-			plain = fmt.Sprintf("%s %-5s %s%s%s%s", mark, e.Label, name, count, extra, where)
-			styled = mark + " " + m.styles.Chip(e.Label).Render(fmt.Sprintf("%-5s", e.Label)) + " " + name + count +
+			label := termtext.Line(e.Label)
+			plain = fmt.Sprintf("%s %-5s %s%s%s%s", mark, label, name, count, extra, where)
+			styled = mark + " " + m.styles.Chip(e.Label).Render(fmt.Sprintf("%-5s", label)) + " " + name + count +
 				m.styles.Accent.Render(extra) + m.styles.Subtle.Render(where)
 		} else {
 			s, _ := m.ann.Span(r.span)

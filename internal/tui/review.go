@@ -796,7 +796,7 @@ func (m *Model) renderReview(w, h int) []string {
 			if v == "" {
 				v = "—"
 			}
-			for _, l := range wrapSegs([]seg{{fmt.Sprintf("  %d %s: %s", k+1, who, termtext.Line(v)), m.styles.Accent}}, w, 3) {
+			for _, l := range wrapSegs([]seg{{fmt.Sprintf("  %d %s: %s", k+1, termtext.Line(who), termtext.Line(v)), m.styles.Accent}}, w, 3) {
 				lines = append(lines, l)
 			}
 		}

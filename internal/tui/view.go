@@ -44,7 +44,85 @@ func (m *Model) Render() string {
 	if m.showHelp {
 		lines = []string{m.renderTitle(), body, m.renderStatus()}
 	}
-	return strings.Join(lines, "\n")
+	return safeFrame(strings.Join(lines, "\n"))
+}
+
+// safeFrame is the last guard on what reaches the terminal: the styling
+// sequences the screen writes (SGR: ESC [ … m) pass, and any other escape
+// sequence or control character that got into a frame from outside is
+// drawn as its placeholder. Every piece of outside text is already drawn
+// through internal/termtext; this keeps a slip from becoming an attack.
+func safeFrame(f string) string {
+	// Find the first thing to replace; most frames have none.
+	first := -1
+	for i := 0; i < len(f); {
+		c := f[i]
+		if c == 0x1b {
+			if j := sgrEnd(f, i); j > 0 {
+				i = j
+				continue
+			}
+		}
+		if c < 0x80 {
+			if (c < 0x20 && c != '\n') || c == 0x7f {
+				first = i
+				break
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(f[i:])
+		if model.UnsafeRune(r) || r == utf8.RuneError {
+			first = i
+			break
+		}
+		i += n
+	}
+	if first < 0 {
+		return f
+	}
+	var b strings.Builder
+	b.Grow(len(f) + 64)
+	b.WriteString(f[:first])
+	for i := first; i < len(f); {
+		if f[i] == 0x1b {
+			if j := sgrEnd(f, i); j > 0 {
+				b.WriteString(f[i:j])
+				i = j
+				continue
+			}
+		}
+		r, n := utf8.DecodeRuneInString(f[i:])
+		switch {
+		case r == '\n':
+			b.WriteByte('\n')
+		case r == utf8.RuneError && n <= 1:
+			b.WriteRune('�')
+		default:
+			p, _ := termtext.Placeholder(r)
+			b.WriteRune(p)
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// sgrEnd returns the end of the SGR sequence (ESC [ digits ; : m) at i, or
+// 0 when there is none.
+func sgrEnd(f string, i int) int {
+	if i+1 >= len(f) || f[i+1] != '[' {
+		return 0
+	}
+	for j := i + 2; j < len(f); j++ {
+		switch c := f[j]; {
+		case c >= '0' && c <= '9', c == ';', c == ':':
+		case c == 'm':
+			return j + 1
+		default:
+			return 0
+		}
+	}
+	return 0
 }
 
 // fit cuts or pads s (which may hold styles) to exactly w cells.
@@ -125,7 +203,7 @@ func (m *Model) renderStatus() string {
 			info = "extending " + info
 		}
 		if s, ok := m.spanUnderCursor(); ok {
-			info += " · on " + m.styles.Chip(s.Label).Render(s.Label) + " " + s.ID
+			info += " · on " + m.styles.Chip(s.Label).Render(termtext.Line(s.Label)) + " " + s.ID
 		}
 		if m.isError {
 			// A warning comes first, so a narrow window still shows it.
@@ -268,7 +346,7 @@ func (m *Model) helpContent() []string {
 	var labels []string
 	for _, l := range m.opts.Schema.Labels {
 		if l.Key != "" {
-			labels = append(labels, l.Key+" "+m.styles.Chip(l.Name).Render(l.Name))
+			labels = append(labels, termtext.Line(l.Key)+" "+m.styles.Chip(l.Name).Render(termtext.Line(l.Name)))
 		}
 	}
 	lines = append(lines, m.styles.Accent.Render("Labels:")+" "+strings.Join(labels, " "))
@@ -664,7 +742,7 @@ func (m *Model) renderPicker(w, h int) string {
 	lines := []string{m.styles.Title.Render(termtext.Line(p.title)), m.styles.Accent.Render("› ") + termtext.Line(p.input) + "▏", ""}
 	for i, c := range p.matches {
 		l, isLabel := m.opts.Schema.Label(c)
-		row := fmt.Sprintf("%-6s %s", c, l.Description)
+		row := fmt.Sprintf("%-6s %s", termtext.Line(c), termtext.Line(l.Description))
 		if !isLabel {
 			row = termtext.Line(c)
 		}
@@ -672,7 +750,7 @@ func (m *Model) renderPicker(w, h int) string {
 		case i == p.cursor:
 			lines = append(lines, m.styles.RowActive.Render(fit(row, w)))
 		case isLabel:
-			lines = append(lines, m.styles.Chip(c).Render(fmt.Sprintf("%-6s", c))+" "+m.styles.Subtle.Render(l.Description))
+			lines = append(lines, m.styles.Chip(c).Render(fmt.Sprintf("%-6s", termtext.Line(c)))+" "+m.styles.Subtle.Render(termtext.Line(l.Description)))
 		default:
 			lines = append(lines, row)
 		}
