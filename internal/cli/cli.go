@@ -247,7 +247,7 @@ func DefaultDBPath(getenv func(string) string) string {
 func (e *env) open() (*bolt.DB, *model.Schema, error) {
 	var schema *model.Schema
 	if e.schemaPath != "" {
-		data, err := os.ReadFile(e.schemaPath)
+		data, err := readRegular(e.schemaPath)
 		if err != nil {
 			return nil, nil, fmt.Errorf("read schema: %w", err)
 		}
@@ -317,4 +317,33 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
+}
+
+// readRegular reads a file named on the command line, refusing anything
+// but a regular file: reading a FIFO or a device would wait forever.
+func readRegular(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %w", path, errNotRegular(fi))
+	}
+	return os.ReadFile(path)
+}
+
+// errNotRegular says what a path that is not a regular file is.
+func errNotRegular(fi os.FileInfo) error {
+	kind := "not a regular file"
+	switch m := fi.Mode(); {
+	case m.IsDir():
+		kind = "a folder"
+	case m&os.ModeNamedPipe != 0:
+		kind = "a named pipe (FIFO)"
+	case m&os.ModeSocket != 0:
+		kind = "a socket"
+	case m&os.ModeDevice != 0:
+		kind = "a device"
+	}
+	return fmt.Errorf("is %s, not a file: annotate reads regular files (and folders of them to import)", kind)
 }

@@ -135,7 +135,7 @@ func runImport(e *env, args []string) error {
 	}
 	o.annotatorSet = flagSet(fs, "annotator")
 	if *labelMap != "" {
-		data, err := os.ReadFile(*labelMap)
+		data, err := readRegular(*labelMap)
 		if err != nil {
 			return errUsage{fmt.Sprintf("--label-map: %v", err)}
 		}
@@ -287,6 +287,12 @@ func (im *importer) path(p string) {
 		} else {
 			im.errorf("%s: %v", p, err)
 		}
+		return
+	}
+	if !fi.IsDir() && !fi.Mode().IsRegular() {
+		// Reading a FIFO or a device would wait forever.
+		im.stats.failed++
+		im.errorf("%s: %v", p, errNotRegular(fi))
 		return
 	}
 	if !fi.IsDir() {
@@ -753,7 +759,7 @@ func (im *importer) scanAnnotated(p, format string, fn func(formats.Annotated) e
 func (im *importer) scanBrat(p string, opts formats.ImportOptions, fn func(formats.Annotated) error) ([]formats.RecordError, error) {
 	base := strings.TrimSuffix(p, filepath.Ext(p))
 	annPath, txtPath := base+".ann", base+".txt"
-	data, err := os.ReadFile(txtPath)
+	data, err := readRegular(txtPath)
 	if err == nil && im.opts.decoder != nil {
 		data, err = im.opts.decoder.Bytes(data)
 	}

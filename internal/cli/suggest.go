@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -58,12 +59,11 @@ func (s *suggestSources) load(db store.Store, schema *model.Schema) error {
 		s.labels = append(s.labels, l.Name)
 	}
 	if s.patterns != "" {
-		f, err := os.Open(s.patterns)
+		data, err := readRegular(s.patterns)
 		if err != nil {
 			return fmt.Errorf("patterns: %w", err)
 		}
-		s.pats, err = suggest.ReadPatterns(f, s.patterns)
-		f.Close()
+		s.pats, err = suggest.ReadPatterns(bytes.NewReader(data), s.patterns)
 		if err != nil {
 			return err
 		}

@@ -96,6 +96,10 @@ func Open(path string, opts Options) (*DB, error) {
 		if fi.IsDir() {
 			return nil, fmt.Errorf("database %s is a folder, not a file: pass a file path with --db", path)
 		}
+		if !fi.Mode().IsRegular() {
+			// A FIFO or a device would block bbolt's open forever.
+			return nil, fmt.Errorf("database %s is %s, not a regular file: pass a database file with --db", path, fileKind(fi.Mode()))
+		}
 		// An existing file: read its version without taking the write lock.
 		var version uint64
 		err := db.view(func(tx *bolt.Tx) error {
@@ -907,4 +911,19 @@ func (db *DB) Page(q store.Query) (store.Page, error) {
 // NextToWork returns the next article to work on (see store.Store).
 func (db *DB) NextToWork(annotator, after string) (string, bool, error) {
 	return store.NextFromSummaries(db.Articles, annotator, after)
+}
+
+// fileKind names what a path that is not a regular file is.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "not a file"
 }

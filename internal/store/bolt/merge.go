@@ -37,6 +37,8 @@ func OpenReadOnly(path string, opts Options) (*DB, error) {
 		return nil, db.describe(err)
 	case fi.IsDir():
 		return nil, fmt.Errorf("database %s is a folder, not a file", path)
+	case !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("database %s is %s, not a regular file", path, fileKind(fi.Mode()))
 	case fi.Size() == 0:
 		return nil, fmt.Errorf("database %s is an empty file, not an annotate database", path)
 	}
