@@ -308,3 +308,34 @@ func TestCoNLLNamesEachSpanLeftOut(t *testing.T) {
 		}
 	}
 }
+
+// TestBratFoldersOnePerAnnotator: annotators "x/y" and "x_y" went to the
+// same folder, one overwriting the other (issue 12, defect 6).
+func TestBratFoldersOnePerAnnotator(t *testing.T) {
+	dir := t.TempDir()
+	s := model.DefaultSchema()
+	text := "ISIS fighters entered Velmo."
+	art := model.Article{ID: model.ArticleID(text), Text: text}
+	bw := NewBratWriter(dir, s)
+	var anns []model.Annotation
+	for _, who := range []string{"x/y", "x_y", "../up", "X_Y"} {
+		anns = append(anns, model.NewAnnotation(art.ID, who, s.Name))
+	}
+	if err := bw.Write(art, anns); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 4 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("folders %q, want one per annotator", names)
+	}
+	if safeName("x_y") != "x_y" || safeName("x/y") == "x_y" || strings.Contains(safeName("../up"), "/") {
+		t.Errorf("safeName: %q %q %q", safeName("x_y"), safeName("x/y"), safeName("../up"))
+	}
+}

@@ -2,6 +2,8 @@ package formats
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -506,6 +508,9 @@ type BratWriter struct {
 	schema   *model.Schema
 	labels   map[string]bool
 	Warnings []string
+	// folders maps each folder written (lower case: some file systems
+	// ignore case) to its annotator, so two never share one.
+	folders map[string]string
 }
 
 // NewBratWriter writes into dir, which must exist.
@@ -524,7 +529,21 @@ func (bw *BratWriter) Write(art model.Article, anns []model.Annotation) error {
 		for _, sp := range a.Entities {
 			bw.labels[sp.Label] = true
 		}
-		dir := filepath.Join(bw.dir, safeName(a.Annotator))
+		name := safeName(a.Annotator)
+		if bw.folders == nil {
+			bw.folders = map[string]string{}
+		}
+		if other, ok := bw.folders[strings.ToLower(name)]; ok && other != a.Annotator {
+			// Names that differ only in case ("x_y", "X_Y") would share a
+			// folder where case is ignored: the later one gets the hash.
+			h := sha256.Sum256([]byte(a.Annotator))
+			name = folderChars(a.Annotator) + "-" + hex.EncodeToString(h[:3])
+			if other, ok := bw.folders[strings.ToLower(name)]; ok && other != a.Annotator {
+				return fmt.Errorf("brat export: annotators %q and %q would share the folder %q: export them one at a time with --annotator", other, a.Annotator, name)
+			}
+		}
+		bw.folders[strings.ToLower(name)] = a.Annotator
+		dir := filepath.Join(bw.dir, name)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
@@ -550,8 +569,20 @@ func (bw *BratWriter) Close() error {
 	return os.WriteFile(filepath.Join(bw.dir, "annotation.conf"), []byte(bratConf(bw.schema, extra)), 0o644)
 }
 
-// safeName makes an annotator name usable as a folder name.
+// safeName makes an annotator name usable as a folder name, one to one:
+// a name with characters a folder name cannot hold gets them as "_" and a
+// short hash of the whole name ("x/y" is "x_y-3f9a2c", never "x_y").
 func safeName(name string) string {
+	safe := folderChars(name)
+	if safe == name {
+		return safe
+	}
+	h := sha256.Sum256([]byte(name))
+	return safe + "-" + hex.EncodeToString(h[:3])
+}
+
+// folderChars replaces the characters a folder name cannot hold.
+func folderChars(name string) string {
 	var b strings.Builder
 	for _, r := range name {
 		switch {
