@@ -67,6 +67,8 @@ type importStats struct {
 	textBytes                              int64
 	// blank counts records whose text is only white space (skipped).
 	blank int
+	// notStored counts records read but not stored: a write failed.
+	notStored int
 	// Annotated formats.
 	saved, unchanged, rejected int
 	// trimmed counts spans, cues and contents trimmed of white space.
@@ -165,6 +167,9 @@ func runImport(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, ", %d skipped", st.skipped)
 	}
 	fmt.Fprintf(e.stdout, " (%d files)", st.files)
+	if st.notStored > 0 {
+		fmt.Fprintf(e.stdout, ", %d %s not stored: the database could not be written", st.notStored, plural(st.notStored, "record", "records"))
+	}
 	if st.blank > 0 {
 		fmt.Fprintf(e.stdout, ", %d blank %s skipped", st.blank, plural(st.blank, "record", "records"))
 	}
@@ -523,7 +528,9 @@ func (im *importer) flushIf(force bool) {
 	}
 	added, err := im.store.AddArticles(im.batch)
 	if err != nil {
+		// The batch is not stored: say so in the summary, not "0 failed".
 		im.fatal = err
+		im.stats.notStored += len(im.batch) + len(im.pending)
 		return
 	}
 	for _, ok := range added {

@@ -1,6 +1,9 @@
 package formats
 
 import (
+	"bufio"
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -29,10 +32,49 @@ func Decoder(name string) (*encoding.Decoder, error) {
 	return enc.NewDecoder(), nil
 }
 
-// DecodeReader wraps r so it yields UTF-8; d nil means r is already UTF-8.
+// DecodeReader wraps r so it yields UTF-8; d nil means r is already UTF-8,
+// and then a file that looks like UTF-16 fails on its first read with
+// ErrUTF16, saying what to pass, instead of being read as broken UTF-8.
 func DecodeReader(r io.Reader, d *encoding.Decoder) io.Reader {
 	if d == nil {
-		return r
+		br := bufio.NewReaderSize(r, 4096)
+		head, _ := br.Peek(512)
+		if LooksUTF16(head) {
+			return errReader{ErrUTF16}
+		}
+		return br
 	}
 	return transform.NewReader(r, d)
 }
+
+// ErrUTF16 is a file that looks like UTF-16 read without --encoding.
+var ErrUTF16 = errors.New("looks like UTF-16 (a byte order mark, or a NUL byte beside every character): pass --encoding utf-16")
+
+// LooksUTF16 reports whether the start of a file is UTF-16: a byte order
+// mark, or (without one) NUL bytes in every other place, as ASCII text in
+// UTF-16 has.
+func LooksUTF16(head []byte) bool {
+	if bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) {
+		return true
+	}
+	if len(head) < 4 {
+		return false
+	}
+	n := len(head) &^ 1
+	even, odd := 0, 0
+	for i := 0; i < n; i += 2 {
+		if head[i] == 0 {
+			even++
+		}
+		if head[i+1] == 0 {
+			odd++
+		}
+	}
+	pairs := n / 2
+	// Most characters ASCII: one byte of each pair NUL, the other not.
+	return (odd*10 >= pairs*7 && even*10 < pairs) || (even*10 >= pairs*7 && odd*10 < pairs)
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }

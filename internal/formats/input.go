@@ -51,8 +51,8 @@ func CheckText(text []byte) error {
 	if len(text) == 0 {
 		return errors.New("empty: there is no text to annotate")
 	}
-	if bytes.HasPrefix(text, []byte{0xFF, 0xFE}) || bytes.HasPrefix(text, []byte{0xFE, 0xFF}) {
-		return errors.New("looks like UTF-16 (it starts with a UTF-16 byte order mark): pass --encoding utf-16")
+	if LooksUTF16(text[:min(len(text), 512)]) {
+		return ErrUTF16
 	}
 	if i := bytes.IndexByte(text, 0); i >= 0 {
 		line := bytes.Count(text[:i], []byte{'\n'}) + 1

@@ -158,6 +158,10 @@ func ParseSchema(data []byte, source string) (*Schema, error) {
 			line, col := lineCol(data, int(typ.Offset))
 			return nil, fmt.Errorf("%s:%d:%d: %s must be %s, not %s", source, line, col, typ.Field, typ.Type, typ.Value)
 		}
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			line, col := lineCol(data, len(data))
+			return nil, fmt.Errorf("%s:%d:%d: schema is not valid JSON: it ends before its closing brace", source, line, col)
+		}
 		return nil, fmt.Errorf("%s: schema: %v", source, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
