@@ -252,6 +252,11 @@ type importer struct {
 	// registry is this database's entity registry, read once, to check
 	// the registry links imported annotations carry.
 	registry map[string]model.RegistryEntry
+	// current holds, while a batch's annotations are saved, each one the
+	// batch touches as the batch leaves it (see savePending); changes
+	// are the batch's saves, stored together.
+	current map[string]model.Annotation
+	changes []store.Change
 }
 
 // conflict is a record refused because its annotator already has another,
@@ -528,14 +533,89 @@ func (im *importer) flushIf(force bool) {
 		}
 	}
 	im.batch, im.bytes = im.batch[:0], 0
-	for _, p := range im.pending {
-		if err := im.save(p); err != nil {
-			im.fatal = err
-			return
-		}
+	if err := im.savePending(); err != nil {
+		im.fatal = err
+		return
 	}
 	im.pending = im.pending[:0]
 	im.progress()
+}
+
+// savePending saves the annotations of the batch just stored. With a
+// store.Batcher (the bbolt store), the batch's stored annotations are read
+// in one transaction and its changes saved in one more, all or nothing;
+// otherwise each is read and saved on its own.
+func (im *importer) savePending() error {
+	if len(im.pending) == 0 {
+		return nil
+	}
+	batcher, ok := im.store.(store.Batcher)
+	if !ok {
+		for _, p := range im.pending {
+			if err := im.save(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	keys := make([]store.AnnotationKey, 0, len(im.pending))
+	seen := map[string]bool{}
+	for _, p := range im.pending {
+		annotator := p.ann.Annotator
+		if as, ok := im.saved[p.ann.ArticleID+"\x00"+annotator]; ok {
+			annotator = as
+		}
+		key := p.ann.ArticleID + "\x00" + annotator
+		if !seen[key] {
+			seen[key] = true
+			keys = append(keys, store.AnnotationKey{ArticleID: p.ann.ArticleID, Annotator: annotator})
+		}
+	}
+	stored, err := batcher.Annotations(keys)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	im.current = make(map[string]model.Annotation, len(keys))
+	for _, a := range stored {
+		im.current[a.ArticleID+"\x00"+a.Annotator] = a
+	}
+	defer func() { im.current, im.changes = nil, im.changes[:0] }()
+	for _, p := range im.pending {
+		if err := im.save(p); err != nil {
+			return err
+		}
+	}
+	if _, err := batcher.SaveMany(im.changes); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	return nil
+}
+
+// annotation is the annotator's annotation of the article as the batch
+// being saved leaves it: read with the batch, or from the store.
+func (im *importer) annotation(articleID, annotator string) (model.Annotation, error) {
+	if a, ok := im.current[articleID+"\x00"+annotator]; ok {
+		return a, nil
+	}
+	return im.store.Annotation(articleID, annotator)
+}
+
+// commit saves a: into the batch's changes (saved together at its end)
+// when batching, else at once.
+func (im *importer) commit(a model.Annotation, action string) error {
+	if im.current == nil {
+		_, err := im.store.Save(a, action)
+		return err
+	}
+	im.changes = append(im.changes, store.Change{Annotation: a, Action: action})
+	// What the store will hold: the next revision, todo by default.
+	next := a.Clone()
+	next.Rev++
+	if next.Status == "" {
+		next.Status = model.StatusTodo
+	}
+	im.current[a.ArticleID+"\x00"+a.Annotator] = next
+	return nil
 }
 
 // progress shows a line on stderr once a run has taken more than a second.
@@ -925,7 +1005,7 @@ func (im *importer) save(p pendingAnnotation) error {
 	if as, ok := im.saved[key]; ok {
 		a.Annotator = as
 	}
-	cur, err := im.store.Annotation(a.ArticleID, a.Annotator)
+	cur, err := im.annotation(a.ArticleID, a.Annotator)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", p.where, err)
 	}
@@ -976,7 +1056,7 @@ func (im *importer) save(p pendingAnnotation) error {
 		}
 		note(conflict{keptAs: keptAs})
 	}
-	if _, err := im.store.Save(a, action); err != nil {
+	if err := im.commit(a, action); err != nil {
 		return fmt.Errorf("import %s: %w", p.where, err)
 	}
 	im.stats.saved++
@@ -993,7 +1073,7 @@ func (im *importer) beside(a *model.Annotation, source string) (model.Annotation
 	who := a.Annotator
 	for k := 1; ; k++ {
 		name := store.ConflictName(who, source, k)
-		cur, err := im.store.Annotation(a.ArticleID, name)
+		cur, err := im.annotation(a.ArticleID, name)
 		if err != nil {
 			return cur, "", err
 		}
