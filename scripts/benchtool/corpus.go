@@ -29,6 +29,11 @@ var (
 	sources = []string{"Wire North", "Coast Herald", "Valley Monitor", "Daily Ledger"}
 )
 
+// spanEvery: one word in spanEvery is a named span. 40 gives about six
+// spans per article, so that the spaCy export of 100,000 articles is the
+// issue's size (about 280 MB).
+var spanEvery = 40
+
 // span is an entity span in code points, as spaCy counts.
 type span struct {
 	// bytes are the span's byte offsets, as annotate stores them.
@@ -57,7 +62,7 @@ func article(rng *rand.Rand, i, size int) (title, text string, spans []span) {
 				if w > 0 {
 					write(" ")
 				}
-				if w > 0 && rng.IntN(10) == 0 {
+				if w > 0 && rng.IntN(spanEvery) == 0 {
 					n := names[rng.IntN(len(names))]
 					spans = append(spans, span{bytes: [2]int{b.Len(), b.Len() + len(n.text)}, Start: runes, End: runes + utf8.RuneCountInString(n.text), Label: n.label, Text: n.text})
 					write(n.text)

@@ -36,6 +36,9 @@ func main() {
 	if len(os.Args) > 2 && os.Args[1] == "rss" {
 		os.Exit(rssChild(os.Args[2:]))
 	}
+	if len(os.Args) > 3 && os.Args[1] == "profile" {
+		os.Exit(profile(os.Args[2], os.Args[3:]))
+	}
 	if len(os.Args) > 1 && os.Args[1] == "page" {
 		if err := pageChild(os.Args[2:]); err != nil {
 			fmt.Fprintln(os.Stderr, "benchtool page:", err)
@@ -91,8 +94,10 @@ func run(args []string) error {
 	fs.StringVar(&b.repo, "repo", ".", "the repository, for the Go benchmarks")
 	n := fs.Int("n", 100000, "articles in the corpus")
 	edits := fs.Int("edits", 2000, "edits for the commit and history rows")
+	every := fs.Int("span-every", spanEvery, "one word in this many is a named span (the spaCy corpus's density)")
 	goBench := fs.Bool("go", true, "run the Go benchmarks (frames, cursor key)")
 	fs.Parse(args)
+	spanEvery = *every
 	if b.annotate == "" || b.dir == "" {
 		return errors.New("pass -annotate BIN and -dir DIR")
 	}
