@@ -35,7 +35,12 @@ func commitBench(dir string, seed uint64, size, spans, edits int) (commitResult,
 		return res, err
 	}
 	rng := rand.New(rand.NewPCG(seed, 7))
-	title, text, named := article(rng, int(seed), size)
+	// Dense enough for the spans asked for (one word in ten is a name).
+	every := spanEvery
+	if spans > 0 {
+		every = 10
+	}
+	title, text, named := article(rng, int(seed), size, every)
 	art := model.Article{ID: model.ArticleID(text), Text: text, Title: title, ImportedAt: time.Now().UTC()}
 	if _, err := db.AddArticles([]model.Article{art}); err != nil {
 		return res, err

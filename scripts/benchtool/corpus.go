@@ -46,7 +46,7 @@ type span struct {
 
 // article generates article i: its title, its text (which starts with the
 // title and holds i, so every text is distinct) and its named spans.
-func article(rng *rand.Rand, i, size int) (title, text string, spans []span) {
+func article(rng *rand.Rand, i, size, every int) (title, text string, spans []span) {
 	var b strings.Builder
 	runes := 0
 	write := func(s string) {
@@ -62,7 +62,7 @@ func article(rng *rand.Rand, i, size int) (title, text string, spans []span) {
 				if w > 0 {
 					write(" ")
 				}
-				if w > 0 && rng.IntN(spanEvery) == 0 {
+				if w > 0 && rng.IntN(every) == 0 {
 					n := names[rng.IntN(len(names))]
 					spans = append(spans, span{bytes: [2]int{b.Len(), b.Len() + len(n.text)}, Start: runes, End: runes + utf8.RuneCountInString(n.text), Label: n.label, Text: n.text})
 					write(n.text)
@@ -103,7 +103,7 @@ func generate(n, size int, path, spacyPath string) (int, error) {
 	}
 	total := 0
 	for i := range n {
-		title, text, spans := article(rng, i, size)
+		title, text, spans := article(rng, i, size, spanEvery)
 		source := sources[i%len(sources)]
 		line, err := json.Marshal(map[string]any{
 			"id": fmt.Sprintf("wire-%06d", i), "title": title, "source": source,
