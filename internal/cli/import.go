@@ -252,6 +252,8 @@ type importer struct {
 	// registry is this database's entity registry, read once, to check
 	// the registry links imported annotations carry.
 	registry map[string]model.RegistryEntry
+	// inflight reports the end of the batch being stored (nil when none).
+	inflight chan error
 	// current holds, while a batch's annotations are saved, each one the
 	// batch touches as the batch leaves it (see savePending); changes
 	// are the batch's saves, stored together.
@@ -512,55 +514,90 @@ func (im *importer) add(a model.Article) {
 	im.stats.textBytes += int64(len(a.Text))
 }
 
-// flushIf stores the batch when it is full (or always, when force).
+// flushIf stores the batch when it is full (or always, when force). The
+// batch is stored on another goroutine while the next one is read, one
+// batch at a time; force waits for it. Whatever the store side of the
+// importer holds (the counts of what was stored, conflicts, fatal) is
+// read only after wait.
 func (im *importer) flushIf(force bool) {
-	if im.fatal != nil || len(im.batch) == 0 {
+	if im.fatal != nil {
+		im.wait()
+		return
+	}
+	if len(im.batch) == 0 && len(im.pending) == 0 {
+		if force {
+			im.wait()
+		}
 		return
 	}
 	if !force && len(im.batch) < batchArticles && im.bytes < batchBytes {
 		return
 	}
-	added, err := im.store.AddArticles(im.batch)
-	if err != nil {
-		im.fatal = err
+	im.wait()
+	if im.fatal != nil {
 		return
 	}
-	for _, ok := range added {
-		if ok {
-			im.stats.added++
-		} else {
-			im.stats.present++
+	batch, pending := im.batch, im.pending
+	im.batch, im.pending, im.bytes = nil, nil, 0
+	done := make(chan error, 1)
+	im.inflight = done
+	go func() { done <- im.storeBatch(batch, pending) }()
+	if force {
+		im.wait()
+	}
+}
+
+// wait waits for the batch being stored, if any.
+func (im *importer) wait() {
+	if im.inflight == nil {
+		return
+	}
+	err := <-im.inflight
+	im.inflight = nil
+	if err != nil && im.fatal == nil {
+		im.fatal = err
+	}
+	im.progress()
+}
+
+// storeBatch stores a batch's articles, then its annotations.
+func (im *importer) storeBatch(batch []model.Article, pending []pendingAnnotation) error {
+	if len(batch) > 0 {
+		added, err := im.store.AddArticles(batch)
+		if err != nil {
+			return err
+		}
+		for _, ok := range added {
+			if ok {
+				im.stats.added++
+			} else {
+				im.stats.present++
+			}
 		}
 	}
-	im.batch, im.bytes = im.batch[:0], 0
-	if err := im.savePending(); err != nil {
-		im.fatal = err
-		return
-	}
-	im.pending = im.pending[:0]
-	im.progress()
+	return im.savePending(pending)
 }
 
 // savePending saves the annotations of the batch just stored. With a
 // store.Batcher (the bbolt store), the batch's stored annotations are read
 // in one transaction and its changes saved in one more, all or nothing;
 // otherwise each is read and saved on its own.
-func (im *importer) savePending() error {
-	if len(im.pending) == 0 {
+func (im *importer) savePending(pending []pendingAnnotation) error {
+	if len(pending) == 0 {
 		return nil
 	}
 	batcher, ok := im.store.(store.Batcher)
 	if !ok {
-		for _, p := range im.pending {
+		for _, p := range pending {
 			if err := im.save(p); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	keys := make([]store.AnnotationKey, 0, len(im.pending))
+	keys := make([]store.AnnotationKey, 0, len(pending))
 	seen := map[string]bool{}
-	for _, p := range im.pending {
+	for _, p := range pending {
 		annotator := p.ann.Annotator
 		if as, ok := im.saved[p.ann.ArticleID+"\x00"+annotator]; ok {
 			annotator = as
@@ -580,7 +617,7 @@ func (im *importer) savePending() error {
 		im.current[a.ArticleID+"\x00"+a.Annotator] = a
 	}
 	defer func() { im.current, im.changes = nil, im.changes[:0] }()
-	for _, p := range im.pending {
+	for _, p := range pending {
 		if err := im.save(p); err != nil {
 			return err
 		}
@@ -662,6 +699,8 @@ func (im *importer) annotatedFile(p, root, format string) {
 		im.errorf("%s: %v", p, err)
 		return
 	}
+	// The store side's state (saved, conflicts) is this file's from here.
+	im.wait()
 	im.saved = map[string]string{}
 	defaultAnnotator := im.fileAnnotator(p, root, format)
 	check := newRecordCheck(im, defaultAnnotator)
