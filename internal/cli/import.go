@@ -1082,7 +1082,9 @@ func (im *importer) save(p pendingAnnotation) error {
 		a.NextID = cur.NextID
 	}
 	im.saved[key] = a.Annotator
-	if store.SameAnnotation(cur, a) {
+	// An empty annotation and one that is not differ: the common case of
+	// a first import is settled without encoding both to compare them.
+	if cur.IsEmpty() == a.IsEmpty() && store.SameAnnotation(cur, a) {
 		im.stats.unchanged++
 		return nil
 	}
