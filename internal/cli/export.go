@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -8,9 +11,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/annotate-tool/annotate/internal/formats"
@@ -52,19 +57,136 @@ func (s sinkFunc) write(art model.Article, anns []model.Annotation) (int, error)
 
 func (s sinkFunc) close() error { return s.flush() }
 
-// lineSink writes one JSON object per annotation.
+// lineSink writes one JSON object per annotation. The records are
+// converted and encoded by a worker per core while the store reads the
+// next ones; a writer puts the lines out in the order they came, so the
+// output is byte for byte what one goroutine would write. At most
+// lineQueue records are in flight, so memory stays flat.
 func lineSink(w io.Writer, convert func(model.Article, model.Annotation) (any, error)) exportSink {
-	lw := formats.NewLineWriter(w)
-	return sinkFunc{
-		each: func(art model.Article, a model.Annotation) error {
-			v, err := convert(art, a)
-			if err != nil {
-				return err
-			}
-			return lw.Write(v)
-		},
-		flush: lw.Flush,
+	s := &parallelLines{
+		w:     bufio.NewWriterSize(w, 256*1024),
+		jobs:  make(chan *lineJob, lineQueue),
+		order: make(chan *lineJob, lineQueue),
+		done:  make(chan struct{}),
 	}
+	workers := max(1, runtime.GOMAXPROCS(0))
+	s.workers.Add(workers)
+	for range workers {
+		go s.work(convert)
+	}
+	go s.drain()
+	return s
+}
+
+// lineQueue bounds the records a lineSink holds at once.
+const lineQueue = 512
+
+type lineJob struct {
+	art   model.Article
+	ann   model.Annotation
+	line  []byte
+	err   error
+	ready chan struct{}
+}
+
+type parallelLines struct {
+	w       *bufio.Writer
+	jobs    chan *lineJob
+	order   chan *lineJob
+	workers sync.WaitGroup
+	done    chan struct{}
+	// failed is the first error, conversion's or the writer's; once set,
+	// nothing more is written.
+	mu     sync.Mutex
+	failed error
+	once   sync.Once
+}
+
+func (s *parallelLines) work(convert func(model.Article, model.Annotation) (any, error)) {
+	defer s.workers.Done()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	for j := range s.jobs {
+		v, err := convert(j.art, j.ann)
+		if err == nil {
+			buf.Reset()
+			err = enc.Encode(v)
+			j.line = bytes.Clone(buf.Bytes())
+		}
+		j.err = err
+		j.art, j.ann = model.Article{}, model.Annotation{}
+		close(j.ready)
+	}
+}
+
+func (s *parallelLines) drain() {
+	defer close(s.done)
+	for j := range s.order {
+		<-j.ready
+		if s.err() != nil {
+			continue
+		}
+		err := j.err
+		if err == nil {
+			_, err = s.w.Write(j.line)
+		}
+		if err != nil {
+			s.fail(err)
+		}
+	}
+}
+
+func (s *parallelLines) err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failed
+}
+
+func (s *parallelLines) fail(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failed == nil {
+		s.failed = err
+	}
+}
+
+func (s *parallelLines) write1(art model.Article, a model.Annotation) error {
+	if err := s.err(); err != nil {
+		return err
+	}
+	j := &lineJob{art: art, ann: a, ready: make(chan struct{})}
+	s.order <- j
+	s.jobs <- j
+	return nil
+}
+
+func (s *parallelLines) write(art model.Article, anns []model.Annotation) (int, error) {
+	for _, a := range anns {
+		if err := s.write1(art, a); err != nil {
+			return 0, err
+		}
+	}
+	return len(anns), nil
+}
+
+// stop ends the workers and the writer once they have done what they
+// were given (also when an export fails half way).
+func (s *parallelLines) stop() {
+	s.once.Do(func() {
+		close(s.jobs)
+		close(s.order)
+	})
+	s.workers.Wait()
+	<-s.done
+}
+
+func (s *parallelLines) close() error {
+	s.stop()
+	if err := s.err(); err != nil {
+		return err
+	}
+	return s.w.Flush()
 }
 
 type labelStudioSink struct{ w *formats.LabelStudioWriter }
@@ -152,15 +274,18 @@ func runExport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if s, ok := sink.(interface{ stop() }); ok {
+		defer s.stop()
+	}
 
 	filter := store.Filter{Annotator: annotator, All: o.all}
 	if annotator == everyAnnotator {
 		filter.Annotator = ""
 	}
-	p := &exportProgress{stderr: e.stderr, started: time.Now(), db: db, filter: filter}
+	p := &exportProgress{stderr: e.stderr, started: time.Now()}
 	n := 0
 	err = db.Each(filter, func(r store.Record) error {
-		p.article()
+		p.article(r.Article.ID)
 		anns := r.Annotations
 		if len(anns) == 0 {
 			anns = []model.Annotation{model.NewAnnotation(r.Article.ID, annotator, schema.Name)}
@@ -384,22 +509,17 @@ func (out *exportOutput) abandon() {
 }
 
 // exportProgress draws a progress bar on standard error once an export has
-// run for a second; short exports print nothing. The bar's total is counted
-// beside the export, with the same streamed read (the store has no count
-// that does not touch every article), so memory stays flat; until the count
-// is in, the line shows how many articles are done.
+// run for a second; short exports print nothing. The store streams
+// articles in id order and an id is a hash of the text, spread evenly
+// over its range, so how far the last id is into that range is how far
+// the export is: no second pass counts the articles first.
 type exportProgress struct {
 	stderr         io.Writer
 	started, shown time.Time
-	db             store.Store
-	filter         store.Filter
 	seen           int
-	total          atomic.Int64 // 0 until counted
-	stop           atomic.Bool
-	counted        chan struct{}
 }
 
-func (p *exportProgress) article() {
+func (p *exportProgress) article(id string) {
 	p.seen++
 	if p.seen%64 != 0 {
 		return
@@ -408,44 +528,33 @@ func (p *exportProgress) article() {
 	if now.Sub(p.started) < time.Second || now.Sub(p.shown) < 250*time.Millisecond {
 		return
 	}
-	if p.shown.IsZero() {
-		p.counted = make(chan struct{})
-		go p.count()
-	}
 	p.shown = now
-	total := int(p.total.Load())
-	if total <= 0 || p.seen > total {
+	const width = 30
+	frac, ok := idFraction(id)
+	if !ok {
 		fmt.Fprintf(p.stderr, "\rexporting: %d articles ", p.seen)
 		return
 	}
-	const width = 30
-	done := width * p.seen / total
-	fmt.Fprintf(p.stderr, "\rexporting [%s%s] %3d%% %d/%d articles ", strings.Repeat("#", done), strings.Repeat(".", width-done), 100*p.seen/total, p.seen, total)
+	done := int(width * frac)
+	fmt.Fprintf(p.stderr, "\rexporting [%s%s] %3d%% %d articles ", strings.Repeat("#", done), strings.Repeat(".", width-done), int(100*frac), p.seen)
 }
 
-var errStopCount = errors.New("export finished")
-
-// count counts the articles the export goes through.
-func (p *exportProgress) count() {
-	defer close(p.counted)
-	n := 0
-	err := p.db.Each(p.filter, func(store.Record) error {
-		if p.stop.Load() {
-			return errStopCount
-		}
-		n++
-		return nil
-	})
-	if err == nil {
-		p.total.Store(int64(n))
+// idFraction is how far an article id (hex digits of a hash) lies into
+// the range of ids, from 0 to 1.
+func idFraction(id string) (float64, bool) {
+	if len(id) < 8 {
+		return 0, false
 	}
+	n, err := strconv.ParseUint(id[:8], 16, 32)
+	if err != nil {
+		return 0, false
+	}
+	return float64(n) / (1 << 32), true
 }
 
 func (p *exportProgress) done() {
 	if p.shown.IsZero() {
 		return
 	}
-	p.stop.Store(true)
-	<-p.counted
 	fmt.Fprintf(p.stderr, "\rexported %d articles in %s%s\n", p.seen, time.Since(p.started).Round(time.Second), strings.Repeat(" ", 30))
 }

@@ -257,6 +257,13 @@ type importer struct {
 	// registry is this database's entity registry, read once, to check
 	// the registry links imported annotations carry.
 	registry map[string]model.RegistryEntry
+	// inflight reports the end of the batch being stored (nil when none).
+	inflight chan error
+	// current holds, while a batch's annotations are saved, each one the
+	// batch touches as the batch leaves it (see savePending); changes
+	// are the batch's saves, stored together.
+	current map[string]model.Annotation
+	changes []store.Change
 }
 
 // conflict is a record refused because its annotator already has another,
@@ -518,37 +525,148 @@ func (im *importer) add(a model.Article) {
 	im.stats.textBytes += int64(len(a.Text))
 }
 
-// flushIf stores the batch when it is full (or always, when force).
+// flushIf stores the batch when it is full (or always, when force). The
+// batch is stored on another goroutine while the next one is read, one
+// batch at a time; force waits for it. Whatever the store side of the
+// importer holds (the counts of what was stored, conflicts, fatal) is
+// read only after wait.
 func (im *importer) flushIf(force bool) {
-	if im.fatal != nil || len(im.batch) == 0 {
+	if im.fatal != nil {
+		im.wait()
+		return
+	}
+	if len(im.batch) == 0 && len(im.pending) == 0 {
+		if force {
+			im.wait()
+		}
 		return
 	}
 	if !force && len(im.batch) < batchArticles && im.bytes < batchBytes {
 		return
 	}
-	added, err := im.store.AddArticles(im.batch)
-	if err != nil {
-		// The batch is not stored: say so in the summary, not "0 failed".
-		im.fatal = err
-		im.stats.notStored += len(im.batch) + len(im.pending)
+	im.wait()
+	if im.fatal != nil {
 		return
 	}
-	for _, ok := range added {
-		if ok {
-			im.stats.added++
-		} else {
-			im.stats.present++
-		}
+	batch, pending := im.batch, im.pending
+	im.batch, im.pending, im.bytes = nil, nil, 0
+	done := make(chan error, 1)
+	im.inflight = done
+	go func() { done <- im.storeBatch(batch, pending) }()
+	if force {
+		im.wait()
 	}
-	im.batch, im.bytes = im.batch[:0], 0
-	for _, p := range im.pending {
-		if err := im.save(p); err != nil {
-			im.fatal = err
-			return
-		}
+}
+
+// wait waits for the batch being stored, if any.
+func (im *importer) wait() {
+	if im.inflight == nil {
+		return
 	}
-	im.pending = im.pending[:0]
+	err := <-im.inflight
+	im.inflight = nil
+	if err != nil && im.fatal == nil {
+		im.fatal = err
+	}
 	im.progress()
+}
+
+// storeBatch stores a batch's articles, then its annotations.
+func (im *importer) storeBatch(batch []model.Article, pending []pendingAnnotation) error {
+	if len(batch) > 0 {
+		added, err := im.store.AddArticles(batch)
+		if err != nil {
+			// The batch is not stored: the summary says so (not "0
+			// failed" beside exit 1).
+			im.stats.notStored += len(batch) + len(pending)
+			return err
+		}
+		for _, ok := range added {
+			if ok {
+				im.stats.added++
+			} else {
+				im.stats.present++
+			}
+		}
+	}
+	return im.savePending(pending)
+}
+
+// savePending saves the annotations of the batch just stored. With a
+// store.Batcher (the bbolt store), the batch's stored annotations are read
+// in one transaction and its changes saved in one more, all or nothing;
+// otherwise each is read and saved on its own.
+func (im *importer) savePending(pending []pendingAnnotation) error {
+	if len(pending) == 0 {
+		return nil
+	}
+	batcher, ok := im.store.(store.Batcher)
+	if !ok {
+		for _, p := range pending {
+			if err := im.save(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	keys := make([]store.AnnotationKey, 0, len(pending))
+	seen := map[string]bool{}
+	for _, p := range pending {
+		annotator := p.ann.Annotator
+		if as, ok := im.saved[p.ann.ArticleID+"\x00"+annotator]; ok {
+			annotator = as
+		}
+		key := p.ann.ArticleID + "\x00" + annotator
+		if !seen[key] {
+			seen[key] = true
+			keys = append(keys, store.AnnotationKey{ArticleID: p.ann.ArticleID, Annotator: annotator})
+		}
+	}
+	stored, err := batcher.Annotations(keys)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	im.current = make(map[string]model.Annotation, len(keys))
+	for _, a := range stored {
+		im.current[a.ArticleID+"\x00"+a.Annotator] = a
+	}
+	defer func() { im.current, im.changes = nil, im.changes[:0] }()
+	for _, p := range pending {
+		if err := im.save(p); err != nil {
+			return err
+		}
+	}
+	if _, err := batcher.SaveMany(im.changes); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	return nil
+}
+
+// annotation is the annotator's annotation of the article as the batch
+// being saved leaves it: read with the batch, or from the store.
+func (im *importer) annotation(articleID, annotator string) (model.Annotation, error) {
+	if a, ok := im.current[articleID+"\x00"+annotator]; ok {
+		return a, nil
+	}
+	return im.store.Annotation(articleID, annotator)
+}
+
+// commit saves a: into the batch's changes (saved together at its end)
+// when batching, else at once.
+func (im *importer) commit(a model.Annotation, action string) error {
+	if im.current == nil {
+		_, err := im.store.Save(a, action)
+		return err
+	}
+	im.changes = append(im.changes, store.Change{Annotation: a, Action: action})
+	// What the store will hold: the next revision, todo by default.
+	next := a.Clone()
+	next.Rev++
+	if next.Status == "" {
+		next.Status = model.StatusTodo
+	}
+	im.current[a.ArticleID+"\x00"+a.Annotator] = next
+	return nil
 }
 
 // progress shows a line on stderr once a run has taken more than a second.
@@ -595,6 +713,8 @@ func (im *importer) annotatedFile(p, root, format string) {
 		im.errorf("%s: %v", p, err)
 		return
 	}
+	// The store side's state (saved, conflicts) is this file's from here.
+	im.wait()
 	im.saved = map[string]string{}
 	defaultAnnotator := im.fileAnnotator(p, root, format)
 	check := newRecordCheck(im, defaultAnnotator)
@@ -938,7 +1058,7 @@ func (im *importer) save(p pendingAnnotation) error {
 	if as, ok := im.saved[key]; ok {
 		a.Annotator = as
 	}
-	cur, err := im.store.Annotation(a.ArticleID, a.Annotator)
+	cur, err := im.annotation(a.ArticleID, a.Annotator)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", p.where, err)
 	}
@@ -976,7 +1096,9 @@ func (im *importer) save(p pendingAnnotation) error {
 		a.NextID = cur.NextID
 	}
 	im.saved[key] = a.Annotator
-	if store.SameAnnotation(cur, a) {
+	// An empty annotation and one that is not differ: the common case of
+	// a first import is settled without encoding both to compare them.
+	if cur.IsEmpty() == a.IsEmpty() && store.SameAnnotation(cur, a) {
 		im.stats.unchanged++
 		return nil
 	}
@@ -989,7 +1111,7 @@ func (im *importer) save(p pendingAnnotation) error {
 		}
 		note(conflict{keptAs: keptAs})
 	}
-	if _, err := im.store.Save(a, action); err != nil {
+	if err := im.commit(a, action); err != nil {
 		return fmt.Errorf("import %s: %w", p.where, err)
 	}
 	im.stats.saved++
@@ -1006,7 +1128,7 @@ func (im *importer) beside(a *model.Annotation, source string) (model.Annotation
 	who := a.Annotator
 	for k := 1; ; k++ {
 		name := store.ConflictName(who, source, k)
-		cur, err := im.store.Annotation(a.ArticleID, name)
+		cur, err := im.annotation(a.ArticleID, name)
 		if err != nil {
 			return cur, "", err
 		}

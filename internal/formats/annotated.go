@@ -221,26 +221,47 @@ func checkRecordText(text string) error {
 }
 
 // readRecords runs parse on each record of a JSON file and passes what it
-// reads to fn, collecting the bad records in file order.
+// reads to fn, collecting the bad records in file order. Records are
+// parsed on a worker per core (see pipeline); fn sees them in file order.
 func readRecords(path string, r io.Reader, parse func(raw []byte, where string) ([]Annotated, error), fn func(Annotated) error) ([]RecordError, error) {
+	type parsed struct {
+		where string
+		recs  []Annotated
+		err   error
+	}
 	var bad []RecordError
-	err := jsonRecords(path, r, func(raw json.RawMessage, line int, lineErr error) error {
-		where := fmt.Sprintf("%s:%d", path, line)
-		if lineErr != nil {
-			bad = append(bad, RecordError{Where: where, Err: lineErr})
-			return nil
+	type raw struct {
+		data    json.RawMessage
+		line    int
+		lineErr error
+	}
+	err := pipeline(func(emit func(raw) error) error {
+		// JSON validity is checked by parse's own decoding: a line is
+		// scanned a second time only when it fails.
+		return jsonRecordsChecked(path, r, false, func(data json.RawMessage, line int, lineErr error) error {
+			return emit(raw{data, line, lineErr})
+		})
+	}, func(in raw) parsed {
+		p := parsed{where: fmt.Sprintf("%s:%d", path, in.line), err: in.lineErr}
+		if p.err != nil {
+			return p
 		}
-		recs, err := parse(raw, where)
-		if errors.Is(err, ErrBlank) {
+		p.recs, p.err = parse(in.data, p.where)
+		if p.err != nil && !json.Valid(in.data) {
+			p.err = notJSONObject(in.data)
+		}
+		return p
+	}, func(p parsed) error {
+		if errors.Is(p.err, ErrBlank) {
 			// Nothing to annotate (Prodigy keeps records of one space):
 			// the caller counts it; it does not spoil the file.
-			return fn(Annotated{Blank: true, Where: where})
+			return fn(Annotated{Blank: true, Where: p.where})
 		}
-		if err != nil {
-			bad = append(bad, RecordError{Where: where, Err: err})
+		if p.err != nil {
+			bad = append(bad, RecordError{Where: p.where, Err: p.err})
 			return nil
 		}
-		for _, rec := range recs {
+		for _, rec := range p.recs {
 			if err := fn(rec); err != nil {
 				return err
 			}
@@ -250,12 +271,24 @@ func readRecords(path string, r io.Reader, parse func(raw []byte, where string) 
 	return bad, err
 }
 
+// notJSONObject says why a line of JSONL is not JSON.
+func notJSONObject(raw []byte) error {
+	var v any
+	return fmt.Errorf("not a JSON object: %v", json.Unmarshal(raw, &v))
+}
+
 // jsonRecords calls fn with each record of a JSON file, whatever its shape:
 // one object per line (JSONL), a JSON array of objects, or one object
 // (possibly spread over several lines). line is where the record starts.
 // A line of JSONL that is not JSON comes to fn with lineErr set; an array
 // or object that breaks off is an error for the whole file.
 func jsonRecords(path string, r io.Reader, fn func(raw json.RawMessage, line int, lineErr error) error) error {
+	return jsonRecordsChecked(path, r, true, fn)
+}
+
+// jsonRecordsChecked is jsonRecords; with check false, a line of JSONL
+// comes to fn without its JSON checked (the caller's decoding checks it).
+func jsonRecordsChecked(path string, r io.Reader, check bool, fn func(raw json.RawMessage, line int, lineErr error) error) error {
 	lc := &lineCounter{r: &utf8Reader{r: r}}
 	br := bufio.NewReaderSize(lc, 64*1024)
 	var consumed int64
@@ -307,9 +340,8 @@ func jsonRecords(path string, r io.Reader, fn func(raw json.RawMessage, line int
 		raw = bytes.TrimSpace(raw)
 		if len(raw) > 0 {
 			var lineErr error
-			if !json.Valid(raw) {
-				var v any
-				lineErr = fmt.Errorf("not a JSON object: %v", json.Unmarshal(raw, &v))
+			if check && !json.Valid(raw) {
+				lineErr = notJSONObject(raw)
 			}
 			if err := fn(json.RawMessage(raw), line, lineErr); err != nil {
 				return err

@@ -112,41 +112,59 @@ type jsonArticle struct {
 // to fn; each bad line is returned as a RecordError naming its line. An
 // error from fn or from reading stops the scan and is returned as err.
 func ReadJSONL(path string, r io.Reader, fn func(Record) error) (bad []RecordError, err error) {
+	type line struct {
+		raw []byte
+		n   int
+	}
+	type parsed struct {
+		where string
+		rec   model.Article
+		err   error
+	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), maxLine)
-	line, records, size := 0, 0, 0
-	for sc.Scan() {
-		line++
-		raw := sc.Bytes()
-		if line == 1 {
-			raw = bytes.TrimPrefix(raw, []byte("\uFEFF"))
-		}
-		size += len(raw)
-		raw = bytes.TrimSpace(raw)
-		if len(raw) == 0 {
-			continue
-		}
-		records++
-		where := fmt.Sprintf("%s:%d", path, line)
-		rec, err := parseJSONArticle(raw)
-		if errors.Is(err, ErrBlank) {
-			if err := fn(Record{Where: where, Blank: true}); err != nil {
-				return bad, err
+	n, records, size := 0, 0, 0
+	// Lines are parsed on a worker per core (see pipeline); fn sees them
+	// in file order.
+	err = pipeline(func(emit func(line) error) error {
+		for sc.Scan() {
+			n++
+			raw := sc.Bytes()
+			if n == 1 {
+				raw = bytes.TrimPrefix(raw, []byte("\uFEFF"))
 			}
-			continue
+			size += len(raw)
+			raw = bytes.TrimSpace(raw)
+			if len(raw) == 0 {
+				continue
+			}
+			records++
+			if err := emit(line{bytes.Clone(raw), n}); err != nil {
+				return err
+			}
 		}
-		if err != nil {
-			bad = append(bad, RecordError{Where: where, Err: err})
-			continue
+		return nil
+	}, func(l line) parsed {
+		p := parsed{where: fmt.Sprintf("%s:%d", path, l.n)}
+		p.rec, p.err = parseJSONArticle(l.raw)
+		return p
+	}, func(p parsed) error {
+		if errors.Is(p.err, ErrBlank) {
+			return fn(Record{Where: p.where, Blank: true})
 		}
-		rec.ImportedFrom = where
-		if err := fn(Record{Article: rec, Where: where}); err != nil {
-			return bad, err
+		if p.err != nil {
+			bad = append(bad, RecordError{Where: p.where, Err: p.err})
+			return nil
 		}
+		p.rec.ImportedFrom = p.where
+		return fn(Record{Article: p.rec, Where: p.where})
+	})
+	if err != nil {
+		return bad, err
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return bad, fmt.Errorf("%s:%d: line longer than %d MiB", path, line+1, maxLine>>20)
+			return bad, fmt.Errorf("%s:%d: line longer than %d MiB", path, n+1, maxLine>>20)
 		}
 		return bad, fmt.Errorf("%s: %w", path, err)
 	}

@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -89,14 +89,46 @@ type SpacyOptions struct {
 }
 
 // hash32 is a stable signed 32-bit hash, the width Prodigy uses for its
-// _input_hash and _task_hash.
+// _input_hash and _task_hash: FNV-1a over the parts, each followed by a
+// zero byte.
 func hash32(parts ...string) int32 {
-	h := fnv.New32a()
+	h := newFNV32()
 	for _, p := range parts {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
+		h.add(p)
 	}
-	return int32(h.Sum32())
+	return int32(h)
+}
+
+// fnv32 is FNV-1a's state, a value so that a hash can go on from a copy
+// (the task hash from the input hash's state after the text).
+type fnv32 uint32
+
+func newFNV32() fnv32 { return 2166136261 }
+
+// add hashes s and the zero byte that ends a part.
+func (h *fnv32) add(s string) {
+	v := *h
+	for i := 0; i < len(s); i++ {
+		v ^= fnv32(s[i])
+		v *= 16777619
+	}
+	*h = v * 16777619 // the zero byte: xor with 0 leaves v
+}
+
+// addSpan hashes a span as the part fmt.Sprint(start, end, label) is
+// ("12 17GPE"), without building the string.
+func (h *fnv32) addSpan(start, end int, label string) {
+	var buf [48]byte
+	b := strconv.AppendInt(buf[:0], int64(start), 10)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(end), 10)
+	v := *h
+	for _, c := range b {
+		v ^= fnv32(c)
+		v *= 16777619
+	}
+	*h = v
+	h.add(label)
 }
 
 // ToSpacy converts an annotation to a Prodigy/spaCy record. Claims,
@@ -132,8 +164,10 @@ func ToSpacy(art model.Article, a model.Annotation, opts SpacyOptions) (SpacyRec
 	if a.Status == model.StatusSkipped {
 		rec.Answer = "ignore"
 	}
-	rec.InputHash = hash32(art.Text)
-	task := []string{art.Text}
+	input := newFNV32()
+	input.add(art.Text)
+	rec.InputHash = int32(input)
+	task := input
 	spans := sortedSpans(a.Entities)
 	var tokens []model.Range
 	if opts.Tokens {
@@ -160,9 +194,9 @@ func ToSpacy(art model.Article, a model.Annotation, opts SpacyOptions) (SpacyRec
 			}
 		}
 		rec.Spans = append(rec.Spans, s)
-		task = append(task, fmt.Sprint(e.Start, e.End, e.Label))
+		task.addSpan(e.Start, e.End, e.Label)
 	}
-	rec.TaskHash = hash32(task...)
+	rec.TaskHash = int32(task)
 	return rec, nil
 }
 

@@ -92,6 +92,37 @@ type Filter struct {
 	All bool
 }
 
+// AnnotationKey names one annotator's annotation of one article.
+type AnnotationKey struct {
+	ArticleID, Annotator string
+}
+
+// Change is one annotation to store and the action its history entry
+// names ("import wire.jsonl").
+type Change struct {
+	Annotation model.Annotation
+	Action     string
+}
+
+// Batcher is what a store offers bulk writers (imports) besides Store:
+// many annotations read, or saved, in one transaction, so that 100,000
+// imported records cost a few hundred transactions, not 100,000 durable
+// ones. A store without it is written to one Save at a time.
+type Batcher interface {
+	// Annotations returns the annotations keys name, in their order: the
+	// stored one, or an empty one (Rev 0) where there is none yet. An
+	// article that is not there is ErrNotFound.
+	Annotations(keys []AnnotationKey) ([]model.Annotation, error)
+	// SaveMany stores the changes in one durable transaction, each as
+	// Save stores one (a new revision with its history entry, on its
+	// annotator's undo stack), in order: a change may follow another of
+	// the same annotation, with the Rev that one is saved at. All or
+	// nothing: a stale Rev (ErrConflict) or a missing article fails the
+	// whole batch and nothing of it is stored. It returns the stored
+	// annotations.
+	SaveMany(changes []Change) ([]model.Annotation, error)
+}
+
 // Store is annotate's persistence. Every method is one durable transaction.
 type Store interface {
 	// AddArticles stores articles not yet present (by ID); added[i] says
