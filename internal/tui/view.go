@@ -475,11 +475,11 @@ func (m *Model) renderArticleScreen() string {
 	textW, textH, sideW := m.paneSizes()
 	showPicker := m.prompt != nil && m.prompt.kind != promptFind && m.prompt.kind != promptQueueSearch
 	innerW := sideW - 4
-	var left, right []string
 	leftFocused := m.focus == focusArticle && !showPicker
 	rightFocused := m.focus == focusSide || showPicker
+	var left, right []string
 	if m.wide() || leftFocused {
-		left = m.box(m.renderText(textW, textH), textW, leftFocused)
+		left = m.renderText(textW, textH)
 	}
 	if m.wide() || rightFocused {
 		var side string
@@ -488,48 +488,74 @@ func (m *Model) renderArticleScreen() string {
 		} else {
 			side = m.renderSide(innerW, textH)
 		}
-		right = m.box(strings.Split(side, "\n"), innerW, rightFocused)
+		right = strings.Split(side, "\n")
+	}
+	// One builder for the whole body: each line's width is known, so
+	// nothing is measured again, and lines are not copied twice.
+	var b strings.Builder
+	b.Grow((textW+innerW+12)*(textH+2)*3 + 64)
+	lf := m.frame(textW, leftFocused)
+	rf := m.frame(innerW, rightFocused)
+	row := func(i int) {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if left != nil {
+			writeBoxLine(&b, lf, left, i, textH)
+		}
+		if right != nil {
+			writeBoxLine(&b, rf, right, i, textH)
+		}
 	}
 	switch {
 	case m.wide():
-		// Both panes: joined line by line (each line's width is known, so
-		// nothing is measured again).
-		out := make([]string, len(left))
-		for i := range left {
-			out[i] = left[i] + right[i]
-		}
-		return strings.Join(out, "\n")
 	case rightFocused:
-		return strings.Join(right, "\n")
+		left = nil
+	default:
+		right = nil
 	}
-	return strings.Join(left, "\n")
+	for i := 0; i < textH+2; i++ {
+		row(i)
+	}
+	return b.String()
 }
 
-// box frames lines that are each exactly w cells wide: a border and one
-// cell of padding each side, drawn here rather than by lipgloss, which
-// would measure every line again.
-func (m *Model) box(lines []string, w int, focused bool) []string {
+// writeBoxLine writes row i of a framed pane of h lines: the top rule, a
+// line between the sides, or the bottom rule.
+func writeBoxLine(b *strings.Builder, f [4]string, lines []string, i, h int) {
+	switch {
+	case i == 0:
+		b.WriteString(f[0])
+	case i == h+1:
+		b.WriteString(f[3])
+	default:
+		b.WriteString(f[1])
+		if i-1 < len(lines) {
+			b.WriteString(lines[i-1])
+		}
+		b.WriteString(f[2])
+	}
+}
+
+// frame returns a pane's frame pieces for an inner width: top rule, left
+// side, right side, bottom rule (padding included), drawn once per width.
+func (m *Model) frame(w int, focused bool) [4]string {
 	fk := frameKey{w: w, focused: focused, dark: m.styles.Dark}
-	f, ok := m.frames[fk]
-	if !ok {
-		st, g := m.styles.BorderLine, m.styles.BorderGlyphs
-		if focused {
-			st, g = m.styles.FocusedLine, m.styles.FocusedGlyphs
-		}
-		f = [4]string{st.Render(g.TopLeft + strings.Repeat(g.Top, w+2) + g.TopRight),
-			st.Render(g.Left) + " ", " " + st.Render(g.Right),
-			st.Render(g.BottomLeft + strings.Repeat(g.Bottom, w+2) + g.BottomRight)}
-		if m.frames == nil {
-			m.frames = map[frameKey][4]string{}
-		}
-		m.frames[fk] = f
+	if f, ok := m.frames[fk]; ok {
+		return f
 	}
-	out := make([]string, 0, len(lines)+2)
-	out = append(out, f[0])
-	for _, l := range lines {
-		out = append(out, f[1]+l+f[2])
+	st, g := m.styles.BorderLine, m.styles.BorderGlyphs
+	if focused {
+		st, g = m.styles.FocusedLine, m.styles.FocusedGlyphs
 	}
-	return append(out, f[3])
+	f := [4]string{st.Render(g.TopLeft + strings.Repeat(g.Top, w+2) + g.TopRight),
+		st.Render(g.Left) + " ", " " + st.Render(g.Right),
+		st.Render(g.BottomLeft + strings.Repeat(g.Bottom, w+2) + g.BottomRight)}
+	if m.frames == nil {
+		m.frames = map[frameKey][4]string{}
+	}
+	m.frames[fk] = f
+	return f
 }
 
 // frameKey is what a pane's frame depends on.
