@@ -514,6 +514,13 @@ func hostileRows() []hostileRow {
 		{name: "fifo/inside an imported folder (passed over, never opened)", args: fifoArgs("dir/p.txt", "import", "FIFODIR"), code: 1, stderr: []string{"dir", "no .txt"}},
 	}
 
+	// Read-only and full file systems (tmpfs mounts: root ignores chmod).
+	rows = append(rows,
+		hostileRow{name: "mount/read-only folder: list", args: onMount("", true, "list"), stdout: []string{"ISIS fighters"}, lines: -1},
+		hostileRow{name: "mount/read-only folder: import", args: onMount("", true, "import", "NEW"), code: 1, stderr: []string{"annotate.db", "read-only"}, lines: -1},
+		hostileRow{name: "mount/full disk: import", args: onMount("size=256k", false, "import", "BIG"), code: 1, stdout: []string{"not stored"}, lines: -1},
+	)
+
 	// Damaged databases.
 	rows = append(rows, damagedRows("random bytes", func(*testing.T) []byte { return randomBytes(64<<10, 11) }, "damaged")...)
 	rows = append(rows, damagedRows("zero length", func(*testing.T) []byte { return nil }, "")...)
@@ -525,6 +532,47 @@ func hostileRows() []hostileRow {
 	rows = append(rows, damagedRows("garbled root page", garbleLive(32, 22), "damaged")...)
 	rows = append(rows, damagedRowsReading("garbled second meta page", garblePage(metaPage, 23), "", true, true)...)
 	return rows
+}
+
+// onMount puts the row's database (a healthy one) on a tmpfs of its own,
+// mounted with opts and remounted read-only when ro; NEW is a small
+// article file, BIG one too large for a 256 KiB disk. Skipped where the
+// test cannot mount (not root).
+func onMount(opts string, ro bool, args ...string) func(*testing.T, *harness) []string {
+	return func(t *testing.T, h *harness) []string {
+		dir := filepath.Join(h.dir, "mnt")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		mountArgs := []string{"-t", "tmpfs"}
+		if opts != "" {
+			mountArgs = append(mountArgs, "-o", opts)
+		}
+		if out, err := exec.Command("mount", append(mountArgs, "tmpfs", dir)...).CombinedOutput(); err != nil {
+			t.Skipf("cannot mount a tmpfs here (%v: %s): read-only and full-disk cases are not tried", err, strings.TrimSpace(string(out)))
+		}
+		t.Cleanup(func() { exec.Command("umount", dir).Run() })
+		h.env["ANNOTATE_DB"] = filepath.Join(dir, "annotate.db")
+		if err := os.WriteFile(h.dbPath(), healthy(t), 0o600); err != nil {
+			t.Skipf("the healthy database does not fit on the tmpfs: %v", err)
+		}
+		if ro {
+			if out, err := exec.Command("mount", "-o", "remount,ro", dir).CombinedOutput(); err != nil {
+				t.Skipf("cannot remount the tmpfs read-only (%v: %s)", err, strings.TrimSpace(string(out)))
+			}
+		}
+		out := append([]string(nil), args...)
+		for i, a := range out {
+			switch a {
+			case "NEW":
+				out[i] = h.write("new.txt", []byte("New article\nAn article to import.\n"))
+			case "BIG":
+				big := strings.Repeat("Fighters entered the town and officials said many were killed. ", 8000)
+				out[i] = h.write("big.txt", []byte("Big\n"+big))
+			}
+		}
+		return out
+	}
 }
 
 // h0dir stands for the harness folder in a row's stderr expectations.
