@@ -946,6 +946,12 @@ func (c *recordCheck) record(rec *formats.Annotated) bool {
 	if a == nil || rec.Blank {
 		return true
 	}
+	if err := model.CheckName("annotator name", rec.Annotator); err != nil {
+		// A name from the file (Prodigy's _annotator_id, Label Studio's
+		// completed_by) reaches the terminal and file names later.
+		c.bad = append(c.bad, formats.RecordError{Where: rec.Where, Err: err})
+		return false
+	}
 	a.ArticleID = model.ArticleID(rec.Article.Text)
 	a.Annotator = rec.Annotator
 	if a.Schema == "" {

@@ -2,6 +2,7 @@ package formats
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"time"
+	"unicode/utf8"
 
 	"github.com/annotate-tool/annotate/internal/model"
 )
@@ -252,19 +254,43 @@ func sortedSpans(spans []model.Span) []model.Span {
 // the same database always exports the same bytes.
 type LineWriter struct {
 	w   *bufio.Writer
+	buf bytes.Buffer
 	enc *json.Encoder
 }
 
 // NewLineWriter wraps w.
 func NewLineWriter(w io.Writer) *LineWriter {
-	bw := bufio.NewWriterSize(w, 256*1024)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	return &LineWriter{w: bw, enc: enc}
+	l := &LineWriter{w: bufio.NewWriterSize(w, 256*1024)}
+	l.enc = json.NewEncoder(&l.buf)
+	l.enc.SetEscapeHTML(false)
+	return l
 }
 
-// Write writes v and a newline.
-func (l *LineWriter) Write(v any) error { return l.enc.Encode(v) }
+// Write writes v and a newline. encoding/json escapes C0 controls but
+// leaves C1 and bidi controls raw, and these lines often go to a terminal
+// (list --json): every model.UnsafeRune is written as a \u escape, which
+// decodes to the same string.
+func (l *LineWriter) Write(v any) error {
+	l.buf.Reset()
+	if err := l.enc.Encode(v); err != nil {
+		return err
+	}
+	b := l.buf.Bytes()
+	if !bytes.ContainsFunc(b, model.UnsafeRune) {
+		_, err := l.w.Write(b)
+		return err
+	}
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if model.UnsafeRune(r) {
+			fmt.Fprintf(l.w, `\u%04x`, r)
+		} else {
+			l.w.Write(b[:size])
+		}
+		b = b[size:]
+	}
+	return nil
+}
 
 // Flush flushes buffered lines.
 func (l *LineWriter) Flush() error { return l.w.Flush() }

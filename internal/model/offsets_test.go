@@ -41,25 +41,6 @@ func randomText(r *rand.Rand, n int) string {
 	return sb.String()
 }
 
-// knownCheckpointBug reports whether text triggers the RuneIndex bug described
-// in TestRuneIndexLengthMultipleOfCheckpoint: a non-ASCII text whose byte
-// length is a non-zero multiple of checkpointEvery. Property tests skip
-// exactly these texts so that every other text is still checked; delete this
-// helper when the bug is fixed.
-func knownCheckpointBug(text string) bool {
-	if len(text) == 0 || len(text)%checkpointEvery != 0 {
-		return false
-	}
-	for i := 0; i < len(text); i++ {
-		if text[i] >= utf8.RuneSelf {
-			return true
-		}
-	}
-	return false
-}
-
-const checkpointBugMessage = "BUG: NewRuneIndex never fills the last checkpoint when len(text) is a multiple of 256 (non-ASCII text), so Len()/Runes(len(text)) return 0 and Bytes fails near the end; see TestRuneIndexLengthMultipleOfCheckpoint"
-
 // checkOffsets verifies every property of the offset conversions on one
 // text. It reports through t and returns nothing, so both the property test
 // and the fuzz target use it.
@@ -197,9 +178,6 @@ func TestRuneIndexProperties(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 0x5eed))
 			text := randomText(rng, size.min+rng.IntN(size.max-size.min+1))
 			t.Run(fmt.Sprintf("%s/seed%d", size.name, seed), func(t *testing.T) {
-				if knownCheckpointBug(text) {
-					t.Skip(checkpointBugMessage)
-				}
 				checkOffsets(t, text)
 			})
 		}
@@ -233,22 +211,16 @@ func TestRuneIndexFixedTexts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if knownCheckpointBug(tt.text) {
-				t.Skip(checkpointBugMessage)
-			}
 			checkOffsets(t, tt.text)
 		})
 	}
 }
 
-// TestRuneIndexLengthMultipleOfCheckpoint pins a bug: NewRuneIndex fills
-// counts[k] only for k*checkpointEvery < len(text), but allocates
-// len(text)/checkpointEvery+1 entries, so when len(text) is a multiple of
-// checkpointEvery the last entry stays 0. Runes(len(text)) and Len() then
-// return 0, and Bytes fails for code points in the last checkpoint's stretch
-// (the exporter in internal/formats refuses such spans).
+// TestRuneIndexLengthMultipleOfCheckpoint keeps a fixed bug fixed: when
+// len(text) was a multiple of checkpointEvery, the last checkpoint stayed
+// 0, so Runes(len(text)) and Len() returned 0 and Bytes failed near the
+// end (the exporter in internal/formats refused such spans).
 func TestRuneIndexLengthMultipleOfCheckpoint(t *testing.T) {
-	t.Skip(checkpointBugMessage)
 	tests := []struct {
 		name string
 		text string
@@ -370,9 +342,6 @@ func FuzzRuneIndex(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		if !utf8.ValidString(text) {
 			t.Skip("article texts are valid UTF-8")
-		}
-		if knownCheckpointBug(text) {
-			t.Skip(checkpointBugMessage)
 		}
 		checkOffsets(t, text)
 	})
