@@ -17,7 +17,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -273,6 +273,12 @@ func (db *DB) run(writable bool, fn func(*bolt.Tx) error) (err error) {
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
+	// A damaged page can send bbolt's reads outside the memory-mapped
+	// file (a branch page claiming 65,535 elements sends Get's binary
+	// search a megabyte past it): with this, such a fault panics in this
+	// goroutine, which the recover below turns into an error, instead of
+	// killing the process.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	b, err := db.open(!writable)
 	if err != nil {
 		return err
@@ -372,19 +378,10 @@ func (db *DB) AddArticles(arts []model.Article) ([]bool, error) {
 			if a.ID == "" {
 				a.ID = model.ArticleID(a.Text)
 			}
-			key := []byte(a.ID)
-			if b.Get(key) != nil {
+			if b.Get([]byte(a.ID)) != nil {
 				continue
 			}
-			seq, err := b.NextSequence()
-			if err != nil {
-				return err
-			}
-			v, err := encodeArticle(a, seq)
-			if err != nil {
-				return err
-			}
-			if err := b.Put(key, v); err != nil {
+			if err := insertArticle(tx, a); err != nil {
 				return err
 			}
 			added[i] = true
@@ -415,66 +412,11 @@ func (db *DB) Article(id string) (model.Article, error) {
 	return a, err
 }
 
+// statusRecord is an entry of the status index of layouts 2 to 4 (their
+// migrations write it; layout 5 replaced it by the queue's buckets).
 type statusRecord struct {
 	Status    model.Status `json:"status"`
 	UpdatedAt time.Time    `json:"updated_at"`
-}
-
-// Articles lists every article in import order with each annotator's status.
-func (db *DB) Articles(fn func(store.ArticleSummary) error) error {
-	var list []store.ArticleSummary
-	err := db.view(func(tx *bolt.Tx) error {
-		b, err := bucket(tx, bucketArticles)
-		if err != nil {
-			return err
-		}
-		st, err := bucket(tx, bucketStatus)
-		if err != nil {
-			return err
-		}
-		index := map[string]int{}
-		err = b.ForEach(func(k, v []byte) error {
-			m, _, err := decodeArticleMeta(v)
-			if err != nil {
-				return fmt.Errorf("article %s: %w", k, err)
-			}
-			index[m.ID] = len(list)
-			list = append(list, store.ArticleSummary{ID: m.ID, Title: m.Title, Source: m.Source, Length: m.Length, Seq: m.Seq, ImportedAt: m.ImportedAt})
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		return st.ForEach(func(k, v []byte) error {
-			id, annotator, ok := bytes.Cut(k, []byte{0})
-			if !ok {
-				return nil
-			}
-			i, found := index[string(id)]
-			if !found {
-				return nil
-			}
-			var r statusRecord
-			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("status of %s: %w", k, err)
-			}
-			if list[i].Statuses == nil {
-				list[i].Statuses = map[string]model.Status{}
-			}
-			list[i].Statuses[string(annotator)] = r.Status
-			return nil
-		})
-	})
-	if err != nil {
-		return err
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].Seq < list[j].Seq })
-	for _, s := range list {
-		if err := fn(s); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func getAnnotation(tx *bolt.Tx, articleID, annotator string) (model.Annotation, bool, error) {
@@ -627,7 +569,14 @@ func writeAnnotation(tx *bolt.Tx, prev model.Annotation, existed bool, next mode
 	if err := putJSON(tx.Bucket(bucketAnnotations), key, next); err != nil {
 		return next, 0, err
 	}
-	if err := putJSON(tx.Bucket(bucketStatus), key, statusRecord{Status: next.Status, UpdatedAt: next.UpdatedAt}); err != nil {
+	old := model.Status("")
+	if existed {
+		old = prev.Status
+		if old == "" {
+			old = model.StatusTodo
+		}
+	}
+	if err := setStatus(tx, next.ArticleID, next.Annotator, old, next.Status); err != nil {
 		return next, 0, err
 	}
 	hist := tx.Bucket(bucketHistory)
@@ -835,7 +784,7 @@ func (db *DB) Check() ([]string, error) {
 		if v := storedVersion(tx); v != CurrentVersion {
 			problems = append(problems, fmt.Sprintf("layout version is %d, expected %d", v, CurrentVersion))
 		}
-		for _, name := range [][]byte{bucketMeta, bucketArticles, bucketAnnotations, bucketHistory, bucketStatus, bucketUndo, bucketRegistry, bucketRegistryHistory} {
+		for _, name := range append([][]byte{bucketMeta, bucketArticles, bucketAnnotations, bucketHistory, bucketUndo, bucketRegistry, bucketRegistryHistory}, queueBuckets...) {
 			if tx.Bucket(name) == nil {
 				problems = append(problems, fmt.Sprintf("bucket %q is missing", name))
 			}
@@ -856,6 +805,7 @@ func (db *DB) Check() ([]string, error) {
 			return nil
 		})
 		problems = append(problems, checkRecords(tx)...)
+		problems = append(problems, checkQueue(tx)...)
 		problems = append(problems, checkRegistry(tx)...)
 		return nil
 	})
@@ -875,13 +825,6 @@ func checkRecords(tx *bolt.Tx) []string {
 		}
 		return nil
 	})
-	_ = tx.Bucket(bucketStatus).ForEach(func(k, v []byte) error {
-		var r statusRecord
-		if err := json.Unmarshal(v, &r); err != nil {
-			problems = append(problems, fmt.Sprintf("status of %s is damaged: %v", bytes.ReplaceAll(k, []byte{0}, []byte(" by ")), err))
-		}
-		return nil
-	})
 	_ = tx.Bucket(bucketUndo).ForEach(func(k, v []byte) error {
 		name := bytes.ReplaceAll(k, []byte{0}, []byte(" by "))
 		var s undoStacks
@@ -897,14 +840,4 @@ func checkRecords(tx *bolt.Tx) []string {
 		return nil
 	})
 	return problems
-}
-
-// Page returns a page of the queue (see store.Store).
-func (db *DB) Page(q store.Query) (store.Page, error) {
-	return store.PageFromSummaries(db.Articles, q)
-}
-
-// NextToWork returns the next article to work on (see store.Store).
-func (db *DB) NextToWork(annotator, after string) (string, bool, error) {
-	return store.NextFromSummaries(db.Articles, annotator, after)
 }

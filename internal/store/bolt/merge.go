@@ -359,15 +359,7 @@ func (db *DB) mergeArticle(tx *bolt.Tx, t theirRecord, regMap map[string]string,
 			return problem("its text differs from this database's article of the same id: left out with its annotations")
 		}
 	} else {
-		seq, err := arts.NextSequence()
-		if err != nil {
-			return err
-		}
-		v, err := encodeArticle(art, seq)
-		if err != nil {
-			return err
-		}
-		if err := arts.Put([]byte(art.ID), v); err != nil {
+		if err := insertArticle(tx, art); err != nil {
 			return err
 		}
 		res.NewArticles++
@@ -531,7 +523,7 @@ func (db *DB) mergeNew(tx *bolt.Tx, in model.Annotation, t theirRecord, theirNam
 	if err := putJSON(tx.Bucket(bucketAnnotations), key, in); err != nil {
 		return err
 	}
-	if err := putJSON(tx.Bucket(bucketStatus), key, statusRecord{Status: in.Status, UpdatedAt: in.UpdatedAt}); err != nil {
+	if err := setStatus(tx, in.ArticleID, in.Annotator, "", in.Status); err != nil {
 		return err
 	}
 	// The merge itself, in the log: its state before is the annotation

@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/store"
 )
 
 // migration moves the file's layout from version-1 to version. Migrations run
@@ -159,12 +160,72 @@ var migrations = []migration{
 				}
 				continue
 			}
-			if _, err := saveChange(tx, own, true, grouped, groupAction, now); err != nil {
+			if err := layout4SaveChange(tx, own, grouped, groupAction, now); err != nil {
 				return err
 			}
 		}
 		return nil
 	}},
+	{5, "the queue: article summaries, statuses by annotator and counters", func(tx *bolt.Tx) error {
+		err := buildQueue(tx, func(v []byte) (model.Status, error) {
+			var a struct {
+				Status model.Status `json:"status"`
+			}
+			if err := json.Unmarshal(v, &a); err != nil {
+				return "", err
+			}
+			if a.Status == "" {
+				a.Status = model.StatusTodo
+			}
+			return a.Status, nil
+		})
+		if err != nil {
+			return err
+		}
+		// The queue's statuses replace the status index of layout 2.
+		return tx.DeleteBucket(bucketStatus)
+	}},
+}
+
+// layout4SaveChange is a change as layouts 2 to 4 record it (the whole
+// annotation, its status index entry, a history entry holding the whole
+// state before, the undo stack as one JSON record), for the layout 4
+// migration, which runs before layout 5 changed that.
+func layout4SaveChange(tx *bolt.Tx, prev, next model.Annotation, action string, now time.Time) error {
+	next.Rev = prev.Rev + 1
+	next.UpdatedAt = now
+	if next.Status == "" {
+		next.Status = model.StatusTodo
+	}
+	key := annotationKey(next.ArticleID, next.Annotator)
+	if err := putJSON(tx.Bucket(bucketAnnotations), key, next); err != nil {
+		return err
+	}
+	if err := putJSON(tx.Bucket(bucketStatus), key, statusRecord{Status: next.Status, UpdatedAt: next.UpdatedAt}); err != nil {
+		return err
+	}
+	hist := tx.Bucket(bucketHistory)
+	seq, err := hist.NextSequence()
+	if err != nil {
+		return err
+	}
+	before := prev
+	entry := store.HistoryEntry{Seq: seq, Time: now, Annotator: next.Annotator, ArticleID: next.ArticleID, Action: action, Before: &before}
+	if err := putJSON(hist, u64(seq), entry); err != nil {
+		return err
+	}
+	var stacks struct {
+		Undo []uint64 `json:"undo"`
+		Redo []uint64 `json:"redo"`
+	}
+	if v := tx.Bucket(bucketUndo).Get(key); v != nil {
+		if err := json.Unmarshal(v, &stacks); err != nil {
+			return fmt.Errorf("undo record %q is damaged: %w", key, err)
+		}
+	}
+	stacks.Undo = append(stacks.Undo, seq)
+	stacks.Redo = nil
+	return putJSON(tx.Bucket(bucketUndo), key, stacks)
 }
 
 // groupAction is the history action of the layout 4 migration's grouping.
