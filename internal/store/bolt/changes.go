@@ -188,7 +188,7 @@ type list[T any] struct {
 }
 
 func plainEqual[T comparable](a, b *T) bool { return *a == *b }
-func deepEqual[T any](a, b *T) bool       { return reflect.DeepEqual(*a, *b) }
+func deepEqual[T any](a, b *T) bool         { return reflect.DeepEqual(*a, *b) }
 
 var (
 	listEntities = list[model.Span]{"entities", func(a *model.Annotation) *[]model.Span { return &a.Entities },

@@ -221,8 +221,8 @@ func bigAnnotation(articleID string, spans int) model.Annotation {
 func tagOne(a model.Annotation, i int) model.Annotation {
 	next := a
 	if i%2 == 1 {
-		next.Entities = a.Entities[:len(a.Entities)-1 : len(a.Entities)-1]
-		next.Referents = a.Referents[:len(a.Referents)-1 : len(a.Referents)-1]
+		next.Entities = a.Entities[: len(a.Entities)-1 : len(a.Entities)-1]
+		next.Referents = a.Referents[: len(a.Referents)-1 : len(a.Referents)-1]
 		return next
 	}
 	next.Entities = append(a.Entities[:len(a.Entities):len(a.Entities)], model.Span{})
