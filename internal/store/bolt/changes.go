@@ -196,7 +196,7 @@ var (
 	listReferents = list[model.Entity]{"referents", func(a *model.Annotation) *[]model.Entity { return &a.Referents },
 		func(e *model.Entity) string { return e.ID }, entityEqual, func(d *delta) **splice[model.Entity] { return &d.Referents }}
 	listClaims = list[model.Claim]{"claims", func(a *model.Annotation) *[]model.Claim { return &a.Claims },
-		func(c *model.Claim) string { return c.ID }, deepEqual[model.Claim], func(d *delta) **splice[model.Claim] { return &d.Claims }}
+		func(c *model.Claim) string { return c.ID }, claimEqual, func(d *delta) **splice[model.Claim] { return &d.Claims }}
 	listIncidents = list[model.Incident]{"incidents", func(a *model.Annotation) *[]model.Incident { return &a.Incidents },
 		func(i *model.Incident) string { return i.ID }, deepEqual[model.Incident], func(d *delta) **splice[model.Incident] { return &d.Incidents }}
 	listSources = list[model.SourceGrade]{"sources", func(a *model.Annotation) *[]model.SourceGrade { return &a.Sources },
@@ -216,6 +216,26 @@ func entityEqual(a, b *model.Entity) bool {
 	return a.ID == b.ID && a.Name == b.Name && a.Label == b.Label && a.Registry == b.Registry && a.LabelNote == b.LabelNote &&
 		slices.Equal(a.Aliases, b.Aliases) && slices.Equal(a.ExternalIDs, b.ExternalIDs) && slices.Equal(a.Affiliations, b.Affiliations) &&
 		(a.Aliases == nil) == (b.Aliases == nil) && (a.ExternalIDs == nil) == (b.ExternalIDs == nil) && (a.Affiliations == nil) == (b.Affiliations == nil)
+}
+
+// claimEqual compares claims without reflection.
+func claimEqual(a, b *model.Claim) bool {
+	if a.ID != b.ID || a.Claimant != b.Claimant || a.Type != b.Type || a.Polarity != b.Polarity || a.Certainty != b.Certainty ||
+		a.SelfInterested != b.SelfInterested || a.Credibility != b.Credibility || !ptrEqual(a.Cue, b.Cue) || !ptrEqual(a.Stance, b.Stance) ||
+		!slices.Equal(a.Content, b.Content) || (a.Content == nil) != (b.Content == nil) || len(a.Figures) != len(b.Figures) || (a.Figures == nil) != (b.Figures == nil) {
+		return false
+	}
+	for i := range a.Figures {
+		f, g := &a.Figures[i], &b.Figures[i]
+		if f.Counts != g.Counts || f.Qualifier != g.Qualifier || f.Text != g.Text || !ptrEqual(f.Value, g.Value) || !ptrEqual(f.Low, g.Low) || !ptrEqual(f.High, g.High) {
+			return false
+		}
+	}
+	return true
+}
+
+func ptrEqual[T comparable](a, b *T) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
 }
 
 // lists lets code walk every list of an annotation without knowing its
