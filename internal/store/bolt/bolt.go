@@ -7,6 +7,13 @@
 // milliseconds. Long reads (export) are cut into batches, each in its own
 // transaction. A process-wide mutex serialises this process's own opens,
 // since two opens of one file in one process would lock each other out.
+//
+// Opening is cheap as long as transactions write little (a short freelist
+// to read back): the queue (queue.go) and the annotations, changes and
+// undo stacks (changes.go) are laid out so that a change writes what it
+// changes, and a save compares with the annotation this DB last read or
+// wrote instead of decoding the stored one. README.md ("The database
+// file") has the measurements behind this choice.
 package bolt
 
 import (

@@ -49,9 +49,10 @@ const (
 	// inlineItems is the longest list kept inside the annotation's record.
 	inlineItems = 64
 	// chunkMask cuts a chunk after an item whose key hash has these bits
-	// set (one item in 32), and maxChunk items at most.
-	chunkMask = 31
-	maxChunk  = 128
+	// set (one item in 16), and maxChunk items at most: small enough that
+	// the chunk a tag rewrites fits a page.
+	chunkMask = 15
+	maxChunk  = 48
 	// snapshotFactor: a change records the whole state before when the
 	// differences recorded since the last such state reach this many
 	// times the annotation's size.
