@@ -7,17 +7,26 @@
 // milliseconds. Long reads (export) are cut into batches, each in its own
 // transaction. A process-wide mutex serialises this process's own opens,
 // since two opens of one file in one process would lock each other out.
+//
+// Opening is cheap as long as transactions write little (a short freelist
+// to read back): the queue (queue.go) and the annotations, changes and
+// undo stacks (changes.go) are laid out so that a change writes what it
+// changes, and a save compares with the annotation this DB last read or
+// wrote instead of decoding the stored one. README.md ("The database
+// file") has the measurements behind this choice.
 package bolt
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -60,6 +69,9 @@ type DB struct {
 	// readOnly: every write is refused (another database opened to merge
 	// from, OpenReadOnly).
 	readOnly bool
+	// cache holds the annotations last read or written (see remember),
+	// guarded by mu.
+	cache map[string]cachedAnnotation
 	// shown is the path messages name when it is not path (a snapshot
 	// read in place of an older file); snapshot is that copy, removed by
 	// Close.
@@ -277,6 +289,12 @@ func (db *DB) run(writable bool, fn func(*bolt.Tx) error) (err error) {
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
+	// A damaged page can send bbolt's reads outside the memory-mapped
+	// file (a branch page claiming 65,535 elements sends Get's binary
+	// search a megabyte past it): with this, such a fault panics in this
+	// goroutine, which the recover below turns into an error, instead of
+	// killing the process.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	b, err := db.open(!writable)
 	if err != nil {
 		return err
@@ -376,19 +394,10 @@ func (db *DB) AddArticles(arts []model.Article) ([]bool, error) {
 			if a.ID == "" {
 				a.ID = model.ArticleID(a.Text)
 			}
-			key := []byte(a.ID)
-			if b.Get(key) != nil {
+			if b.Get([]byte(a.ID)) != nil {
 				continue
 			}
-			seq, err := b.NextSequence()
-			if err != nil {
-				return err
-			}
-			v, err := encodeArticle(a, seq)
-			if err != nil {
-				return err
-			}
-			if err := b.Put(key, v); err != nil {
+			if err := insertArticle(tx, a); err != nil {
 				return err
 			}
 			added[i] = true
@@ -419,82 +428,41 @@ func (db *DB) Article(id string) (model.Article, error) {
 	return a, err
 }
 
+// statusRecord is an entry of the status index of layouts 2 to 4 (their
+// migrations write it; layout 5 replaced it by the queue's buckets).
 type statusRecord struct {
 	Status    model.Status `json:"status"`
 	UpdatedAt time.Time    `json:"updated_at"`
 }
 
-// Articles lists every article in import order with each annotator's status.
-func (db *DB) Articles(fn func(store.ArticleSummary) error) error {
-	var list []store.ArticleSummary
-	err := db.view(func(tx *bolt.Tx) error {
-		b, err := bucket(tx, bucketArticles)
-		if err != nil {
-			return err
-		}
-		st, err := bucket(tx, bucketStatus)
-		if err != nil {
-			return err
-		}
-		index := map[string]int{}
-		err = b.ForEach(func(k, v []byte) error {
-			m, _, err := decodeArticleMeta(v)
-			if err != nil {
-				return fmt.Errorf("article %s: %w", k, err)
-			}
-			index[m.ID] = len(list)
-			list = append(list, store.ArticleSummary{ID: m.ID, Title: m.Title, Source: m.Source, Length: m.Length, Seq: m.Seq, ImportedAt: m.ImportedAt})
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		return st.ForEach(func(k, v []byte) error {
-			id, annotator, ok := bytes.Cut(k, []byte{0})
-			if !ok {
-				return nil
-			}
-			i, found := index[string(id)]
-			if !found {
-				return nil
-			}
-			var r statusRecord
-			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("status of %s: %w", k, err)
-			}
-			if list[i].Statuses == nil {
-				list[i].Statuses = map[string]model.Status{}
-			}
-			list[i].Statuses[string(annotator)] = r.Status
-			return nil
-		})
-	})
-	if err != nil {
-		return err
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].Seq < list[j].Seq })
-	for _, s := range list {
-		if err := fn(s); err != nil {
-			return err
-		}
-	}
-	return nil
+// getAnnotation reads an annotation (found false when there is none).
+func getAnnotation(tx *bolt.Tx, articleID, annotator string) (model.Annotation, bool, error) {
+	a, rec, err := readAnnotation(tx, annotationKey(articleID, annotator), nil)
+	return a, rec != nil, err
 }
 
-func getAnnotation(tx *bolt.Tx, articleID, annotator string) (model.Annotation, bool, error) {
-	b, err := bucket(tx, bucketAnnotations)
+// readAnnotation reads the annotation at key and its record (nil when
+// there is none), from db's memory when it holds the stored state.
+func readAnnotation(tx *bolt.Tx, key []byte, db *DB) (model.Annotation, *annotationRecord, error) {
+	rec, err := readRecord(tx, key)
+	if err != nil || rec == nil {
+		return model.Annotation{}, nil, err
+	}
+	a, err := db.annotationOf(tx, key, rec)
+	return a, rec, err
+}
+
+// annotationOf is the annotation rec stands for.
+func (db *DB) annotationOf(tx *bolt.Tx, key []byte, rec *annotationRecord) (model.Annotation, error) {
+	if a, ok := db.recall(key, rec); ok {
+		return a, nil
+	}
+	a, err := loadAnnotation(tx, key, rec)
 	if err != nil {
-		return model.Annotation{}, false, err
+		return a, err
 	}
-	v := b.Get(annotationKey(articleID, annotator))
-	if v == nil {
-		return model.Annotation{}, false, nil
-	}
-	var a model.Annotation
-	if err := json.Unmarshal(v, &a); err != nil {
-		return model.Annotation{}, false, fmt.Errorf("annotation of %s by %s is damaged: %w", articleID, annotator, err)
-	}
-	return a, true, nil
+	db.remember(key, rec.Stamp, a)
+	return a, nil
 }
 
 // Annotation returns the stored annotation, or a new empty one.
@@ -504,16 +472,17 @@ func (db *DB) Annotation(articleID, annotator string) (model.Annotation, error) 
 		if tx.Bucket(bucketArticles).Get([]byte(articleID)) == nil {
 			return fmt.Errorf("article %s: %w", articleID, store.ErrNotFound)
 		}
-		var found bool
-		var err error
-		a, found, err = getAnnotation(tx, articleID, annotator)
+		key := annotationKey(articleID, annotator)
+		rec, err := readRecord(tx, key)
 		if err != nil {
 			return err
 		}
-		if !found {
+		if rec == nil {
 			a = model.NewAnnotation(articleID, annotator, "")
+			return nil
 		}
-		return nil
+		a, err = db.annotationOf(tx, key, rec)
+		return err
 	})
 	return a, err
 }
@@ -553,9 +522,13 @@ func (db *DB) Each(f store.Filter, fn func(store.Record) error) error {
 					if f.Annotator != "" && string(ak[len(prefix):]) != f.Annotator {
 						continue
 					}
-					var a model.Annotation
-					if err := json.Unmarshal(av, &a); err != nil {
-						return fmt.Errorf("annotation %q is damaged: %w", ak, err)
+					r, err := decodeRecord(ak, av)
+					if err != nil {
+						return err
+					}
+					a, err := loadAnnotation(tx, ak, r)
+					if err != nil {
+						return err
 					}
 					rec.Annotations = append(rec.Annotations, a)
 				}
@@ -585,25 +558,6 @@ func (db *DB) Each(f store.Filter, fn func(store.Record) error) error {
 	}
 }
 
-// undoStacks are an annotator's undo and redo stacks for one article, as
-// history sequence numbers.
-type undoStacks struct {
-	Undo []uint64 `json:"undo"`
-	Redo []uint64 `json:"redo"`
-}
-
-func getStacks(tx *bolt.Tx, key []byte) (undoStacks, error) {
-	var s undoStacks
-	v := tx.Bucket(bucketUndo).Get(key)
-	if v == nil {
-		return s, nil
-	}
-	if err := json.Unmarshal(v, &s); err != nil {
-		return s, fmt.Errorf("undo record %q is damaged: %w", key, err)
-	}
-	return s, nil
-}
-
 func putJSON(b *bolt.Bucket, key []byte, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
@@ -612,44 +566,57 @@ func putJSON(b *bolt.Bucket, key []byte, v any) error {
 	return b.Put(key, data)
 }
 
-// write stores next as the annotation, appends a history entry holding the
-// previous state, and keeps the status index in step. It returns the new
-// history sequence number.
+// write stores next as the annotation (prev being what is stored, when
+// existed), records the change in the history and keeps the queue in
+// step. It returns the new history sequence number.
 func (db *DB) write(tx *bolt.Tx, prev model.Annotation, existed bool, next model.Annotation, action string) (model.Annotation, uint64, error) {
-	return writeAnnotation(tx, prev, existed, next, action, db.Now().UTC())
+	var rec *annotationRecord
+	if existed {
+		var err error
+		if rec, err = readRecord(tx, annotationKey(next.ArticleID, next.Annotator)); err != nil {
+			return next, 0, err
+		}
+	}
+	return db.writeAnnotation(tx, rec, prev, next, action, db.Now().UTC())
 }
 
-// writeAnnotation is write with the time of the change given, for the
-// migrations, which run before a DB's clock exists.
-func writeAnnotation(tx *bolt.Tx, prev model.Annotation, existed bool, next model.Annotation, action string, now time.Time) (model.Annotation, uint64, error) {
+// writeAnnotation is write given the stored record (nil when there is
+// none) and the time of the change.
+func (db *DB) writeAnnotation(tx *bolt.Tx, prevRec *annotationRecord, prev model.Annotation, next model.Annotation, action string, now time.Time) (model.Annotation, uint64, error) {
 	next.Rev = prev.Rev + 1
 	next.UpdatedAt = now
 	if next.Status == "" {
 		next.Status = model.StatusTodo
 	}
 	key := annotationKey(next.ArticleID, next.Annotator)
-	if err := putJSON(tx.Bucket(bucketAnnotations), key, next); err != nil {
-		return next, 0, err
-	}
-	if err := putJSON(tx.Bucket(bucketStatus), key, statusRecord{Status: next.Status, UpdatedAt: next.UpdatedAt}); err != nil {
-		return next, 0, err
-	}
-	hist := tx.Bucket(bucketHistory)
-	seq, err := hist.NextSequence()
+	seq, err := tx.Bucket(bucketHistory).NextSequence()
 	if err != nil {
 		return next, 0, err
 	}
-	entry := store.HistoryEntry{Seq: seq, Time: next.UpdatedAt, Annotator: next.Annotator, ArticleID: next.ArticleID, Action: action}
-	if existed {
-		p := prev
-		entry.Before = &p
+	before, prevp := prev, &prev
+	var last uint64
+	var since, size int
+	old := model.Status("")
+	if prevRec != nil {
+		last, since, size = prevRec.Hist, prevRec.Since, prevRec.Size
+		if old = prev.Status; old == "" {
+			old = model.StatusTodo
+		}
 	} else {
-		empty := model.NewAnnotation(next.ArticleID, next.Annotator, next.Schema)
-		entry.Before = &empty
+		before, prevp = model.NewAnnotation(next.ArticleID, next.Annotator, next.Schema), nil
 	}
-	if err := putJSON(hist, u64(seq), entry); err != nil {
+	entry := store.HistoryEntry{Time: now, Annotator: next.Annotator, ArticleID: next.ArticleID, Action: action}
+	if since, err = appendChange(tx, key, seq, entry, &before, &next, last, since, size); err != nil {
 		return next, 0, err
 	}
+	rec, err := putAnnotation(tx, key, prevRec, prevp, next, seq, since)
+	if err != nil {
+		return next, 0, err
+	}
+	if err := setStatus(tx, next.ArticleID, next.Annotator, old, next.Status); err != nil {
+		return next, 0, err
+	}
+	db.remember(key, rec.Stamp, next)
 	return next, seq, nil
 }
 
@@ -663,14 +630,21 @@ func (db *DB) Save(a model.Annotation, action string) (model.Annotation, error) 
 		if tx.Bucket(bucketArticles).Get([]byte(a.ArticleID)) == nil {
 			return fmt.Errorf("article %s: %w", a.ArticleID, store.ErrNotFound)
 		}
-		prev, existed, err := getAnnotation(tx, a.ArticleID, a.Annotator)
+		key := annotationKey(a.ArticleID, a.Annotator)
+		rec, err := readRecord(tx, key)
 		if err != nil {
 			return err
 		}
-		if prev.Rev != a.Rev {
+		if (rec == nil && a.Rev != 0) || (rec != nil && rec.Rev != a.Rev) {
 			return store.ErrConflict
 		}
-		saved, err = db.saveIn(tx, prev, existed, a, action)
+		var prev model.Annotation
+		if rec != nil {
+			if prev, err = db.annotationOf(tx, key, rec); err != nil {
+				return err
+			}
+		}
+		saved, err = db.saveChange(tx, rec, prev, a, action)
 		return err
 	})
 	return saved, err
@@ -679,34 +653,26 @@ func (db *DB) Save(a model.Annotation, action string) (model.Annotation, error) 
 // saveIn writes next over prev inside tx as a change the annotator can
 // undo: it goes on the undo stack and clears the redo stack.
 func (db *DB) saveIn(tx *bolt.Tx, prev model.Annotation, existed bool, next model.Annotation, action string) (model.Annotation, error) {
-	return saveChange(tx, prev, existed, next, action, db.Now().UTC())
+	var rec *annotationRecord
+	if existed {
+		var err error
+		if rec, err = readRecord(tx, annotationKey(next.ArticleID, next.Annotator)); err != nil {
+			return next, err
+		}
+	}
+	return db.saveChange(tx, rec, prev, next, action)
 }
 
-func saveChange(tx *bolt.Tx, prev model.Annotation, existed bool, next model.Annotation, action string, now time.Time) (model.Annotation, error) {
-	saved, seq, err := writeAnnotation(tx, prev, existed, next, action, now)
+func (db *DB) saveChange(tx *bolt.Tx, prevRec *annotationRecord, prev, next model.Annotation, action string) (model.Annotation, error) {
+	saved, seq, err := db.writeAnnotation(tx, prevRec, prev, next, action, db.Now().UTC())
 	if err != nil {
 		return saved, err
 	}
 	key := annotationKey(next.ArticleID, next.Annotator)
-	stacks, err := getStacks(tx, key)
-	if err != nil {
+	if err := pushUndo(tx, key, 'u', seq); err != nil {
 		return saved, err
 	}
-	stacks.Undo = append(stacks.Undo, seq)
-	stacks.Redo = nil
-	return saved, putJSON(tx.Bucket(bucketUndo), key, stacks)
-}
-
-func getHistory(tx *bolt.Tx, seq uint64) (store.HistoryEntry, error) {
-	var e store.HistoryEntry
-	v := tx.Bucket(bucketHistory).Get(u64(seq))
-	if v == nil {
-		return e, fmt.Errorf("history entry %d is missing", seq)
-	}
-	if err := json.Unmarshal(v, &e); err != nil {
-		return e, fmt.Errorf("history entry %d is damaged: %w", seq, err)
-	}
-	return e, nil
+	return saved, clearUndo(tx, key, 'r')
 }
 
 // step pops one stack, restores the state recorded before that change, and
@@ -716,35 +682,39 @@ func (db *DB) step(articleID, annotator string, undo bool) (model.Annotation, st
 	var action string
 	err := db.update(func(tx *bolt.Tx) error {
 		key := annotationKey(articleID, annotator)
-		stacks, err := getStacks(tx, key)
+		from, to, verb := byte('u'), byte('r'), "undo"
+		if !undo {
+			from, to, verb = 'r', 'u', "redo"
+		}
+		seq, err := popUndo(tx, key, from)
 		if err != nil {
 			return err
 		}
-		from, to := &stacks.Undo, &stacks.Redo
-		verb := "undo"
-		if !undo {
-			from, to = &stacks.Redo, &stacks.Undo
-			verb = "redo"
-		}
-		if len(*from) == 0 {
+		if seq == 0 {
 			if undo {
 				return store.ErrNothingToUndo
 			}
 			return store.ErrNothingToRedo
 		}
-		seq := (*from)[len(*from)-1]
-		*from = (*from)[:len(*from)-1]
-		entry, err := getHistory(tx, seq)
+		v := tx.Bucket(bucketHistory).Get(historyKey(key, seq))
+		if v == nil {
+			return fmt.Errorf("history entry %d is missing", seq)
+		}
+		entry, err := decodeHistory(historyKey(key, seq), v)
 		if err != nil {
 			return err
 		}
-		cur, existed, err := getAnnotation(tx, articleID, annotator)
+		cur, rec, err := readAnnotation(tx, key, nil)
 		if err != nil {
 			return err
 		}
-		target := model.NewAnnotation(articleID, annotator, cur.Schema)
-		if entry.Before != nil {
-			target = *entry.Before
+		var curp *model.Annotation
+		if rec != nil {
+			curp = &cur
+		}
+		target, err := stateBefore(tx, key, seq, curp, rec)
+		if err != nil {
+			return err
 		}
 		action = entry.Action
 		for _, prefix := range []string{"undo: ", "redo: "} {
@@ -753,12 +723,11 @@ func (db *DB) step(articleID, annotator string, undo bool) (model.Annotation, st
 			}
 		}
 		var newSeq uint64
-		restored, newSeq, err = db.write(tx, cur, existed, target, verb+": "+action)
+		restored, newSeq, err = db.writeAnnotation(tx, rec, cur, target, verb+": "+action, db.Now().UTC())
 		if err != nil {
 			return err
 		}
-		*to = append(*to, newSeq)
-		return putJSON(tx.Bucket(bucketUndo), key, stacks)
+		return pushUndo(tx, key, to, newSeq)
 	})
 	return restored, action, err
 }
@@ -773,34 +742,146 @@ func (db *DB) Redo(articleID, annotator string) (model.Annotation, string, error
 	return db.step(articleID, annotator, false)
 }
 
-// History calls fn for each recorded change, oldest first.
+// historyBatch is how many changes one read transaction of History
+// covers.
+const historyBatch = 256
+
+// History calls fn for each recorded change, oldest first. One article's
+// changes are a range of the history's keys; every article's come from
+// the log. The state before each change is rebuilt from the chain's
+// whole states and differences as the walk goes (Before shares memory
+// with the states that follow: do not change it).
 func (db *DB) History(articleID, annotator string, fn func(store.HistoryEntry) error) error {
-	var entries []store.HistoryEntry
-	err := db.view(func(tx *bolt.Tx) error {
-		b, err := bucket(tx, bucketHistory)
-		if err != nil {
-			return err
+	type ref struct {
+		seq uint64
+		key []byte
+	}
+	var refs []ref // one article's changes, in order
+	if articleID != "" {
+		prefix := []byte(articleID + "\x00")
+		if annotator != "" {
+			prefix = chainPrefix(annotationKey(articleID, annotator))
 		}
-		return b.ForEach(func(k, v []byte) error {
-			var e store.HistoryEntry
-			if err := json.Unmarshal(v, &e); err != nil {
-				return fmt.Errorf("history entry %x is damaged: %w", k, err)
+		err := db.view(func(tx *bolt.Tx) error {
+			b, err := bucket(tx, bucketHistory)
+			if err != nil {
+				return err
 			}
-			if (articleID == "" || e.ArticleID == articleID) && (annotator == "" || e.Annotator == annotator) {
-				entries = append(entries, e)
+			c := b.Cursor()
+			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+				if len(k) < len(prefix)+8 || k[len(k)-9] != 0 {
+					return fmt.Errorf("history entry %x is damaged", k)
+				}
+				refs = append(refs, ref{binary.BigEndian.Uint64(k[len(k)-8:]), bytes.Clone(k[:len(k)-9])})
 			}
 			return nil
 		})
-	})
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if err := fn(e); err != nil {
+		if err != nil {
 			return err
 		}
+		slices.SortFunc(refs, func(a, b ref) int { return cmp.Compare(a.seq, b.seq) })
 	}
-	return nil
+	w := historyWalker{states: map[string]walkState{}}
+	var after uint64
+	for done := 0; ; {
+		var batch []store.HistoryEntry
+		err := db.view(func(tx *bolt.Tx) error {
+			if _, err := bucket(tx, bucketHistoryLog); err != nil {
+				return err
+			}
+			next := func() (ref, bool) {
+				if articleID != "" {
+					if done >= len(refs) {
+						return ref{}, false
+					}
+					done++
+					return refs[done-1], true
+				}
+				c := tx.Bucket(bucketHistoryLog).Cursor()
+				for k, v := c.Seek(u64(after + 1)); k != nil; k, v = c.Next() {
+					after = binary.BigEndian.Uint64(k)
+					if _, who, _ := bytes.Cut(v, []byte{0}); annotator == "" || string(who) == annotator {
+						return ref{after, bytes.Clone(v)}, true
+					}
+				}
+				return ref{}, false
+			}
+			for len(batch) < historyBatch {
+				r, ok := next()
+				if !ok {
+					break
+				}
+				e, err := w.entry(tx, r.key, r.seq)
+				if err != nil {
+					return err
+				}
+				batch = append(batch, e)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, e := range batch {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		if len(batch) < historyBatch {
+			return nil
+		}
+	}
+}
+
+// historyWalker rebuilds the states before changes visited in order,
+// keeping the state after the last change of each chain it saw.
+type historyWalker struct {
+	states map[string]walkState
+}
+
+type walkState struct {
+	seq   uint64
+	after model.Annotation
+}
+
+// walkedChains bounds the chains a walker remembers.
+const walkedChains = 64
+
+func (w *historyWalker) entry(tx *bolt.Tx, key []byte, seq uint64) (store.HistoryEntry, error) {
+	hk := historyKey(key, seq)
+	v := tx.Bucket(bucketHistory).Get(hk)
+	if v == nil {
+		return store.HistoryEntry{}, fmt.Errorf("history entry %d of %s is missing", seq, keyName(key))
+	}
+	h, err := decodeHistory(hk, v)
+	if err != nil {
+		return store.HistoryEntry{}, err
+	}
+	var before model.Annotation
+	st, known := w.states[string(key)]
+	switch {
+	case h.Before != nil:
+		before = *h.Before
+	case known && h.Cont && st.seq < seq:
+		before = st.after
+	default:
+		if before, err = forwardBefore(tx, key, seq); err != nil {
+			return store.HistoryEntry{}, err
+		}
+	}
+	after, err := applyDelta(before, &h.Delta, true)
+	if err != nil {
+		return store.HistoryEntry{}, fmt.Errorf("history entry %d of %s: %w", seq, keyName(key), err)
+	}
+	if !known && len(w.states) >= walkedChains {
+		for k := range w.states {
+			delete(w.states, k)
+			break
+		}
+	}
+	w.states[string(key)] = walkState{seq, after}
+	b := before
+	return store.HistoryEntry{Seq: h.Seq, Time: h.Time, Annotator: h.Annotator, ArticleID: h.ArticleID, Action: h.Action, Before: &b}, nil
 }
 
 // Schema returns the stored schema, or nil when none was stored.
@@ -839,7 +920,7 @@ func (db *DB) Check() ([]string, error) {
 		if v := storedVersion(tx); v != CurrentVersion {
 			problems = append(problems, fmt.Sprintf("layout version is %d, expected %d", v, CurrentVersion))
 		}
-		for _, name := range [][]byte{bucketMeta, bucketArticles, bucketAnnotations, bucketHistory, bucketStatus, bucketUndo, bucketRegistry, bucketRegistryHistory} {
+		for _, name := range append([][]byte{bucketMeta, bucketArticles, bucketAnnotations, bucketChunks, bucketHistory, bucketHistoryLog, bucketUndo, bucketRegistry, bucketRegistryHistory}, queueBuckets...) {
 			if tx.Bucket(name) == nil {
 				problems = append(problems, fmt.Sprintf("bucket %q is missing", name))
 			}
@@ -860,57 +941,65 @@ func (db *DB) Check() ([]string, error) {
 			return nil
 		})
 		problems = append(problems, checkRecords(tx)...)
+		problems = append(problems, checkQueue(tx)...)
 		problems = append(problems, checkRegistry(tx)...)
 		return nil
 	})
 	return problems, err
 }
 
-// checkRecords reports history entries, status records and undo stacks
-// that do not decode, and undo stacks naming history entries that are not
+// checkRecords reports annotations, history entries and undo stacks that
+// do not decode, and log and undo entries naming changes that are not
 // there (undo would fail on them).
 func checkRecords(tx *bolt.Tx) []string {
 	var problems []string
-	hist := tx.Bucket(bucketHistory)
-	_ = hist.ForEach(func(k, v []byte) error {
-		var e store.HistoryEntry
-		if err := json.Unmarshal(v, &e); err != nil {
-			problems = append(problems, fmt.Sprintf("history entry %x is damaged: %v", k, err))
+	_ = tx.Bucket(bucketAnnotations).ForEach(func(k, v []byte) error {
+		rec, err := decodeRecord(k, v)
+		if err == nil {
+			_, err = loadAnnotation(tx, k, rec)
+		}
+		if err != nil {
+			problems = append(problems, err.Error())
 		}
 		return nil
 	})
-	_ = tx.Bucket(bucketStatus).ForEach(func(k, v []byte) error {
-		var r statusRecord
-		if err := json.Unmarshal(v, &r); err != nil {
-			problems = append(problems, fmt.Sprintf("status of %s is damaged: %v", bytes.ReplaceAll(k, []byte{0}, []byte(" by ")), err))
+	hist := tx.Bucket(bucketHistory)
+	_ = hist.ForEach(func(k, v []byte) error {
+		if _, err := decodeHistory(k, v); err != nil {
+			problems = append(problems, err.Error())
+		}
+		return nil
+	})
+	_ = tx.Bucket(bucketHistoryLog).ForEach(func(k, v []byte) error {
+		if len(k) != 8 || hist.Get(historyKey(v, binary.BigEndian.Uint64(k))) == nil {
+			problems = append(problems, fmt.Sprintf("history log entry %x names a change of %s that is missing", k, keyName(v)))
 		}
 		return nil
 	})
 	_ = tx.Bucket(bucketUndo).ForEach(func(k, v []byte) error {
-		name := bytes.ReplaceAll(k, []byte{0}, []byte(" by "))
-		var s undoStacks
-		if err := json.Unmarshal(v, &s); err != nil {
-			problems = append(problems, fmt.Sprintf("undo record of %s is damaged: %v", name, err))
-			return nil
+		var annKey []byte
+		var seqs []uint64
+		if n := len(k); n > 10 && k[n-10] == 0 && (k[n-9] == 'u' || k[n-9] == 'r') && bytes.Count(k[:n-10], []byte{0}) == 1 {
+			annKey = k[:n-10]
+			seqs = []uint64{binary.BigEndian.Uint64(k[n-8:])}
+		} else {
+			// A stack as one record (layouts 2 to 5 wrote them so).
+			annKey = k
+			var s undoStacks
+			if err := json.Unmarshal(v, &s); err != nil {
+				problems = append(problems, fmt.Sprintf("undo record of %s is damaged: %v", keyName(k), err))
+				return nil
+			}
+			seqs = append(append(seqs, s.Undo...), s.Redo...)
 		}
-		for _, seq := range append(append([]uint64(nil), s.Undo...), s.Redo...) {
-			if hist.Get(u64(seq)) == nil {
-				problems = append(problems, fmt.Sprintf("undo record of %s names history entry %d, which is missing", name, seq))
+		for _, seq := range seqs {
+			if hist.Get(historyKey(annKey, seq)) == nil {
+				problems = append(problems, fmt.Sprintf("undo record of %s names history entry %d, which is missing", keyName(annKey), seq))
 			}
 		}
 		return nil
 	})
 	return problems
-}
-
-// Page returns a page of the queue (see store.Store).
-func (db *DB) Page(q store.Query) (store.Page, error) {
-	return store.PageFromSummaries(db.Articles, q)
-}
-
-// NextToWork returns the next article to work on (see store.Store).
-func (db *DB) NextToWork(annotator, after string) (string, bool, error) {
-	return store.NextFromSummaries(db.Articles, annotator, after)
 }
 
 // fileKind names what a path that is not a regular file is.

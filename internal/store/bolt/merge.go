@@ -129,16 +129,12 @@ func (db *DB) Merge(other *DB, opts store.MergeOptions) (store.MergeResult, erro
 	if err != nil {
 		return res, err
 	}
-	index, err := other.historyIndex()
-	if err != nil {
-		return res, err
-	}
 	var batch []store.Record
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		recs, err := other.withHistory(batch, index)
+		recs, err := other.withHistory(batch)
 		if err != nil {
 			return err
 		}
@@ -285,52 +281,33 @@ func (db *DB) mergeRegistry(other *DB, opts store.MergeOptions, res *store.Merge
 	return ids, err
 }
 
-// historyIndex lists, for each article and annotator, the sequence numbers
-// of their history entries.
-func (db *DB) historyIndex() (map[string][]uint64, error) {
-	index := map[string][]uint64{}
+// withHistory reads, in one transaction, the history entries (with the
+// state before each) and undo stacks of the records' annotations.
+func (db *DB) withHistory(recs []store.Record) ([]theirRecord, error) {
+	out := make([]theirRecord, len(recs))
 	err := db.view(func(tx *bolt.Tx) error {
-		b, err := bucket(tx, bucketHistory)
+		hist, err := bucket(tx, bucketHistory)
 		if err != nil {
 			return err
 		}
-		return b.ForEach(func(k, v []byte) error {
-			var e struct {
-				Annotator string `json:"annotator"`
-				ArticleID string `json:"article_id"`
-			}
-			if err := json.Unmarshal(v, &e); err != nil {
-				return fmt.Errorf("database %s: history entry %x is damaged: %w", db.name(), k, err)
-			}
-			key := string(annotationKey(e.ArticleID, e.Annotator))
-			index[key] = append(index[key], binary.BigEndian.Uint64(k))
-			return nil
-		})
-	})
-	return index, err
-}
-
-// withHistory reads, in one transaction, the history entries and undo
-// stacks of the records' annotations.
-func (db *DB) withHistory(recs []store.Record, index map[string][]uint64) ([]theirRecord, error) {
-	out := make([]theirRecord, len(recs))
-	err := db.view(func(tx *bolt.Tx) error {
 		for i, r := range recs {
 			t := theirRecord{rec: r, history: map[string][]store.HistoryEntry{}, stacks: map[string]undoStacks{}}
 			for _, a := range r.Annotations {
 				key := annotationKey(r.Article.ID, a.Annotator)
-				for _, seq := range index[string(key)] {
-					e, err := getHistory(tx, seq)
+				prefix := chainPrefix(key)
+				w := historyWalker{states: map[string]walkState{}}
+				c := hist.Cursor()
+				for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+					if len(k) != len(prefix)+8 {
+						return fmt.Errorf("database %s: history entry %x is damaged", db.name(), k)
+					}
+					e, err := w.entry(tx, key, binary.BigEndian.Uint64(k[len(prefix):]))
 					if err != nil {
 						return fmt.Errorf("database %s: %w", db.name(), err)
 					}
 					t.history[a.Annotator] = append(t.history[a.Annotator], e)
 				}
-				s, err := getStacks(tx, key)
-				if err != nil {
-					return fmt.Errorf("database %s: %w", db.name(), err)
-				}
-				t.stacks[a.Annotator] = s
+				t.stacks[a.Annotator] = undoStacks{Undo: stack(tx, key, 'u'), Redo: stack(tx, key, 'r')}
 			}
 			out[i] = t
 		}
@@ -361,15 +338,7 @@ func (db *DB) mergeArticle(tx *bolt.Tx, t theirRecord, regMap map[string]string,
 			return problem("its text differs from this database's article of the same id: left out with its annotations")
 		}
 	} else {
-		seq, err := arts.NextSequence()
-		if err != nil {
-			return err
-		}
-		v, err := encodeArticle(art, seq)
-		if err != nil {
-			return err
-		}
-		if err := arts.Put([]byte(art.ID), v); err != nil {
+		if err := insertArticle(tx, art); err != nil {
 			return err
 		}
 		res.NewArticles++
@@ -486,55 +455,60 @@ func (db *DB) mergeOver(tx *bolt.Tx, cur, in model.Annotation, action string) er
 
 // mergeNew stores in, an annotation no one here has under its name, with
 // the history and undo stacks of their annotator's changes (theirName).
+// The copied changes are recorded as the differences between the states
+// before them (the last one's to in), so every state before is kept.
 func (db *DB) mergeNew(tx *bolt.Tx, in model.Annotation, t theirRecord, theirName string, regMap, renames map[string]string, opts store.MergeOptions, res *store.MergeResult) error {
 	hist := tx.Bucket(bucketHistory)
-	seqs := map[uint64]uint64{}
-	copied := 0
-	for _, e := range t.history[theirName] {
-		seq, err := hist.NextSequence()
-		if err != nil {
-			return err
-		}
-		seqs[e.Seq] = seq
-		e.Seq, e.Annotator = seq, in.Annotator
-		if e.Before != nil {
-			before := asStored(*e.Before, in.Annotator, regMap, renames)
-			e.Before = &before
-		}
-		if err := putJSON(hist, u64(seq), e); err != nil {
-			return err
-		}
-		copied++
-	}
-	res.History += copied
 	key := annotationKey(in.ArticleID, in.Annotator)
-	var stacks undoStacks
-	for _, s := range t.stacks[theirName].Undo {
-		if n, ok := seqs[s]; ok {
-			stacks.Undo = append(stacks.Undo, n)
-		}
-	}
-	for _, s := range t.stacks[theirName].Redo {
-		if n, ok := seqs[s]; ok {
-			stacks.Redo = append(stacks.Redo, n)
-		}
-	}
-	if len(stacks.Undo) > 0 || len(stacks.Redo) > 0 {
-		if err := putJSON(tx.Bucket(bucketUndo), key, stacks); err != nil {
-			return err
-		}
-	}
 	if in.Status == "" {
 		in.Status = model.StatusTodo
 	}
 	if in.UpdatedAt.IsZero() {
 		in.UpdatedAt = db.Now().UTC()
 	}
-	if err := putJSON(tx.Bucket(bucketAnnotations), key, in); err != nil {
-		return err
+	size := 0
+	if data, err := json.Marshal(in); err == nil {
+		size = len(data)
 	}
-	if err := putJSON(tx.Bucket(bucketStatus), key, statusRecord{Status: in.Status, UpdatedAt: in.UpdatedAt}); err != nil {
-		return err
+	entries := t.history[theirName]
+	befores := make([]model.Annotation, len(entries)+1)
+	for i, e := range entries {
+		befores[i] = model.NewAnnotation(in.ArticleID, in.Annotator, in.Schema)
+		if e.Before != nil {
+			befores[i] = asStored(*e.Before, in.Annotator, regMap, renames)
+		}
+	}
+	befores[len(entries)] = in
+	seqs := map[uint64]uint64{}
+	var last uint64
+	since := 0
+	for i, e := range entries {
+		seq, err := hist.NextSequence()
+		if err != nil {
+			return err
+		}
+		seqs[e.Seq] = seq
+		meta := store.HistoryEntry{Time: e.Time, Annotator: in.Annotator, ArticleID: in.ArticleID, Action: e.Action}
+		if since, err = appendChange(tx, key, seq, meta, &befores[i], &befores[i+1], last, since, size); err != nil {
+			return err
+		}
+		last = seq
+	}
+	copied := len(entries)
+	res.History += copied
+	for _, s := range t.stacks[theirName].Undo {
+		if n, ok := seqs[s]; ok {
+			if err := pushUndo(tx, key, 'u', n); err != nil {
+				return err
+			}
+		}
+	}
+	for _, s := range t.stacks[theirName].Redo {
+		if n, ok := seqs[s]; ok {
+			if err := pushUndo(tx, key, 'r', n); err != nil {
+				return err
+			}
+		}
 	}
 	// The merge itself, in the log: its state before is the annotation
 	// as stored, and it is not on the undo stack (undo steps through the
@@ -550,8 +524,14 @@ func (db *DB) mergeNew(tx *bolt.Tx, in model.Annotation, t theirRecord, theirNam
 	if in.Annotator != theirName {
 		action += fmt.Sprintf(" as %s: %s there", in.Annotator, theirName)
 	}
-	state := in
-	return putJSON(hist, u64(seq), store.HistoryEntry{Seq: seq, Time: db.Now().UTC(), Annotator: in.Annotator, ArticleID: in.ArticleID, Action: action, Before: &state})
+	meta := store.HistoryEntry{Time: db.Now().UTC(), Annotator: in.Annotator, ArticleID: in.ArticleID, Action: action}
+	if since, err = appendChange(tx, key, seq, meta, &in, &in, last, since, size); err != nil {
+		return err
+	}
+	if _, err := putAnnotation(tx, key, nil, nil, in, seq, since); err != nil {
+		return err
+	}
+	return setStatus(tx, in.ArticleID, in.Annotator, "", in.Status)
 }
 
 func pluralWord(n int, one, many string) string {

@@ -1,15 +1,18 @@
 package bolt
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/store"
 )
 
 // migration moves the file's layout from version-1 to version. Migrations run
@@ -159,12 +162,217 @@ var migrations = []migration{
 				}
 				continue
 			}
-			if _, err := saveChange(tx, own, true, grouped, groupAction, now); err != nil {
+			if err := layout4SaveChange(tx, own, grouped, groupAction, now); err != nil {
 				return err
 			}
 		}
 		return nil
 	}},
+	{5, "the queue: article summaries, statuses by annotator and counters", func(tx *bolt.Tx) error {
+		err := buildQueue(tx, func(v []byte) (model.Status, error) {
+			var a struct {
+				Status model.Status `json:"status"`
+			}
+			if err := json.Unmarshal(v, &a); err != nil {
+				return "", err
+			}
+			if a.Status == "" {
+				a.Status = model.StatusTodo
+			}
+			return a.Status, nil
+		})
+		if err != nil {
+			return err
+		}
+		// The queue's statuses replace the status index of layout 2.
+		return tx.DeleteBucket(bucketStatus)
+	}},
+	{6, "annotations in chunks, changes recorded as differences by annotation, undo stacks as keys", migrateChanges},
+}
+
+// migrateChanges is the layout 6 migration: each annotation is stored
+// again as a record and chunks, each history entry (keyed by its number,
+// holding the whole state before) becomes a change keyed by annotation
+// recording the difference between its state before and the next one's
+// (the last one's: the annotation's), with whole states as layout 6 keeps
+// them, and each undo record becomes one key per stack entry. Every state
+// before is kept as it was.
+func migrateChanges(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketChunks, bucketHistoryLog} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	hist, anns, undo := tx.Bucket(bucketHistory), tx.Bucket(bucketAnnotations), tx.Bucket(bucketUndo)
+	chains := map[string][]uint64{}
+	err := hist.ForEach(func(k, v []byte) error {
+		if len(k) != 8 {
+			return fmt.Errorf("history entry %x: not a layout 5 key", k)
+		}
+		var e struct {
+			Annotator string `json:"annotator"`
+			ArticleID string `json:"article_id"`
+		}
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("history entry %d: %w", binary.BigEndian.Uint64(k), err)
+		}
+		key := string(annotationKey(e.ArticleID, e.Annotator))
+		chains[key] = append(chains[key], binary.BigEndian.Uint64(k))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var keys [][]byte
+	if err := anns.ForEach(func(k, _ []byte) error { keys = append(keys, bytes.Clone(k)); return nil }); err != nil {
+		return err
+	}
+	for k := range chains {
+		if anns.Get([]byte(k)) == nil {
+			keys = append(keys, []byte(k))
+		}
+	}
+	for _, key := range keys {
+		var cur *model.Annotation
+		if v := anns.Get(key); v != nil {
+			var a model.Annotation
+			if err := json.Unmarshal(v, &a); err != nil {
+				return fmt.Errorf("annotation %s: %w", keyName(key), err)
+			}
+			cur = &a
+		}
+		var last uint64
+		since, size := 0, 0
+		if cur != nil {
+			if data, err := json.Marshal(cur); err == nil {
+				size = len(data)
+			}
+		}
+		seqs := chains[string(key)]
+		slices.Sort(seqs)
+		read := func(seq uint64) (store.HistoryEntry, error) {
+			var e store.HistoryEntry
+			if err := json.Unmarshal(hist.Get(u64(seq)), &e); err != nil {
+				return e, fmt.Errorf("history entry %d: %w", seq, err)
+			}
+			if e.Before == nil {
+				schema := ""
+				if cur != nil {
+					schema = cur.Schema
+				}
+				b := model.NewAnnotation(e.ArticleID, e.Annotator, schema)
+				e.Before = &b
+			}
+			return e, nil
+		}
+		var next store.HistoryEntry
+		if len(seqs) > 0 {
+			if next, err = read(seqs[0]); err != nil {
+				return err
+			}
+		}
+		for i, seq := range seqs {
+			e := next
+			after := e.Before
+			if i+1 < len(seqs) {
+				if next, err = read(seqs[i+1]); err != nil {
+					return err
+				}
+				after = next.Before
+			} else if cur != nil {
+				after = cur
+			}
+			if err := hist.Delete(u64(seq)); err != nil {
+				return err
+			}
+			if since, err = appendChange(tx, key, seq, e, e.Before, after, last, since, size); err != nil {
+				return err
+			}
+			last = seq
+		}
+		if cur != nil {
+			if _, err := putAnnotation(tx, key, nil, nil, *cur, last, since); err != nil {
+				return err
+			}
+		}
+	}
+	type stacks struct {
+		key []byte
+		s   undoStacks
+	}
+	var old []stacks
+	err = undo.ForEach(func(k, v []byte) error {
+		var s undoStacks
+		if err := json.Unmarshal(v, &s); err != nil {
+			return fmt.Errorf("undo record of %s: %w", keyName(k), err)
+		}
+		old = append(old, stacks{bytes.Clone(k), s})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, o := range old {
+		if err := undo.Delete(o.key); err != nil {
+			return err
+		}
+		for _, seq := range o.s.Undo {
+			if err := pushUndo(tx, o.key, 'u', seq); err != nil {
+				return err
+			}
+		}
+		for _, seq := range o.s.Redo {
+			if err := pushUndo(tx, o.key, 'r', seq); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// undoStacks are an annotator's undo and redo stacks for one article as
+// layouts 2 to 5 stored them: one JSON record of history sequence numbers.
+type undoStacks struct {
+	Undo []uint64 `json:"undo"`
+	Redo []uint64 `json:"redo"`
+}
+
+// layout4SaveChange is a change as layouts 2 to 4 record it (the whole
+// annotation, its status index entry, a history entry holding the whole
+// state before, the undo stack as one JSON record), for the layout 4
+// migration, which runs before layout 5 changed that.
+func layout4SaveChange(tx *bolt.Tx, prev, next model.Annotation, action string, now time.Time) error {
+	next.Rev = prev.Rev + 1
+	next.UpdatedAt = now
+	if next.Status == "" {
+		next.Status = model.StatusTodo
+	}
+	key := annotationKey(next.ArticleID, next.Annotator)
+	if err := putJSON(tx.Bucket(bucketAnnotations), key, next); err != nil {
+		return err
+	}
+	if err := putJSON(tx.Bucket(bucketStatus), key, statusRecord{Status: next.Status, UpdatedAt: next.UpdatedAt}); err != nil {
+		return err
+	}
+	hist := tx.Bucket(bucketHistory)
+	seq, err := hist.NextSequence()
+	if err != nil {
+		return err
+	}
+	before := prev
+	entry := store.HistoryEntry{Seq: seq, Time: now, Annotator: next.Annotator, ArticleID: next.ArticleID, Action: action, Before: &before}
+	if err := putJSON(hist, u64(seq), entry); err != nil {
+		return err
+	}
+	var stacks undoStacks
+	if v := tx.Bucket(bucketUndo).Get(key); v != nil {
+		if err := json.Unmarshal(v, &stacks); err != nil {
+			return fmt.Errorf("undo record %q is damaged: %w", key, err)
+		}
+	}
+	stacks.Undo = append(stacks.Undo, seq)
+	stacks.Redo = nil
+	return putJSON(tx.Bucket(bucketUndo), key, stacks)
 }
 
 // groupAction is the history action of the layout 4 migration's grouping.

@@ -335,9 +335,13 @@ func relink(db *DB, tx *bolt.Tx, from, into, action string) error {
 	}
 	var todo []found
 	err := tx.Bucket(bucketAnnotations).ForEach(func(k, v []byte) error {
-		var a model.Annotation
-		if err := json.Unmarshal(v, &a); err != nil {
-			return fmt.Errorf("annotation %s is damaged: %w", strings.ReplaceAll(string(k), "\x00", " by "), err)
+		rec, err := decodeRecord(k, v)
+		if err != nil {
+			return err
+		}
+		a, err := loadAnnotation(tx, k, rec)
+		if err != nil {
+			return err
 		}
 		for _, e := range a.Referents {
 			if e.Registry == from {
@@ -433,9 +437,12 @@ func checkRegistry(tx *bolt.Tx) []string {
 		return nil
 	})
 	_ = tx.Bucket(bucketAnnotations).ForEach(func(k, v []byte) error {
-		var a model.Annotation
-		if err := json.Unmarshal(v, &a); err != nil {
-			problems = append(problems, fmt.Sprintf("annotation %s is damaged: %v", strings.ReplaceAll(string(k), "\x00", " by "), err))
+		rec, err := decodeRecord(k, v)
+		if err != nil {
+			return nil // checkRecords reports it
+		}
+		a, err := loadAnnotation(tx, k, rec)
+		if err != nil {
 			return nil
 		}
 		for _, e := range a.Referents {
