@@ -153,8 +153,11 @@ type Store interface {
 	Save(a model.Annotation, action string) (model.Annotation, error)
 	// Undo and Redo step through an annotator's changes to one article,
 	// returning the restored annotation and the action undone or redone.
-	Undo(articleID, annotator string) (model.Annotation, string, error)
-	Redo(articleID, annotator string) (model.Annotation, string, error)
+	// seen, when given, is the revision the caller holds: when the stored
+	// one is another (a window that never saw the last change), nothing
+	// is undone and ErrConflict is returned, as a stale Save is refused.
+	Undo(articleID, annotator string, seen ...int) (model.Annotation, string, error)
+	Redo(articleID, annotator string, seen ...int) (model.Annotation, string, error)
 	// History calls fn for each change to the article by annotator ("" for
 	// every annotator), oldest first.
 	History(articleID, annotator string, fn func(HistoryEntry) error) error

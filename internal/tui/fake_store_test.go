@@ -261,12 +261,28 @@ func (s *fakeStore) step(articleID, annotator string, undo bool) (model.Annotati
 	return restored, action, nil
 }
 
-func (s *fakeStore) Undo(articleID, annotator string) (model.Annotation, string, error) {
+func (s *fakeStore) Undo(articleID, annotator string, seen ...int) (model.Annotation, string, error) {
+	if err := s.checkSeen(articleID, annotator, seen); err != nil {
+		return model.Annotation{}, "", err
+	}
 	return s.step(articleID, annotator, true)
 }
 
-func (s *fakeStore) Redo(articleID, annotator string) (model.Annotation, string, error) {
+func (s *fakeStore) Redo(articleID, annotator string, seen ...int) (model.Annotation, string, error) {
+	if err := s.checkSeen(articleID, annotator, seen); err != nil {
+		return model.Annotation{}, "", err
+	}
 	return s.step(articleID, annotator, false)
+}
+
+// checkSeen refuses an undo from a stale copy, as the real store does.
+func (s *fakeStore) checkSeen(articleID, annotator string, seen []int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a, ok := s.anns[annKey{articleID, annotator}]; len(seen) > 0 && ok && a.Rev != seen[0] {
+		return store.ErrConflict
+	}
+	return nil
 }
 
 func (s *fakeStore) History(articleID, annotator string, fn func(store.HistoryEntry) error) error {

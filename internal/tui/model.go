@@ -397,16 +397,16 @@ func sameAnnotation(a, b model.Annotation) bool {
 
 func (m *Model) undo(redo bool) tea.Cmd {
 	m.saving = true
-	st, id, who := m.opts.Store, m.ann.ArticleID, m.owner()
+	st, id, who, rev := m.opts.Store, m.ann.ArticleID, m.owner(), m.ann.Rev
 	return func() tea.Msg {
 		var ann model.Annotation
 		var action string
 		var err error
 		if redo {
-			ann, action, err = st.Redo(id, who)
+			ann, action, err = st.Redo(id, who, rev)
 			action = "redo: " + action
 		} else {
-			ann, action, err = st.Undo(id, who)
+			ann, action, err = st.Undo(id, who, rev)
 			action = "undo: " + action
 		}
 		return savedMsg{ann: ann, action: action, err: err}

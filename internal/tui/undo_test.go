@@ -65,3 +65,22 @@ func TestUndoRedo(t *testing.T) {
 		t.Errorf("undo after the restart: message %q", h2.m.message)
 	}
 }
+
+// TestUndoInAStaleWindow: two windows of alice on one article; A tags, B
+// (which never saw the tag) presses u. B must be told to reload, and A's
+// tag stay (issue 12, defect 1: the undo went through).
+func TestUndoInAStaleWindow(t *testing.T) {
+	st := newFakeStore(article("t", "ISIS fighters entered Velmo."))
+	a := newHarness(t, st, 120, 30)
+	b := newHarness(t, st, 120, 30)
+	a.keys("enter 1")
+	b.keys("enter")
+	a.keys("w w w 4")
+	b.keys("u")
+	if got := len(a.stored().Entities); got != 2 {
+		t.Errorf("after the stale window's u: %d spans stored, want A's two", got)
+	}
+	if !b.m.isError || !strings.Contains(b.m.message, "reloaded") {
+		t.Errorf("the stale window says %q, want to reload", b.m.message)
+	}
+}

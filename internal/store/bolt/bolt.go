@@ -677,7 +677,7 @@ func (db *DB) saveChange(tx *bolt.Tx, prevRec *annotationRecord, prev, next mode
 
 // step pops one stack, restores the state recorded before that change, and
 // pushes the new history entry onto the other stack.
-func (db *DB) step(articleID, annotator string, undo bool) (model.Annotation, string, error) {
+func (db *DB) step(articleID, annotator string, undo bool, seen []int) (model.Annotation, string, error) {
 	var restored model.Annotation
 	var action string
 	err := db.update(func(tx *bolt.Tx) error {
@@ -708,6 +708,12 @@ func (db *DB) step(articleID, annotator string, undo bool) (model.Annotation, st
 		if err != nil {
 			return err
 		}
+		if len(seen) > 0 && cur.Rev != seen[0] {
+			// The caller's copy is stale: another window saved since. An
+			// undo is a save like any other (nothing popped: the
+			// transaction is rolled back).
+			return fmt.Errorf("annotation of %s by %s: %w", articleID, annotator, store.ErrConflict)
+		}
 		var curp *model.Annotation
 		if rec != nil {
 			curp = &cur
@@ -732,14 +738,15 @@ func (db *DB) step(articleID, annotator string, undo bool) (model.Annotation, st
 	return restored, action, err
 }
 
-// Undo restores the annotation as it was before the last change.
-func (db *DB) Undo(articleID, annotator string) (model.Annotation, string, error) {
-	return db.step(articleID, annotator, true)
+// Undo restores the annotation as it was before the last change (see
+// store.Store: seen is the revision the caller holds).
+func (db *DB) Undo(articleID, annotator string, seen ...int) (model.Annotation, string, error) {
+	return db.step(articleID, annotator, true, seen)
 }
 
 // Redo re-applies the last undone change.
-func (db *DB) Redo(articleID, annotator string) (model.Annotation, string, error) {
-	return db.step(articleID, annotator, false)
+func (db *DB) Redo(articleID, annotator string, seen ...int) (model.Annotation, string, error) {
+	return db.step(articleID, annotator, false, seen)
 }
 
 // historyBatch is how many changes one read transaction of History

@@ -1025,3 +1025,36 @@ func storedVersionAt(t testing.TB, path string) uint64 {
 	}
 	return v
 }
+
+// TestUndoFromAStaleCopyIsRefused: windows A and B of one annotator; A
+// tags, B (which never saw it) undoes. The undo used to go through, taking
+// away A's saved tag without a word (issue 12, defect 1).
+func TestUndoFromAStaleCopyIsRefused(t *testing.T) {
+	db, _ := newDB(t)
+	text := "ISIS fighters entered Velmo."
+	id := addTexts(t, db, text)[0]
+	a := model.NewAnnotation(id, "alice", "conflict-incidents")
+	a.Entities = []model.Span{{ID: "e1", Start: 0, End: 4, Label: "ORG"}}
+	model.GroupMentions(&a, text)
+	first, err := db.Save(a, "tag ISIS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := first.Clone() // window B read this
+	next := first.Clone()
+	next.Entities = append(next.Entities, model.Span{ID: "e9", Start: 22, End: 27, Label: "GPE"})
+	model.GroupMentions(&next, text)
+	if _, err := db.Save(next, "tag Velmo"); err != nil { // window A
+		t.Fatal(err)
+	}
+	if _, _, err := db.Undo(id, "alice", b.Rev); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("undo from the stale window: %v, want ErrConflict", err)
+	}
+	got, err := db.Annotation(id, "alice")
+	if err != nil || len(got.Entities) != 2 {
+		t.Fatalf("after the refused undo: %d spans (%v), want A's two", len(got.Entities), err)
+	}
+	if _, _, err := db.Undo(id, "alice", got.Rev); err != nil {
+		t.Errorf("undo from the current copy: %v", err)
+	}
+}
