@@ -381,10 +381,10 @@ func TestCrashScreenKilled(t *testing.T) {
 			break
 		}
 	}
-	if kills < crashMinKills {
+	if !t.Failed() && kills < crashMinKills {
 		t.Errorf("only %d kills in %v (want at least %d)", kills, crashBudget, crashMinKills)
 	}
-	if acked < kills/2 {
+	if !t.Failed() && acked < kills/2 {
 		t.Errorf("only %d of %d children acknowledged a save before the kill: the kills land too early to test anything", acked, kills)
 	}
 	t.Logf("seed %d: %d kills in %v, %d acknowledged saves checked (%d children acknowledged at least one; %d kills fell between a save and its ack), final Rev %d",
