@@ -114,8 +114,7 @@ type NativeRecord struct {
 	// with the item, its kind, the annotators whose version was taken,
 	// the gold ids it produced, the reviewer, the time and what each
 	// annotator had then (model.Decision). Item names the item as review
-	// does, in the database's UTF-8 byte offsets ("span 12-16 ORG"): a
-	// name, not offsets to slice the text with.
+	// does ("span 12-16", code points): a name, not offsets to slice with.
 	Decisions []model.Decision `json:"decisions,omitempty"`
 }
 
