@@ -459,8 +459,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.doc != nil && msg.articleID == m.doc.article.ID {
 			m.addSuggestions(msg.list)
 			if n := len(m.liveSuggestions()); n > 0 {
-				m.setMessage(fmt.Sprintf("%d suggestions (dim, dashed): > next · y accept · Y accept all · z reject", n))
-				m.sayNotice()
+				say := fmt.Sprintf("%d suggestions (dim, dashed): > next · y accept · Y accept all · z reject", n)
+				if !m.isError && m.message != "" {
+					// After what D said ("marked done · opened …").
+					say = m.message + " · " + say
+				}
+				m.setMessage(say)
 			}
 		}
 		return m, nil
