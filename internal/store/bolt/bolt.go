@@ -129,6 +129,9 @@ func Open(path string, opts Options) (*DB, error) {
 		}
 	}
 	if err := db.update(migrate); err != nil {
+		if errors.Is(err, errForeign) {
+			return nil, fmt.Errorf("database %s is not an annotate database (a bbolt file with other data, left untouched): pass another --db path, or move that file away", db.name())
+		}
 		return nil, err
 	}
 	return db, nil
