@@ -291,9 +291,6 @@ func damagedRows(name string, content func(t *testing.T) []byte, want string) []
 // other meta page).
 func damagedRowsReading(name string, content func(t *testing.T) []byte, want string, readOK, importOK bool) []hostileRow {
 	skip := ""
-	if name == "foreign bbolt file" {
-		skip = "store: a foreign bbolt file's message does not name the file (issue 12, defect 7; internal/store/bolt/migrate.go) (reported)"
-	}
 	var rows []hostileRow
 	for _, cmd := range [][]string{{"list"}, {"export", "--format", "native", "--all"}, {"import", "NEW"}} {
 		code, stderr, changes := 1, []string{"annotate.db", want}, false

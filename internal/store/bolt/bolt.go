@@ -129,6 +129,9 @@ func Open(path string, opts Options) (*DB, error) {
 		}
 	}
 	if err := db.update(migrate); err != nil {
+		if errors.Is(err, errForeign) {
+			return nil, fmt.Errorf("database %s is not an annotate database (a bbolt file with other data, left untouched): pass another --db path, or move that file away", db.name())
+		}
 		return nil, err
 	}
 	return db, nil
@@ -165,7 +168,7 @@ func (db *DB) pathHint() string {
 	return "the --db path"
 }
 
-func (db *DB) open(readOnly bool) (*bolt.DB, error) {
+func (db *DB) open(readOnly bool, file **os.File) (*bolt.DB, error) {
 	if readOnly {
 		if _, err := os.Stat(db.path); err != nil {
 			return nil, fmt.Errorf("open database %s: %w", db.path, err)
@@ -178,7 +181,17 @@ func (db *DB) open(readOnly bool) (*bolt.DB, error) {
 	if err := db.checkSize(); err != nil {
 		return nil, err
 	}
-	b, err := bolt.Open(db.path, 0o600, &bolt.Options{Timeout: db.lockTimeout, ReadOnly: readOnly})
+	// bbolt panics on some damage (a garbled freelist, read by every
+	// writable open or transaction) and a bbolt.DB that panicked may not
+	// close. Keep hold of the file it opened and locked, so run can close
+	// it after a panic and the file is not left locked for the rest of
+	// this process.
+	opts := &bolt.Options{Timeout: db.lockTimeout, ReadOnly: readOnly, OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		f, err := os.OpenFile(name, flag, perm)
+		*file = f
+		return f, err
+	}}
+	b, err := bolt.Open(db.path, 0o600, opts)
 	if err != nil {
 		return nil, db.describe(err)
 	}
@@ -295,22 +308,41 @@ func (db *DB) run(writable bool, fn func(*bolt.Tx) error) (err error) {
 	// goroutine, which the recover below turns into an error, instead of
 	// killing the process.
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	b, err := db.open(!writable)
+	// bbolt panics while opening too (a writable open reads the freelist
+	// and panics on a garbled one), so the recover covers the open, the
+	// transaction and the close.
+	var file *os.File
+	defer func() {
+		if r := recover(); r != nil {
+			err = db.damagedPanic(r)
+			// bbolt's own Close may panic or wait on a lock the panic
+			// left held. Closing the file is not enough to release the
+			// file lock (the mapping bbolt made keeps the open file alive),
+			// so unlock it first. The mapping itself stays until exit.
+			if file != nil {
+				releaseLock(file)
+			}
+		}
+	}()
+	b, err := db.open(!writable, &file)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("database %s is damaged (%v): run `annotate check`, or restore it from a backup", db.name(), r)
-		}
-		if cerr := b.Close(); cerr != nil && err == nil {
-			err = db.describe(cerr)
-		}
-	}()
 	if writable {
-		return b.Update(fn)
+		err = b.Update(fn)
+	} else {
+		err = b.View(fn)
 	}
-	return b.View(fn)
+	if cerr := b.Close(); cerr != nil && err == nil {
+		err = db.describe(cerr)
+	}
+	return err
+}
+
+// damagedPanic is the error a panic inside bbolt becomes: one line naming
+// the file and what to do.
+func (db *DB) damagedPanic(r any) error {
+	return fmt.Errorf("database %s is damaged (%s): run `annotate check`, or restore it from a backup (see `annotate backup`)", db.name(), termtextSafe(fmt.Sprint(r)))
 }
 
 func (db *DB) view(fn func(*bolt.Tx) error) error   { return db.run(false, fn) }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -596,7 +597,7 @@ func migrateTo(tx *bolt.Tx, target uint64) error {
 		return fmt.Errorf("database was written by a newer annotate (layout %d; this one reads up to %d): upgrade annotate", have, CurrentVersion)
 	}
 	if have == 0 && tx.Bucket(bucketMeta) == nil && hasForeignBuckets(tx) {
-		return fmt.Errorf("this bbolt file was not made by annotate: pass another --db path")
+		return errForeign
 	}
 	for _, m := range migrations {
 		if m.version <= have || m.version > target {
@@ -611,6 +612,10 @@ func migrateTo(tx *bolt.Tx, target uint64) error {
 	}
 	return nil
 }
+
+// errForeign reports a bbolt file with buckets of its own and no annotate
+// layout: another program's database, never written to.
+var errForeign = errors.New("this bbolt file was not made by annotate")
 
 func hasForeignBuckets(tx *bolt.Tx) bool {
 	foreign := false

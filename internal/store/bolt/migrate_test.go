@@ -198,7 +198,7 @@ func TestOpenRefuses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-		}, "not made by annotate"},
+		}, "not an annotate database"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -212,8 +212,10 @@ func TestOpenRefuses(t *testing.T) {
 			if err == nil {
 				t.Fatal("Open succeeded, want a refusal")
 			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %q does not contain %q", err, tt.want)
+			for _, want := range []string{tt.want, path} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not contain %q", err, want)
+				}
 			}
 			// A refused file is left exactly as it was.
 			after, err := os.ReadFile(path)
