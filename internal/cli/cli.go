@@ -63,6 +63,7 @@ func commands() []command {
 		{"export", "export: annotate export --format native|spacy|doccano|labelstudio|brat|conll|incidents-csv [-o FILE]", runExport},
 		{"stats", "counts per status, label and annotator, and adjudication progress: annotate stats [--json]", runStats},
 		{"agree", "agreement between annotators, or against gold: " + agreeUsage, runAgree},
+		{"backup", "a consistent, checked copy of the database, also while it is in use: annotate backup [--force] FILE", runBackup},
 		{"check", "verify the database file and every annotation", runCheck},
 		{"schema", "print the schema in use (JSON), to start your own from", runSchema},
 		{"history", "show the change history: annotate history [--everyone] [ARTICLE-ID] | --registry", runHistory},
@@ -259,6 +260,9 @@ func (e *env) open() (*bolt.DB, *model.Schema, error) {
 	db, err := bolt.Open(e.dbPath, bolt.Options{LockTimeout: e.lockTimeout})
 	if err != nil {
 		return nil, nil, err
+	}
+	if db.MigrationBackup != "" {
+		fmt.Fprintf(e.stderr, "annotate: upgraded %s to this annotate's layout; a copy as it was is at %s\n", e.dbPath, db.MigrationBackup)
 	}
 	if schema != nil {
 		if err := db.SetSchema(schema); err != nil {

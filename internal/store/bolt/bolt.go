@@ -66,6 +66,9 @@ type DB struct {
 	mu          sync.Mutex
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
+	// MigrationBackup is the copy Open made of the file before upgrading
+	// its layout ("" when no upgrade ran).
+	MigrationBackup string
 	// readOnly: every write is refused (another database opened to merge
 	// from, OpenReadOnly).
 	readOnly bool
@@ -126,6 +129,19 @@ func Open(path string, opts Options) (*DB, error) {
 		}
 		if version == CurrentVersion {
 			return db, nil
+		}
+		if version > 0 {
+			// An upgrade rewrites the file: a copy of it as it was comes
+			// first, beside it, and is named (MigrationBackup).
+			stamp := fmt.Sprintf("%s.layout%d-%s", path, version, db.Now().UTC().Format("20060102T150405"))
+			bak := stamp + ".bak"
+			for i := 2; fileExists(bak); i++ { // an earlier try, the same second
+				bak = fmt.Sprintf("%s-%d.bak", stamp, i)
+			}
+			if err := db.Backup(bak); err != nil {
+				return nil, fmt.Errorf("database %s needs an upgrade (layout %d to %d), but its backup failed, so it is left as it is: %w", path, version, CurrentVersion, err)
+			}
+			db.MigrationBackup = bak
 		}
 	}
 	if err := db.update(migrate); err != nil {
@@ -1054,4 +1070,9 @@ func fileKind(m os.FileMode) string {
 		return "a symbolic link"
 	}
 	return "not a file"
+}
+
+func fileExists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }

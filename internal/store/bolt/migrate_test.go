@@ -642,3 +642,30 @@ func TestMigrateEntitiesFromLayout3(t *testing.T) {
 		t.Errorf("the migration filled the registry: %+v", list)
 	}
 }
+
+// TestMigrationBacksUpFirst: upgrading a file's layout first writes a copy
+// of it as it was, beside it, and names it (issue 12, part 12).
+func TestMigrationBacksUpFirst(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	texts := []string{"old article one"}
+	buildLayout1(t, path, texts, nil)
+	db, err := Open(path, Options{LockTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.MigrationBackup == "" || !strings.HasPrefix(db.MigrationBackup, path+".layout1-") {
+		t.Fatalf("MigrationBackup %q, want a copy beside the file", db.MigrationBackup)
+	}
+	if v := storedVersionAt(t, db.MigrationBackup); v != 1 {
+		t.Errorf("the backup is at layout %d, want the old layout 1", v)
+	}
+	copyDB, err := OpenReadOnly(db.MigrationBackup, Options{LockTimeout: time.Second})
+	if err != nil {
+		t.Fatalf("the backup does not open: %v", err)
+	}
+	copyDB.Close()
+	again, err := Open(path, Options{LockTimeout: time.Second})
+	if err != nil || again.MigrationBackup != "" {
+		t.Errorf("a second open backed up again: %q (%v)", again.MigrationBackup, err)
+	}
+}

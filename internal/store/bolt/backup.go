@@ -1,0 +1,56 @@
+package bolt
+
+import (
+	"fmt"
+	"os"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Backup writes a consistent copy of the database to path while others may
+// be using it: one read transaction's view (bbolt's Tx.WriteTo), written to
+// a temporary file beside path and renamed when complete, so a failed
+// backup never leaves half a file. It refuses to replace an existing path.
+func (db *DB) Backup(path string) error {
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("backup %s: the file exists: name a new file, or pass --force", path)
+	}
+	return db.backupTo(path)
+}
+
+// BackupOver is Backup that replaces an existing path.
+func (db *DB) BackupOver(path string) error { return db.backupTo(path) }
+
+func (db *DB) backupTo(path string) error {
+	tmp, err := os.CreateTemp(dirOf(path), ".annotate-backup-*")
+	if err != nil {
+		return fmt.Errorf("backup %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	err = db.view(func(tx *bolt.Tx) error {
+		_, err := tx.WriteTo(tmp)
+		return err
+	})
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("backup %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("backup %s: %w", path, err)
+	}
+	return nil
+}
+
+func dirOf(path string) string {
+	for i := len(path) - 1; i >= 0; i-- {
+		if path[i] == '/' {
+			return path[:i+1]
+		}
+	}
+	return "."
+}
