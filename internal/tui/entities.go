@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -464,7 +465,7 @@ func mergeEntities(a *model.Annotation, into, from string) model.Entity {
 		addName(dst, n)
 	}
 	for _, x := range src.ExternalIDs {
-		if !containsString(dst.ExternalIDs, x) {
+		if !slices.Contains(dst.ExternalIDs, x) {
 			dst.ExternalIDs = append(dst.ExternalIDs, x)
 		}
 	}
@@ -501,7 +502,7 @@ func mergeEntities(a *model.Annotation, into, from string) model.Entity {
 		}
 		var keep []model.Affiliation
 		for _, f := range a.Referents[i].Affiliations {
-			if f.Entity != into && !containsAffiliation(keep, f) {
+			if f.Entity != into && !slices.Contains(keep, f) {
 				keep = append(keep, f)
 			}
 		}
@@ -509,24 +510,6 @@ func mergeEntities(a *model.Annotation, into, from string) model.Entity {
 		merged = a.Referents[i]
 	}
 	return merged
-}
-
-func containsAffiliation(list []model.Affiliation, f model.Affiliation) bool {
-	for _, g := range list {
-		if g == f {
-			return true
-		}
-	}
-	return false
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // addName adds n to an entity's aliases unless it already has that name.
@@ -579,7 +562,7 @@ func (m *Model) affiliate(entityID, target, role string) tea.Cmd {
 		return nil
 	}
 	f := model.Affiliation{Entity: target, Role: role}
-	if containsAffiliation(own.Affiliations, f) {
+	if slices.Contains(own.Affiliations, f) {
 		m.setMessage(fmt.Sprintf("%s is already %s of %s", quote(own.Name), role, quote(to.Name)))
 		return nil
 	}

@@ -3,6 +3,7 @@ package bolt
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -22,7 +23,7 @@ func (db *DB) Backup(path string) error {
 func (db *DB) BackupOver(path string) error { return db.backupTo(path) }
 
 func (db *DB) backupTo(path string) error {
-	tmp, err := os.CreateTemp(dirOf(path), ".annotate-backup-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".annotate-backup-*")
 	if err != nil {
 		return fmt.Errorf("backup %s: %w", path, err)
 	}
@@ -44,13 +45,4 @@ func (db *DB) backupTo(path string) error {
 		return fmt.Errorf("backup %s: %w", path, err)
 	}
 	return nil
-}
-
-func dirOf(path string) string {
-	for i := len(path) - 1; i >= 0; i-- {
-		if path[i] == '/' {
-			return path[:i+1]
-		}
-	}
-	return "."
 }
