@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/store"
 	"github.com/annotate-tool/annotate/internal/store/bolt"
 	"github.com/annotate-tool/annotate/internal/termtext"
 )
@@ -338,16 +339,5 @@ func readRegular(path string) ([]byte, error) {
 
 // errNotRegular says what a path that is not a regular file is.
 func errNotRegular(fi os.FileInfo) error {
-	kind := "not a regular file"
-	switch m := fi.Mode(); {
-	case m.IsDir():
-		kind = "a folder"
-	case m&os.ModeNamedPipe != 0:
-		kind = "a named pipe (FIFO)"
-	case m&os.ModeSocket != 0:
-		kind = "a socket"
-	case m&os.ModeDevice != 0:
-		kind = "a device"
-	}
-	return fmt.Errorf("is %s, not a file: annotate reads regular files (and folders of them to import)", kind)
+	return fmt.Errorf("is %s, not a file: annotate reads regular files (and folders of them to import)", store.FileKind(fi.Mode()))
 }

@@ -1,6 +1,10 @@
 package store
 
-import "github.com/annotate-tool/annotate/internal/model"
+import (
+	"os"
+
+	"github.com/annotate-tool/annotate/internal/model"
+)
 
 // PageFromSummaries answers a Query from a full listing: what a store
 // without an index of its own does (the in-memory test stores). It reads
@@ -56,4 +60,23 @@ func StatusOf(s ArticleSummary, annotator string) model.Status {
 		return st
 	}
 	return model.StatusTodo
+}
+
+// FileKind names what a path that is not a regular file is ("a named pipe
+// (FIFO)"), for the one message the store and the command line give when
+// refusing it: opening a FIFO or a device would wait forever.
+func FileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "not a regular file"
 }

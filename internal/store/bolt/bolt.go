@@ -113,7 +113,7 @@ func Open(path string, opts Options) (*DB, error) {
 		}
 		if !fi.Mode().IsRegular() {
 			// A FIFO or a device would block bbolt's open forever.
-			return nil, fmt.Errorf("database %s is %s, not a regular file: pass a database file with --db", path, fileKind(fi.Mode()))
+			return nil, fmt.Errorf("database %s is %s, not a regular file: pass a database file with --db", path, store.FileKind(fi.Mode()))
 		}
 		// An existing file: read its version without taking the write lock.
 		var version uint64
@@ -1055,21 +1055,6 @@ func checkRecords(tx *bolt.Tx) []string {
 		return nil
 	})
 	return problems
-}
-
-// fileKind names what a path that is not a regular file is.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m&os.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	case m&os.ModeDevice != 0:
-		return "a device"
-	case m&os.ModeSymlink != 0:
-		return "a symbolic link"
-	}
-	return "not a file"
 }
 
 func fileExists(path string) bool {

@@ -38,7 +38,7 @@ func OpenReadOnly(path string, opts Options) (*DB, error) {
 	case fi.IsDir():
 		return nil, fmt.Errorf("database %s is a folder, not a file", path)
 	case !fi.Mode().IsRegular():
-		return nil, fmt.Errorf("database %s is %s, not a regular file", path, fileKind(fi.Mode()))
+		return nil, fmt.Errorf("database %s is %s, not a regular file", path, store.FileKind(fi.Mode()))
 	case fi.Size() == 0:
 		return nil, fmt.Errorf("database %s is an empty file, not an annotate database", path)
 	}
