@@ -72,26 +72,19 @@ func FromCodes(units [][]string, categories []string) Data {
 // (A-F, 1-6, precision codes): a code's value is its rank in order. ""
 // is missing; a code not in order is an error naming unit and coder.
 func FromOrdered(units [][]string, order []string) (Data, error) {
-	index := make(map[string]int, len(order))
-	for i, c := range order {
-		index[c] = i
+	known := make(map[string]bool, len(order))
+	for _, c := range order {
+		known[c] = true
 	}
-	rows := make([][]Value, len(units))
 	for u, unit := range units {
-		row := make([]Value, len(unit))
 		for c, code := range unit {
-			if code == "" {
-				continue
-			}
-			i, ok := index[code]
-			if !ok {
+			if code != "" && !known[code] {
 				return Data{}, fmt.Errorf("unit %d coder %d: code %q is not one of %q", u, c, code, order)
 			}
-			row[c] = Num(float64(i))
 		}
-		rows[u] = row
 	}
-	return Data{Units: rows, Categories: slices.Clone(order)}, nil
+	// Every code is in order: FromCodes gives each its rank.
+	return FromCodes(units, order), nil
 }
 
 // FromNumbers builds interval or ratio data (counts such as killed or
