@@ -6,9 +6,7 @@
 package tui
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -364,7 +362,7 @@ func (m *Model) commit(next model.Annotation, action string) tea.Cmd {
 	if m.doc != nil {
 		model.GroupMentions(&next, m.doc.text)
 	}
-	if sameAnnotation(next, m.ann) {
+	if store.SameAnnotation(next, m.ann) {
 		// A change that changes nothing is not saved (and not undoable):
 		// confirming a field with its own value, say.
 		m.setMessage("unchanged: nothing to save")
@@ -387,13 +385,6 @@ func (m *Model) commit(next model.Annotation, action string) tea.Cmd {
 	}
 }
 
-// sameAnnotation reports whether a and b record the same thing, compared as
-// the store would write them.
-func sameAnnotation(a, b model.Annotation) bool {
-	x, errX := json.Marshal(a)
-	y, errY := json.Marshal(b)
-	return errX == nil && errY == nil && bytes.Equal(x, y)
-}
 
 func (m *Model) undo(redo bool) tea.Cmd {
 	m.saving = true
