@@ -385,7 +385,6 @@ func (m *Model) commit(next model.Annotation, action string) tea.Cmd {
 	}
 }
 
-
 func (m *Model) undo(redo bool) tea.Cmd {
 	m.saving = true
 	st, id, who, rev := m.opts.Store, m.ann.ArticleID, m.owner(), m.ann.Rev
