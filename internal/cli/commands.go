@@ -17,6 +17,7 @@ import (
 	"github.com/annotate-tool/annotate/internal/formats"
 	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/store"
+	"github.com/annotate-tool/annotate/internal/store/bolt"
 	"github.com/annotate-tool/annotate/internal/termtext"
 	"github.com/annotate-tool/annotate/samples"
 )
@@ -314,7 +315,8 @@ func runCheck(e *env, args []string) error {
 		}
 		return nil
 	})
-	if err != nil {
+	if err != nil && !(errors.Is(err, bolt.ErrDamaged) && len(problems) > 0) {
+		// (Damage the store's check listed stops Each too: said once.)
 		problems = append(problems, err.Error())
 	}
 	if len(problems) > 0 {

@@ -528,6 +528,7 @@ func hostileRows() []hostileRow {
 	rows = append(rows, damagedRowsReading("garbled freelist page", garbleLive(48, 21), "damaged", true, false)...)
 	rows = append(rows, damagedRows("garbled root page", garbleLive(32, 22), "damaged")...)
 	rows = append(rows, damagedRowsReading("garbled second meta page", garblePage(metaPage, 23), "", true, true)...)
+	rows = append(rows, recordRows()...)
 	return rows
 }
 

@@ -151,7 +151,7 @@ func runImport(e *env, args []string) error {
 	if o.decoder, err = formats.Decoder(o.encoding); err != nil {
 		return errUsage{err.Error()}
 	}
-	db, schema, err := e.open()
+	db, schema, err := e.openToWrite()
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ func runMerge(e *env, args []string) error {
 	if len(paths) == 0 {
 		return errUsage{"name the databases to merge into this one: " + mergeUsage}
 	}
-	db, _, err := e.open()
+	db, _, err := e.openToWrite()
 	if err != nil {
 		return err
 	}

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Backup writes a consistent copy of the database to path while others may
@@ -28,7 +26,7 @@ func (db *DB) backupTo(path string) error {
 		return fmt.Errorf("backup %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
-	err = db.view(func(tx *bolt.Tx) error {
+	err = db.view(func(tx *txn) error {
 		_, err := tx.WriteTo(tmp)
 		return err
 	})

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/store"
 )
@@ -16,7 +14,7 @@ var _ store.Batcher = (*DB)(nil)
 // (see store.Batcher).
 func (db *DB) Annotations(keys []store.AnnotationKey) ([]model.Annotation, error) {
 	out := make([]model.Annotation, len(keys))
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *txn) error {
 		arts, err := bucket(tx, bucketArticles)
 		if err != nil {
 			return err
@@ -49,7 +47,7 @@ func (db *DB) SaveMany(changes []store.Change) ([]model.Annotation, error) {
 		return nil, nil
 	}
 	saved := make([]model.Annotation, len(changes))
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *txn) error {
 		arts, err := bucket(tx, bucketArticles)
 		if err != nil {
 			return err

@@ -117,7 +117,7 @@ func Open(path string, opts Options) (*DB, error) {
 		}
 		// An existing file: read its version without taking the write lock.
 		var version uint64
-		err := db.view(func(tx *bolt.Tx) error {
+		err := db.view(func(tx *txn) error {
 			version = storedVersion(tx)
 			return nil
 		})
@@ -228,7 +228,7 @@ func (db *DB) checkSize() error {
 	}
 	want, ok := metaSize(f)
 	if ok && fi.Size() < want {
-		return fmt.Errorf("%w: database %s is cut short (%d bytes of %d): restore it from a backup", errDamaged, db.name(), fi.Size(), want)
+		return fmt.Errorf("%w: database %s is cut short (%d bytes of %d): restore it from a backup", ErrDamaged, db.name(), fi.Size(), want)
 	}
 	return nil
 }
@@ -287,7 +287,7 @@ func (db *DB) describe(err error) error {
 		return fmt.Errorf("database %s: permission denied: check the file's permissions or pass another --db", db.name())
 	case errors.Is(err, os.ErrNotExist):
 		return fmt.Errorf("database %s does not exist: check %s", db.name(), db.pathHint())
-	case errors.Is(err, errDamaged):
+	case errors.Is(err, ErrDamaged):
 		return err
 	default:
 		// Everything else bbolt says on opening (invalid, version
@@ -297,8 +297,9 @@ func (db *DB) describe(err error) error {
 	}
 }
 
-// errDamaged marks a file found damaged after opening.
-var errDamaged = errors.New("damaged")
+// ErrDamaged marks a file found damaged after opening: a page bbolt cannot
+// read, or a record failing its checksum (seal.go).
+var ErrDamaged = errors.New("damaged")
 
 // termtextSafe keeps bytes from a damaged file out of messages.
 func termtextSafe(s string) string {
@@ -312,7 +313,7 @@ func termtextSafe(s string) string {
 
 // run opens the file, runs fn in one transaction and closes the file. A panic
 // from a damaged page becomes an error: a stack trace is never the answer.
-func (db *DB) run(writable bool, fn func(*bolt.Tx) error) (err error) {
+func (db *DB) run(writable bool, fn func(*txn) error) (err error) {
 	if writable && db.readOnly {
 		return fmt.Errorf("database %s is open read-only", db.name())
 	}
@@ -344,10 +345,23 @@ func (db *DB) run(writable bool, fn func(*bolt.Tx) error) (err error) {
 	if err != nil {
 		return err
 	}
+	// Every record read is verified (seal.go): a damaged one fails the
+	// transaction with its name, and a write that met one is rolled back.
+	sealed := func(tx *bolt.Tx) error {
+		t, err := newTxn(tx)
+		if err != nil {
+			return db.damagedRecord(err)
+		}
+		err = fn(t)
+		if derr := t.err(); derr != nil {
+			return db.damagedRecord(derr)
+		}
+		return err
+	}
 	if writable {
-		err = b.Update(fn)
+		err = b.Update(sealed)
 	} else {
-		err = b.View(fn)
+		err = b.View(sealed)
 	}
 	if cerr := b.Close(); cerr != nil && err == nil {
 		err = db.describe(cerr)
@@ -358,15 +372,36 @@ func (db *DB) run(writable bool, fn func(*bolt.Tx) error) (err error) {
 // damagedPanic is the error a panic inside bbolt becomes: one line naming
 // the file and what to do.
 func (db *DB) damagedPanic(r any) error {
-	return fmt.Errorf("database %s is damaged (%s): run `annotate check`, or restore it from a backup (see `annotate backup`)", db.name(), termtextSafe(fmt.Sprint(r)))
+	return db.damaged(termtextSafe(fmt.Sprint(r)))
 }
 
-func (db *DB) view(fn func(*bolt.Tx) error) error   { return db.run(false, fn) }
-func (db *DB) update(fn func(*bolt.Tx) error) error { return db.run(true, fn) }
+// damagedRecord is the error a damaged record becomes: which file, which
+// record, and what to do.
+func (db *DB) damagedRecord(err error) error {
+	return fmt.Errorf("database %s is damaged: %w: %s", db.name(), err, damageAdvice)
+}
+
+// damaged is the error for damage bbolt found (a panic, its own check):
+// what it said, and what to do.
+func (db *DB) damaged(what string) error {
+	return markedDamaged{fmt.Sprintf("database %s is damaged (%s): %s", db.name(), what, damageAdvice)}
+}
+
+// markedDamaged is a message that errors.Is finds ErrDamaged in.
+type markedDamaged struct{ msg string }
+
+func (e markedDamaged) Error() string { return e.msg }
+func (e markedDamaged) Unwrap() error { return ErrDamaged }
+
+// damageAdvice is what every message about a damaged file says to do.
+const damageAdvice = "run `annotate check` to list the damage, and restore the file from a backup (see `annotate backup`)"
+
+func (db *DB) view(fn func(*txn) error) error   { return db.run(false, fn) }
+func (db *DB) update(fn func(*txn) error) error { return db.run(true, fn) }
 
 // bucket returns a top-level bucket, or an error naming it when the file
 // lacks it (a damaged or foreign database).
-func bucket(tx *bolt.Tx, name []byte) (*bolt.Bucket, error) {
+func bucket(tx *txn, name []byte) (*bucketS, error) {
 	b := tx.Bucket(name)
 	if b == nil {
 		return nil, fmt.Errorf("database has no %q bucket: it is not an annotate database or is damaged", name)
@@ -432,7 +467,7 @@ func decodeArticle(v []byte) (model.Article, error) {
 // AddArticles stores the articles whose text is not yet in the database.
 func (db *DB) AddArticles(arts []model.Article) ([]bool, error) {
 	added := make([]bool, len(arts))
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *txn) error {
 		b, err := bucket(tx, bucketArticles)
 		if err != nil {
 			return err
@@ -441,6 +476,9 @@ func (db *DB) AddArticles(arts []model.Article) ([]bool, error) {
 			a := arts[i]
 			if a.ID == "" {
 				a.ID = model.ArticleID(a.Text)
+			}
+			if a.ID != model.ArticleID(a.Text) {
+				return fmt.Errorf("article %s: the id is not its text's (%s): an article's id is the hash of its text", termtextSafe(a.ID), model.ArticleID(a.Text))
 			}
 			if b.Get([]byte(a.ID)) != nil {
 				continue
@@ -461,7 +499,7 @@ func (db *DB) AddArticles(arts []model.Article) ([]bool, error) {
 // Article returns one article.
 func (db *DB) Article(id string) (model.Article, error) {
 	var a model.Article
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *txn) error {
 		b, err := bucket(tx, bucketArticles)
 		if err != nil {
 			return err
@@ -470,9 +508,25 @@ func (db *DB) Article(id string) (model.Article, error) {
 		if v == nil {
 			return fmt.Errorf("article %s: %w", id, store.ErrNotFound)
 		}
-		a, err = decodeArticle(v)
+		a, err = tx.article([]byte(id), v)
 		return err
 	})
+	return a, err
+}
+
+// article decodes an article record and checks its text against its id
+// (the id is the text's hash; SHA-256 runs at over a gigabyte a second, so
+// even a 200,000-character text costs a fraction of a millisecond). A text
+// that no longer matches is a damaged record, not an article to show.
+func (tx *txn) article(k, v []byte) (model.Article, error) {
+	if v == nil {
+		return model.Article{}, fmt.Errorf("article %s: %w", k, store.ErrNotFound)
+	}
+	a, err := decodeArticle(v)
+	if err == nil && (a.ID != string(k) || model.ArticleID(a.Text) != a.ID) {
+		tx.noteDamage(&DamagedRecord{Bucket: string(bucketArticles), Key: k, Why: "has a text that does not match its id (the text was changed or damaged)"})
+		err = ErrDamaged
+	}
 	return a, err
 }
 
@@ -484,14 +538,14 @@ type statusRecord struct {
 }
 
 // getAnnotation reads an annotation (found false when there is none).
-func getAnnotation(tx *bolt.Tx, articleID, annotator string) (model.Annotation, bool, error) {
+func getAnnotation(tx *txn, articleID, annotator string) (model.Annotation, bool, error) {
 	a, rec, err := readAnnotation(tx, annotationKey(articleID, annotator), nil)
 	return a, rec != nil, err
 }
 
 // readAnnotation reads the annotation at key and its record (nil when
 // there is none), from db's memory when it holds the stored state.
-func readAnnotation(tx *bolt.Tx, key []byte, db *DB) (model.Annotation, *annotationRecord, error) {
+func readAnnotation(tx *txn, key []byte, db *DB) (model.Annotation, *annotationRecord, error) {
 	rec, err := readRecord(tx, key)
 	if err != nil || rec == nil {
 		return model.Annotation{}, nil, err
@@ -501,7 +555,7 @@ func readAnnotation(tx *bolt.Tx, key []byte, db *DB) (model.Annotation, *annotat
 }
 
 // annotationOf is the annotation rec stands for.
-func (db *DB) annotationOf(tx *bolt.Tx, key []byte, rec *annotationRecord) (model.Annotation, error) {
+func (db *DB) annotationOf(tx *txn, key []byte, rec *annotationRecord) (model.Annotation, error) {
 	if a, ok := db.recall(key, rec); ok {
 		return a, nil
 	}
@@ -516,7 +570,7 @@ func (db *DB) annotationOf(tx *bolt.Tx, key []byte, rec *annotationRecord) (mode
 // Annotation returns the stored annotation, or a new empty one.
 func (db *DB) Annotation(articleID, annotator string) (model.Annotation, error) {
 	var a model.Annotation
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *txn) error {
 		if tx.Bucket(bucketArticles).Get([]byte(articleID)) == nil {
 			return fmt.Errorf("article %s: %w", articleID, store.ErrNotFound)
 		}
@@ -542,7 +596,7 @@ func (db *DB) Each(f store.Filter, fn func(store.Record) error) error {
 	for {
 		var batch []store.Record
 		var last []byte
-		err := db.view(func(tx *bolt.Tx) error {
+		err := db.view(func(tx *txn) error {
 			arts, err := bucket(tx, bucketArticles)
 			if err != nil {
 				return err
@@ -583,7 +637,7 @@ func (db *DB) Each(f store.Filter, fn func(store.Record) error) error {
 				if len(rec.Annotations) == 0 && !f.All {
 					continue
 				}
-				rec.Article, err = decodeArticle(v)
+				rec.Article, err = tx.article(k, v)
 				if err != nil {
 					return fmt.Errorf("article %s: %w", k, err)
 				}
@@ -606,7 +660,7 @@ func (db *DB) Each(f store.Filter, fn func(store.Record) error) error {
 	}
 }
 
-func putJSON(b *bolt.Bucket, key []byte, v any) error {
+func putJSON(b *bucketS, key []byte, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -617,7 +671,7 @@ func putJSON(b *bolt.Bucket, key []byte, v any) error {
 // write stores next as the annotation (prev being what is stored, when
 // existed), records the change in the history and keeps the queue in
 // step. It returns the new history sequence number.
-func (db *DB) write(tx *bolt.Tx, prev model.Annotation, existed bool, next model.Annotation, action string) (model.Annotation, uint64, error) {
+func (db *DB) write(tx *txn, prev model.Annotation, existed bool, next model.Annotation, action string) (model.Annotation, uint64, error) {
 	var rec *annotationRecord
 	if existed {
 		var err error
@@ -630,7 +684,7 @@ func (db *DB) write(tx *bolt.Tx, prev model.Annotation, existed bool, next model
 
 // writeAnnotation is write given the stored record (nil when there is
 // none) and the time of the change.
-func (db *DB) writeAnnotation(tx *bolt.Tx, prevRec *annotationRecord, prev model.Annotation, next model.Annotation, action string, now time.Time) (model.Annotation, uint64, error) {
+func (db *DB) writeAnnotation(tx *txn, prevRec *annotationRecord, prev model.Annotation, next model.Annotation, action string, now time.Time) (model.Annotation, uint64, error) {
 	next.Rev = prev.Rev + 1
 	next.UpdatedAt = now
 	if next.Status == "" {
@@ -674,7 +728,7 @@ func (db *DB) Save(a model.Annotation, action string) (model.Annotation, error) 
 		return a, errors.New("an annotation needs its article and annotator")
 	}
 	var saved model.Annotation
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *txn) error {
 		if tx.Bucket(bucketArticles).Get([]byte(a.ArticleID)) == nil {
 			return fmt.Errorf("article %s: %w", a.ArticleID, store.ErrNotFound)
 		}
@@ -700,7 +754,7 @@ func (db *DB) Save(a model.Annotation, action string) (model.Annotation, error) 
 
 // saveIn writes next over prev inside tx as a change the annotator can
 // undo: it goes on the undo stack and clears the redo stack.
-func (db *DB) saveIn(tx *bolt.Tx, prev model.Annotation, existed bool, next model.Annotation, action string) (model.Annotation, error) {
+func (db *DB) saveIn(tx *txn, prev model.Annotation, existed bool, next model.Annotation, action string) (model.Annotation, error) {
 	var rec *annotationRecord
 	if existed {
 		var err error
@@ -711,7 +765,7 @@ func (db *DB) saveIn(tx *bolt.Tx, prev model.Annotation, existed bool, next mode
 	return db.saveChange(tx, rec, prev, next, action)
 }
 
-func (db *DB) saveChange(tx *bolt.Tx, prevRec *annotationRecord, prev, next model.Annotation, action string) (model.Annotation, error) {
+func (db *DB) saveChange(tx *txn, prevRec *annotationRecord, prev, next model.Annotation, action string) (model.Annotation, error) {
 	saved, seq, err := db.writeAnnotation(tx, prevRec, prev, next, action, db.Now().UTC())
 	if err != nil {
 		return saved, err
@@ -728,7 +782,7 @@ func (db *DB) saveChange(tx *bolt.Tx, prevRec *annotationRecord, prev, next mode
 func (db *DB) step(articleID, annotator string, undo bool, seen []int) (model.Annotation, string, error) {
 	var restored model.Annotation
 	var action string
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *txn) error {
 		key := annotationKey(articleID, annotator)
 		from, to, verb := byte('u'), byte('r'), "undo"
 		if !undo {
@@ -817,7 +871,7 @@ func (db *DB) History(articleID, annotator string, fn func(store.HistoryEntry) e
 		if annotator != "" {
 			prefix = chainPrefix(annotationKey(articleID, annotator))
 		}
-		err := db.view(func(tx *bolt.Tx) error {
+		err := db.view(func(tx *txn) error {
 			b, err := bucket(tx, bucketHistory)
 			if err != nil {
 				return err
@@ -840,7 +894,7 @@ func (db *DB) History(articleID, annotator string, fn func(store.HistoryEntry) e
 	var after uint64
 	for done := 0; ; {
 		var batch []store.HistoryEntry
-		err := db.view(func(tx *bolt.Tx) error {
+		err := db.view(func(tx *txn) error {
 			if _, err := bucket(tx, bucketHistoryLog); err != nil {
 				return err
 			}
@@ -902,7 +956,7 @@ type walkState struct {
 // walkedChains bounds the chains a walker remembers.
 const walkedChains = 64
 
-func (w *historyWalker) entry(tx *bolt.Tx, key []byte, seq uint64) (store.HistoryEntry, error) {
+func (w *historyWalker) entry(tx *txn, key []byte, seq uint64) (store.HistoryEntry, error) {
 	hk := historyKey(key, seq)
 	v := tx.Bucket(bucketHistory).Get(hk)
 	if v == nil {
@@ -942,7 +996,7 @@ func (w *historyWalker) entry(tx *bolt.Tx, key []byte, seq uint64) (store.Histor
 // Schema returns the stored schema, or nil when none was stored.
 func (db *DB) Schema() (*model.Schema, error) {
 	var s *model.Schema
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *txn) error {
 		v := tx.Bucket(bucketMeta).Get(keySchema)
 		if v == nil {
 			return nil
@@ -956,7 +1010,7 @@ func (db *DB) Schema() (*model.Schema, error) {
 
 // SetSchema stores the schema for later sessions.
 func (db *DB) SetSchema(s *model.Schema) error {
-	return db.update(func(tx *bolt.Tx) error {
+	return db.update(func(tx *txn) error {
 		data, err := json.MarshalIndent(s, "", "  ")
 		if err != nil {
 			return err
@@ -968,7 +1022,7 @@ func (db *DB) SetSchema(s *model.Schema) error {
 // Check runs bbolt's consistency check and verifies every record decodes.
 func (db *DB) Check() ([]string, error) {
 	var problems []string
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *txn) error {
 		for err := range tx.Check() {
 			problems = append(problems, err.Error())
 		}
@@ -983,6 +1037,21 @@ func (db *DB) Check() ([]string, error) {
 		if len(problems) > 0 {
 			return nil
 		}
+		// Every record's seal first, in every bucket; the checks below
+		// then see the records that pass it, and what they find damaged
+		// besides (an article's text against its id) is listed after.
+		sealed := verifySeals(tx)
+		for _, d := range sealed {
+			problems = append(problems, d.Error())
+		}
+		defer func() {
+			for _, d := range tx.damage {
+				if !slices.ContainsFunc(sealed, func(e *DamagedRecord) bool { return e.Bucket == d.Bucket && string(e.Key) == string(d.Key) }) {
+					problems = append(problems, d.Error())
+				}
+			}
+			tx.damage = nil // reported here, not the transaction's failure
+		}()
 		_ = tx.Bucket(bucketArticles).ForEach(func(k, v []byte) error {
 			m, text, err := decodeArticleMeta(v)
 			switch {
@@ -1006,7 +1075,7 @@ func (db *DB) Check() ([]string, error) {
 // checkRecords reports annotations, history entries and undo stacks that
 // do not decode, and log and undo entries naming changes that are not
 // there (undo would fail on them).
-func checkRecords(tx *bolt.Tx) []string {
+func checkRecords(tx *txn) []string {
 	var problems []string
 	_ = tx.Bucket(bucketAnnotations).ForEach(func(k, v []byte) error {
 		rec, err := decodeRecord(k, v)

@@ -647,7 +647,7 @@ func TestHistory(t *testing.T) {
 // not pay for hundreds of file opens.
 func seedAnnotations(t testing.TB, db *DB, anns []model.Annotation) {
 	t.Helper()
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *txn) error {
 		for _, a := range anns {
 			if _, _, err := db.write(tx, model.Annotation{}, false, a, "seed"); err != nil {
 				return err
@@ -1020,7 +1020,7 @@ func storedVersionAt(t testing.TB, path string) uint64 {
 	}
 	defer b.Close()
 	var v uint64
-	if err := b.View(func(tx *bolt.Tx) error { v = storedVersion(tx); return nil }); err != nil {
+	if err := b.View(func(tx *bolt.Tx) error { var err error; v, err = rawVersion(tx); return err }); err != nil {
 		t.Fatal(err)
 	}
 	return v

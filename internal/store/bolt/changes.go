@@ -12,8 +12,6 @@ import (
 	"slices"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/store"
 )
@@ -448,7 +446,7 @@ func chunkKey(annKey []byte, id uint64) []byte {
 // recordWriter carries what store needs while writing one record.
 type recordWriter struct {
 	key     []byte
-	chunks  *bolt.Bucket
+	chunks  *bucketS
 	prev    *model.Annotation
 	prevRec *annotationRecord
 	rec     *annotationRecord
@@ -457,12 +455,12 @@ type recordWriter struct {
 
 type recordReader struct {
 	key    []byte
-	chunks *bolt.Bucket
+	chunks *bucketS
 	rec    *annotationRecord
 }
 
 // readRecord reads an annotation's record (not its chunks).
-func readRecord(tx *bolt.Tx, key []byte) (*annotationRecord, error) {
+func readRecord(tx *txn, key []byte) (*annotationRecord, error) {
 	b, err := bucket(tx, bucketAnnotations)
 	if err != nil {
 		return nil, err
@@ -488,7 +486,7 @@ func keyName(key []byte) string {
 }
 
 // loadAnnotation returns the whole annotation a record stands for.
-func loadAnnotation(tx *bolt.Tx, key []byte, rec *annotationRecord) (model.Annotation, error) {
+func loadAnnotation(tx *txn, key []byte, rec *annotationRecord) (model.Annotation, error) {
 	a := rec.Annotation
 	if len(rec.Chunks) == 0 {
 		return a, nil
@@ -509,7 +507,7 @@ func loadAnnotation(tx *bolt.Tx, key []byte, rec *annotationRecord) (model.Annot
 // putAnnotation stores next as the annotation at key, prev (with its
 // record prevRec) being what is stored now (both nil when nothing is),
 // and removes the chunks it no longer uses.
-func putAnnotation(tx *bolt.Tx, key []byte, prevRec *annotationRecord, prev *model.Annotation, next model.Annotation, hist uint64, since int) (*annotationRecord, error) {
+func putAnnotation(tx *txn, key []byte, prevRec *annotationRecord, prev *model.Annotation, next model.Annotation, hist uint64, since int) (*annotationRecord, error) {
 	chunks, err := bucket(tx, bucketChunks)
 	if err != nil {
 		return nil, err
@@ -649,7 +647,7 @@ func chainPrefix(annKey []byte) []byte {
 // (0 when none did: a new annotation, or one written without history) and
 // since, size the differences recorded since the last whole state and
 // the annotation's size. It returns the new since.
-func appendChange(tx *bolt.Tx, annKey []byte, seq uint64, meta store.HistoryEntry, before, after *model.Annotation, last uint64, since, size int) (int, error) {
+func appendChange(tx *txn, annKey []byte, seq uint64, meta store.HistoryEntry, before, after *model.Annotation, last uint64, since, size int) (int, error) {
 	hist := tx.Bucket(bucketHistory)
 	rec := historyRecord{Seq: seq, Time: meta.Time, Annotator: meta.Annotator, ArticleID: meta.ArticleID, Action: meta.Action,
 		Delta: diffAnnotations(before, after)}
@@ -686,7 +684,7 @@ func decodeHistory(k, v []byte) (historyRecord, error) {
 // annKey. cur and rec are the annotation as stored: when the changes
 // from seq to the one that wrote cur follow each other, it walks back
 // from cur; otherwise forward from the last whole state at or before seq.
-func stateBefore(tx *bolt.Tx, annKey []byte, seq uint64, cur *model.Annotation, rec *annotationRecord) (model.Annotation, error) {
+func stateBefore(tx *txn, annKey []byte, seq uint64, cur *model.Annotation, rec *annotationRecord) (model.Annotation, error) {
 	c := tx.Bucket(bucketHistory).Cursor()
 	prefix := chainPrefix(annKey)
 	if cur != nil && rec != nil && rec.Hist >= seq {
@@ -720,7 +718,7 @@ func stateBefore(tx *bolt.Tx, annKey []byte, seq uint64, cur *model.Annotation, 
 
 // forwardBefore rebuilds the state before change seq from the last whole
 // state at or before it.
-func forwardBefore(tx *bolt.Tx, annKey []byte, seq uint64) (model.Annotation, error) {
+func forwardBefore(tx *txn, annKey []byte, seq uint64) (model.Annotation, error) {
 	c := tx.Bucket(bucketHistory).Cursor()
 	prefix := chainPrefix(annKey)
 	k, v := c.Seek(historyKey(annKey, seq))
@@ -799,12 +797,12 @@ func undoKey(annKey []byte, stack byte, seq uint64) []byte {
 
 // pushUndo puts seq on top of a stack (seqs only grow: the top is the
 // last key).
-func pushUndo(tx *bolt.Tx, annKey []byte, stack byte, seq uint64) error {
+func pushUndo(tx *txn, annKey []byte, stack byte, seq uint64) error {
 	return tx.Bucket(bucketUndo).Put(undoKey(annKey, stack, seq), nil)
 }
 
 // popUndo takes the top of a stack (0 when it is empty).
-func popUndo(tx *bolt.Tx, annKey []byte, stack byte) (uint64, error) {
+func popUndo(tx *txn, annKey []byte, stack byte) (uint64, error) {
 	prefix := undoKey(annKey, stack, 0)
 	prefix = prefix[:len(prefix)-8]
 	c := tx.Bucket(bucketUndo).Cursor()
@@ -822,7 +820,7 @@ func popUndo(tx *bolt.Tx, annKey []byte, stack byte) (uint64, error) {
 }
 
 // clearUndo empties a stack.
-func clearUndo(tx *bolt.Tx, annKey []byte, stack byte) error {
+func clearUndo(tx *txn, annKey []byte, stack byte) error {
 	prefix := undoKey(annKey, stack, 0)
 	prefix = prefix[:len(prefix)-8]
 	c := tx.Bucket(bucketUndo).Cursor()
@@ -835,7 +833,7 @@ func clearUndo(tx *bolt.Tx, annKey []byte, stack byte) error {
 }
 
 // stack lists a stack's seqs, bottom first.
-func stack(tx *bolt.Tx, annKey []byte, which byte) []uint64 {
+func stack(tx *txn, annKey []byte, which byte) []uint64 {
 	prefix := undoKey(annKey, which, 0)
 	prefix = prefix[:len(prefix)-8]
 	var out []uint64

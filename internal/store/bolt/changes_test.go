@@ -123,7 +123,8 @@ func TestMigrateChangesFromLayout5(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = b.Update(func(tx *bolt.Tx) error {
+	err = b.Update(func(btx *bolt.Tx) error {
+		tx := &txn{Tx: btx} // an old layout: values as they are
 		if err := migrateTo(tx, 5); err != nil {
 			return err
 		}
@@ -186,7 +187,7 @@ func TestMigrateChangesFromLayout5(t *testing.T) {
 		t.Fatalf("redo: %v", err)
 	}
 	var newBytes int
-	_ = db.view(func(tx *bolt.Tx) error {
+	_ = db.view(func(tx *txn) error {
 		return tx.Bucket(bucketHistory).ForEach(func(k, v []byte) error { newBytes += len(k) + len(v); return nil })
 	})
 	if newBytes*3 > oldBytes {

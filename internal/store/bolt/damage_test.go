@@ -400,31 +400,31 @@ func TestCheckDamagedPage(t *testing.T) {
 func TestCheckFindsBadRecords(t *testing.T) {
 	tests := []struct {
 		name   string
-		damage func(tx *bolt.Tx, id string) error
+		damage func(tx *txn, id string) error
 		want   string
 	}{
-		{"text changed", func(tx *bolt.Tx, id string) error {
+		{"text changed", func(tx *txn, id string) error {
 			v, err := encodeArticle(model.Article{ID: id, Text: "another text"}, 1)
 			if err != nil {
 				return err
 			}
 			return tx.Bucket(bucketArticles).Put([]byte(id), v)
 		}, "does not match its id"},
-		{"text not UTF-8", func(tx *bolt.Tx, id string) error {
+		{"text not UTF-8", func(tx *txn, id string) error {
 			v, err := encodeArticle(model.Article{ID: id, Text: "bad \xff byte"}, 1)
 			if err != nil {
 				return err
 			}
 			return tx.Bucket(bucketArticles).Put([]byte(id), v)
 		}, "not valid UTF-8"},
-		{"record cut short", func(tx *bolt.Tx, id string) error {
+		{"record cut short", func(tx *txn, id string) error {
 			return tx.Bucket(bucketArticles).Put([]byte(id), []byte{0x7f, '{'})
 		}, "damaged"},
-		{"metadata not JSON", func(tx *bolt.Tx, id string) error {
+		{"metadata not JSON", func(tx *txn, id string) error {
 			return tx.Bucket(bucketArticles).Put([]byte(id), append([]byte{3}, "{{{text"...))
 		}, "damaged"},
-		{"bucket missing", func(tx *bolt.Tx, id string) error { return tx.DeleteBucket(bucketUndo) }, `bucket "undo" is missing`},
-		{"old layout", func(tx *bolt.Tx, id string) error { return tx.Bucket(bucketMeta).Put(keyVersion, u64(1)) }, "layout version is 1"},
+		{"bucket missing", func(tx *txn, id string) error { return tx.DeleteBucket(bucketUndo) }, `bucket "undo" is missing`},
+		{"old layout", func(tx *txn, id string) error { return tx.Bucket(bucketMeta).Put(keyVersion, u64(1)) }, "layout version is 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -434,8 +434,8 @@ func TestCheckFindsBadRecords(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = b.Update(func(tx *bolt.Tx) error { return tt.damage(tx, id) })
 			b.Close()
+			err = db.update(func(tx *txn) error { return tt.damage(tx, id) })
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/store"
 )
@@ -43,7 +41,7 @@ func OpenReadOnly(path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("database %s is an empty file, not an annotate database", path)
 	}
 	var version uint64
-	if err := db.view(func(tx *bolt.Tx) error {
+	if err := db.view(func(tx *txn) error {
 		version = storedVersion(tx)
 		return nil
 	}); err != nil {
@@ -61,7 +59,7 @@ func OpenReadOnly(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read database %s: %w", path, err)
 	}
-	err = db.view(func(tx *bolt.Tx) error {
+	err = db.view(func(tx *txn) error {
 		_, err := tx.WriteTo(tmp)
 		return err
 	})
@@ -139,7 +137,7 @@ func (db *DB) Merge(other *DB, opts store.MergeOptions) (store.MergeResult, erro
 			return err
 		}
 		batch = batch[:0]
-		return db.update(func(tx *bolt.Tx) error {
+		return db.update(func(tx *txn) error {
 			for _, r := range recs {
 				if err := db.mergeArticle(tx, r, regMap, opts, &res); err != nil {
 					return err
@@ -224,7 +222,7 @@ func matchEntry(ours []model.RegistryEntry, e model.RegistryEntry) (model.Regist
 // adding those ours lacks, and returns the map of their ids to ours.
 func (db *DB) mergeRegistry(other *DB, opts store.MergeOptions, res *store.MergeResult) (map[string]string, error) {
 	var theirs []model.RegistryEntry
-	if err := other.view(func(tx *bolt.Tx) error {
+	if err := other.view(func(tx *txn) error {
 		var err error
 		theirs, err = allRegistry(tx)
 		return err
@@ -234,7 +232,7 @@ func (db *DB) mergeRegistry(other *DB, opts store.MergeOptions, res *store.Merge
 	sort.SliceStable(theirs, func(i, j int) bool { return registryIDLess(theirs[i], theirs[j]) })
 	res.Registry = len(theirs)
 	ids := map[string]string{}
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *txn) error {
 		ours, err := allRegistry(tx)
 		if err != nil {
 			return err
@@ -285,7 +283,7 @@ func (db *DB) mergeRegistry(other *DB, opts store.MergeOptions, res *store.Merge
 // state before each) and undo stacks of the records' annotations.
 func (db *DB) withHistory(recs []store.Record) ([]theirRecord, error) {
 	out := make([]theirRecord, len(recs))
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *txn) error {
 		hist, err := bucket(tx, bucketHistory)
 		if err != nil {
 			return err
@@ -318,7 +316,7 @@ func (db *DB) withHistory(recs []store.Record) ([]theirRecord, error) {
 
 // mergeArticle brings one article of the other database and its
 // annotations in, inside tx.
-func (db *DB) mergeArticle(tx *bolt.Tx, t theirRecord, regMap map[string]string, opts store.MergeOptions, res *store.MergeResult) error {
+func (db *DB) mergeArticle(tx *txn, t theirRecord, regMap map[string]string, opts store.MergeOptions, res *store.MergeResult) error {
 	art := t.rec.Article
 	res.Articles++
 	problem := func(why string) error {
@@ -397,7 +395,7 @@ func asStored(a model.Annotation, name string, regMap, renames map[string]string
 	return a
 }
 
-func (db *DB) mergeAnnotation(tx *bolt.Tx, art model.Article, theirs model.Annotation, t theirRecord, regMap, renames map[string]string, opts store.MergeOptions, res *store.MergeResult) error {
+func (db *DB) mergeAnnotation(tx *txn, art model.Article, theirs model.Annotation, t theirRecord, regMap, renames map[string]string, opts store.MergeOptions, res *store.MergeResult) error {
 	who := theirs.Annotator
 	in := asStored(theirs, who, regMap, renames)
 	cur, exists, err := getAnnotation(tx, art.ID, who)
@@ -446,7 +444,7 @@ func (db *DB) mergeAnnotation(tx *bolt.Tx, art model.Article, theirs model.Annot
 }
 
 // mergeOver saves in over cur as a new revision its annotator can undo.
-func (db *DB) mergeOver(tx *bolt.Tx, cur, in model.Annotation, action string) error {
+func (db *DB) mergeOver(tx *txn, cur, in model.Annotation, action string) error {
 	in.Rev = cur.Rev
 	in.NextID = max(in.NextID, cur.NextID)
 	_, err := db.saveIn(tx, cur, true, in, action)
@@ -457,7 +455,7 @@ func (db *DB) mergeOver(tx *bolt.Tx, cur, in model.Annotation, action string) er
 // the history and undo stacks of their annotator's changes (theirName).
 // The copied changes are recorded as the differences between the states
 // before them (the last one's to in), so every state before is kept.
-func (db *DB) mergeNew(tx *bolt.Tx, in model.Annotation, t theirRecord, theirName string, regMap, renames map[string]string, opts store.MergeOptions, res *store.MergeResult) error {
+func (db *DB) mergeNew(tx *txn, in model.Annotation, t theirRecord, theirName string, regMap, renames map[string]string, opts store.MergeOptions, res *store.MergeResult) error {
 	hist := tx.Bucket(bucketHistory)
 	key := annotationKey(in.ArticleID, in.Annotator)
 	if in.Status == "" {

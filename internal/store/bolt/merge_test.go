@@ -212,7 +212,8 @@ func TestMergePrefer(t *testing.T) {
 }
 
 // TestMergeRefusesADifferentText: an article whose id is ours' but whose
-// text is not is left out, named, with its annotations.
+// text is not is a damaged record of the other file: the merge stops,
+// naming it, and ours is left as it was.
 func TestMergeRefusesADifferentText(t *testing.T) {
 	ours, _ := newDB(t)
 	addTexts(t, ours, mergeShared)
@@ -220,12 +221,21 @@ func TestMergeRefusesADifferentText(t *testing.T) {
 	theirs := openAt(t, theirsPath)
 	forged := newArticle("Another text entirely.")
 	forged.ID = model.ArticleID(mergeShared)
-	if _, err := theirs.AddArticles([]model.Article{forged}); err != nil {
+	if _, err := theirs.AddArticles([]model.Article{forged}); err == nil || !strings.Contains(err.Error(), "hash of its text") {
+		t.Errorf("AddArticles of a forged id: %v, want a refusal", err)
+	}
+	// Written behind the store's back, sealed as a record would be.
+	if err := theirs.update(func(tx *txn) error { return insertArticle(tx, forged) }); err != nil {
 		t.Fatal(err)
 	}
-	res := mergeFrom(t, ours, theirsPath, store.PreferBoth)
-	if len(res.Problems) != 1 || res.Problems[0].ArticleID != forged.ID || !strings.Contains(res.Problems[0].Why, "text") {
-		t.Errorf("problems %+v, want the forged article named", res.Problems)
+	other, err := OpenReadOnly(theirsPath, Options{LockTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	_, err = ours.Merge(other, store.MergeOptions{Source: store.SourceName(theirsPath), Prefer: store.PreferBoth, Who: "merger"})
+	if err == nil || !strings.Contains(err.Error(), "articles/"+forged.ID+" has a text that does not match its id") || !strings.Contains(err.Error(), "forged.db") {
+		t.Errorf("Merge = %v, want the forged article named as damage of forged.db", err)
 	}
 	if art, _ := ours.Article(forged.ID); art.Text != mergeShared {
 		t.Errorf("ours' text became %q", art.Text)

@@ -21,13 +21,13 @@ import (
 type migration struct {
 	version uint64
 	name    string
-	apply   func(tx *bolt.Tx) error
+	apply   func(tx *txn) error
 }
 
 // migrations is the ordered list of layout changes. Append only: a released
 // migration is never edited.
 var migrations = []migration{
-	{1, "create the article, annotation, history and meta buckets", func(tx *bolt.Tx) error {
+	{1, "create the article, annotation, history and meta buckets", func(tx *txn) error {
 		for _, name := range [][]byte{bucketMeta, bucketArticles, bucketAnnotations, bucketHistory} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
@@ -35,7 +35,7 @@ var migrations = []migration{
 		}
 		return nil
 	}},
-	{2, "add the status index and the undo stacks", func(tx *bolt.Tx) error {
+	{2, "add the status index and the undo stacks", func(tx *txn) error {
 		status, err := tx.CreateBucketIfNotExists(bucketStatus)
 		if err != nil {
 			return err
@@ -55,7 +55,7 @@ var migrations = []migration{
 			return putJSON(status, k, statusRecord{Status: a.Status, UpdatedAt: a.UpdatedAt})
 		})
 	}},
-	{3, "claims carry a list of figures with qualifiers", func(tx *bolt.Tx) error {
+	{3, "claims carry a list of figures with qualifiers", func(tx *txn) error {
 		// Whole annotations are kept in two places: the annotations bucket
 		// and, as the state before each change, the history entries that
 		// undo and redo restore (the undo stacks hold only their numbers).
@@ -89,7 +89,7 @@ var migrations = []migration{
 			return json.Marshal(entry)
 		})
 	}},
-	{4, "entities: the registry, and every mention given its entity", func(tx *bolt.Tx) error {
+	{4, "entities: the registry, and every mention given its entity", func(tx *txn) error {
 		for _, name := range [][]byte{bucketRegistry, bucketRegistryHistory} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
@@ -169,7 +169,7 @@ var migrations = []migration{
 		}
 		return nil
 	}},
-	{5, "the queue: article summaries, statuses by annotator and counters", func(tx *bolt.Tx) error {
+	{5, "the queue: article summaries, statuses by annotator and counters", func(tx *txn) error {
 		err := buildQueue(tx, func(v []byte) (model.Status, error) {
 			var a struct {
 				Status model.Status `json:"status"`
@@ -189,6 +189,7 @@ var migrations = []migration{
 		return tx.DeleteBucket(bucketStatus)
 	}},
 	{6, "annotations in chunks, changes recorded as differences by annotation, undo stacks as keys", migrateChanges},
+	{7, "every record sealed with a checksum (seal.go)", sealAll},
 }
 
 // migrateChanges is the layout 6 migration: each annotation is stored
@@ -198,7 +199,7 @@ var migrations = []migration{
 // (the last one's: the annotation's), with whole states as layout 6 keeps
 // them, and each undo record becomes one key per stack entry. Every state
 // before is kept as it was.
-func migrateChanges(tx *bolt.Tx) error {
+func migrateChanges(tx *txn) error {
 	for _, name := range [][]byte{bucketChunks, bucketHistoryLog} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
@@ -342,7 +343,7 @@ type undoStacks struct {
 // annotation, its status index entry, a history entry holding the whole
 // state before, the undo stack as one JSON record), for the layout 4
 // migration, which runs before layout 5 changed that.
-func layout4SaveChange(tx *bolt.Tx, prev, next model.Annotation, action string, now time.Time) error {
+func layout4SaveChange(tx *txn, prev, next model.Annotation, action string, now time.Time) error {
 	next.Rev = prev.Rev + 1
 	next.UpdatedAt = now
 	if next.Status == "" {
@@ -386,7 +387,7 @@ var migrationNow = time.Now
 // articleTexts reads article texts for a migration, keeping the last one
 // read, since history entries of one article tend to come together.
 type articleTexts struct {
-	b        *bolt.Bucket
+	b        *bucketS
 	id, text string
 }
 
@@ -486,7 +487,7 @@ func mentionName(text string, s model.Span) string {
 // rewrite replaces each value of b by what fn returns for it; nil keeps the
 // value as it is. Values are collected first, since a bucket must not be
 // changed while ForEach walks it.
-func rewrite(b *bolt.Bucket, fn func(k, v []byte) ([]byte, error)) error {
+func rewrite(b *bucketS, fn func(k, v []byte) ([]byte, error)) error {
 	type kv struct{ k, v []byte }
 	var changed []kv
 	err := b.ForEach(func(k, v []byte) error {
@@ -574,24 +575,17 @@ func migrateClaimFigures(annotation []byte) ([]byte, error) {
 // CurrentVersion is the layout this build writes.
 var CurrentVersion = migrations[len(migrations)-1].version
 
-func storedVersion(tx *bolt.Tx) uint64 {
-	b := tx.Bucket(bucketMeta)
-	if b == nil {
-		return 0
-	}
-	v := b.Get(keyVersion)
-	if len(v) != 8 {
-		return 0
-	}
-	return binary.BigEndian.Uint64(v)
+func storedVersion(tx *txn) uint64 {
+	v, _ := rawVersion(tx.Tx) // a damaged version failed the transaction's start
+	return v
 }
 
-func migrate(tx *bolt.Tx) error {
+func migrate(tx *txn) error {
 	return migrateTo(tx, CurrentVersion)
 }
 
 // migrateTo applies the migrations above the stored version up to target.
-func migrateTo(tx *bolt.Tx, target uint64) error {
+func migrateTo(tx *txn, target uint64) error {
 	have := storedVersion(tx)
 	if have > CurrentVersion {
 		return fmt.Errorf("database was written by a newer annotate (layout %d; this one reads up to %d): upgrade annotate", have, CurrentVersion)
@@ -617,7 +611,7 @@ func migrateTo(tx *bolt.Tx, target uint64) error {
 // layout: another program's database, never written to.
 var errForeign = errors.New("this bbolt file was not made by annotate")
 
-func hasForeignBuckets(tx *bolt.Tx) bool {
+func hasForeignBuckets(tx *txn) bool {
 	foreign := false
 	_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
 		foreign = true

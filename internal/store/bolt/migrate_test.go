@@ -27,7 +27,8 @@ func buildLayout1(t *testing.T, path string, texts []string, anns map[[2]string]
 		t.Fatal(err)
 	}
 	defer b.Close()
-	err = b.Update(func(tx *bolt.Tx) error {
+	err = b.Update(func(btx *bolt.Tx) error {
+		tx := &txn{Tx: btx} // an old layout: values as they are
 		if err := migrateTo(tx, 1); err != nil {
 			return err
 		}
@@ -292,7 +293,8 @@ func buildLayoutAt(t *testing.T, path string, layout uint64, texts []string, ann
 		t.Fatal(err)
 	}
 	defer b.Close()
-	err = b.Update(func(tx *bolt.Tx) error {
+	err = b.Update(func(btx *bolt.Tx) error {
+		tx := &txn{Tx: btx} // an old layout: values as they are
 		if err := migrateTo(tx, layout); err != nil {
 			return err
 		}
@@ -444,7 +446,7 @@ func TestMigrateFiguresFromLayout2(t *testing.T) {
 func rawValues(t *testing.T, db *DB) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *txn) error {
 		if err := tx.Bucket(bucketAnnotations).ForEach(func(k, v []byte) error {
 			out["annotations/"+strings.ReplaceAll(string(k), "\x00", "/")] = string(v)
 			return nil

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"unicode/utf8"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/store"
 )
@@ -97,7 +95,7 @@ func summaryID(v []byte) (string, error) {
 
 // insertArticle stores a new article (one not yet present) with its
 // summary, under the next seq.
-func insertArticle(tx *bolt.Tx, a model.Article) error {
+func insertArticle(tx *txn, a model.Article) error {
 	arts := tx.Bucket(bucketArticles)
 	seq, err := arts.NextSequence()
 	if err != nil {
@@ -114,7 +112,7 @@ func insertArticle(tx *bolt.Tx, a model.Article) error {
 }
 
 // indexArticle adds an article's summary and seq, and counts it.
-func indexArticle(tx *bolt.Tx, a model.Article, seq uint64, length int) error {
+func indexArticle(tx *txn, a model.Article, seq uint64, length int) error {
 	sum, err := encodeSummary(a, length)
 	if err != nil {
 		return err
@@ -129,7 +127,7 @@ func indexArticle(tx *bolt.Tx, a model.Article, seq uint64, length int) error {
 }
 
 // addCount adds delta to the counter at key.
-func addCount(b *bolt.Bucket, key []byte, delta int64) error {
+func addCount(b *bucketS, key []byte, delta int64) error {
 	var n uint64
 	if v := b.Get(key); len(v) == 8 {
 		n = binary.BigEndian.Uint64(v)
@@ -159,7 +157,7 @@ func statusKey(seq uint64, annotator string) []byte {
 }
 
 // articleSeq returns an article's seq (false when it is not stored).
-func articleSeq(tx *bolt.Tx, id string) (uint64, bool) {
+func articleSeq(tx *txn, id string) (uint64, bool) {
 	v := tx.Bucket(bucketArticleSeqs).Get([]byte(id))
 	if len(v) != 8 {
 		return 0, false
@@ -169,7 +167,7 @@ func articleSeq(tx *bolt.Tx, id string) (uint64, bool) {
 
 // setStatus moves an annotator's article from status old ("" when the
 // annotator had no annotation of it) to next in the queue's buckets.
-func setStatus(tx *bolt.Tx, articleID, annotator string, old, next model.Status) error {
+func setStatus(tx *txn, articleID, annotator string, old, next model.Status) error {
 	if old == next {
 		return nil
 	}
@@ -196,7 +194,7 @@ func setStatus(tx *bolt.Tx, articleID, annotator string, old, next model.Status)
 }
 
 // statuses reads every annotator's status of the article at seq.
-func statuses(c *bolt.Cursor, seq uint64) map[string]model.Status {
+func statuses(c *cursorS, seq uint64) map[string]model.Status {
 	var out map[string]model.Status
 	prefix := u64(seq)
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
@@ -214,7 +212,7 @@ func (db *DB) Articles(fn func(store.ArticleSummary) error) error {
 	var after uint64
 	for {
 		var batch []store.ArticleSummary
-		err := db.view(func(tx *bolt.Tx) error {
+		err := db.view(func(tx *txn) error {
 			sums, err := bucket(tx, bucketSummaries)
 			if err != nil {
 				return err
@@ -248,7 +246,7 @@ func (db *DB) Articles(fn func(store.ArticleSummary) error) error {
 
 // counts returns the annotator's status counts (todo from the article
 // count), only the statuses some article has.
-func counts(tx *bolt.Tx, annotator string) (map[model.Status]int, int) {
+func counts(tx *txn, annotator string) (map[model.Status]int, int) {
 	out := map[model.Status]int{}
 	total := 0
 	if v := tx.Bucket(bucketMeta).Get(keyArticleCount); len(v) == 8 {
@@ -274,7 +272,7 @@ func counts(tx *bolt.Tx, annotator string) (map[model.Status]int, int) {
 
 // statusOf is the annotator's status of the article at seq (todo when
 // untouched).
-func statusOf(tx *bolt.Tx, seq uint64, annotator string) model.Status {
+func statusOf(tx *txn, seq uint64, annotator string) model.Status {
 	if v := tx.Bucket(bucketArticleStatus).Get(statusKey(seq, annotator)); len(v) > 0 {
 		return model.Status(v)
 	}
@@ -287,7 +285,7 @@ func statusOf(tx *bolt.Tx, seq uint64, annotator string) model.Status {
 // that many keys of its index (todo: of the summaries).
 func (db *DB) Page(q store.Query) (store.Page, error) {
 	var p store.Page
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *txn) error {
 		sums, err := bucket(tx, bucketSummaries)
 		if err != nil {
 			return err
@@ -376,7 +374,7 @@ func (db *DB) Page(q store.Query) (store.Page, error) {
 func (db *DB) NextToWork(annotator, after string) (string, bool, error) {
 	var id string
 	var found bool
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *txn) error {
 		sums, err := bucket(tx, bucketSummaries)
 		if err != nil {
 			return err
@@ -434,7 +432,7 @@ func (db *DB) NextToWork(annotator, after string) (string, bool, error) {
 // buildQueue fills the queue's buckets from the articles and the
 // annotations' statuses (the layout 5 migration); annotationStatus reads
 // one stored annotation's status.
-func buildQueue(tx *bolt.Tx, annotationStatus func(v []byte) (model.Status, error)) error {
+func buildQueue(tx *txn, annotationStatus func(v []byte) (model.Status, error)) error {
 	for _, name := range queueBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
@@ -474,7 +472,7 @@ func buildQueue(tx *bolt.Tx, annotationStatus func(v []byte) (model.Status, erro
 
 // checkQueue reports summaries that do not decode or do not match their
 // article, and counters out of step with the statuses.
-func checkQueue(tx *bolt.Tx) []string {
+func checkQueue(tx *txn) []string {
 	var problems []string
 	seqs := tx.Bucket(bucketArticleSeqs)
 	n := 0
@@ -525,7 +523,7 @@ func checkQueue(tx *bolt.Tx) []string {
 	return problems
 }
 
-func articleTotal(tx *bolt.Tx) int {
+func articleTotal(tx *txn) int {
 	if v := tx.Bucket(bucketMeta).Get(keyArticleCount); len(v) == 8 {
 		return int(binary.BigEndian.Uint64(v))
 	}

@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/store"
 )
@@ -28,7 +26,7 @@ var (
 // not the database, is at fault.
 var ErrRegistryEntry = errors.New("registry entry refused")
 
-func getRegistry(tx *bolt.Tx, id string) (model.RegistryEntry, bool, error) {
+func getRegistry(tx *txn, id string) (model.RegistryEntry, bool, error) {
 	b, err := bucket(tx, bucketRegistry)
 	if err != nil {
 		return model.RegistryEntry{}, false, err
@@ -45,7 +43,7 @@ func getRegistry(tx *bolt.Tx, id string) (model.RegistryEntry, bool, error) {
 }
 
 // allRegistry decodes every entry of the registry.
-func allRegistry(tx *bolt.Tx) ([]model.RegistryEntry, error) {
+func allRegistry(tx *txn) ([]model.RegistryEntry, error) {
 	b, err := bucket(tx, bucketRegistry)
 	if err != nil {
 		return nil, err
@@ -80,7 +78,7 @@ func registryLess(a, b model.RegistryEntry) bool {
 // Registry calls fn for every registry entry, by name then id.
 func (db *DB) Registry(fn func(model.RegistryEntry) error) error {
 	var list []model.RegistryEntry
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *txn) error {
 		var err error
 		list, err = allRegistry(tx)
 		return err
@@ -161,7 +159,7 @@ func joinNames(base []string, more []string) []string {
 
 // sameNameAndLabel returns another entry of e's label that already goes by
 // e's name, as its name or as an alias, and that name.
-func sameNameAndLabel(tx *bolt.Tx, e model.RegistryEntry) (model.RegistryEntry, string, error) {
+func sameNameAndLabel(tx *txn, e model.RegistryEntry) (model.RegistryEntry, string, error) {
 	all, err := allRegistry(tx)
 	if err != nil {
 		return model.RegistryEntry{}, "", err
@@ -180,7 +178,7 @@ func sameNameAndLabel(tx *bolt.Tx, e model.RegistryEntry) (model.RegistryEntry, 
 }
 
 // addRegistryChange appends one change to the registry's history.
-func addRegistryChange(tx *bolt.Tx, c store.RegistryChange) error {
+func addRegistryChange(tx *txn, c store.RegistryChange) error {
 	b, err := bucket(tx, bucketRegistryHistory)
 	if err != nil {
 		return err
@@ -201,7 +199,7 @@ func (db *DB) SaveRegistry(e model.RegistryEntry, who, action string) (model.Reg
 	if p := tidyEntry(&e); p != "" {
 		return e, fmt.Errorf("%w: %s", ErrRegistryEntry, p)
 	}
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *txn) error {
 		b, err := bucket(tx, bucketRegistry)
 		if err != nil {
 			return err
@@ -275,7 +273,7 @@ func (db *DB) MergeRegistry(into, from, who string) (model.RegistryEntry, error)
 		return model.RegistryEntry{}, fmt.Errorf("%w: cannot merge %s into itself", ErrRegistryEntry, into)
 	}
 	var merged model.RegistryEntry
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *txn) error {
 		target, found, err := getRegistry(tx, into)
 		if err != nil {
 			return err
@@ -328,7 +326,7 @@ func (db *DB) MergeRegistry(into, from, who string) (model.RegistryEntry, error)
 
 // relink saves, as a change with history and undo, every annotation with an
 // entity linked to registry entry from, linked to into instead.
-func relink(db *DB, tx *bolt.Tx, from, into, action string) error {
+func relink(db *DB, tx *txn, from, into, action string) error {
 	type found struct {
 		key []byte
 		ann model.Annotation
@@ -371,7 +369,7 @@ func relink(db *DB, tx *bolt.Tx, from, into, action string) error {
 // RegistryHistory calls fn for each registry change, oldest first.
 func (db *DB) RegistryHistory(fn func(store.RegistryChange) error) error {
 	var changes []store.RegistryChange
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *txn) error {
 		b, err := bucket(tx, bucketRegistryHistory)
 		if err != nil {
 			return err
@@ -399,7 +397,7 @@ func (db *DB) RegistryHistory(fn func(store.RegistryChange) error) error {
 // checkRegistry reports registry entries and registry history entries that
 // do not decode or are not sane, and annotations whose entities link to an
 // entry that does not exist and was never merged away.
-func checkRegistry(tx *bolt.Tx) []string {
+func checkRegistry(tx *txn) []string {
 	var problems []string
 	known := map[string]bool{}
 	names := map[string]string{}

@@ -226,32 +226,32 @@ func TestMergeRegistry(t *testing.T) {
 func TestCheckFindsRegistryProblems(t *testing.T) {
 	tests := []struct {
 		name   string
-		damage func(tx *bolt.Tx, id string) error
+		damage func(tx *txn, id string) error
 		want   string
 	}{
-		{"entry not JSON", func(tx *bolt.Tx, id string) error {
+		{"entry not JSON", func(tx *txn, id string) error {
 			return tx.Bucket(bucketRegistry).Put([]byte("r1"), []byte("{"))
 		}, "registry entry r1 is damaged"},
-		{"entry without a name", func(tx *bolt.Tx, id string) error {
+		{"entry without a name", func(tx *txn, id string) error {
 			return putJSON(tx.Bucket(bucketRegistry), []byte("r1"), model.RegistryEntry{ID: "r1", Label: "ORG"})
 		}, "registry entry r1: an entry needs a name"},
-		{"entry under another key", func(tx *bolt.Tx, id string) error {
+		{"entry under another key", func(tx *txn, id string) error {
 			return putJSON(tx.Bucket(bucketRegistry), []byte("r7"), model.RegistryEntry{ID: "r1", Name: "SDF", Label: "ORG"})
 		}, `registry entry r7 holds id "r1"`},
-		{"two entries of one name", func(tx *bolt.Tx, id string) error {
+		{"two entries of one name", func(tx *txn, id string) error {
 			return putJSON(tx.Bucket(bucketRegistry), []byte("r2"), model.RegistryEntry{ID: "r2", Name: "isis", Label: "ORG"})
 		}, "registry entries r1 and r2 are both ORG"},
-		{"history not JSON", func(tx *bolt.Tx, id string) error {
+		{"history not JSON", func(tx *txn, id string) error {
 			return tx.Bucket(bucketRegistryHistory).Put(u64(9), []byte("nope"))
 		}, "registry history entry"},
-		{"link to no entry", func(tx *bolt.Tx, id string) error {
+		{"link to no entry", func(tx *txn, id string) error {
 			a := linked(id, "alice", "ISIS in Raqqa", "r5")
 			return putJSON(tx.Bucket(bucketAnnotations), annotationKey(id, "alice"), a)
 		}, `links to registry entry "r5", which does not exist`},
-		{"undo naming a missing change", func(tx *bolt.Tx, id string) error {
+		{"undo naming a missing change", func(tx *txn, id string) error {
 			return putJSON(tx.Bucket(bucketUndo), annotationKey(id, "alice"), undoStacks{Undo: []uint64{42}})
 		}, "names history entry 42, which is missing"},
-		{"registry bucket missing", func(tx *bolt.Tx, id string) error { return tx.DeleteBucket(bucketRegistry) }, `bucket "registry" is missing`},
+		{"registry bucket missing", func(tx *txn, id string) error { return tx.DeleteBucket(bucketRegistry) }, `bucket "registry" is missing`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -265,8 +265,8 @@ func TestCheckFindsRegistryProblems(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = b.Update(func(tx *bolt.Tx) error { return tt.damage(tx, id) })
 			b.Close()
+			err = db.update(func(tx *txn) error { return tt.damage(tx, id) })
 			if err != nil {
 				t.Fatal(err)
 			}

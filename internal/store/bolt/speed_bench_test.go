@@ -130,7 +130,7 @@ func benchCorpusDB(b *testing.B, n int) string {
 	}
 	for start := 0; start < len(anns); start += 2000 {
 		batch := anns[start:min(start+2000, len(anns))]
-		if err := db.update(func(tx *bolt.Tx) error {
+		if err := db.update(func(tx *txn) error {
 			for _, a := range batch {
 				if _, err := db.saveIn(tx, model.Annotation{}, false, a, "bench"); err != nil {
 					return err
@@ -371,7 +371,7 @@ func BenchmarkHistoryPerEdit(b *testing.B) {
 // changes (history and undo, and their indexes).
 func historyBytes(b *testing.B, db *DB) int64 {
 	var n int64
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *txn) error {
 		for _, name := range historyBuckets {
 			bk := tx.Bucket(name)
 			if bk == nil {
@@ -390,3 +390,22 @@ func historyBytes(b *testing.B, db *DB) int64 {
 }
 
 var historyBuckets = [][]byte{bucketHistory, bucketHistoryLog, bucketUndo}
+
+// BenchmarkVerify is what an import or a merge reads before writing: every
+// record's checksum and bbolt's check of its pages, over the corpus.
+func BenchmarkVerify(b *testing.B) {
+	path := benchCorpusDB(b, benchN(b))
+	db, err := Open(path, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err == nil {
+		b.ReportMetric(float64(fi.Size())/1e6, "MB-file")
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := db.Verify(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
