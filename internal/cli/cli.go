@@ -251,8 +251,8 @@ func (e *env) open() (*bolt.DB, *model.Schema, error) { return e.openFor(false) 
 // openToWrite is open for a command about to write many records (import,
 // merge, pretag): the whole file is verified first (every record's
 // checksum and bbolt's pages), so nothing is written into a damaged
-// database. Reading a 100,000-article file takes about a second (README,
-// "Damage").
+// database. Verifying a 100,000-article file of 381 MB takes 0.37 s (README,
+// "The database file").
 func (e *env) openToWrite() (*bolt.DB, *model.Schema, error) { return e.openFor(true) }
 
 func (e *env) openFor(verify bool) (*bolt.DB, *model.Schema, error) {
