@@ -1029,7 +1029,7 @@ func (db *DB) Check() ([]string, error) {
 		if v := storedVersion(tx); v != CurrentVersion {
 			problems = append(problems, fmt.Sprintf("layout version is %d, expected %d", v, CurrentVersion))
 		}
-		for _, name := range append([][]byte{bucketMeta, bucketArticles, bucketAnnotations, bucketChunks, bucketHistory, bucketHistoryLog, bucketUndo, bucketRegistry, bucketRegistryHistory}, queueBuckets...) {
+		for _, name := range append([][]byte{bucketMeta, bucketArticles, bucketAnnotations, bucketChunks, bucketHistory, bucketHistoryLog, bucketUndo, bucketRegistry, bucketRegistryHistory, bucketClaims}, queueBuckets...) {
 			if tx.Bucket(name) == nil {
 				problems = append(problems, fmt.Sprintf("bucket %q is missing", name))
 			}
@@ -1067,6 +1067,7 @@ func (db *DB) Check() ([]string, error) {
 		problems = append(problems, checkRecords(tx)...)
 		problems = append(problems, checkQueue(tx)...)
 		problems = append(problems, checkRegistry(tx)...)
+		problems = append(problems, checkClaims(tx)...)
 		return nil
 	})
 	return problems, err

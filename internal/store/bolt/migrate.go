@@ -189,7 +189,12 @@ var migrations = []migration{
 		return tx.DeleteBucket(bucketStatus)
 	}},
 	{6, "annotations in chunks, changes recorded as differences by annotation, undo stacks as keys", migrateChanges},
-	{7, "every record sealed with a checksum (seal.go)", sealAll},
+	{7, "every record sealed with a checksum (seal.go); claims for overlap (assign.go)", func(tx *txn) error {
+		if _, err := tx.CreateBucketIfNotExists(bucketClaims); err != nil {
+			return err
+		}
+		return sealAll(tx)
+	}},
 }
 
 // migrateChanges is the layout 6 migration: each annotation is stored

@@ -95,7 +95,7 @@ func recordName(bucket string, key []byte) string {
 		if n > 9 && key[n-9] == 0 {
 			return fmt.Sprintf("%s/%s #%d", bucket, printableKey(key[:n-9]), seq(key[n-8:]))
 		}
-	case string(bucketArticleStatus):
+	case string(bucketArticleStatus), string(bucketClaims):
 		if n > 8 {
 			return fmt.Sprintf("%s/#%d %s", bucket, seq(key[:8]), printableKey(key[8:]))
 		}

@@ -1,0 +1,221 @@
+package bolt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/store"
+)
+
+// Claims for overlap (store.Assigner). A claim is keyed by the article's
+// import number and the annotator, so one cursor walks the claims beside
+// the summaries and statuses in import order; its value is the claim.
+
+var bucketClaims = []byte("claims")
+
+var _ store.Assigner = (*DB)(nil)
+
+func claimKey(seq uint64, annotator string) []byte { return append(u64(seq), annotator...) }
+
+// holders returns, for the article at seq, the annotators who hold a
+// place on it: done or skipped (for good), or a claim not lapsed at now.
+// Gold is never a holder (review comes after). lapsed collects the keys
+// of lapsed claims met.
+func holders(st, cl *cursorS, seq uint64, now time.Time, lapsed *[][]byte) (map[string]bool, error) {
+	out := map[string]bool{}
+	prefix := u64(seq)
+	for k, v := st.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = st.Next() {
+		who := string(k[8:])
+		if s := model.Status(v); who != model.GoldAnnotator && (s == model.StatusDone || s == model.StatusSkipped) {
+			out[who] = true
+		}
+	}
+	for k, v := cl.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cl.Next() {
+		var c store.Claim
+		if err := json.Unmarshal(v, &c); err != nil {
+			return nil, fmt.Errorf("claim %s is damaged: %w", recordName(string(bucketClaims), k), err)
+		}
+		if c.Expires.After(now) {
+			out[c.Annotator] = true
+		} else if lapsed != nil {
+			*lapsed = append(*lapsed, bytes.Clone(k))
+		}
+	}
+	return out, nil
+}
+
+func putClaim(tx *txn, seq uint64, c store.Claim) error {
+	data, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketClaims).Put(claimKey(seq, c.Annotator), data)
+}
+
+// Assign picks the annotator's next article under overlap k and claims it
+// (store.Assigner), in one write transaction: the file's writer lock makes
+// the count and the claim one step for every process.
+func (db *DB) Assign(annotator string, k int, ttl time.Duration) (string, bool, error) {
+	if k < 1 {
+		return "", false, fmt.Errorf("overlap must be at least 1, got %d", k)
+	}
+	now := db.Now()
+	var id string
+	var found bool
+	err := db.update(func(tx *txn) error {
+		sums := tx.Bucket(bucketSummaries).Cursor()
+		st := tx.Bucket(bucketArticleStatus).Cursor()
+		cl := tx.Bucket(bucketClaims).Cursor()
+		var lapsed [][]byte
+		var own, started, fresh uint64
+		var ownSince time.Time
+		for k2, v := sums.First(); k2 != nil; k2, v = sums.Next() {
+			if v == nil || len(k2) != 8 {
+				continue // damaged: the transaction fails with its name
+			}
+			seq := binary.BigEndian.Uint64(k2)
+			mine := tx.Bucket(bucketArticleStatus).Get(statusKey(seq, annotator))
+			if s := model.Status(mine); s == model.StatusDone || s == model.StatusSkipped {
+				continue
+			}
+			h, err := holders(st, cl, seq, now, &lapsed)
+			if err != nil {
+				return err
+			}
+			if h[annotator] {
+				// A live claim of the annotator's own: kept.
+				if v := tx.Bucket(bucketClaims).Get(claimKey(seq, annotator)); v != nil && own == 0 {
+					var c store.Claim
+					if json.Unmarshal(v, &c) == nil {
+						own, ownSince = seq, c.Since
+					}
+				}
+				continue
+			}
+			switch others := len(h); {
+			case others >= k:
+			case (others > 0 || model.Status(mine) == model.StatusInProgress) && started == 0:
+				started = seq
+			case others == 0 && fresh == 0:
+				fresh = seq
+			}
+		}
+		pick, since := own, ownSince
+		if pick == 0 {
+			pick, since = started, now
+		}
+		if pick == 0 {
+			pick, since = fresh, now
+		}
+		for _, key := range lapsed {
+			if err := tx.Bucket(bucketClaims).Delete(key); err != nil {
+				return err
+			}
+		}
+		if pick == 0 {
+			return nil
+		}
+		sum, err := decodeSummary(pick, tx.Bucket(bucketSummaries).Get(u64(pick)))
+		if err != nil {
+			return fmt.Errorf("article number %d: %w: run `annotate check`", pick, err)
+		}
+		id, found = sum.ID, true
+		return putClaim(tx, pick, store.Claim{ArticleID: id, Annotator: annotator, Since: since, Expires: now.Add(ttl)})
+	})
+	if err != nil {
+		return "", false, err
+	}
+	return id, found, nil
+}
+
+// Renew extends the annotator's claim, or takes the place again when it
+// lapsed and is still free (store.Assigner).
+func (db *DB) Renew(articleID, annotator string, k int, ttl time.Duration) error {
+	now := db.Now()
+	return db.update(func(tx *txn) error {
+		seq, ok := articleSeq(tx, articleID)
+		if !ok {
+			return fmt.Errorf("article %s: %w", articleID, store.ErrNotFound)
+		}
+		since := now
+		if v := tx.Bucket(bucketClaims).Get(claimKey(seq, annotator)); v != nil {
+			var c store.Claim
+			if err := json.Unmarshal(v, &c); err == nil {
+				since = c.Since
+				if c.Expires.After(now) {
+					return putClaim(tx, seq, store.Claim{ArticleID: articleID, Annotator: annotator, Since: since, Expires: now.Add(ttl)})
+				}
+			}
+		}
+		h, err := holders(tx.Bucket(bucketArticleStatus).Cursor(), tx.Bucket(bucketClaims).Cursor(), seq, now, nil)
+		if err != nil {
+			return err
+		}
+		delete(h, annotator)
+		if len(h) >= k {
+			return fmt.Errorf("article %s is now with %d other annotators: %w", articleID, len(h), store.ErrNotFound)
+		}
+		return putClaim(tx, seq, store.Claim{ArticleID: articleID, Annotator: annotator, Since: since, Expires: now.Add(ttl)})
+	})
+}
+
+// Release drops the annotator's claim on the article (store.Assigner).
+func (db *DB) Release(articleID, annotator string) error {
+	return db.update(func(tx *txn) error {
+		seq, ok := articleSeq(tx, articleID)
+		if !ok {
+			return nil
+		}
+		return tx.Bucket(bucketClaims).Delete(claimKey(seq, annotator))
+	})
+}
+
+// Claims lists the claims not lapsed, in import order (store.Assigner).
+func (db *DB) Claims(fn func(store.Claim) error) error {
+	now := db.Now()
+	var out []store.Claim
+	err := db.view(func(tx *txn) error {
+		return tx.Bucket(bucketClaims).ForEach(func(k, v []byte) error {
+			var c store.Claim
+			if err := json.Unmarshal(v, &c); err != nil {
+				return fmt.Errorf("claim %s is damaged: %w", recordName(string(bucketClaims), k), err)
+			}
+			if c.Expires.After(now) {
+				out = append(out, c)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range out {
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkClaims reports claims that do not decode or name no article.
+func checkClaims(tx *txn) []string {
+	var problems []string
+	seqs := tx.Bucket(bucketSummaries)
+	_ = tx.Bucket(bucketClaims).ForEach(func(k, v []byte) error {
+		var c store.Claim
+		switch {
+		case len(k) <= 8:
+			problems = append(problems, fmt.Sprintf("claim %s has a malformed key", recordName(string(bucketClaims), k)))
+		case json.Unmarshal(v, &c) != nil:
+			problems = append(problems, fmt.Sprintf("claim %s is damaged", recordName(string(bucketClaims), k)))
+		case seqs.Get(k[:8]) == nil:
+			problems = append(problems, fmt.Sprintf("claim %s names article number %d, which does not exist", recordName(string(bucketClaims), k), binary.BigEndian.Uint64(k[:8])))
+		}
+		return nil
+	})
+	return problems
+}
