@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -39,6 +40,13 @@ type Options struct {
 	// reviewer, and what is saved is the gold annotation, built from the
 	// annotators' versions (see review.go).
 	Review *ReviewOptions
+	// Updates brings the changes of other sessions sharing the store
+	// (annotate serve); nil for none.
+	Updates <-chan store.Event
+	// Overlap, when set, has the server hand out articles (annotate serve
+	// --overlap K): D and S open the next one assigned, and the queue
+	// marks it.
+	Overlap *OverlapOptions
 }
 
 // ReviewOptions configure review mode.
@@ -96,6 +104,12 @@ type Model struct {
 	keys   KeyMap
 	styles Styles
 	log    *slog.Logger
+
+	// assigned is the article the server handed this annotator (overlap);
+	// renewedID and renewedAt are the claim last renewed (team.go).
+	assigned  string
+	renewedID string
+	renewedAt time.Time
 
 	width, height int
 	screen        screen
@@ -218,7 +232,8 @@ func New(opts Options) *Model {
 
 // Init asks for the background colour and loads the queue.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.loadQueue(false))
+	// With overlap the screen opens on the article assigned.
+	return tea.Batch(tea.RequestBackgroundColor, m.loadQueue(m.overlap() != nil), m.waitUpdate())
 }
 
 // Messages that carry the results of commands back to Update.
@@ -282,6 +297,10 @@ func (m *Model) loadQueue(openNext bool) tea.Cmd {
 	q := store.Query{Annotator: who, Status: m.filterStatus(), Offset: m.qOffset, Limit: queuePage}
 	current := m.ann.ArticleID
 	review := m.opts.Review != nil
+	var assign func() (string, bool, error)
+	if m.overlap() != nil {
+		assign = m.assignNext
+	}
 	var annotators []string
 	if review {
 		annotators = m.opts.Review.Annotators
@@ -299,7 +318,9 @@ func (m *Model) loadQueue(openNext bool) tea.Cmd {
 			msg.items, msg.total, msg.counts, msg.offset, msg.err = p.Items, p.Total, p.Counts, q.Offset, err
 		}
 		msg.openNext = openNext
-		if openNext && msg.err == nil {
+		if openNext && msg.err == nil && assign != nil {
+			msg.next, msg.hasNext, msg.err = assign()
+		} else if openNext && msg.err == nil {
 			msg.next, msg.hasNext, msg.err = st.NextToWork(who, current)
 			if review && msg.hasNext {
 				// Review goes on to the next article with versions to compare.
@@ -477,6 +498,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case savedMsg:
 		return m, m.onSaved(msg)
+	case storeChangedMsg:
+		return m, m.onStoreChanged(msg)
+	case renewedMsg:
+		m.onRenewed(msg)
+		return m, nil
 	case registrySavedMsg:
 		return m, m.onRegistrySaved(msg)
 	case reviewCountsMsg:
@@ -554,6 +580,7 @@ func (m *Model) onSaved(msg savedMsg) tea.Cmd {
 	default:
 		m.setAnnotation(msg.ann)
 		m.setMessage("saved: " + msg.action)
+		cmds = append(cmds, m.renewClaim())
 		if m.afterSave != nil {
 			after := m.afterSave
 			m.afterSave = nil
@@ -617,10 +644,19 @@ func (m *Model) onQueue(msg queueLoadedMsg) tea.Cmd {
 	}
 	if msg.openNext {
 		if msg.hasNext {
+			if m.overlap() != nil {
+				m.assigned, m.renewedID, m.renewedAt = msg.next, msg.next, time.Now()
+			}
 			return m.loadArticle(msg.next)
 		}
 		m.screen = screenQueue
 		m.doc = nil
+		if o := m.overlap(); o != nil {
+			m.assigned = ""
+			m.setMessage(fmt.Sprintf("nothing assigned to you: every article you have not finished has its %d annotators", o.K))
+			m.sayNotice()
+			return nil
+		}
 		m.setMessage("nothing left to do: every article is done or skipped")
 		m.sayNotice()
 		return nil

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/store"
 	"github.com/annotate-tool/annotate/internal/termtext"
 )
 
@@ -446,12 +448,25 @@ func (m *Model) renderQueue(h int) string {
 	if len(items) == 0 {
 		lines = append(lines, m.styles.Subtle.Render(" no articles here"))
 	}
+	// Other annotators' statuses, when any article shown has some: a
+	// team sees each other's progress (names and glyphs, one column).
+	othersW := 0
+	if m.opts.Review == nil {
+		for i := first; i < len(items) && i < first+listH; i++ {
+			if w := ansi.StringWidth(m.others(items[i], 24)); w > othersW {
+				othersW = w
+			}
+		}
+	}
 	for i := first; i < len(items) && i < first+listH; i++ {
 		s := items[i]
 		st := m.status(s)
-		glyph := map[model.Status]string{model.StatusTodo: "○", model.StatusInProgress: "◐", model.StatusDone: "●", model.StatusSkipped: "⊘"}[st]
+		glyph := statusGlyph[st]
 		title := termtext.Line(s.Title)
-		row := fmt.Sprintf(" %s %-11s %7d  %s", glyph, strings.ReplaceAll(string(st), "_", " "), s.Length, title)
+		row := fmt.Sprintf("%s%s %-11s %7d  %s", m.assignedMark(s), glyph, strings.ReplaceAll(string(st), "_", " "), s.Length, title)
+		if othersW > 0 {
+			row = fmt.Sprintf("%s%s %-11s %7d  %s  %s", m.assignedMark(s), glyph, strings.ReplaceAll(string(st), "_", " "), s.Length, padRight(m.others(s, othersW), othersW), title)
+		}
 		if m.opts.Review != nil {
 			// What is left to adjudicate: "≠ 3/12" items to decide.
 			count := "  …  "
@@ -785,4 +800,39 @@ func (m *Model) renderPicker(w, h int) string {
 		lines = append(lines, m.styles.Subtle.Render("no label matches"))
 	}
 	return block(lines, w, h)
+}
+
+// statusGlyph is a status's mark in the queue.
+var statusGlyph = map[model.Status]string{model.StatusTodo: "○", model.StatusInProgress: "◐", model.StatusDone: "●", model.StatusSkipped: "⊘"}
+
+// others is the other annotators' statuses of an article ("bob● carol◐"),
+// by name, cut to w columns (gold and the annotator left out).
+func (m *Model) others(s store.ArticleSummary, w int) string {
+	var names []string
+	for who := range s.Statuses {
+		if who != m.owner() && who != model.GoldAnnotator {
+			names = append(names, who)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for i, who := range names {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(termtext.Line(who))
+		b.WriteString(statusGlyph[s.Statuses[who]])
+	}
+	return ansi.Truncate(b.String(), w, "…")
+}
+
+// padRight pads s with spaces to w columns.
+func padRight(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return s
 }
