@@ -38,7 +38,7 @@ func (f *fakeAssigner) Renew(articleID, annotator string, k int, ttl time.Durati
 	return f.renewErr
 }
 
-func (f *fakeAssigner) Release(string, string) error        { return nil }
+func (f *fakeAssigner) Release(string, string) error         { return nil }
 func (f *fakeAssigner) Claims(func(store.Claim) error) error { return nil }
 
 func closedEvents() <-chan store.Event {
@@ -129,4 +129,3 @@ func lineWith(screen, s string) string {
 	}
 	return ""
 }
-
