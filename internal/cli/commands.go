@@ -22,6 +22,16 @@ import (
 	"github.com/annotate-tool/annotate/samples"
 )
 
+// shortTitle is a title as a table shows it: made safe for the terminal
+// and cut to n characters.
+func shortTitle(title string, n int) string {
+	t := termtext.Line(title)
+	if r := []rune(t); len(r) > n {
+		t = string(r[:n-1]) + "…"
+	}
+	return t
+}
+
 func writeJSONIndent(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -84,10 +94,7 @@ func runList(e *env, args []string) error {
 			}
 		}
 		sort.Strings(others)
-		title := termtext.Line(s.Title)
-		if r := []rune(title); len(r) > 80 {
-			title = string(r[:79]) + "…"
-		}
+		title := shortTitle(s.Title, 80)
 		_, err := fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", s.ID, s.Length, mine, strings.Join(others, " "), title)
 		return err
 	})
@@ -106,6 +113,7 @@ func runList(e *env, args []string) error {
 func runStats(e *env, args []string) error {
 	fs := e.newFlags("stats")
 	asJSON := fs.Bool("json", false, "print the counts as JSON")
+	perArticle := fs.Bool("per-article", false, "list each article with who finished it, who has it in progress and who holds it (overlap)")
 	if _, err := e.parse(fs, args); err != nil {
 		return err
 	}
@@ -126,8 +134,22 @@ func runStats(e *env, args []string) error {
 		Annotators   map[string]*annotatorStats `json:"annotators"`
 		Labels       map[string]int             `json:"labels"`
 		Adjudication adjudicationStats          `json:"adjudication"`
+		Progress     progressStats              `json:"progress"`
 	}{Annotators: map[string]*annotatorStats{}, Labels: map[string]int{}, Adjudication: newAdjudicationStats()}
-	if err := db.Articles(func(store.ArticleSummary) error { out.Articles++; return nil }); err != nil {
+	claims := map[string][]store.Claim{}
+	err = db.Claims(func(c store.Claim) error {
+		claims[c.ArticleID] = append(claims[c.ArticleID], c)
+		out.Progress.Claims++
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := db.Articles(func(s store.ArticleSummary) error {
+		out.Articles++
+		out.Progress.add(s, claims[s.ID], *perArticle)
+		return nil
+	}); err != nil {
 		return err
 	}
 	err = db.Each(store.Filter{}, func(r store.Record) error {
@@ -205,8 +227,90 @@ func runStats(e *env, args []string) error {
 	}
 	if len(names) > 0 {
 		out.Adjudication.print(e.stdout)
+		out.Progress.print(e.stdout)
 	}
 	return nil
+}
+
+// progressStats is how far the team has come article by article: how many
+// annotators (gold aside) finished each one (done or skipped), and the
+// claims held now (annotate serve --overlap); with --per-article, each
+// article's line.
+type progressStats struct {
+	// FinishedBy maps a number of annotators to how many articles that
+	// many finished.
+	FinishedBy map[int]int      `json:"finished_by"`
+	Claims     int              `json:"claims"`
+	Articles   []articleProgress `json:"per_article,omitempty"`
+}
+
+type articleProgress struct {
+	ID         string        `json:"id"`
+	Title      string        `json:"title"`
+	Finished   []string      `json:"finished"`
+	InProgress []string      `json:"in_progress"`
+	Claims     []store.Claim `json:"claims"`
+}
+
+func (p *progressStats) add(s store.ArticleSummary, claims []store.Claim, each bool) {
+	if p.FinishedBy == nil {
+		p.FinishedBy = map[int]int{}
+	}
+	ap := articleProgress{ID: s.ID, Title: s.Title, Finished: []string{}, InProgress: []string{}, Claims: claims}
+	for who, st := range s.Statuses {
+		switch {
+		case who == model.GoldAnnotator:
+		case st == model.StatusDone || st == model.StatusSkipped:
+			ap.Finished = append(ap.Finished, who)
+		case st == model.StatusInProgress:
+			ap.InProgress = append(ap.InProgress, who)
+		}
+	}
+	p.FinishedBy[len(ap.Finished)]++
+	if each {
+		sort.Strings(ap.Finished)
+		sort.Strings(ap.InProgress)
+		if ap.Claims == nil {
+			ap.Claims = []store.Claim{}
+		}
+		p.Articles = append(p.Articles, ap)
+	}
+}
+
+func (p *progressStats) print(w io.Writer) {
+	var ns []int
+	for n := range p.FinishedBy {
+		ns = append(ns, n)
+	}
+	sort.Ints(ns)
+	var parts []string
+	for _, n := range ns {
+		parts = append(parts, fmt.Sprintf("%d by %d", p.FinishedBy[n], n))
+	}
+	fmt.Fprintf(w, "articles finished: %s; %d %s held now\n", strings.Join(parts, ", "), p.Claims, plural(p.Claims, "claim", "claims"))
+	if len(p.Articles) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nID\tFINISHED\tIN PROGRESS\tHELD BY\tTITLE")
+	names := func(l []string) string {
+		if len(l) == 0 {
+			return "-"
+		}
+		out := make([]string, len(l))
+		for i, n := range l {
+			out[i] = termtext.Line(n)
+		}
+		return strings.Join(out, ",")
+	}
+	for _, a := range p.Articles {
+		var held []string
+		for _, c := range a.Claims {
+			held = append(held, c.Annotator+" until "+c.Expires.UTC().Format("15:04"))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.ID, names(a.Finished), names(a.InProgress), names(held), shortTitle(a.Title, 60))
+	}
+	tw.Flush()
 }
 
 // adjudicationStats is how far review has come: the articles two or more

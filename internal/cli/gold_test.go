@@ -78,3 +78,45 @@ func TestStatsAdjudication(t *testing.T) {
 		}
 	}
 }
+
+// TestStatsProgressPerArticle: how many annotators finished each article
+// (gold aside), and with --per-article who finished it.
+func TestStatsProgressPerArticle(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun("import", "--format", "native", goldFile(h))
+	var st struct {
+		Progress struct {
+			FinishedBy map[string]int `json:"finished_by"`
+			Articles   []struct {
+				ID       string   `json:"id"`
+				Finished []string `json:"finished"`
+			} `json:"per_article"`
+		} `json:"progress"`
+	}
+	if err := json.Unmarshal([]byte(h.mustRun("stats", "--json", "--per-article").stdout), &st); err != nil {
+		t.Fatal(err)
+	}
+	p := st.Progress
+	if p.FinishedBy["2"] != 1 || p.FinishedBy["1"] != 1 || len(p.Articles) != 2 {
+		t.Fatalf("progress %+v, want one article finished by alice and bob, one by alice", p)
+	}
+	got := map[string]string{}
+	for _, a := range p.Articles {
+		got[a.ID] = strings.Join(a.Finished, ",")
+	}
+	if !strings.Contains(strings.Join(slicesOf(got), " "), "alice,bob") {
+		t.Errorf("per article %v, want alice,bob on the shared one (gold left out)", got)
+	}
+	out := h.mustRun("stats", "--per-article").stdout
+	if !strings.Contains(out, "articles finished: 1 by 1, 1 by 2; 0 claims held now") || !strings.Contains(out, "alice,bob") {
+		t.Errorf("stats text:\n%s", out)
+	}
+}
+
+func slicesOf(m map[string]string) []string {
+	var out []string
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
+}

@@ -67,6 +67,9 @@ func (db *DB) Assign(annotator string, k int, ttl time.Duration) (string, bool, 
 	var id string
 	var found bool
 	err := db.update(func(tx *txn) error {
+		if _, err := bucket(tx, bucketClaims); err != nil {
+			return err
+		}
 		sums := tx.Bucket(bucketSummaries).Cursor()
 		st := tx.Bucket(bucketArticleStatus).Cursor()
 		cl := tx.Bucket(bucketClaims).Cursor()
@@ -137,6 +140,9 @@ func (db *DB) Assign(annotator string, k int, ttl time.Duration) (string, bool, 
 func (db *DB) Renew(articleID, annotator string, k int, ttl time.Duration) error {
 	now := db.Now()
 	return db.update(func(tx *txn) error {
+		if _, err := bucket(tx, bucketClaims); err != nil {
+			return err
+		}
 		seq, ok := articleSeq(tx, articleID)
 		if !ok {
 			return fmt.Errorf("article %s: %w", articleID, store.ErrNotFound)
@@ -166,11 +172,15 @@ func (db *DB) Renew(articleID, annotator string, k int, ttl time.Duration) error
 // Release drops the annotator's claim on the article (store.Assigner).
 func (db *DB) Release(articleID, annotator string) error {
 	return db.update(func(tx *txn) error {
+		b, err := bucket(tx, bucketClaims)
+		if err != nil {
+			return err
+		}
 		seq, ok := articleSeq(tx, articleID)
 		if !ok {
 			return nil
 		}
-		return tx.Bucket(bucketClaims).Delete(claimKey(seq, annotator))
+		return b.Delete(claimKey(seq, annotator))
 	})
 }
 
@@ -179,7 +189,11 @@ func (db *DB) Claims(fn func(store.Claim) error) error {
 	now := db.Now()
 	var out []store.Claim
 	err := db.view(func(tx *txn) error {
-		return tx.Bucket(bucketClaims).ForEach(func(k, v []byte) error {
+		b, err := bucket(tx, bucketClaims)
+		if err != nil {
+			return err
+		}
+		return b.ForEach(func(k, v []byte) error {
 			var c store.Claim
 			if err := json.Unmarshal(v, &c); err != nil {
 				return fmt.Errorf("claim %s is damaged: %w", recordName(string(bucketClaims), k), err)
