@@ -239,8 +239,8 @@ func runStats(e *env, args []string) error {
 type progressStats struct {
 	// FinishedBy maps a number of annotators to how many articles that
 	// many finished.
-	FinishedBy map[int]int      `json:"finished_by"`
-	Claims     int              `json:"claims"`
+	FinishedBy map[int]int       `json:"finished_by"`
+	Claims     int               `json:"claims"`
 	Articles   []articleProgress `json:"per_article,omitempty"`
 }
 
