@@ -508,7 +508,7 @@ func hostileRows() []hostileRow {
 		{name: "fifo/schema", args: fifoArgs("s.json", "--schema", "FIFO", "list"), code: 1, stderr: []string{"s.json", "named pipe"}},
 		{name: "fifo/label map", args: fifoArgs("map.txt", "import", "--format", "spacy", "--label-map", "FIFO", "NEW"), code: 2, stderr: []string{"map.txt", "named pipe"}},
 		{name: "fifo/patterns", args: fifoArgs("p.jsonl", "pretag", "--annotator", "p", "--patterns", "FIFO", "--all"), code: 1, stderr: []string{"p.jsonl", "named pipe"}, lines: -1},
-		{name: "fifo/inside an imported folder (passed over, never opened)", args: fifoArgs("dir/p.txt", "import", "FIFODIR"), code: 1, stderr: []string{"dir", "no .txt"}},
+		{name: "fifo/inside an imported folder (named, never opened)", args: fifoArgs("dir/p.txt", "import", "FIFODIR"), code: 1, stderr: []string{"dir/p.txt: skipped: a named pipe", "no .txt"}, lines: 2},
 	}
 
 	// Read-only and full file systems (tmpfs mounts: root ignores chmod).

@@ -321,9 +321,22 @@ func (im *importer) path(p string) {
 		if d.IsDir() && q != p && strings.HasPrefix(d.Name(), ".") {
 			return filepath.SkipDir
 		}
-		if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") && im.formatOf(q) != "" {
-			files = append(files, q)
+		if strings.HasPrefix(d.Name(), ".") || d.IsDir() || im.formatOf(q) == "" {
+			return nil
 		}
+		if d.Type().IsRegular() {
+			files = append(files, q)
+			return nil
+		}
+		// A FIFO, a device or a socket named like an article file is
+		// never opened (it could block for ever), but it is named, not
+		// passed over in silence. (A symbolic link is not followed.)
+		im.stats.skipped++
+		kind := "a symbolic link"
+		if d.Type()&fs.ModeSymlink == 0 {
+			kind = store.FileKind(d.Type())
+		}
+		im.errorf("%s: skipped: %s, not a regular file", q, kind)
 		return nil
 	})
 	if err != nil {
