@@ -450,10 +450,10 @@ func (m *Model) renderQueue(h int) string {
 	}
 	// Other annotators' statuses, when any article shown has some: a
 	// team sees each other's progress (names and glyphs, one column).
-	othersW := 0
+	othersW, othersMax := 0, min(24, max(8, (m.width-40)/4))
 	if m.opts.Review == nil {
 		for i := first; i < len(items) && i < first+listH; i++ {
-			if w := ansi.StringWidth(m.others(items[i], 24)); w > othersW {
+			if w := ansi.StringWidth(m.others(items[i], othersMax)); w > othersW {
 				othersW = w
 			}
 		}
