@@ -53,6 +53,9 @@ func sealFixture(t *testing.T) (path string, ids []string) {
 	b := bigAnnotation(ids[2], 400)
 	b.Annotator = "alice"
 	mustSave(t, db, b, "pretag")
+	if _, ok, err := db.Assign("carol", 2, time.Hour); err != nil || !ok {
+		t.Fatalf("Assign: %v %v", ok, err)
+	}
 	return path, ids
 }
 
@@ -116,6 +119,9 @@ func readAll(t *testing.T, path string, ids []string) map[string]readResult {
 	record("registry history", regh, err)
 	s, err := db.Schema()
 	record("schema", s, err)
+	var claims []store.Claim
+	err = db.Claims(func(c store.Claim) error { claims = append(claims, c); return nil })
+	record("claims", claims, err)
 	return res
 }
 
@@ -155,7 +161,7 @@ func TestEveryDamagedRecordIsNamed(t *testing.T) {
 	for _, r := range recs {
 		buckets[r.bucket]++
 	}
-	for _, name := range []string{"meta", "articles", "annotations", "annotation_chunks", "history", "history_log", "undo", "status", "registry", "registry_history", "summaries", "article_seqs", "article_status", "queue", "counts"} {
+	for _, name := range []string{"meta", "articles", "annotations", "annotation_chunks", "history", "history_log", "undo", "status", "registry", "registry_history", "summaries", "article_seqs", "article_status", "queue", "counts", "claims"} {
 		if buckets[name] == 0 && name != "status" {
 			t.Errorf("fixture has no record in bucket %q (has %v)", name, buckets)
 		}
@@ -273,6 +279,7 @@ func sealWrites(ids []string) []sealWrite {
 		{"redo bob", step(false, "bob", 1)},
 		{"undo gold", step(true, model.GoldAnnotator, 1)},
 		{"undo alice big", one(func(db *DB) error { _, _, err := db.Undo(ids[2], "alice"); return err })},
+		{"assign", one(func(db *DB) error { _, _, err := db.Assign("dora", 2, time.Hour); return err })},
 		{"add", one(func(db *DB) error { _, err := db.AddArticles([]model.Article{newArticle("A new report.")}); return err })},
 	}
 }
