@@ -42,7 +42,10 @@ func TestGuestStoreWritesNothing(t *testing.T) {
 	g := guestStore{db}
 
 	writes := map[string]func() error{
-		"AddArticles": func() error { _, err := g.AddArticles([]model.Article{{ID: model.ArticleID("x"), Text: "x"}}); return err },
+		"AddArticles": func() error {
+			_, err := g.AddArticles([]model.Article{{ID: model.ArticleID("x"), Text: "x"}})
+			return err
+		},
 		"Save": func() error {
 			_, err := g.Save(model.Annotation{ArticleID: id, Annotator: "guest", Status: model.StatusDone}, "edit")
 			return err
@@ -51,9 +54,12 @@ func TestGuestStoreWritesNothing(t *testing.T) {
 			_, err := g.Save(model.Annotation{ArticleID: id, Annotator: "alice", Rev: saved.Rev, Status: model.StatusDone}, "edit")
 			return err
 		},
-		"Undo":          func() error { _, _, err := g.Undo(id, "alice"); return err },
-		"Redo":          func() error { _, _, err := g.Redo(id, "alice"); return err },
-		"SaveRegistry":  func() error { _, err := g.SaveRegistry(model.RegistryEntry{Name: "Mayor", Label: "PERSON"}, "guest", "add"); return err },
+		"Undo": func() error { _, _, err := g.Undo(id, "alice"); return err },
+		"Redo": func() error { _, _, err := g.Redo(id, "alice"); return err },
+		"SaveRegistry": func() error {
+			_, err := g.SaveRegistry(model.RegistryEntry{Name: "Mayor", Label: "PERSON"}, "guest", "add")
+			return err
+		},
 		"MergeRegistry": func() error { _, err := g.MergeRegistry(reg.ID, reg.ID, "guest"); return err },
 		"SetSchema":     func() error { return g.SetSchema(model.DefaultSchema()) },
 		"Check":         func() error { _, err := g.Check(); return err },
