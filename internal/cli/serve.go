@@ -107,7 +107,7 @@ func runServe(e *env, args []string) error {
 	select {
 	case err := <-served:
 		log.Error("serve stopped", "error", fmt.Sprint(err))
-		return fmt.Errorf("serve: %v", err)
+		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
 	stop()
@@ -118,10 +118,11 @@ func runServe(e *env, args []string) error {
 	if err := <-served; err != nil && shutErr == nil {
 		shutErr = err
 	}
-	log.Info("serve stopped", "error", fmt.Sprint(shutErr))
 	if shutErr != nil {
+		log.Error("serve stopped", "error", shutErr.Error())
 		return shutErr
 	}
+	log.Info("serve stopped")
 	fmt.Fprintln(out, "annotate serve: stopped")
 	return nil
 }

@@ -303,7 +303,7 @@ func (s *Server) handle(sess ssh.Session) {
 	s.log.Info("session started", "annotator", id.annotator, "guest", id.guest, "remote", rec.remote,
 		"user", rec.user, "fingerprint", id.fingerprint)
 	if len(sess.Command()) > 0 || sess.Subsystem() != "" {
-		s.refuse(sess, rec, "refused: a command", "annotate serve shows the annotation screen and runs no command: connect without one")
+		s.refuse(sess, rec, "refused: a command", "this server shows the annotation screen and runs no command: connect without one")
 		return
 	}
 	s.runScreen(sess, rec)
@@ -331,7 +331,7 @@ func (s *Server) panicked(sess ssh.Session, rec *sessionRecord, p *panicReport) 
 func (s *Server) runScreen(sess ssh.Session, rec *sessionRecord) {
 	pty, resizes, ok := sess.Pty()
 	if !ok {
-		s.refuse(sess, rec, "refused: no terminal", "annotate serve shows the annotation screen and needs a terminal: connect with ssh -t")
+		s.refuse(sess, rec, "refused: no terminal", "this server shows the annotation screen and needs a terminal: connect with ssh -t")
 		return
 	}
 	opts := s.sessionOptions(rec.id, pty.Term, sess.Environ())
