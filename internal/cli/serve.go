@@ -118,11 +118,19 @@ func runServe(e *env, args []string) error {
 	if err := <-served; err != nil && shutErr == nil {
 		shutErr = err
 	}
+	if errors.Is(shutErr, context.DeadlineExceeded) {
+		// Clients that stay connected after being told are closed: that
+		// is the end of a normal stop, not a failure.
+		fmt.Fprintf(out, "annotate serve: closed the connections still open after %v\n", shutdownGrace)
+		log.Info("serve stopped", "closed_after", shutdownGrace.String())
+		shutErr = nil
+	} else if shutErr == nil {
+		log.Info("serve stopped")
+	}
 	if shutErr != nil {
 		log.Error("serve stopped", "error", shutErr.Error())
 		return shutErr
 	}
-	log.Info("serve stopped")
 	fmt.Fprintln(out, "annotate serve: stopped")
 	return nil
 }
