@@ -382,6 +382,10 @@ func (s *Server) runScreen(sess ssh.Session, rec *sessionRecord) {
 		_ = sess.Exit(0)
 	case sess.Context().Err() != nil:
 		rec.ended = s.whyClosed(rec)
+	case errors.Is(err, io.EOF):
+		// The client closed the session but not the connection (a
+		// multiplexed OpenSSH connection does this).
+		rec.ended = "session closed"
 	case err == nil || errors.Is(err, tea.ErrInterrupted):
 		rec.ended = "quit"
 		_ = sess.Exit(0)

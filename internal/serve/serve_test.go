@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/store"
 	"github.com/annotate-tool/annotate/internal/tui"
 )
@@ -321,6 +322,57 @@ func TestServeKeylessOnlyAsGuest(t *testing.T) {
 	// An annotator with a key still logs in as herself.
 	alice := openTerminal(t, open.login("alice"), 80, 24, "xterm-256color")
 	alice.waitFor("annotate · alice")
+}
+
+// TestServeGuestCannotSave: on the real screen, a guest's tag is refused
+// (the screen logs the store's refusal) and nothing reaches the
+// database, while the same keys from an annotator save.
+func TestServeGuestCannotSave(t *testing.T) {
+	tm := startTeam(t, []string{"alice"}, func(o *Options, _ *Server) {
+		if o != nil {
+			o.Guest = "visitor"
+		}
+	})
+	text := "Police said two gunmen attacked the market on Friday."
+	art := model.Article{ID: model.ArticleID(text), Title: "Market attack", Text: text}
+	if _, err := tm.opts.Store.AddArticles([]model.Article{art}); err != nil {
+		t.Fatal(err)
+	}
+	keyless := gossh.KeyboardInteractive(func(string, string, []string, []bool) ([]string, error) { return nil, nil })
+	tag := func(term *terminal) {
+		term.waitFor("Market attack")
+		term.send("\r")
+		term.waitFor("gunmen attacked")
+		term.send("1")
+	}
+
+	c, err := tm.dial(keyless)
+	if err != nil {
+		t.Fatal(err)
+	}
+	guest := openTerminal(t, c, 100, 30, "xterm-256color")
+	tag(guest)
+	tm.waitLog("annotator=visitor", "guests cannot change anything")
+	if a, err := tm.opts.Store.Annotation(art.ID, "visitor"); err != nil || a.Rev != 0 {
+		t.Errorf("the guest's annotation is at rev %d (%v); want none stored", a.Rev, err)
+	}
+
+	alice := openTerminal(t, tm.login("alice"), 100, 30, "xterm-256color")
+	tag(alice)
+	deadline := time.Now().Add(waitLimit)
+	for {
+		a, err := tm.opts.Store.Annotation(art.ID, "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Rev > 0 && len(a.Entities) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("alice's tag was not saved: %+v", a)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // offerOnly offers a public key whose private half it does not have, as
