@@ -70,6 +70,7 @@ func commands() []command {
 		{"history", "show the change history: annotate history [--everyone] [ARTICLE-ID] | --registry", runHistory},
 		{"entities", "the entity registry: " + entitiesUsage, runEntities},
 		{"review", "adjudicate annotators' versions into gold, by keyboard: annotate review [--annotators a,b]", runReview},
+		{"serve", "serve the screen to a team over SSH, annotators known by their keys: " + serveUsage, runServe},
 		{"suggest", "an article's suggestions: annotate suggest ARTICLE-ID [--patterns FILE] [--suggest-url URL] [--json]", runSuggest},
 		{"pretag", "write suggestions as an annotator's: annotate pretag --annotator NAME [--patterns FILE] [--suggest-url URL] --all|ARTICLE-ID...", runPretag},
 		{"demo", "try annotate on the built-in sample articles", runDemo},

@@ -1,0 +1,155 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/annotate-tool/annotate/internal/serve"
+	"github.com/annotate-tool/annotate/internal/termtext"
+)
+
+const serveUsage = "annotate serve [--listen ADDR] [--authorized-keys FILE] [--host-key FILE] [--idle-timeout D] [--max-timeout D] [--allow-keyless NAME]"
+
+// shutdownGrace is how long a stopping server waits for its sessions to
+// leave before it closes them.
+const shutdownGrace = 10 * time.Second
+
+// runServe serves the screen over SSH until SIGINT or SIGTERM: one screen
+// per session, every session on this process's one open database.
+func runServe(e *env, args []string) error {
+	fs := e.newFlags("serve")
+	listen := fs.String("listen", serve.DefaultAddr, "address to listen on, host:port (another host than 127.0.0.1 opens the server to the network)")
+	keysPath := fs.String("authorized-keys", "", "the annotators' public keys, in OpenSSH authorized_keys format, the name as annotator=\"NAME\" or the key's comment (default: the database's path + .authorized_keys)")
+	hostKey := fs.String("host-key", "", "the server's private host key, made on first start (default: the database's path + .hostkey)")
+	idle := fs.Duration("idle-timeout", serve.DefaultIdleTimeout, "close a connection that sends and receives nothing this long (0: never)")
+	maxTime := fs.Duration("max-timeout", serve.DefaultMaxTimeout, "close any connection after this long (0: never)")
+	guest := fs.String("allow-keyless", "", "let clients without an authorized key in, read-only, as the guest `NAME`")
+	rest, err := e.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return errUsage{"serve takes no arguments: " + serveUsage}
+	}
+	if *idle < 0 || *maxTime < 0 {
+		return errUsage{"--idle-timeout and --max-timeout take a duration such as 30m or 12h (0: no limit)"}
+	}
+	if flagSet(fs, "allow-keyless") {
+		if err := serve.CheckAnnotator("--allow-keyless name", *guest); err != nil {
+			return errUsage{err.Error()}
+		}
+	}
+	keys, keysFrom, err := loadServeKeys(*keysPath, e.dbPath+".authorized_keys", *guest != "")
+	if err != nil {
+		return err
+	}
+	hostKeyPath := *hostKey
+	if hostKeyPath == "" {
+		hostKeyPath = e.dbPath + ".hostkey"
+	}
+
+	db, schema, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	log, closeLog := e.logger()
+	defer closeLog()
+	// The SSH library logs its own troubles (a panic in a connection)
+	// through the default logger: into the log file too, not over the
+	// operator's terminal.
+	prev := slog.Default()
+	slog.SetDefault(log)
+	defer slog.SetDefault(prev)
+
+	srv, err := serve.New(serve.Options{Store: db, Schema: schema, HostKeyPath: hostKeyPath, Keys: keys,
+		Guest: *guest, IdleTimeout: *idle, MaxTimeout: *maxTime, Logger: log})
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	addr := ln.Addr().String()
+
+	out := termtext.Writer(e.stdout)
+	made := ""
+	if srv.HostKeyCreated() {
+		made = ", new"
+	}
+	who := fmt.Sprintf("%d authorized %s for %d %s from %s", keys.Len(), plural(keys.Len(), "key", "keys"),
+		keys.Annotators(), plural(keys.Annotators(), "annotator", "annotators"), keysFrom)
+	if keys == nil {
+		who = "no authorized keys"
+	}
+	guests := "no guests"
+	if *guest != "" {
+		guests = fmt.Sprintf("keyless guests read-only as %q", *guest)
+	}
+	fmt.Fprintf(out, "annotate serve: listening on %s (host key %s%s, in %s); %s; %s; database %s; Ctrl-C stops\n",
+		addr, srv.HostKeyFingerprint(), made, hostKeyPath, who, guests, db.Path())
+	log.Info("serve started", "listen", addr, "host_key", srv.HostKeyFingerprint(), "keys", keys.Len(),
+		"guest", *guest, "database", db.Path(), "idle_timeout", idle.String(), "max_timeout", maxTime.String())
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		log.Error("serve stopped", "error", fmt.Sprint(err))
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	stop()
+	fmt.Fprintln(out, "annotate serve: stopping; telling every open screen")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	shutErr := srv.Shutdown(sctx)
+	if err := <-served; err != nil && shutErr == nil {
+		shutErr = err
+	}
+	if errors.Is(shutErr, context.DeadlineExceeded) {
+		// Clients that stay connected after being told are closed: that
+		// is the end of a normal stop, not a failure.
+		fmt.Fprintf(out, "annotate serve: closed the connections still open after %v\n", shutdownGrace)
+		log.Info("serve stopped", "closed_after", shutdownGrace.String())
+		shutErr = nil
+	} else if shutErr == nil {
+		log.Info("serve stopped")
+	}
+	if shutErr != nil {
+		log.Error("serve stopped", "error", shutErr.Error())
+		return shutErr
+	}
+	fmt.Fprintln(out, "annotate serve: stopped")
+	return nil
+}
+
+// loadServeKeys reads the authorized keys: the file given, else the one
+// beside the database. Without either, only guests may come, if allowed.
+func loadServeKeys(given, beside string, guests bool) (*serve.AuthorizedKeys, string, error) {
+	path := given
+	if path == "" {
+		path = beside
+	}
+	keys, err := serve.LoadAuthorizedKeys(path)
+	switch {
+	case err == nil:
+		return keys, path, nil
+	case errors.Is(err, fs.ErrNotExist) && given == "" && guests:
+		return nil, "", nil
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, "", fmt.Errorf("authorized keys %s: no such file: write one line per annotator, as annotator=\"NAME\" ssh-ed25519 AAAA..., or pass --authorized-keys FILE", path)
+	}
+	return nil, "", err
+}
