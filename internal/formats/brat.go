@@ -776,7 +776,14 @@ func bratTextMatches(text string, ranges []model.Range, want string) bool {
 	if joinRanges(text, ranges, " ") == want {
 		return true
 	}
-	return text[ranges[0].Start:ranges[len(ranges)-1].End] == want
+	// The stretch from the first character of any fragment to the last:
+	// fragments may come in any order (a fuzzed "0 10;0 1" once cut the
+	// text backwards and panicked).
+	lo, hi := ranges[0].Start, ranges[0].End
+	for _, r := range ranges[1:] {
+		lo, hi = min(lo, r.Start), max(hi, r.End)
+	}
+	return text[lo:hi] == want
 }
 
 func joinRanges(text string, ranges []model.Range, sep string) string {
