@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/annotate-tool/annotate/internal/serve"
+	"github.com/annotate-tool/annotate/internal/store"
 	"github.com/annotate-tool/annotate/internal/termtext"
 )
 
@@ -32,12 +33,17 @@ func runServe(e *env, args []string) error {
 	idle := fs.Duration("idle-timeout", serve.DefaultIdleTimeout, "close a connection that sends and receives nothing this long (0: never)")
 	maxTime := fs.Duration("max-timeout", serve.DefaultMaxTimeout, "close any connection after this long (0: never)")
 	guest := fs.String("allow-keyless", "", "let clients without an authorized key in, read-only, as the guest `NAME`")
+	overlap := fs.Int("overlap", 0, "hand the articles out, each to `K` annotators (0: everyone picks from the queue)")
+	claimTimeout := fs.Duration("claim-timeout", serve.DefaultClaimTimeout, "how long an article handed out stays an annotator's without a save")
 	rest, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) > 0 {
 		return errUsage{"serve takes no arguments: " + serveUsage}
+	}
+	if *overlap < 0 || *claimTimeout <= 0 {
+		return errUsage{"--overlap takes a number of annotators (1 or more; 0: no assignment) and --claim-timeout a duration such as 30m"}
 	}
 	if *idle < 0 || *maxTime < 0 {
 		return errUsage{"--idle-timeout and --max-timeout take a duration such as 30m or 12h (0: no limit)"}
@@ -70,13 +76,20 @@ func runServe(e *env, args []string) error {
 	slog.SetDefault(log)
 	defer slog.SetDefault(prev)
 
+	hub := store.NewHub()
 	srv, err := serve.New(serve.Options{Store: db, Schema: schema, HostKeyPath: hostKeyPath, Keys: keys,
-		Guest: *guest, IdleTimeout: *idle, MaxTimeout: *maxTime, Logger: log})
+		Guest: *guest, IdleTimeout: *idle, MaxTimeout: *maxTime, Logger: log,
+		Hub: hub, Overlap: *overlap, ClaimTimeout: *claimTimeout})
 	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// Commands in other terminals write the file directly (the file is
+	// opened per transaction, so they keep working while the server
+	// runs): the server looks for their writes every second and the
+	// screens reread.
+	go db.WatchFile(ctx, time.Second, func() { hub.Publish(store.Event{}) })
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -97,10 +110,14 @@ func runServe(e *env, args []string) error {
 	if *guest != "" {
 		guests = fmt.Sprintf("keyless guests read-only as %q", *guest)
 	}
-	fmt.Fprintf(out, "annotate serve: listening on %s (host key %s%s, in %s); %s; %s; database %s; Ctrl-C stops\n",
-		addr, srv.HostKeyFingerprint(), made, hostKeyPath, who, guests, db.Path())
+	assign := "annotators pick from the queue"
+	if *overlap > 0 {
+		assign = fmt.Sprintf("each article handed to %d %s (claims lapse after %v idle)", *overlap, plural(*overlap, "annotator", "annotators"), *claimTimeout)
+	}
+	fmt.Fprintf(out, "annotate serve: listening on %s (host key %s%s, in %s); %s; %s; %s; database %s; Ctrl-C stops\n",
+		addr, srv.HostKeyFingerprint(), made, hostKeyPath, who, guests, assign, db.Path())
 	log.Info("serve started", "listen", addr, "host_key", srv.HostKeyFingerprint(), "keys", keys.Len(),
-		"guest", *guest, "database", db.Path(), "idle_timeout", idle.String(), "max_timeout", maxTime.String())
+		"guest", *guest, "database", db.Path(), "idle_timeout", idle.String(), "max_timeout", maxTime.String(), "overlap", *overlap, "claim_timeout", claimTimeout.String())
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

@@ -67,7 +67,21 @@ type Options struct {
 	NoColor bool
 	// Logger gets a line for every connection (default: none).
 	Logger *slog.Logger
+	// Hub carries every write of a session to the others (their queues
+	// are reread); whoever else writes the store can publish on it too
+	// (the command line: what other processes wrote to the file). Nil: a
+	// hub of the server's own.
+	Hub *store.Hub
+	// Overlap, when above 0, has the server hand the articles out, each
+	// to that many annotators (the store must be a store.Assigner);
+	// ClaimTimeout is how long a claim lasts without work on the article.
+	Overlap      int
+	ClaimTimeout time.Duration
 }
+
+// DefaultClaimTimeout is how long an assigned article stays an
+// annotator's without a save.
+const DefaultClaimTimeout = 30 * time.Minute
 
 // Server serves the screen over SSH.
 type Server struct {
@@ -113,6 +127,20 @@ func New(o Options) (*Server, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.Hub == nil {
+		o.Hub = store.NewHub()
+	}
+	if o.ClaimTimeout <= 0 {
+		o.ClaimTimeout = DefaultClaimTimeout
+	}
+	if o.Overlap > 0 {
+		if _, ok := o.Store.(store.Assigner); !ok {
+			return nil, fmt.Errorf("--overlap: %w", store.ErrNoAssigner)
+		}
+	}
+	// Every session writes through one watched store, so each write is
+	// published to the other sessions.
+	o.Store = store.Watch(o.Store, o.Hub)
 	if o.Guest != "" {
 		if err := CheckAnnotator("guest name", o.Guest); err != nil {
 			return nil, err
@@ -334,7 +362,8 @@ func (s *Server) runScreen(sess ssh.Session, rec *sessionRecord) {
 		s.refuse(sess, rec, "refused: no terminal", "this server shows the annotation screen and needs a terminal: connect with ssh -t")
 		return
 	}
-	opts := s.sessionOptions(rec.id, pty.Term, sess.Environ())
+	opts, unsubscribe := s.sessionOptions(rec.id, pty.Term, sess.Environ())
+	defer unsubscribe()
 	g := newGuard(s.newModel(opts))
 	// MakeOptions wires the session's terminal (its size, TERM and colour
 	// profile); input and output are then wrapped to see activity, for
@@ -428,21 +457,28 @@ func (s *Server) untrack(p *tea.Program) {
 // sessionOptions builds the screen's options for one session. Every field
 // a session's screen gets is set here, so what later work adds (a change
 // hub, claims) goes in one place.
-func (s *Server) sessionOptions(id identity, term string, environ []string) tui.Options {
+func (s *Server) sessionOptions(id identity, term string, environ []string) (tui.Options, func()) {
 	var st store.Store = s.opts.Store
 	location := "annotate serve " + s.addr.Load().(string)
 	if id.guest {
 		st = guestStore{st}
 		location += " (read-only guest)"
 	}
-	return tui.Options{
+	updates, unsubscribe := s.opts.Hub.Subscribe()
+	opts := tui.Options{
 		Store: st, Schema: s.opts.Schema, Annotator: id.annotator, Location: location,
 		NoColor: s.opts.NoColor || term == "dumb" || hasEnv(environ, "NO_COLOR"),
 		Logger:  s.log.With("annotator", id.annotator, "guest", id.guest),
 		Suggest: func(text string, reg []model.RegistryEntry, a *model.Annotation) []suggest.Suggestion {
 			return suggest.Suggest(text, reg, nil, a)
 		},
+		Updates: updates,
 	}
+	if s.opts.Overlap > 0 && !id.guest {
+		// (New checked the store hands out claims; Watch passes them on.)
+		opts.Overlap = &tui.OverlapOptions{Assigner: s.opts.Store.(store.Assigner), K: s.opts.Overlap, TTL: s.opts.ClaimTimeout}
+	}
+	return opts, unsubscribe
 }
 
 // hasEnv reports whether the session's environment sets name to

@@ -701,20 +701,39 @@ func TestServeIdleTimeout(t *testing.T) {
 // TestSessionOptions: what each session's screen is given.
 func TestSessionOptions(t *testing.T) {
 	st := openStore(t)
-	s := &Server{opts: Options{Store: st}, log: slog.New(slog.DiscardHandler)}
+	s := &Server{opts: Options{Store: st, Hub: store.NewHub()}, log: slog.New(slog.DiscardHandler)}
 	s.addr.Store("127.0.0.1:2222")
-	o := s.sessionOptions(identity{annotator: "alice", fingerprint: "SHA256:x"}, "xterm-256color", []string{"LANG=C"})
+	o, done := s.sessionOptions(identity{annotator: "alice", fingerprint: "SHA256:x"}, "xterm-256color", []string{"LANG=C"})
+	defer done()
 	if o.Store != store.Store(st) || o.Annotator != "alice" || o.Location != "annotate serve 127.0.0.1:2222" || o.NoColor {
 		t.Errorf("annotator's options: store %T, annotator %q, location %q, no colour %v", o.Store, o.Annotator, o.Location, o.NoColor)
 	}
-	if o.Suggest == nil || o.Logger == nil {
-		t.Error("annotator's options lack suggestions or a logger")
+	if o.Suggest == nil || o.Logger == nil || o.Updates == nil {
+		t.Error("annotator's options lack suggestions, a logger or the hub's updates")
 	}
-	g := s.sessionOptions(identity{annotator: "visitor", guest: true}, "xterm", []string{"NO_COLOR=1"})
+	if o.Overlap != nil {
+		t.Error("overlap without --overlap")
+	}
+	g, gdone := s.sessionOptions(identity{annotator: "visitor", guest: true}, "xterm", []string{"NO_COLOR=1"})
+	defer gdone()
 	if _, ok := g.Store.(guestStore); !ok || g.Annotator != "visitor" || !g.NoColor {
 		t.Errorf("guest's options: store %T, annotator %q, no colour %v; want the read-only store", g.Store, g.Annotator, g.NoColor)
 	}
-	if d := s.sessionOptions(identity{annotator: "alice"}, "dumb", nil); !d.NoColor {
+	if d, ddone := s.sessionOptions(identity{annotator: "alice"}, "dumb", nil); !d.NoColor {
 		t.Error("TERM=dumb gets colour")
+	} else {
+		ddone()
+	}
+	s.opts.Overlap, s.opts.ClaimTimeout = 2, time.Minute
+	s.opts.Store = store.Watch(st, s.opts.Hub)
+	ov, odone := s.sessionOptions(identity{annotator: "alice"}, "xterm", nil)
+	defer odone()
+	if ov.Overlap == nil || ov.Overlap.K != 2 || ov.Overlap.TTL != time.Minute {
+		t.Errorf("overlap options %+v", ov.Overlap)
+	}
+	gv, gvdone := s.sessionOptions(identity{annotator: "visitor", guest: true}, "xterm", nil)
+	defer gvdone()
+	if gv.Overlap != nil {
+		t.Error("a guest is handed articles")
 	}
 }
