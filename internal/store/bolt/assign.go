@@ -83,6 +83,10 @@ func (db *DB) Assign(annotator string, k int, ttl time.Duration) (string, bool, 
 			seq := binary.BigEndian.Uint64(k2)
 			mine := tx.Bucket(bucketArticleStatus).Get(statusKey(seq, annotator))
 			if s := model.Status(mine); s == model.StatusDone || s == model.StatusSkipped {
+				// Finished: the status holds the place now, not a claim.
+				if tx.Bucket(bucketClaims).Get(claimKey(seq, annotator)) != nil {
+					lapsed = append(lapsed, claimKey(seq, annotator))
+				}
 				continue
 			}
 			h, err := holders(st, cl, seq, now, &lapsed)

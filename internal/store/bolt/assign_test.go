@@ -57,6 +57,14 @@ func TestAssignOverlap(t *testing.T) {
 			t.Errorf("article %s done by %v, want exactly two", id, done[id])
 		}
 	}
+	// Finished articles hold their places by status: no claim is left.
+	var claims []store.Claim
+	if err := db.Claims(func(c store.Claim) error { claims = append(claims, c); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(claims) != 0 {
+		t.Errorf("claims left on finished articles: %+v", claims)
+	}
 }
 
 // TestAssignKeepsAndExpiresClaims: an annotator asking again gets the
