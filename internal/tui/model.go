@@ -110,6 +110,10 @@ type Model struct {
 	assigned  string
 	renewedID string
 	renewedAt time.Time
+	// queueReadAt is when other sessions' changes last reread the queue;
+	// refreshDue, that a reread is scheduled (team.go).
+	queueReadAt time.Time
+	refreshDue  bool
 
 	width, height int
 	screen        screen
@@ -500,6 +504,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onSaved(msg)
 	case storeChangedMsg:
 		return m, m.onStoreChanged(msg)
+	case queueRefreshMsg:
+		m.refreshDue = false
+		return m, m.refreshQueue()
 	case renewedMsg:
 		m.onRenewed(msg)
 		return m, nil

@@ -66,17 +66,41 @@ func (m *Model) waitUpdate() tea.Cmd {
 	}
 }
 
+// queueRefreshGap is the least time between two rereads of the queue for
+// other sessions' changes: a team of 20 saving a few times a second each
+// would otherwise have every screen reread its page for every save.
+const queueRefreshGap = 300 * time.Millisecond
+
+// queueRefreshMsg is the deferred reread refreshQueue scheduled.
+type queueRefreshMsg struct{}
+
+// refreshQueue rereads the queue's page for a change elsewhere: at once
+// when the queue is on screen and was not reread in the last
+// queueRefreshGap, else once that gap is over; the article screen rereads
+// it anyway when the annotator goes back (so nothing is read meanwhile).
+func (m *Model) refreshQueue() tea.Cmd {
+	if m.qResults != nil || m.opts.Review != nil || m.screen != screenQueue {
+		return nil
+	}
+	if wait := queueRefreshGap - time.Since(m.queueReadAt); wait > 0 {
+		if m.refreshDue {
+			return nil
+		}
+		m.refreshDue = true
+		return tea.Tick(wait, func(time.Time) tea.Msg { return queueRefreshMsg{} })
+	}
+	m.queueReadAt = time.Now()
+	m.qKeep = true
+	return m.loadQueue(false)
+}
+
 // onStoreChanged rereads the queue's page (keeping the cursor) and says so
 // when the open annotation itself was changed by another session.
 func (m *Model) onStoreChanged(msg storeChangedMsg) tea.Cmd {
 	if !msg.ok {
 		return nil
 	}
-	cmds := []tea.Cmd{m.waitUpdate()}
-	if m.qResults == nil && m.opts.Review == nil {
-		m.qKeep = true
-		cmds = append(cmds, m.loadQueue(false))
-	}
+	cmds := []tea.Cmd{m.waitUpdate(), m.refreshQueue()}
 	ev := msg.ev
 	if m.doc != nil && ev.ArticleID == m.ann.ArticleID && ev.Annotator == m.owner() && ev.Rev > m.ann.Rev && !m.saving {
 		m.setMessage("this article was just changed in another of your sessions: your next change reloads it first")
