@@ -31,10 +31,10 @@ type ackStore struct {
 	// has ended.
 	inflight sync.WaitGroup
 	mu       sync.Mutex
-	last    map[store.AnnotationKey]model.Annotation
-	acks    map[store.AnnotationKey]int
-	n       int
-	slowest time.Duration
+	last     map[store.AnnotationKey]model.Annotation
+	acks     map[store.AnnotationKey]int
+	n        int
+	slowest  time.Duration
 }
 
 func newAckStore(s store.Store) *ackStore {
