@@ -8,7 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/annotate-tool/annotate/internal/model")
+	"github.com/annotate-tool/annotate/internal/model"
+)
 
 // Check verifies what PostgreSQL's own constraints do not: the version,
 // every article's text against its id, every record decoding, every
@@ -218,4 +219,3 @@ func checkRegistry(tx pgx.Tx, add func(string, ...any)) error {
 	})
 	return err
 }
-
