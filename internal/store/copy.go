@@ -1,6 +1,10 @@
 package store
 
-import "github.com/annotate-tool/annotate/internal/model"
+import (
+	"fmt"
+
+	"github.com/annotate-tool/annotate/internal/model"
+)
 
 // AnnotationCopy is one annotation with everything recorded of it, as
 // Copier reads it from one store and writes it into another.
@@ -69,4 +73,109 @@ type CopyWriter interface {
 	Commit() error
 	// Rollback abandons the copy (after Commit it does nothing).
 	Rollback() error
+}
+
+// CopyStore is a store annotate copy reads from or writes to.
+type CopyStore interface {
+	Store
+	Copier
+}
+
+// CopyCounts says what a copy brought over.
+type CopyCounts struct {
+	Articles, Annotations, History, Registry, RegistryHistory int
+	// Schema is whether a schema was stored with the source.
+	Schema bool
+}
+
+// How many articles, and annotations, one write of CopyAll carries.
+const (
+	copyArticles    = 500
+	copyAnnotations = 100
+)
+
+// CopyAll copies everything src holds into dst: the articles in import
+// order, every annotation with its history and stacks, the registry with
+// its history and the schema (see Copier). dst must be empty unless
+// replace is set. It commits only when everything is written; on an error
+// it rolls back what the destination can.
+func CopyAll(src, dst CopyStore, replace bool) (CopyCounts, error) {
+	var n CopyCounts
+	w, err := dst.BeginCopy(replace)
+	if err != nil {
+		return n, err
+	}
+	done := false
+	defer func() {
+		if !done {
+			_ = w.Rollback()
+		}
+	}()
+	var arts []model.Article
+	flushArticles := func() error {
+		if len(arts) == 0 {
+			return nil
+		}
+		err := w.WriteArticles(arts)
+		n.Articles += len(arts)
+		arts = arts[:0]
+		return err
+	}
+	err = src.CopyArticles(func(a model.Article) error {
+		arts = append(arts, a)
+		if len(arts) >= copyArticles {
+			return flushArticles()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flushArticles()
+	}
+	if err != nil {
+		return n, fmt.Errorf("copy the articles: %w", err)
+	}
+	var anns []AnnotationCopy
+	flushAnnotations := func() error {
+		if len(anns) == 0 {
+			return nil
+		}
+		err := w.WriteAnnotations(anns)
+		n.Annotations += len(anns)
+		for _, c := range anns {
+			n.History += len(c.History)
+		}
+		anns = anns[:0]
+		return err
+	}
+	err = src.CopyAnnotations(func(c AnnotationCopy) error {
+		anns = append(anns, c)
+		if len(anns) >= copyAnnotations {
+			return flushAnnotations()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flushAnnotations()
+	}
+	if err != nil {
+		return n, fmt.Errorf("copy the annotations: %w", err)
+	}
+	reg, err := src.CopyRegistry()
+	if err == nil {
+		err = w.WriteRegistry(reg)
+	}
+	if err != nil {
+		return n, fmt.Errorf("copy the registry: %w", err)
+	}
+	n.Registry, n.RegistryHistory = len(reg.Entries), len(reg.History)
+	schema, err := src.Schema()
+	if err == nil {
+		err = w.WriteSchema(schema)
+	}
+	if err != nil {
+		return n, fmt.Errorf("copy the schema: %w", err)
+	}
+	n.Schema = schema != nil
+	done = true
+	return n, w.Commit()
 }

@@ -81,7 +81,7 @@ func (db *DB) CopyAnnotations(fn func(store.AnnotationCopy) error) error {
 			}); err != nil || len(batch) == 0 {
 				return err
 			}
-			keys := `JOIN unnest($1::text[], $2::text[]) AS k (article, annotator) ON k.article = h.article_id AND k.annotator = h.annotator`
+			keys := `JOIN unnest($1::text[], $2::text[]) AS k (k_article, k_annotator) ON k.k_article = h.article_id AND k.k_annotator = h.annotator`
 			history, err := historyEntries(tx, `h `+keys+` ORDER BY h.seq`, ids, whos)
 			if err != nil {
 				return err

@@ -97,6 +97,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Schema", schemaTests},
 		{"Batcher", batcherTests},
 		{"Assigner", assignerTests},
+		{"Copier", copierTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
