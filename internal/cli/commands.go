@@ -321,12 +321,12 @@ func runCheck(e *env, args []string) error {
 	}
 	if len(problems) > 0 {
 		for _, p := range problems {
-			fmt.Fprintf(e.stderr, "annotate: check %s: %s\n", db.Path(), termtext.Line(oneLine(p)))
+			fmt.Fprintf(e.stderr, "annotate: check %s: %s\n", e.location(), termtext.Line(oneLine(p)))
 		}
-		fmt.Fprintf(e.stderr, "annotate: check found %d %s in %s: restore it from a backup, or fix the annotations named\n", len(problems), plural(len(problems), "problem", "problems"), db.Path())
+		fmt.Fprintf(e.stderr, "annotate: check found %d %s in %s: restore it from a backup, or fix the annotations named\n", len(problems), plural(len(problems), "problem", "problems"), e.location())
 		return errSilent{}
 	}
-	fmt.Fprintf(e.stdout, "%s: ok (%d annotations checked)\n", db.Path(), annotations)
+	fmt.Fprintf(e.stdout, "%s: ok (%d annotations checked)\n", e.location(), annotations)
 	return nil
 }
 

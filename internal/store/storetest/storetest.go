@@ -220,18 +220,20 @@ func setStatus(t testing.TB, s store.Store, id, who string, st model.Status) mod
 func fullAnnotation(articleID, annotator, text string) model.Annotation {
 	a := model.NewAnnotation(articleID, annotator, "conflict-incidents")
 	a.Status = model.StatusInProgress
-	n := len(text)
 	best := 53
-	a.Entities = []model.Span{{ID: a.NewID("e"), Start: 0, End: runesEnd(text, 4), Label: "ORG"}}
+	// Ranges on character boundaries without white space at their ends,
+	// so an export takes them: the first word or so, and the whole text.
+	word, all := trimmed(text, 0, runesEnd(text, 4)), trimmed(text, 0, len(text))
+	a.Entities = []model.Span{{ID: a.NewID("e"), Start: word.Start, End: word.End, Label: "ORG"}}
 	a.Claims = []model.Claim{{
 		ID:       a.NewID("c"),
 		Claimant: model.Claimant{SpanID: "e1"},
-		Cue:      &model.Range{Start: 0, End: runesEnd(text, 1)},
-		Content:  []model.Range{{Start: 0, End: n}},
+		Cue:      &word,
+		Content:  []model.Range{all},
 		Type:     "casualties",
 		Figures: []model.Figure{model.ExactFigure(53, "killed"),
 			{Counts: "wounded", Qualifier: model.QualifierApproximate, Low: &best, Text: "dozens"}},
-		Stance:      &model.Stance{Kind: "supports", ClaimID: "c2"},
+		Stance:      &model.Stance{Kind: "supports", ClaimID: "c4"},
 		Credibility: "3",
 	}}
 	a.Incidents = []model.Incident{{
@@ -244,9 +246,11 @@ func fullAnnotation(articleID, annotator, text string) model.Annotation {
 		},
 		Evidence: map[string][]string{"killed": {"c2"}},
 	}}
+	// c4, the claim c2 supports.
+	a.Claims = append(a.Claims, model.Claim{ID: a.NewID("c"), Claimant: model.Claimant{Name: "officials"}, Content: []model.Range{word}, Polarity: "denies"})
 	a.Sources = []model.SourceGrade{{Source: "ISIS", SpanID: "e1", Reliability: "D"}}
 	a.Notes = "CRLF\r\nnotes \u202e and \x1b[31m escapes"
-	a.Rejected = []model.Rejection{{Start: 0, End: runesEnd(text, 1), Label: "GPE"}}
+	a.Rejected = []model.Rejection{{Start: word.Start, End: word.End, Label: "GPE"}}
 	model.GroupMentions(&a, text)
 	a.Referents[0].Aliases = []string{"Islamic State"}
 	a.Referents[0].ExternalIDs = []string{"wikidata:Q2429253"}
@@ -263,4 +267,13 @@ func runesEnd(text string, k int) int {
 		k--
 	}
 	return len(text)
+}
+
+// trimmed is [start, end) of text without white space at its ends (the
+// whole range when nothing else is left).
+func trimmed(text string, start, end int) model.Range {
+	if r, ok := model.TrimBlank(text, model.Range{Start: start, End: end}); ok {
+		return r
+	}
+	return model.Range{Start: start, End: end}
 }
