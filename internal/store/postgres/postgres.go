@@ -74,6 +74,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %s: check the URL (postgres://USER@HOST/DATABASE)", name, plainError(err))
 	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// Without one an unreachable host waits for the system's TCP
+		// timeout, minutes; connect_timeout in the URL overrides this.
+		cfg.ConnConfig.ConnectTimeout = 10 * time.Second
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %s", name, plainError(err))
