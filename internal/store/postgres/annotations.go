@@ -284,13 +284,22 @@ func (db *DB) Redo(articleID, annotator string, seen ...int) (model.Annotation, 
 // History calls fn for each recorded change, oldest first, historyBatch
 // changes per read.
 func (db *DB) History(articleID, annotator string, fn func(store.HistoryEntry) error) error {
-	var after int64
+	// Only the conditions asked for, so the plan uses their index.
+	where, args := `WHERE seq > $1`, []any{int64(0), historyBatch}
+	if articleID != "" {
+		args = append(args, articleID)
+		where += fmt.Sprintf(" AND article_id = $%d", len(args))
+	}
+	if annotator != "" {
+		args = append(args, annotator)
+		where += fmt.Sprintf(" AND annotator = $%d", len(args))
+	}
+	where += " ORDER BY seq LIMIT $2"
 	for {
 		var batch []store.HistoryEntry
 		err := db.read(func(tx pgx.Tx) error {
 			var err error
-			batch, err = historyEntries(tx, `WHERE seq > $1 AND ($2 = '' OR article_id = $2) AND ($3 = '' OR annotator = $3)
-				ORDER BY seq LIMIT $4`, after, articleID, annotator, historyBatch)
+			batch, err = historyEntries(tx, where, args...)
 			return err
 		})
 		if err != nil {
@@ -304,7 +313,7 @@ func (db *DB) History(articleID, annotator string, fn func(store.HistoryEntry) e
 		if len(batch) < historyBatch {
 			return nil
 		}
-		after = int64(batch[len(batch)-1].Seq)
+		args[0] = int64(batch[len(batch)-1].Seq)
 	}
 }
 

@@ -282,3 +282,75 @@ func TestDamagedTextNotShown(t *testing.T) {
 		t.Errorf("Each over a changed text: %v", err)
 	}
 }
+
+// TestStaleSaveRefusedByTheUpdate: two saves of one revision that both
+// read the stored revision before either writes (held there by another
+// transaction's row lock) end with one saved and the other refused by the
+// version-checked UPDATE, never both written.
+func TestStaleSaveRefusedByTheUpdate(t *testing.T) {
+	u := pgtest.URL(t)
+	db := openTest(t, u)
+	id := addText(t, db, "one annotation, two screens")
+	held, err := db.Save(model.NewAnnotation(id, "alice", ""), "open")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	blocker, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blocker.Close(ctx)
+	tx, err := blocker.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM annotations WHERE article_id = $1 FOR UPDATE`, id); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 2)
+	for i := range 2 {
+		go func() {
+			a := held.Clone()
+			a.Notes = fmt.Sprint("screen ", i)
+			_, err := db.Save(a, a.Notes)
+			errs <- err
+		}()
+	}
+	// Both saves have read revision 1 and wait at their UPDATE (seen
+	// from a connection outside the lock's transaction, whose view of
+	// pg_stat_activity would stand still).
+	monitor, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer monitor.Close(ctx)
+	for waiting, polls := 0, 0; waiting < 2; polls++ {
+		if polls == 100000 {
+			t.Fatalf("the saves never both waited at their UPDATE (%d waiting)", waiting)
+		}
+		if err := monitor.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE annotations%'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var saved, conflicts int
+	for range 2 {
+		switch err := <-errs; {
+		case err == nil:
+			saved++
+		case errors.Is(err, store.ErrConflict):
+			conflicts++
+		default:
+			t.Errorf("save: %v", err)
+		}
+	}
+	if saved != 1 || conflicts != 1 {
+		t.Errorf("%d saved, %d refused; want one of each", saved, conflicts)
+	}
+	if got, _ := db.Annotation(id, "alice"); got.Rev != 2 {
+		t.Errorf("stored rev %d, want 2", got.Rev)
+	}
+}

@@ -21,6 +21,7 @@ var annotationTests = []test{
 	{"ConcurrentAnnotators", testConcurrentAnnotators},
 	{"AnnotatorsAreIndependent", testAnnotatorsAreIndependent},
 	{"History", testHistory},
+	{"HistoryBatches", testHistoryBatches},
 	{"Gold", testGold},
 	{"Check", testCheckClean},
 }
@@ -122,17 +123,19 @@ func testSaveRefuses(t *testing.T, open Opener) {
 func testConcurrentSavesOneWins(t *testing.T, open Opener) {
 	s := open(t)
 	id := addTexts(t, s, "one annotation, many screens")[0]
-	const screens, rounds = 6, 5
+	const screens, rounds = 8, 8
 	for round := range rounds {
 		held := mustAnnotation(t, s, id, "alice")
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		var won []string
 		conflicts := 0
+		start := make(chan struct{}) // every screen saves at once
 		for i := range screens {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				<-start
 				a := held.Clone()
 				a.Notes = fmt.Sprintf("round %d screen %d", round, i)
 				_, err := s.Save(a, a.Notes)
@@ -148,6 +151,7 @@ func testConcurrentSavesOneWins(t *testing.T, open Opener) {
 				}
 			}()
 		}
+		close(start)
 		wg.Wait()
 		if len(won) != 1 || conflicts != screens-1 {
 			t.Fatalf("round %d: %d saves won (%q), %d conflicts; want exactly one winner", round, len(won), won, conflicts)
@@ -327,6 +331,46 @@ func testHistory(t *testing.T, open Opener) {
 	n := 0
 	if err := s.History("", "", func(store.HistoryEntry) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
 		t.Errorf("History with a failing callback: err %v after %d calls, want stop after 1", err, n)
+	}
+}
+
+// testHistoryBatches: a history longer than any store's read batch comes
+// whole and in order, for one article and for all.
+func testHistoryBatches(t *testing.T, open Opener) {
+	s := open(t)
+	ids := addTexts(t, s, "first", "second")
+	const saves = 300
+	cur := []model.Annotation{mustAnnotation(t, s, ids[0], "alice"), mustAnnotation(t, s, ids[1], "alice")}
+	for i := range saves {
+		a := &cur[i%2]
+		a.Notes = fmt.Sprint(i)
+		*a = mustSave(t, s, *a, fmt.Sprint("save ", i))
+	}
+	for _, tt := range []struct {
+		article string
+		want    []int
+	}{{"", nil}, {ids[0], nil}, {ids[1], nil}} {
+		for i := range saves {
+			if tt.article == "" || tt.article == ids[i%2] {
+				tt.want = append(tt.want, i)
+			}
+		}
+		var got []int
+		var last uint64
+		if err := s.History(tt.article, "alice", func(e store.HistoryEntry) error {
+			var n int
+			if _, err := fmt.Sscanf(e.Action, "save %d", &n); err != nil || e.Seq <= last {
+				t.Errorf("entry %d %q after %d", e.Seq, e.Action, last)
+			}
+			last = e.Seq
+			got = append(got, n)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("History(%q) gave %d changes, want %d in order", tt.article, len(got), len(tt.want))
+		}
 	}
 }
 
