@@ -326,13 +326,14 @@ func (e *env) openStore(verify bool) (store.Store, error) {
 	return db, nil
 }
 
-// openBolt opens the bbolt file for a command that works on bbolt files
-// only (backup, merge), saying what to do instead for PostgreSQL.
+// openBolt is open (openToWrite when verify) for a command that works on
+// bbolt files only (backup, merge), saying what to do instead for
+// PostgreSQL.
 func (e *env) openBolt(command, instead string, verify bool) (*bolt.DB, error) {
 	if e.onPostgres() {
 		return nil, fmt.Errorf("%s works on a bbolt file, and --db names a PostgreSQL database (%s): %s", command, e.location(), instead)
 	}
-	db, err := e.openStore(verify)
+	db, _, err := e.openFor(verify)
 	if err != nil {
 		return nil, err
 	}
