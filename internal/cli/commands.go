@@ -319,6 +319,14 @@ func runCheck(e *env, args []string) error {
 		// (Damage the store's check listed stops Each too: said once.)
 		problems = append(problems, err.Error())
 	}
+	// A range outside its text is found by the model's rules and, on
+	// PostgreSQL, by the store's check in the same words: said once.
+	seen := map[string]bool{}
+	problems = slices.DeleteFunc(problems, func(p string) bool {
+		dup := seen[p]
+		seen[p] = true
+		return dup
+	})
 	if len(problems) > 0 {
 		for _, p := range problems {
 			fmt.Fprintf(e.stderr, "annotate: check %s: %s\n", e.location(), termtext.Line(oneLine(p)))

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,7 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/store"
 	"github.com/annotate-tool/annotate/internal/store/bolt"
+	"github.com/annotate-tool/annotate/internal/store/postgres"
 	"github.com/annotate-tool/annotate/internal/store/postgres/pgtest"
 	"github.com/annotate-tool/annotate/internal/store/storetest"
 )
@@ -154,4 +158,34 @@ func firstDifference(a, b string) string {
 		}
 	}
 	return fmt.Sprintf("lengths differ: %d and %d lines", len(la), len(lb))
+}
+
+// TestCheckOnPostgres: annotate check on a PostgreSQL database says ok for
+// a good one and names each problem once (a range outside its text is
+// found by the store's check and the model's rules alike).
+func TestCheckOnPostgres(t *testing.T) {
+	url := pgtest.URL(t)
+	h := newHarness(t)
+	h.mustRun("import", "--db", url, filepath.Join(corpusDir, "harbour.txt"))
+	if res := h.mustRun("check", "--db", url); !strings.Contains(res.stdout, ": ok (0 annotations checked)") {
+		t.Errorf("check of a good database: %q", res.stdout)
+	}
+	db, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var id string
+	if err := db.Articles(func(s store.ArticleSummary) error { id = s.ID; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	a := model.NewAnnotation(id, "alice", "")
+	a.Entities = []model.Span{{ID: "e1", Start: 5, End: 90000, Label: "ORG"}}
+	if _, err := db.Save(a, "a span past the end"); err != nil {
+		t.Fatal(err)
+	}
+	res := h.run("check", "--db", url)
+	if res.code != 1 || strings.Count(res.stderr, "entities[e1]: range 5-90000 is outside the text") != 1 {
+		t.Errorf("check: exit %d\n%s\nwant exit 1 naming the span once", res.code, res.stderr)
+	}
 }
