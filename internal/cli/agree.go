@@ -96,15 +96,15 @@ func runAgree(e *env, args []string) error {
 	}
 	for _, n := range append(slices.Clone(names), ref) {
 		if n != "" && present[n] == 0 {
-			return fmt.Errorf("agree: annotator %q has annotated no article (annotators in %s: %s)", termtext.Line(n), e.dbPath, knownList)
+			return fmt.Errorf("agree: annotator %q has annotated no article (annotators in %s: %s)", termtext.Line(n), e.location(), knownList)
 		}
 	}
 	switch {
 	case ref == "" && len(names) < 2:
 		return fmt.Errorf("agree: needs two or more annotators, found %d (annotators in %s: %s); name them with --annotators a,b or score one against gold with --against gold",
-			len(names), e.dbPath, knownList)
+			len(names), e.location(), knownList)
 	case ref != "" && len(names) == 0:
-		return fmt.Errorf("agree: no annotator to score against %s (annotators in %s: %s)", termtext.Line(ref), e.dbPath, knownList)
+		return fmt.Errorf("agree: no annotator to score against %s (annotators in %s: %s)", termtext.Line(ref), e.location(), knownList)
 	}
 
 	opts := agree.DefaultAlignOptions()

@@ -20,7 +20,7 @@ func runBackup(e *env, args []string) error {
 		return errUsage{"backup writes one copy: annotate backup FILE"}
 	}
 	target := rest[0]
-	db, _, err := e.open()
+	db, err := e.openBolt("backup", "for PostgreSQL use pg_dump, or annotate copy to write a bbolt file", false)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/store"
 	"github.com/annotate-tool/annotate/internal/store/bolt"
+	"github.com/annotate-tool/annotate/internal/store/postgres"
 	"github.com/annotate-tool/annotate/internal/termtext"
 )
 
@@ -65,6 +67,7 @@ func commands() []command {
 		{"stats", "counts per status, label and annotator, and adjudication progress: annotate stats [--json]", runStats},
 		{"agree", "agreement between annotators, or against gold: " + agreeUsage, runAgree},
 		{"backup", "a consistent, checked copy of the database, also while it is in use: annotate backup [--force] FILE", runBackup},
+		{"copy", "copy a whole database between bbolt files and PostgreSQL: " + copyUsage, runCopy},
 		{"check", "verify the database file and every annotation", runCheck},
 		{"schema", "print the schema in use (JSON), to start your own from", runSchema},
 		{"history", "show the change history: annotate history [--everyone] [ARTICLE-ID] | --registry", runHistory},
@@ -173,7 +176,7 @@ func usage(w io.Writer) {
 func (e *env) newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("annotate "+name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	fs.StringVar(&e.dbPath, "db", "", "database file (default $ANNOTATE_DB, else $XDG_DATA_HOME/annotate/annotate.db)")
+	fs.StringVar(&e.dbPath, "db", "", "database file, or a postgres:// URL (default $ANNOTATE_DB, else $XDG_DATA_HOME/annotate/annotate.db)")
 	fs.StringVar(&e.annotator, "annotator", "", "annotator name (default $ANNOTATE_ANNOTATOR, else your user name)")
 	fs.StringVar(&e.schemaPath, "schema", "", "schema file (JSON) to use and store with the database")
 	return fs
@@ -246,17 +249,18 @@ func DefaultDBPath(getenv func(string) string) string {
 }
 
 // open opens the store and settles the schema: --schema FILE is checked and
-// stored with the database; else the stored one; else the default.
-func (e *env) open() (*bolt.DB, *model.Schema, error) { return e.openFor(false) }
+// stored with the database; else the stored one; else the default. The
+// store is PostgreSQL for a postgres:// --db, else the bbolt file.
+func (e *env) open() (store.Store, *model.Schema, error) { return e.openFor(false) }
 
 // openToWrite is open for a command about to write many records (import,
-// merge, pretag): the whole file is verified first (every record's
-// checksum and bbolt's pages), so nothing is written into a damaged
-// database. Verifying a 100,000-article file of 381 MB takes 0.37 s (README,
-// "The database file").
-func (e *env) openToWrite() (*bolt.DB, *model.Schema, error) { return e.openFor(true) }
+// merge, pretag): a bbolt file is verified first (every record's checksum
+// and bbolt's pages), so nothing is written into a damaged database.
+// Verifying a 100,000-article file of 381 MB takes 0.37 s (README, "The
+// database file"). PostgreSQL keeps its own pages whole.
+func (e *env) openToWrite() (store.Store, *model.Schema, error) { return e.openFor(true) }
 
-func (e *env) openFor(verify bool) (*bolt.DB, *model.Schema, error) {
+func (e *env) openFor(verify bool) (store.Store, *model.Schema, error) {
 	var schema *model.Schema
 	if e.schemaPath != "" {
 		data, err := readRegular(e.schemaPath)
@@ -268,9 +272,48 @@ func (e *env) openFor(verify bool) (*bolt.DB, *model.Schema, error) {
 			return nil, nil, err
 		}
 	}
-	db, err := bolt.Open(e.dbPath, bolt.Options{LockTimeout: e.lockTimeout})
+	db, err := e.openStore(verify)
 	if err != nil {
 		return nil, nil, err
+	}
+	if schema != nil {
+		if err := db.SetSchema(schema); err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+		return db, schema, nil
+	}
+	schema, err = db.Schema()
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	if schema == nil {
+		schema = model.DefaultSchema()
+	}
+	return db, schema, nil
+}
+
+// onPostgres reports whether --db names a PostgreSQL database.
+func (e *env) onPostgres() bool { return postgres.IsURL(e.dbPath) }
+
+// location is the database as messages name it: the file, or the URL
+// without its password.
+func (e *env) location() string {
+	if e.onPostgres() {
+		return postgres.Redact(e.dbPath)
+	}
+	return e.dbPath
+}
+
+// openStore opens the database --db names (see openToWrite for verify).
+func (e *env) openStore(verify bool) (store.Store, error) {
+	if e.onPostgres() {
+		return postgres.Open(context.Background(), e.dbPath)
+	}
+	db, err := bolt.Open(e.dbPath, bolt.Options{LockTimeout: e.lockTimeout})
+	if err != nil {
+		return nil, err
 	}
 	if db.MigrationBackup != "" {
 		fmt.Fprintf(e.stderr, "annotate: upgraded %s to this annotate's layout; a copy as it was is at %s\n", e.dbPath, db.MigrationBackup)
@@ -278,23 +321,24 @@ func (e *env) openFor(verify bool) (*bolt.DB, *model.Schema, error) {
 	if verify {
 		if err := db.Verify(); err != nil {
 			db.Close()
-			return nil, nil, fmt.Errorf("%w; nothing was written", err)
+			return nil, fmt.Errorf("%w; nothing was written", err)
 		}
 	}
-	if schema != nil {
-		if err := db.SetSchema(schema); err != nil {
-			return nil, nil, err
-		}
-		return db, schema, nil
+	return db, nil
+}
+
+// openBolt is open (openToWrite when verify) for a command that works on
+// bbolt files only (backup, merge), saying what to do instead for
+// PostgreSQL.
+func (e *env) openBolt(command, instead string, verify bool) (*bolt.DB, error) {
+	if e.onPostgres() {
+		return nil, fmt.Errorf("%s works on a bbolt file, and --db names a PostgreSQL database (%s): %s", command, e.location(), instead)
 	}
-	schema, err = db.Schema()
+	db, _, err := e.openFor(verify)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if schema == nil {
-		schema = model.DefaultSchema()
-	}
-	return db, schema, nil
+	return db.(*bolt.DB), nil
 }
 
 func runVersion(e *env, args []string) error {
@@ -322,7 +366,7 @@ func runSchema(e *env, args []string) error {
 	if _, err := e.parse(fs, args); err != nil {
 		return err
 	}
-	if _, err := os.Stat(e.dbPath); err != nil && e.schemaPath == "" {
+	if _, err := os.Stat(e.dbPath); err != nil && e.schemaPath == "" && !e.onPostgres() {
 		// No database yet: print the built-in default without creating one.
 		_, err := e.stdout.Write(model.DefaultSchemaJSON())
 		return err

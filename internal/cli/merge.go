@@ -7,6 +7,7 @@ import (
 
 	"github.com/annotate-tool/annotate/internal/store"
 	"github.com/annotate-tool/annotate/internal/store/bolt"
+	"github.com/annotate-tool/annotate/internal/store/postgres"
 	"github.com/annotate-tool/annotate/internal/termtext"
 )
 
@@ -29,7 +30,7 @@ func runMerge(e *env, args []string) error {
 	if len(paths) == 0 {
 		return errUsage{"name the databases to merge into this one: " + mergeUsage}
 	}
-	db, _, err := e.openToWrite()
+	db, err := e.openBolt("merge", "copy it to a bbolt file (annotate copy), merge there, and copy the result back with --replace", true)
 	if err != nil {
 		return err
 	}
@@ -48,6 +49,9 @@ func runMerge(e *env, args []string) error {
 }
 
 func mergeOne(e *env, db *bolt.DB, path string, prefer store.Prefer) error {
+	if postgres.IsURL(path) {
+		return fmt.Errorf("%s: merge reads bbolt files: copy the PostgreSQL database to one first (annotate copy URL FILE) and merge that", postgres.Redact(path))
+	}
 	other, err := bolt.OpenReadOnly(path, bolt.Options{LockTimeout: e.lockTimeout})
 	if err != nil {
 		return err

@@ -10,7 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/annotate-tool/annotate/internal/model"
-	"github.com/annotate-tool/annotate/internal/store/bolt"
+	"github.com/annotate-tool/annotate/internal/store"
 	"github.com/annotate-tool/annotate/internal/suggest"
 	"github.com/annotate-tool/annotate/internal/tui"
 )
@@ -56,12 +56,12 @@ func (e *env) logger() (*slog.Logger, func()) {
 
 // openScreen runs the screen on db; src (which may be nil) adds the
 // user's patterns and a model server to the registry's suggestions.
-func openScreen(e *env, db *bolt.DB, src *suggestSources) error {
+func openScreen(e *env, db store.Store, src *suggestSources) error {
 	return openScreenWith(e, db, src, nil)
 }
 
 // openScreenWith runs the screen, in review mode when review is set.
-func openScreenWith(e *env, db *bolt.DB, src *suggestSources, review *tui.ReviewOptions) error {
+func openScreenWith(e *env, db store.Store, src *suggestSources, review *tui.ReviewOptions) error {
 	_, schema, err := e.open()
 	if err != nil {
 		return err
@@ -69,7 +69,7 @@ func openScreenWith(e *env, db *bolt.DB, src *suggestSources, review *tui.Review
 	log, closeLog := e.logger()
 	defer closeLog()
 	opts := tui.Options{
-		Store: db, Schema: schema, Annotator: e.annotator, Location: db.Path(),
+		Store: db, Schema: schema, Annotator: e.annotator, Location: e.location(),
 		NoColor: e.getenv("NO_COLOR") != "", Logger: log, Review: review,
 		Suggest: func(text string, reg []model.RegistryEntry, a *model.Annotation) []suggest.Suggestion {
 			var pats []suggest.Pattern

@@ -14,6 +14,7 @@ import (
 
 	"github.com/annotate-tool/annotate/internal/serve"
 	"github.com/annotate-tool/annotate/internal/store"
+	"github.com/annotate-tool/annotate/internal/store/bolt"
 	"github.com/annotate-tool/annotate/internal/termtext"
 )
 
@@ -89,7 +90,11 @@ func runServe(e *env, args []string) error {
 	// opened per transaction, so they keep working while the server
 	// runs): the server looks for their writes every second and the
 	// screens reread.
-	go db.WatchFile(ctx, time.Second, func() { hub.Publish(store.Event{}) })
+	// (PostgreSQL: every writer is another connection to the server;
+	// the screens see their changes when they reread.)
+	if f, ok := db.(*bolt.DB); ok {
+		go f.WatchFile(ctx, time.Second, func() { hub.Publish(store.Event{}) })
+	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -115,9 +120,9 @@ func runServe(e *env, args []string) error {
 		assign = fmt.Sprintf("each article handed to %d %s (claims lapse after %v idle)", *overlap, plural(*overlap, "annotator", "annotators"), *claimTimeout)
 	}
 	fmt.Fprintf(out, "annotate serve: listening on %s (host key %s%s, in %s); %s; %s; %s; database %s; Ctrl-C stops\n",
-		addr, srv.HostKeyFingerprint(), made, hostKeyPath, who, guests, assign, db.Path())
+		addr, srv.HostKeyFingerprint(), made, hostKeyPath, who, guests, assign, e.location())
 	log.Info("serve started", "listen", addr, "host_key", srv.HostKeyFingerprint(), "keys", keys.Len(),
-		"guest", *guest, "database", db.Path(), "idle_timeout", idle.String(), "max_timeout", maxTime.String(), "overlap", *overlap, "claim_timeout", claimTimeout.String())
+		"guest", *guest, "database", e.location(), "idle_timeout", idle.String(), "max_timeout", maxTime.String(), "overlap", *overlap, "claim_timeout", claimTimeout.String())
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

@@ -16,7 +16,6 @@ import (
 	"github.com/annotate-tool/annotate/internal/formats"
 	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/store"
-	"github.com/annotate-tool/annotate/internal/store/bolt"
 	"github.com/annotate-tool/annotate/internal/suggest"
 	"github.com/annotate-tool/annotate/internal/termtext"
 )
@@ -40,7 +39,7 @@ func (s *suggestSources) flags(fs *flag.FlagSet) {
 }
 
 // open opens the store and loads the sources.
-func (s *suggestSources) open(e *env) (*bolt.DB, *model.Schema, error) {
+func (s *suggestSources) open(e *env) (store.Store, *model.Schema, error) {
 	db, schema, err := e.open()
 	if err != nil {
 		return nil, nil, err

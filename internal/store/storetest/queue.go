@@ -1,0 +1,214 @@
+package storetest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/store"
+)
+
+var queueTests = []test{
+	{"PageAndCounts", testPageAndCounts},
+	{"NextToWork", testNextToWork},
+	{"PageMatchesListing", testPageMatchesListing},
+	{"ArticlesStreamsInBatches", testArticlesStreamsInBatches},
+}
+
+func pageIDs(p store.Page) []string {
+	var out []string
+	for _, s := range p.Items {
+		out = append(out, s.ID)
+	}
+	return out
+}
+
+// testPageAndCounts: pages of a small queue whose answers are written out.
+func testPageAndCounts(t *testing.T, open Opener) {
+	s := open(t)
+	ids := addTexts(t, s, numbered(6, "queued article %d")...)
+	setStatus(t, s, ids[1], "alice", model.StatusDone)
+	setStatus(t, s, ids[2], "alice", model.StatusInProgress)
+	setStatus(t, s, ids[4], "alice", model.StatusDone)
+	setStatus(t, s, ids[5], "alice", model.StatusTodo) // touched, still todo
+	setStatus(t, s, ids[0], "bob", model.StatusSkipped)
+	tests := []struct {
+		q          store.Query
+		want       []string
+		total      int
+		wantCounts map[model.Status]int
+	}{
+		{store.Query{Annotator: "alice"}, ids, 6, map[model.Status]int{model.StatusTodo: 3, model.StatusDone: 2, model.StatusInProgress: 1}},
+		{store.Query{Annotator: "alice", Offset: 2, Limit: 3}, ids[2:5], 6, nil},
+		{store.Query{Annotator: "alice", Offset: -4, Limit: 1}, ids[:1], 6, nil},
+		{store.Query{Annotator: "alice", Offset: 9, Limit: 3}, nil, 6, nil},
+		{store.Query{Annotator: "alice", Status: model.StatusDone}, []string{ids[1], ids[4]}, 2, nil},
+		{store.Query{Annotator: "alice", Status: model.StatusDone, Offset: 1}, []string{ids[4]}, 2, nil},
+		{store.Query{Annotator: "alice", Status: model.StatusTodo}, []string{ids[0], ids[3], ids[5]}, 3, nil},
+		{store.Query{Annotator: "alice", Status: model.StatusTodo, Offset: 1, Limit: 1}, []string{ids[3]}, 3, nil},
+		{store.Query{Annotator: "alice", Status: model.StatusSkipped}, nil, 0, nil},
+		{store.Query{Annotator: "bob", Status: model.StatusSkipped}, ids[:1], 1, map[model.Status]int{model.StatusTodo: 5, model.StatusSkipped: 1}},
+		{store.Query{Annotator: "nobody"}, ids, 6, map[model.Status]int{model.StatusTodo: 6}},
+	}
+	for _, tt := range tests {
+		p, err := s.Page(tt.q)
+		if err != nil {
+			t.Fatalf("Page(%+v): %v", tt.q, err)
+		}
+		if got := pageIDs(p); !reflect.DeepEqual(got, tt.want) || p.Total != tt.total {
+			t.Errorf("Page(%+v) = %v total %d, want %v total %d", tt.q, got, p.Total, tt.want, tt.total)
+		}
+		if tt.wantCounts != nil && !reflect.DeepEqual(p.Counts, tt.wantCounts) {
+			t.Errorf("Page(%+v).Counts = %v, want %v", tt.q, p.Counts, tt.wantCounts)
+		}
+		for _, it := range p.Items {
+			if it.ID == ids[1] && it.Statuses["alice"] != model.StatusDone {
+				t.Errorf("Page(%+v): item %s statuses %v", tt.q, it.ID, it.Statuses)
+			}
+		}
+	}
+	// Every article done: no todo count at all.
+	empty := open(t)
+	one := addTexts(t, empty, "the only article")
+	setStatus(t, empty, one[0], "alice", model.StatusDone)
+	if p, err := empty.Page(store.Query{Annotator: "alice"}); err != nil || !reflect.DeepEqual(p.Counts, map[model.Status]int{model.StatusDone: 1}) {
+		t.Errorf("counts with everything done = %v, %v; want done 1 only", p.Counts, err)
+	}
+}
+
+// testNextToWork: in progress first (after the given article, wrapping
+// round), then todo; never the given article; none when all is finished.
+func testNextToWork(t *testing.T, open Opener) {
+	s := open(t)
+	ids := addTexts(t, s, numbered(6, "next article %d")...)
+	next := func(after string) string {
+		id, ok, err := s.NextToWork("alice", after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			return "none"
+		}
+		return id
+	}
+	check := func(after, want string) {
+		t.Helper()
+		if got := next(after); got != want {
+			t.Errorf("NextToWork(after %s) = %s, want %s", after, got, want)
+		}
+	}
+	check("", ids[0])
+	check(ids[0], ids[1])
+	check(ids[5], ids[0])
+	check("no such article", ids[0])
+	setStatus(t, s, ids[1], "alice", model.StatusDone)
+	setStatus(t, s, ids[3], "alice", model.StatusInProgress)
+	setStatus(t, s, ids[4], "alice", model.StatusInProgress)
+	check("", ids[3])
+	check(ids[3], ids[4])
+	check(ids[4], ids[3])
+	check(ids[5], ids[3])
+	setStatus(t, s, ids[3], "alice", model.StatusDone)
+	check(ids[4], ids[5]) // the only one in progress is the given one: the next todo
+	for _, i := range []int{0, 2, 4, 5} {
+		setStatus(t, s, ids[i], "alice", model.StatusSkipped)
+	}
+	check("", "none")
+	if id, ok, err := s.NextToWork("bob", ids[5]); err != nil || !ok || id != ids[0] {
+		t.Errorf("bob's NextToWork = %s %v %v, want %s: alice's statuses are hers", id, ok, err, ids[0])
+	}
+}
+
+// testPageMatchesListing: every page and NextToWork answer is what a full
+// listing gives (store.PageFromSummaries, store.NextFromSummaries) after
+// random saves that move articles between statuses, and an undo.
+func testPageMatchesListing(t *testing.T, open Opener) {
+	s := open(t)
+	ids := addTexts(t, s, numbered(40, "queue article %d")...)
+	rng := rand.New(rand.NewPCG(7, 8))
+	all := append([]model.Status{""}, model.Statuses...)
+	for range 120 {
+		id := ids[rng.IntN(len(ids))]
+		who := []string{"alice", "bob", "alicia"}[rng.IntN(3)]
+		a := mustAnnotation(t, s, id, who)
+		a.Status = all[rng.IntN(len(all))]
+		mustSave(t, s, a, "status")
+	}
+	if _, _, err := s.Undo(ids[0], "alice"); err != nil && err != store.ErrNothingToUndo {
+		t.Fatal(err)
+	}
+	for _, who := range []string{"alice", "bob", "nobody"} {
+		for _, st := range all {
+			for _, page := range [][2]int{{0, 0}, {0, 10}, {5, 10}, {35, 10}, {39, 5}, {100, 10}} {
+				q := store.Query{Annotator: who, Status: st, Offset: page[0], Limit: page[1]}
+				got, err := s.Page(q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := store.PageFromSummaries(s.Articles, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got.Items) == 0 && len(want.Items) == 0 {
+					got.Items, want.Items = nil, nil
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("Page(%+v) =\n%+v\nwant\n%+v", q, got, want)
+				}
+			}
+		}
+		for _, after := range append([]string{"", "no such article"}, ids...) {
+			gotID, gotOK, err := s.NextToWork(who, after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantID, wantOK, err := store.NextFromSummaries(s.Articles, who, after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gotID != wantID || gotOK != wantOK {
+				t.Errorf("NextToWork(%s, %s) = %s %v, want %s %v", who, after, gotID, gotOK, wantID, wantOK)
+			}
+		}
+	}
+	mustCheck(t, s)
+}
+
+// testArticlesStreamsInBatches: a listing longer than any store's read
+// batch comes in import order, once each, with its statuses; a failing
+// callback stops it.
+func testArticlesStreamsInBatches(t *testing.T, open Opener) {
+	s := open(t)
+	const n = 2100
+	texts := numbered(n, "listed %d")
+	var ids []string
+	for i := 0; i < n; i += 700 {
+		ids = append(ids, addTexts(t, s, texts[i:min(i+700, n)]...)...)
+	}
+	setStatus(t, s, ids[1500], "alice", model.StatusDone)
+	list := summaries(t, s)
+	if len(list) != n {
+		t.Fatalf("listed %d, want %d", len(list), n)
+	}
+	for i, sum := range list {
+		if sum.ID != ids[i] {
+			t.Fatalf("listing[%d] = %s, want %s", i, sum.ID, ids[i])
+		}
+	}
+	if got := list[1500].Statuses; !reflect.DeepEqual(got, map[string]model.Status{"alice": model.StatusDone}) {
+		t.Errorf("statuses = %v", got)
+	}
+	stop := fmt.Errorf("stop")
+	count := 0
+	if err := s.Articles(func(store.ArticleSummary) error {
+		count++
+		if count == 1100 {
+			return stop
+		}
+		return nil
+	}); err != stop || count != 1100 {
+		t.Errorf("Articles with a failing callback: %v after %d, want stop after 1100", err, count)
+	}
+}
