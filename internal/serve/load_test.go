@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strconv"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/store"
+	"github.com/annotate-tool/annotate/internal/store/postgres"
+	"github.com/annotate-tool/annotate/internal/store/postgres/pgtest"
 )
 
 // The load test (issue 13, part 6): 20 SSH sessions on loopback, each an
@@ -107,6 +110,14 @@ var loadBackends = []struct {
 	open func(t *testing.T) store.Store
 }{
 	{"bbolt", func(t *testing.T) store.Store { return openStore(t) }},
+	{"postgres", func(t *testing.T) store.Store {
+		db, err := postgres.Open(context.Background(), pgtest.URL(t)) // skips without a server
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}},
 }
 
 func TestLoadTwentySessions(t *testing.T) {
