@@ -14,14 +14,14 @@ import (
 // Claims for overlap (store.Assigner), the semantics of store/assign.go.
 //
 // Concurrency: whoever writes a claim on an article holds that article's
-// row lock (SELECT … FOR UPDATE) until it commits, and counts the
-// article's holders after taking the lock, in a statement of its own, so
-// it sees every claim committed before. Two annotators asking at once for
-// the same article are thus one after the other; the second finds the
-// first's claim and, when that filled the place, starts again with the
-// next article. The lock is waited for rather than skipped (SKIP LOCKED):
-// skipping would tell an annotator "nothing left" while a place on the
-// locked article may still be free.
+// row lock until it commits. Assign picks its article with SELECT … FOR
+// UPDATE SKIP LOCKED, so annotators asking at once each take a different
+// article instead of queueing on one, and then counts the article's
+// holders again in a statement of its own (which sees every claim
+// committed before), starting over if the place was filled meanwhile.
+// When every candidate is locked by someone else just then, it looks
+// again (locks last one short transaction), so "nothing left" is said
+// only when no article has a free place.
 
 // assignTries bounds how often Assign starts again because the article it
 // picked was filled by someone else while it waited.
@@ -85,15 +85,19 @@ func (db *DB) Assign(annotator string, k int, ttl time.Duration) (string, bool, 
 			} else if !errors.Is(err, pgx.ErrNoRows) {
 				return err
 			}
-			err = tx.QueryRow(bg, candidate, annotator, now, k).Scan(&id)
+			err = tx.QueryRow(bg, candidate+" FOR UPDATE OF a SKIP LOCKED", annotator, now, k).Scan(&id)
 			if errors.Is(err, pgx.ErrNoRows) {
-				id = ""
-				return nil
+				// None unlocked: is one there, locked by another Assign?
+				err = tx.QueryRow(bg, candidate, annotator, now, k).Scan(&id)
+				if errors.Is(err, pgx.ErrNoRows) {
+					id = ""
+					return nil
+				}
+				if err == nil {
+					return errFull
+				}
 			}
 			if err != nil {
-				return err
-			}
-			if _, err := tx.Exec(bg, `SELECT 1 FROM articles WHERE id = $1 FOR UPDATE`, id); err != nil {
 				return err
 			}
 			var others int
@@ -110,6 +114,7 @@ func (db *DB) Assign(annotator string, k int, ttl time.Duration) (string, bool, 
 			return nil
 		})
 		if errors.Is(err, errFull) {
+			time.Sleep(time.Millisecond) // the holder commits in a moment
 			continue
 		}
 		if err != nil {
