@@ -147,7 +147,7 @@ func (db *DB) CopyRegistry() (store.RegistryCopy, error) {
 		if r.Entries, err = allRegistry(tx); err != nil {
 			return err
 		}
-		sort.SliceStable(r.Entries, func(i, j int) bool { return registryIDLess(r.Entries[i], r.Entries[j]) })
+		sort.SliceStable(r.Entries, func(i, j int) bool { return store.RegistryIDLess(r.Entries[i].ID, r.Entries[j].ID) })
 		r.LastID = tx.Bucket(bucketRegistry).Sequence()
 		return nil
 	})
