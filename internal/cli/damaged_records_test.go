@@ -21,15 +21,7 @@ import (
 // holding find changed by mutate (given the value and where find starts).
 func mutateRecord(bucket, find string, mutate func(v []byte, at int)) func(t *testing.T) []byte {
 	return func(t *testing.T) []byte {
-		p := filepath.Join(t.TempDir(), "d.db")
-		if err := os.WriteFile(p, healthy(t), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		db, err := bbolt.Open(p, 0o600, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = db.Update(func(tx *bbolt.Tx) error {
+		return editedHealthy(t, "d.db", func(tx *bbolt.Tx) error {
 			b := tx.Bucket([]byte(bucket))
 			if b == nil {
 				return errors.New("no bucket " + bucket)
@@ -47,14 +39,6 @@ func mutateRecord(bucket, find string, mutate func(v []byte, at int)) func(t *te
 			}
 			return b.Put(key, val)
 		})
-		if err := errors.Join(err, db.Close()); err != nil {
-			t.Fatal(err)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return data
 	}
 }
 

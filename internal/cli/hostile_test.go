@@ -245,10 +245,11 @@ func foreignBolt(t *testing.T) []byte {
 	return data
 }
 
-// newerLayout is a healthy database stamped with a layout version this
-// build does not know.
-func newerLayout(t *testing.T) []byte {
-	p := filepath.Join(t.TempDir(), "newer.db")
+// editedHealthy returns the healthy database after edit, run in one
+// bbolt transaction on a copy of it named name.
+func editedHealthy(t *testing.T, name string, edit func(tx *bbolt.Tx) error) []byte {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(p, healthy(t), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +257,21 @@ func newerLayout(t *testing.T) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = db.Update(func(tx *bbolt.Tx) error {
+	err = db.Update(edit)
+	if err := errors.Join(err, db.Close()); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// newerLayout is a healthy database stamped with a layout version this
+// build does not know.
+func newerLayout(t *testing.T) []byte {
+	return editedHealthy(t, "newer.db", func(tx *bbolt.Tx) error {
 		b := tx.Bucket([]byte("meta"))
 		if b == nil {
 			return errors.New("no meta bucket")
@@ -269,14 +284,6 @@ func newerLayout(t *testing.T) []byte {
 		}
 		return b.Put([]byte("version"), v)
 	})
-	if err := errors.Join(err, db.Close()); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
 }
 
 // damagedRows are the rows for one damaged database content: each

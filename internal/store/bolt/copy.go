@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/store"
@@ -27,11 +25,8 @@ const copyBatch = 128
 // CopyArticles calls fn for every article with its text, in import order
 // (store.Copier).
 func (db *DB) CopyArticles(fn func(model.Article) error) error {
-	var after uint64
-	for {
-		var batch []model.Article
-		var last uint64
-		err := db.view(func(tx *txn) error {
+	return store.Batches(exportBatch, func(after uint64) (batch []model.Article, last uint64, err error) {
+		err = db.view(func(tx *txn) error {
 			sums, err := bucket(tx, bucketSummaries)
 			if err != nil {
 				return err
@@ -55,30 +50,16 @@ func (db *DB) CopyArticles(fn func(model.Article) error) error {
 			}
 			return nil
 		})
-		if err != nil {
-			return err
-		}
-		for _, a := range batch {
-			if err := fn(a); err != nil {
-				return err
-			}
-		}
-		if len(batch) < exportBatch {
-			return nil
-		}
-		after = last
-	}
+		return batch, last, err
+	}, fn)
 }
 
 // CopyAnnotations calls fn for every annotation with every state before
 // each of its changes and its stacks, by article then annotator
 // (store.Copier).
 func (db *DB) CopyAnnotations(fn func(store.AnnotationCopy) error) error {
-	var after []byte
-	for {
-		var batch []store.AnnotationCopy
-		var last []byte
-		err := db.view(func(tx *txn) error {
+	return store.Batches(copyBatch, func(after []byte) (batch []store.AnnotationCopy, last []byte, err error) {
+		err = db.view(func(tx *txn) error {
 			anns, err := bucket(tx, bucketAnnotations)
 			if err != nil {
 				return err
@@ -123,19 +104,8 @@ func (db *DB) CopyAnnotations(fn func(store.AnnotationCopy) error) error {
 			}
 			return nil
 		})
-		if err != nil {
-			return err
-		}
-		for _, c := range batch {
-			if err := fn(c); err != nil {
-				return err
-			}
-		}
-		if last == nil || len(batch) < copyBatch {
-			return nil
-		}
-		after = last
-	}
+		return batch, last, err
+	}, fn)
 }
 
 // CopyRegistry returns the registry (by id), its history and its id
@@ -147,7 +117,7 @@ func (db *DB) CopyRegistry() (store.RegistryCopy, error) {
 		if r.Entries, err = allRegistry(tx); err != nil {
 			return err
 		}
-		sort.SliceStable(r.Entries, func(i, j int) bool { return registryIDLess(r.Entries[i], r.Entries[j]) })
+		sort.SliceStable(r.Entries, func(i, j int) bool { return store.RegistryIDLess(r.Entries[i].ID, r.Entries[j].ID) })
 		r.LastID = tx.Bucket(bucketRegistry).Sequence()
 		return nil
 	})
@@ -317,7 +287,7 @@ func (w *copyWriter) WriteRegistry(r store.RegistryCopy) error {
 			if err := putJSON(reg, []byte(e.ID), e); err != nil {
 				return err
 			}
-			if n, err := strconv.ParseUint(strings.TrimPrefix(e.ID, "r"), 10, 64); err == nil && n > last {
+			if n, ok := store.RegistryIDNumber(e.ID); ok && n > last {
 				last = n
 			}
 		}

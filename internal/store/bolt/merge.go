@@ -8,8 +8,6 @@ import (
 	"os"
 	"slices"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/annotate-tool/annotate/internal/model"
@@ -176,16 +174,6 @@ func sameFileIgnore(a, b string) bool {
 	return same
 }
 
-// registryIDLess orders entries by their id's number ("r2" before "r10").
-func registryIDLess(a, b model.RegistryEntry) bool {
-	na, ea := strconv.Atoi(strings.TrimPrefix(a.ID, "r"))
-	nb, eb := strconv.Atoi(strings.TrimPrefix(b.ID, "r"))
-	if ea == nil && eb == nil && na != nb {
-		return na < nb
-	}
-	return a.ID < b.ID
-}
-
 // matchEntry finds the entry of ours that is their entry: same label and
 // its canonical name ours' name, else one of ours' aliases, else any of
 // their names one of ours' (in that order, so an alias two groups share
@@ -229,7 +217,7 @@ func (db *DB) mergeRegistry(other *DB, opts store.MergeOptions, res *store.Merge
 	}); err != nil {
 		return nil, err
 	}
-	sort.SliceStable(theirs, func(i, j int) bool { return registryIDLess(theirs[i], theirs[j]) })
+	sort.SliceStable(theirs, func(i, j int) bool { return store.RegistryIDLess(theirs[i].ID, theirs[j].ID) })
 	res.Registry = len(theirs)
 	ids := map[string]string{}
 	err := db.update(func(tx *txn) error {
@@ -246,7 +234,7 @@ func (db *DB) mergeRegistry(other *DB, opts store.MergeOptions, res *store.Merge
 			}
 			add := e
 			add.Aliases, add.ExternalIDs = slices.Clone(e.Aliases), slices.Clone(e.ExternalIDs)
-			if p := tidyEntry(&add); p != "" {
+			if p := store.TidyRegistryEntry(&add); p != "" {
 				// Not fit to keep (a damaged entry): its links go.
 				continue
 			}
@@ -263,7 +251,7 @@ func (db *DB) mergeRegistry(other *DB, opts store.MergeOptions, res *store.Merge
 			if err != nil {
 				return err
 			}
-			add.ID = "r" + strconv.FormatUint(seq, 10)
+			add.ID = store.RegistryID(seq)
 			if err := putJSON(b, []byte(add.ID), add); err != nil {
 				return err
 			}

@@ -209,10 +209,8 @@ func statuses(c *cursorS, seq uint64) map[string]model.Status {
 // Articles lists every article in import order with each annotator's
 // status, reading listBatch summaries per transaction.
 func (db *DB) Articles(fn func(store.ArticleSummary) error) error {
-	var after uint64
-	for {
-		var batch []store.ArticleSummary
-		err := db.view(func(tx *txn) error {
+	return store.Batches(listBatch, func(after uint64) (batch []store.ArticleSummary, last uint64, err error) {
+		err = db.view(func(tx *txn) error {
 			sums, err := bucket(tx, bucketSummaries)
 			if err != nil {
 				return err
@@ -225,23 +223,12 @@ func (db *DB) Articles(fn func(store.ArticleSummary) error) error {
 					return fmt.Errorf("article number %d: %w: run `annotate check`", binary.BigEndian.Uint64(k), err)
 				}
 				s.Statuses = statuses(st, s.Seq)
-				batch = append(batch, s)
+				batch, last = append(batch, s), s.Seq
 			}
 			return nil
 		})
-		if err != nil {
-			return err
-		}
-		for _, s := range batch {
-			if err := fn(s); err != nil {
-				return err
-			}
-		}
-		if len(batch) < listBatch {
-			return nil
-		}
-		after = batch[len(batch)-1].Seq
-	}
+		return batch, last, err
+	}, fn)
 }
 
 // counts returns the annotator's status counts (todo from the article

@@ -295,26 +295,18 @@ func (db *DB) History(articleID, annotator string, fn func(store.HistoryEntry) e
 		where += fmt.Sprintf(" AND annotator = $%d", len(args))
 	}
 	where += " ORDER BY seq LIMIT $2"
-	for {
-		var batch []store.HistoryEntry
-		err := db.read(func(tx pgx.Tx) error {
+	return store.Batches(historyBatch, func(after int64) (batch []store.HistoryEntry, last int64, err error) {
+		args[0] = after
+		err = db.read(func(tx pgx.Tx) error {
 			var err error
 			batch, err = historyEntries(tx, where, args...)
 			return err
 		})
-		if err != nil {
-			return err
+		if len(batch) > 0 {
+			last = int64(batch[len(batch)-1].Seq)
 		}
-		for _, e := range batch {
-			if err := fn(e); err != nil {
-				return err
-			}
-		}
-		if len(batch) < historyBatch {
-			return nil
-		}
-		args[0] = int64(batch[len(batch)-1].Seq)
-	}
+		return batch, last, err
+	}, fn)
 }
 
 // historyEntries reads the history entries a WHERE clause (and ORDER BY)

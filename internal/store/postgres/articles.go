@@ -151,27 +151,17 @@ func summaries(tx pgx.Tx, sql string, args ...any) ([]store.ArticleSummary, erro
 // Articles lists every article in import order with each annotator's
 // status, listBatch summaries per read.
 func (db *DB) Articles(fn func(store.ArticleSummary) error) error {
-	var after int64
-	for {
-		var batch []store.ArticleSummary
-		err := db.read(func(tx pgx.Tx) error {
+	return store.Batches(listBatch, func(after int64) (batch []store.ArticleSummary, last int64, err error) {
+		err = db.read(func(tx pgx.Tx) error {
 			var err error
 			batch, err = summaries(tx, `SELECT `+summaryColumns+` FROM articles a WHERE a.seq > $1 ORDER BY a.seq LIMIT $2`, after, listBatch)
 			return err
 		})
-		if err != nil {
-			return err
+		if len(batch) > 0 {
+			last = int64(batch[len(batch)-1].Seq)
 		}
-		for _, s := range batch {
-			if err := fn(s); err != nil {
-				return err
-			}
-		}
-		if len(batch) < listBatch {
-			return nil
-		}
-		after = int64(batch[len(batch)-1].Seq)
-	}
+		return batch, last, err
+	}, fn)
 }
 
 // isTodo (with $1 the annotator) keeps the articles a whose status for

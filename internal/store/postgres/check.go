@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/store"
 )
 
 // Check verifies what PostgreSQL's own constraints do not: the version,
@@ -140,8 +141,7 @@ func outsideText(a model.Annotation, text string) []string {
 // sane, two entries of one actor, registry history that does not decode,
 // and links to entries that do not exist and were never merged away.
 func checkRegistry(tx pgx.Tx, add func(string, ...any)) error {
-	known := map[string]bool{}
-	names := map[string]string{}
+	var rc store.RegistryCheck
 	rows, err := tx.Query(bg, `SELECT id, label, name, entry FROM registry`)
 	if err != nil {
 		return err
@@ -156,13 +156,12 @@ func checkRegistry(tx pgx.Tx, add func(string, ...any)) error {
 			add("registry entry %s is damaged: %v", id, err)
 			return nil
 		}
-		known[id] = true
 		ids = append(ids, id)
 		entries[id] = e
 		if e.ID != id || e.Label != label || e.Name != name {
 			add("registry entry %s holds id %q, label %q, name %q", id, e.ID, e.Label, e.Name)
 		}
-		if p := problem(e); p != "" {
+		if p := store.RegistryEntryProblem(e); p != "" {
 			add("registry entry %s: %s", id, p)
 		}
 		return nil
@@ -171,32 +170,25 @@ func checkRegistry(tx pgx.Tx, add func(string, ...any)) error {
 	}
 	// By id number, so a duplicate is named after the older entry.
 	slices.SortFunc(ids, func(a, b string) int {
-		if idLess(a, b) {
+		if store.RegistryIDLess(a, b) {
 			return -1
 		}
-		if idLess(b, a) {
+		if store.RegistryIDLess(b, a) {
 			return 1
 		}
 		return 0
 	})
 	for _, id := range ids {
-		e := entries[id]
-		key := e.Label + "\x00" + model.NameKey(e.Name)
-		if other, dup := names[key]; dup {
-			add("registry entries %s and %s are both %s %q: merge them (annotate entities merge %s %s)", other, id, e.Label, e.Name, other, id)
-		} else {
-			names[key] = id
+		if p := rc.Entry(id, entries[id]); p != "" {
+			add("%s", p)
 		}
 	}
-	mergedAway := map[string]bool{}
 	changes, err := registryChanges(tx)
 	if err != nil {
 		add("%v", err)
 	}
 	for _, c := range changes {
-		if c.Merged != nil {
-			mergedAway[c.Merged.ID] = true
-		}
+		rc.Change(c)
 	}
 	rows, err = tx.Query(bg, `SELECT article_id, annotator, body FROM annotations WHERE jsonb_typeof(body->'referents') = 'array'
 		AND EXISTS (SELECT 1 FROM jsonb_array_elements(body->'referents') r WHERE r->>'registry' <> '')
@@ -210,10 +202,8 @@ func checkRegistry(tx pgx.Tx, add func(string, ...any)) error {
 		if err != nil {
 			return nil // reported with the annotations
 		}
-		for _, e := range a.Referents {
-			if e.Registry != "" && !known[e.Registry] && !mergedAway[e.Registry] {
-				add("article %s, annotator %s: referents[%s].registry: links to registry entry %q, which does not exist", a.ArticleID, a.Annotator, e.ID, e.Registry)
-			}
+		for _, p := range rc.Links(a) {
+			add("%s", p)
 		}
 		return nil
 	})

@@ -3,8 +3,7 @@ package postgres
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
-	"strings"
+	"math"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -20,11 +19,8 @@ const copyBatch = 128
 // CopyArticles calls fn for every article with its text, in import order
 // (store.Copier).
 func (db *DB) CopyArticles(fn func(model.Article) error) error {
-	var after int64
-	for {
-		var batch []model.Article
-		var last int64
-		err := db.read(func(tx pgx.Tx) error {
+	return store.Batches(exportBatch, func(after int64) (batch []model.Article, last int64, err error) {
+		err = db.read(func(tx pgx.Tx) error {
 			batch = nil
 			rows, err := tx.Query(bg, `SELECT seq, id, meta, text FROM articles WHERE seq > $1 ORDER BY seq LIMIT $2`, after, exportBatch)
 			if err != nil {
@@ -39,32 +35,19 @@ func (db *DB) CopyArticles(fn func(model.Article) error) error {
 			})
 			return err
 		})
-		if err != nil {
-			return err
-		}
-		for _, a := range batch {
-			if err := fn(a); err != nil {
-				return err
-			}
-		}
-		if len(batch) < exportBatch {
-			return nil
-		}
-		after = last
-	}
+		return batch, last, err
+	}, fn)
 }
 
 // CopyAnnotations calls fn for every annotation with its history and
 // stacks, by article then annotator, copyBatch annotations per read
 // (store.Copier).
 func (db *DB) CopyAnnotations(fn func(store.AnnotationCopy) error) error {
-	afterID, afterWho := "", ""
-	for {
-		var batch []store.AnnotationCopy
-		err := db.read(func(tx pgx.Tx) error {
+	return store.Batches(copyBatch, func(after store.AnnotationKey) (batch []store.AnnotationCopy, last store.AnnotationKey, err error) {
+		err = db.read(func(tx pgx.Tx) error {
 			batch = nil
 			rows, err := tx.Query(bg, `SELECT article_id, annotator, body FROM annotations
-				WHERE (article_id, annotator) > ($1, $2) ORDER BY article_id, annotator LIMIT $3`, afterID, afterWho, copyBatch)
+				WHERE (article_id, annotator) > ($1, $2) ORDER BY article_id, annotator LIMIT $3`, after.ArticleID, after.Annotator, copyBatch)
 			if err != nil {
 				return err
 			}
@@ -107,20 +90,12 @@ func (db *DB) CopyAnnotations(fn func(store.AnnotationCopy) error) error {
 			})
 			return err
 		})
-		if err != nil {
-			return err
+		if len(batch) > 0 {
+			a := batch[len(batch)-1].Annotation
+			last = store.AnnotationKey{ArticleID: a.ArticleID, Annotator: a.Annotator}
 		}
-		for _, c := range batch {
-			if err := fn(c); err != nil {
-				return err
-			}
-		}
-		if len(batch) < copyBatch {
-			return nil
-		}
-		last := batch[len(batch)-1].Annotation
-		afterID, afterWho = last.ArticleID, last.Annotator
-	}
+		return batch, last, err
+	}, fn)
 }
 
 // CopyRegistry returns the registry, its history and its id counter
@@ -272,7 +247,8 @@ func (w *copyWriter) WriteRegistry(r store.RegistryCopy) error {
 		if err := putRegistry(w.tx, e); err != nil {
 			return w.fail(err)
 		}
-		if n, err := strconv.ParseUint(strings.TrimPrefix(e.ID, "r"), 10, 63); err == nil && n > last {
+		// The counter is a bigint: a number beyond it is not counted.
+		if n, ok := store.RegistryIDNumber(e.ID); ok && n <= math.MaxInt64 && n > last {
 			last = n
 		}
 	}

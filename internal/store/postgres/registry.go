@@ -4,10 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -16,15 +13,9 @@ import (
 	"github.com/annotate-tool/annotate/internal/store"
 )
 
-// The registry's rules are bbolt's (store/bolt/registry.go): one entry per
-// actor (no two entries of one label go by one name), names trimmed,
-// repeated aliases and external ids dropped. Both stores state them
-// alike; the contract suite (store/storetest) holds them to it.
-
-// ErrRegistryEntry marks a registry change refused because of what it
-// asks for (an empty name, a name another entry has): the caller's input,
-// not the database, is at fault.
-var ErrRegistryEntry = errors.New("registry entry refused")
+// The registry's rules (store/registry.go) are every store's; what is
+// PostgreSQL's here is how entries and changes are read and written, and
+// the lock that keeps two changes from checking the rules at once.
 
 // lockRegistry keeps every other registry change out until tx ends
 // (readers go on): the one-entry-per-actor rule is checked against all
@@ -102,24 +93,6 @@ func addRegistryChange(tx pgx.Tx, c store.RegistryChange) error {
 	return err
 }
 
-// registryLess orders entries by name (NameKey), then by id number, so
-// "r2" comes before "r10".
-func registryLess(a, b model.RegistryEntry) bool {
-	if ka, kb := model.NameKey(a.Name), model.NameKey(b.Name); ka != kb {
-		return ka < kb
-	}
-	return idLess(a.ID, b.ID)
-}
-
-func idLess(a, b string) bool {
-	na, ea := strconv.Atoi(strings.TrimPrefix(a, "r"))
-	nb, eb := strconv.Atoi(strings.TrimPrefix(b, "r"))
-	if ea == nil && eb == nil && na != nb {
-		return na < nb
-	}
-	return a < b
-}
-
 // Registry calls fn for every registry entry, by name then id.
 func (db *DB) Registry(fn func(model.RegistryEntry) error) error {
 	var list []model.RegistryEntry
@@ -131,7 +104,7 @@ func (db *DB) Registry(fn func(model.RegistryEntry) error) error {
 	if err != nil {
 		return err
 	}
-	sort.SliceStable(list, func(i, j int) bool { return registryLess(list[i], list[j]) })
+	sort.SliceStable(list, func(i, j int) bool { return store.RegistryLess(list[i], list[j]) })
 	for _, e := range list {
 		if err := fn(e); err != nil {
 			return err
@@ -140,93 +113,11 @@ func (db *DB) Registry(fn func(model.RegistryEntry) error) error {
 	return nil
 }
 
-// tidy trims the names, drops aliases repeating the name or each other
-// (by NameKey) and repeated external ids, and says what is wrong with the
-// entry then ("" when nothing).
-func tidy(e *model.RegistryEntry) string {
-	e.Name = strings.TrimSpace(e.Name)
-	e.Label = strings.TrimSpace(e.Label)
-	e.Aliases = namesAfter([]string{e.Name}, e.Aliases)[1:]
-	if len(e.Aliases) == 0 {
-		e.Aliases = nil
-	}
-	e.ExternalIDs = namesAfter(nil, e.ExternalIDs)
-	return problem(*e)
-}
-
-// problem says what makes an entry unfit to keep ("" when nothing): what
-// SaveRegistry refuses and Check reports.
-func problem(e model.RegistryEntry) string {
-	switch {
-	case strings.TrimSpace(e.Name) == "":
-		return "an entry needs a name"
-	case hasControl(e.Name):
-		return fmt.Sprintf("name %q holds a line break or control character", e.Name)
-	case e.Label == "":
-		return "an entry needs a label"
-	}
-	for _, a := range e.Aliases {
-		if strings.TrimSpace(a) == "" || hasControl(a) {
-			return fmt.Sprintf("alias %q is blank or holds a line break or control character", a)
-		}
-	}
-	for _, x := range e.ExternalIDs {
-		scheme, id, ok := strings.Cut(x, ":")
-		if !ok || strings.TrimSpace(scheme) == "" || strings.TrimSpace(id) == "" || hasControl(x) {
-			return fmt.Sprintf("external id %q is not scheme:id (wikidata:Q1325475, acled:...)", x)
-		}
-	}
-	return ""
-}
-
-func hasControl(s string) bool {
-	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) })
-}
-
-// namesAfter returns base followed by the names of more base lacks
-// (compared by NameKey), trimmed, blank ones left out.
-func namesAfter(base, more []string) []string {
-	out := slices.Clone(base)
-	seen := map[string]bool{}
-	for _, n := range out {
-		seen[model.NameKey(n)] = true
-	}
-	for _, n := range more {
-		n = strings.TrimSpace(n)
-		if k := model.NameKey(n); n != "" && !seen[k] {
-			seen[k] = true
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-// nameTaken returns another entry of e's label that already goes by e's
-// name (as its name or an alias), and that name ("" when none does).
-func nameTaken(tx pgx.Tx, e model.RegistryEntry) (model.RegistryEntry, string, error) {
-	all, err := allRegistry(tx)
-	if err != nil {
-		return model.RegistryEntry{}, "", err
-	}
-	key := model.NameKey(e.Name)
-	for _, o := range all {
-		if o.ID == e.ID || o.Label != e.Label {
-			continue
-		}
-		for _, n := range o.Names() {
-			if model.NameKey(n) == key {
-				return o, n, nil
-			}
-		}
-	}
-	return model.RegistryEntry{}, "", nil
-}
-
 // SaveRegistry adds an entry (e.ID "") or changes one, refusing an empty
 // name and a name another entry of the label goes by.
 func (db *DB) SaveRegistry(e model.RegistryEntry, who, action string) (model.RegistryEntry, error) {
-	if p := tidy(&e); p != "" {
-		return e, fmt.Errorf("%w: %s", ErrRegistryEntry, p)
+	if p := store.TidyRegistryEntry(&e); p != "" {
+		return e, fmt.Errorf("%w: %s", store.ErrRegistryEntry, p)
 	}
 	in := e
 	err := db.write(func(tx pgx.Tx) error {
@@ -241,7 +132,7 @@ func (db *DB) SaveRegistry(e model.RegistryEntry, who, action string) (model.Reg
 			if err := tx.QueryRow(bg, `UPDATE registry_counter SET last_id = last_id + 1 RETURNING last_id`).Scan(&n); err != nil {
 				return err
 			}
-			e.ID = "r" + strconv.FormatInt(n, 10)
+			e.ID = store.RegistryID(uint64(n))
 			if act == "" {
 				act = "add"
 			}
@@ -258,14 +149,12 @@ func (db *DB) SaveRegistry(e model.RegistryEntry, who, action string) (model.Reg
 				act = "change"
 			}
 		}
-		if o, name, err := nameTaken(tx, e); err != nil {
+		all, err := allRegistry(tx)
+		if err != nil {
 			return err
-		} else if name != "" {
-			also := ""
-			if name != o.Name {
-				also = fmt.Sprintf(" (%q is its alias)", name)
-			}
-			return fmt.Errorf("%w: the registry already has %s %q as %s%s: merge the two, or choose another name", ErrRegistryEntry, o.Label, o.Name, o.ID, also)
+		}
+		if err := store.CheckRegistryName(all, e); err != nil {
+			return err
 		}
 		now := db.now()
 		e.UpdatedAt, e.UpdatedBy = now, who
@@ -284,8 +173,8 @@ func (db *DB) SaveRegistry(e model.RegistryEntry, who, action string) (model.Reg
 // transaction, every annotation linked to from relinked as its
 // annotator's own undoable change.
 func (db *DB) MergeRegistry(into, from, who string) (model.RegistryEntry, error) {
-	if into == from {
-		return model.RegistryEntry{}, fmt.Errorf("%w: cannot merge %s into itself", ErrRegistryEntry, into)
+	if err := store.RefuseSelfMerge(into, from); err != nil {
+		return model.RegistryEntry{}, err
 	}
 	var merged model.RegistryEntry
 	err := db.write(func(tx pgx.Tx) error {
@@ -306,22 +195,13 @@ func (db *DB) MergeRegistry(into, from, who string) (model.RegistryEntry, error)
 		if !found {
 			return fmt.Errorf("registry entry %s: %w", from, store.ErrNotFound)
 		}
-		merged = target
-		merged.Aliases = namesAfter([]string{target.Name}, append(append(slices.Clone(target.Aliases), source.Name), source.Aliases...))[1:]
-		if len(merged.Aliases) == 0 {
-			merged.Aliases = nil
-		}
-		merged.ExternalIDs = namesAfter(slices.Clone(target.ExternalIDs), source.ExternalIDs)
-		if merged.Grade == nil && source.Grade != nil {
-			g := *source.Grade
-			merged.Grade = &g
-		}
+		merged = store.MergeRegistryEntries(target, source)
 		now := db.now()
 		merged.UpdatedAt, merged.UpdatedBy = now, who
-		if p := problem(merged); p != "" {
-			return fmt.Errorf("%w: %s", ErrRegistryEntry, p)
+		if p := store.RegistryEntryProblem(merged); p != "" {
+			return fmt.Errorf("%w: %s", store.ErrRegistryEntry, p)
 		}
-		action := fmt.Sprintf("merge %s %q into %s %q", source.ID, source.Name, target.ID, target.Name)
+		action := store.RegistryMergeAction(target, source)
 		if err := db.relink(tx, from, into, "registry: "+action, now); err != nil {
 			return err
 		}

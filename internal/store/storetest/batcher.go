@@ -63,6 +63,9 @@ func testSaveMany(t *testing.T, open Opener) {
 	if !reflect.DeepEqual(got[0], saved[3]) || !reflect.DeepEqual(got[1], saved[1]) || !reflect.DeepEqual(got[2], saved[2]) || !reflect.DeepEqual(got[3], saved[3]) {
 		t.Errorf("Annotations after SaveMany differ from what it returned:\n%+v\n%+v", got, saved)
 	}
+	if !reflect.DeepEqual(got[0].Entities, again.Entities) || got[0].Rev != 2 {
+		t.Errorf("stored %+v (rev %d), want the second change's spans", got[0].Entities, got[0].Rev)
+	}
 	if got[0].Status != model.StatusTodo || got[1].Status != model.StatusDone {
 		t.Errorf("statuses %s %s, want todo done", got[0].Status, got[1].Status)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 var copierTests = []test{
 	{"CopyAll", testCopyAll},
 	{"RefusesNonEmpty", testCopyRefusesNonEmpty},
+	{"ReadsInBatches", testCopyReadsInBatches},
 }
 
 func copier(t *testing.T, s store.Store) store.CopyStore {
@@ -275,5 +277,59 @@ func testCopyRefusesNonEmpty(t *testing.T, open Opener) {
 	}
 	if empty, err := copier(t, open(t)).Empty(); err != nil || !empty {
 		t.Errorf("Empty() of a new store: %v, %v", empty, err)
+	}
+}
+
+// testCopyReadsInBatches: more articles and annotations than any store's
+// copy reads in one batch come whole, once each, in order (articles by
+// import, annotations by article id, then annotator); a failing callback
+// stops the read.
+func testCopyReadsInBatches(t *testing.T, open Opener) {
+	s := copier(t, open(t))
+	const n = 600
+	texts := numbered(n, "batch-copied article %d")
+	var ids []string
+	for i := 0; i < n; i += 200 {
+		ids = append(ids, addTexts(t, s, texts[i:i+200]...)...)
+	}
+	var changes []store.Change
+	var keys []string
+	for i, id := range ids {
+		for _, who := range []string{"alice", "bob"}[:1+i%2] {
+			changes = append(changes, store.Change{Annotation: model.NewAnnotation(id, who, ""), Action: "seed"})
+			keys = append(keys, id+" "+who)
+		}
+	}
+	saveAll(t, s, changes)
+	slices.Sort(keys)
+	var got []string
+	if err := s.CopyArticles(func(a model.Article) error { got = append(got, a.ID); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, ids) {
+		t.Errorf("CopyArticles gave %d articles, want %d in import order", len(got), len(ids))
+	}
+	got = nil
+	if err := s.CopyAnnotations(func(c store.AnnotationCopy) error {
+		got = append(got, c.Annotation.ArticleID+" "+c.Annotation.Annotator)
+		if len(c.History) != 1 || c.History[0].Action != "seed" {
+			t.Errorf("annotation of %s by %s comes with history %+v", c.Annotation.ArticleID, c.Annotation.Annotator, c.History)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, keys) {
+		t.Errorf("CopyAnnotations gave %d annotations, want %d by article, then annotator", len(got), len(keys))
+	}
+	stop := errors.New("stop")
+	count := 0
+	if err := s.CopyAnnotations(func(store.AnnotationCopy) error {
+		if count++; count == 400 {
+			return stop
+		}
+		return nil
+	}); !errors.Is(err, stop) || count != 400 {
+		t.Errorf("CopyAnnotations with a failing callback: %v after %d, want stop after 400", err, count)
 	}
 }

@@ -110,7 +110,7 @@ func testEachFilters(t *testing.T, open Opener) {
 // article is yielded exactly once and in ID order, with and without a
 // filter.
 func testEachBatches(t *testing.T, open Opener) {
-	for _, n := range []int{0, 1, 255, 256, 257, 600} {
+	for _, n := range []int{0, 1, 255, 256, 257, 512, 600} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			s := open(t)
 			var ids []string
@@ -172,19 +172,27 @@ func saveAll(t testing.TB, s store.Store, changes []store.Change) {
 	}
 }
 
-// testEachLetsOthersWrite: the callback can save in between batches (the
-// store holds nothing locked across them), and a failing callback stops
-// Each.
+// testEachLetsOthersWrite: the callback can save in between batches
+// (EachLetsOthersWrite, through the store Each reads).
 func testEachLetsOthersWrite(t *testing.T, open Opener) {
 	s := open(t)
+	EachLetsOthersWrite(t, s, s)
+}
+
+// EachLetsOthersWrite adds 600 articles to s and checks that Each's
+// callback can save through other in between batches (s holds nothing
+// locked across them: other may be s, or another handle on the same
+// database, as another screen's), and that a failing callback stops Each.
+func EachLetsOthersWrite(t *testing.T, s, other store.Store) {
+	t.Helper()
 	addTexts(t, s, numbered(600, "article %d")...)
 	n := 0
 	err := s.Each(store.Filter{All: true}, func(r store.Record) error {
 		n++
 		if n%200 == 0 {
-			a := mustAnnotation(t, s, r.Article.ID, "bob")
+			a := mustAnnotation(t, other, r.Article.ID, "bob")
 			a.Notes = "saved during an export"
-			mustSave(t, s, a, "note")
+			mustSave(t, other, a, "note")
 		}
 		return nil
 	})

@@ -121,17 +121,31 @@ func testNextToWork(t *testing.T, open Opener) {
 	}
 }
 
-// testPageMatchesListing: every page and NextToWork answer is what a full
-// listing gives (store.PageFromSummaries, store.NextFromSummaries) after
-// random saves that move articles between statuses, and an undo.
+// testPageMatchesListing: after random saves that move articles between
+// statuses, and an undo, the queue is what a full listing gives
+// (QueueMatchesListing).
 func testPageMatchesListing(t *testing.T, open Opener) {
 	s := open(t)
 	ids := addTexts(t, s, numbered(40, "queue article %d")...)
+	MixStatuses(t, s, ids)
+	QueueMatchesListing(t, s, ids)
+	mustCheck(t, s)
+}
+
+// queueAnnotators are whose statuses MixStatuses sets; QueueMatchesListing
+// asks for two of them and for someone who never worked.
+var queueAnnotators = []string{"alice", "bob", "alicia"}
+
+// MixStatuses makes 120 saves, each setting a random status (or none) for
+// one of alice, bob and alicia on one of the articles ids, always the
+// same ones, then undoes alice's last change of the first article.
+func MixStatuses(t testing.TB, s store.Store, ids []string) {
+	t.Helper()
 	rng := rand.New(rand.NewPCG(7, 8))
 	all := append([]model.Status{""}, model.Statuses...)
 	for range 120 {
 		id := ids[rng.IntN(len(ids))]
-		who := []string{"alice", "bob", "alicia"}[rng.IntN(3)]
+		who := queueAnnotators[rng.IntN(len(queueAnnotators))]
 		a := mustAnnotation(t, s, id, who)
 		a.Status = all[rng.IntN(len(all))]
 		mustSave(t, s, a, "status")
@@ -139,9 +153,19 @@ func testPageMatchesListing(t *testing.T, open Opener) {
 	if _, _, err := s.Undo(ids[0], "alice"); err != nil && err != store.ErrNothingToUndo {
 		t.Fatal(err)
 	}
+}
+
+// QueueMatchesListing checks that every page of s (each status, offsets
+// across the ends, no limit) and every NextToWork answer (after each of
+// ids, all the store's articles) are what a full listing gives
+// (store.PageFromSummaries, store.NextFromSummaries), for alice, bob and
+// an annotator who never worked.
+func QueueMatchesListing(t testing.TB, s store.Store, ids []string) {
+	t.Helper()
+	all := append([]model.Status{""}, model.Statuses...)
 	for _, who := range []string{"alice", "bob", "nobody"} {
 		for _, st := range all {
-			for _, page := range [][2]int{{0, 0}, {0, 10}, {5, 10}, {35, 10}, {39, 5}, {100, 10}} {
+			for _, page := range [][2]int{{0, 0}, {0, 10}, {5, 10}, {35, 10}, {len(ids) - 1, 5}, {100, 10}} {
 				q := store.Query{Annotator: who, Status: st, Offset: page[0], Limit: page[1]}
 				got, err := s.Page(q)
 				if err != nil {
@@ -173,12 +197,11 @@ func testPageMatchesListing(t *testing.T, open Opener) {
 			}
 		}
 	}
-	mustCheck(t, s)
 }
 
 // testArticlesStreamsInBatches: a listing longer than any store's read
-// batch comes in import order, once each, with its statuses; a failing
-// callback stops it.
+// batch comes in import order, once each, numbered 1, 2, 3... with its
+// statuses; a failing callback stops it.
 func testArticlesStreamsInBatches(t *testing.T, open Opener) {
 	s := open(t)
 	const n = 2100
@@ -193,8 +216,8 @@ func testArticlesStreamsInBatches(t *testing.T, open Opener) {
 		t.Fatalf("listed %d, want %d", len(list), n)
 	}
 	for i, sum := range list {
-		if sum.ID != ids[i] {
-			t.Fatalf("listing[%d] = %s, want %s", i, sum.ID, ids[i])
+		if sum.ID != ids[i] || sum.Seq != uint64(i+1) {
+			t.Fatalf("listing[%d] = %s seq %d, want %s seq %d", i, sum.ID, sum.Seq, ids[i], i+1)
 		}
 	}
 	if got := list[1500].Statuses; !reflect.DeepEqual(got, map[string]model.Status{"alice": model.StatusDone}) {

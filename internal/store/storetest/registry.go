@@ -80,8 +80,8 @@ func testSaveRegistry(t *testing.T, open Opener) {
 		t.Run(tt.name, func(t *testing.T) {
 			before := registryList(t, s)
 			_, err := s.SaveRegistry(tt.e, "alice", "")
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("SaveRegistry = %v; want a refusal saying %q", err, tt.want)
+			if !errors.Is(err, store.ErrRegistryEntry) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("SaveRegistry = %v; want ErrRegistryEntry saying %q", err, tt.want)
 			}
 			if after := registryList(t, s); !reflect.DeepEqual(before, after) {
 				t.Errorf("a refused save changed the registry: %+v", after)
@@ -105,12 +105,12 @@ func testSaveRegistry(t *testing.T, open Opener) {
 		t.Fatalf("%d registry changes, want 5 (four adds, one change): %+v", len(hist), hist)
 	}
 	for i, c := range hist[:4] {
-		if c.Action != "add" || c.Before != nil || (i > 0 && c.Seq <= hist[i-1].Seq) || c.Time.IsZero() {
-			t.Errorf("change %d = %+v; want an add without a state before, numbered after the one before", i, c)
+		if c.Action != "add" || c.Before != nil || c.Seq != uint64(i+1) || c.Time.IsZero() {
+			t.Errorf("change %d = %+v; want an add without a state before, numbered %d", i, c, i+1)
 		}
 	}
 	last := hist[4]
-	if last.Who != "carol" || last.Action != "alias" || last.Entry != "r2" || last.Before == nil || last.Before.Aliases != nil || last.Seq <= hist[3].Seq {
+	if last.Who != "carol" || last.Action != "alias" || last.Entry != "r2" || last.Before == nil || last.Before.Aliases != nil || last.Seq <= hist[3].Seq || last.Time.IsZero() {
 		t.Errorf("last change = %+v; want carol's alias of r2 with the state before", last)
 	}
 	if !reflect.DeepEqual(*last.Before, raqqa) {
@@ -216,8 +216,12 @@ func testMergeRegistry(t *testing.T, open Opener) {
 		{"r9", sdf.ID, "not found"},
 	} {
 		before := registryList(t, s)
-		if _, err := s.MergeRegistry(tt.into, tt.from, "carol"); err == nil || !strings.Contains(err.Error(), tt.want) {
+		_, err := s.MergeRegistry(tt.into, tt.from, "carol")
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("MergeRegistry(%s, %s) = %v; want %q", tt.into, tt.from, err, tt.want)
+		}
+		if refused := errors.Is(err, store.ErrRegistryEntry); refused != (tt.into == tt.from) {
+			t.Errorf("MergeRegistry(%s, %s) = %v: ErrRegistryEntry %v, want it for a merge into itself only", tt.into, tt.from, err, refused)
 		}
 		if after := registryList(t, s); !reflect.DeepEqual(before, after) {
 			t.Errorf("a refused merge changed the registry")

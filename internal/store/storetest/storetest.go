@@ -15,6 +15,11 @@
 //
 // The Batcher and Assigner parts run when the store offers them and are
 // skipped, saying so, when it does not.
+//
+// A backend's own tests, of what only it can do (reopen a file, open a
+// second handle, merge another file), use the suite's checks rather than
+// copies of them: UndoScript (with "reopen" steps), EachLetsOthersWrite,
+// MixStatuses and QueueMatchesListing, Populate and SameContents.
 package storetest
 
 import (

@@ -17,113 +17,130 @@ var undoTests = []test{
 	{"FirstSave", testUndoFirstSave},
 }
 
-// testUndoScript walks scripts of saves, undos and redos and checks the
-// notes, the action reported, the revision and the error after each step.
+// testUndoScript walks scripts of saves, undos and redos (UndoScript).
 func testUndoScript(t *testing.T, open Opener) {
-	type step struct {
-		op         string // "save <notes>", "undo" or "redo"
-		wantNotes  string
-		wantAction string
-		wantErr    error
-	}
 	tests := []struct {
 		name  string
-		steps []step
+		steps []UndoStep
 	}{
-		{"nothing to undo or redo on a new annotation", []step{
-			{op: "undo", wantErr: store.ErrNothingToUndo},
-			{op: "redo", wantErr: store.ErrNothingToRedo},
+		{"nothing to undo or redo on a new annotation", []UndoStep{
+			{Op: "undo", WantErr: store.ErrNothingToUndo},
+			{Op: "redo", WantErr: store.ErrNothingToRedo},
 		}},
-		{"undo steps back one by one", []step{
-			{op: "save one", wantNotes: "one"},
-			{op: "save two", wantNotes: "two"},
-			{op: "save three", wantNotes: "three"},
-			{op: "undo", wantNotes: "two", wantAction: "save three"},
-			{op: "undo", wantNotes: "one", wantAction: "save two"},
-			{op: "undo", wantNotes: "", wantAction: "save one"},
-			{op: "undo", wantNotes: "", wantErr: store.ErrNothingToUndo},
+		{"undo steps back one by one", []UndoStep{
+			{Op: "save one", WantNotes: "one"},
+			{Op: "save two", WantNotes: "two"},
+			{Op: "save three", WantNotes: "three"},
+			{Op: "undo", WantNotes: "two", WantAction: "save three"},
+			{Op: "undo", WantNotes: "one", WantAction: "save two"},
+			{Op: "undo", WantNotes: "", WantAction: "save one"},
+			{Op: "undo", WantNotes: "", WantErr: store.ErrNothingToUndo},
 		}},
-		{"redo re-applies in order", []step{
-			{op: "save one", wantNotes: "one"},
-			{op: "save two", wantNotes: "two"},
-			{op: "undo", wantNotes: "one", wantAction: "save two"},
-			{op: "undo", wantNotes: "", wantAction: "save one"},
-			{op: "redo", wantNotes: "one", wantAction: "save one"},
-			{op: "redo", wantNotes: "two", wantAction: "save two"},
-			{op: "redo", wantNotes: "two", wantErr: store.ErrNothingToRedo},
-			{op: "undo", wantNotes: "one", wantAction: "save two"},
+		{"redo re-applies in order", []UndoStep{
+			{Op: "save one", WantNotes: "one"},
+			{Op: "save two", WantNotes: "two"},
+			{Op: "undo", WantNotes: "one", WantAction: "save two"},
+			{Op: "undo", WantNotes: "", WantAction: "save one"},
+			{Op: "redo", WantNotes: "one", WantAction: "save one"},
+			{Op: "redo", WantNotes: "two", WantAction: "save two"},
+			{Op: "redo", WantNotes: "two", WantErr: store.ErrNothingToRedo},
+			{Op: "undo", WantNotes: "one", WantAction: "save two"},
 		}},
-		{"a new save clears redo", []step{
-			{op: "save one", wantNotes: "one"},
-			{op: "save two", wantNotes: "two"},
-			{op: "undo", wantNotes: "one", wantAction: "save two"},
-			{op: "save other", wantNotes: "other"},
-			{op: "redo", wantNotes: "other", wantErr: store.ErrNothingToRedo},
-			{op: "undo", wantNotes: "one", wantAction: "save other"},
-			{op: "undo", wantNotes: "", wantAction: "save one"},
+		{"a new save clears redo", []UndoStep{
+			{Op: "save one", WantNotes: "one"},
+			{Op: "save two", WantNotes: "two"},
+			{Op: "undo", WantNotes: "one", WantAction: "save two"},
+			{Op: "save other", WantNotes: "other"},
+			{Op: "redo", WantNotes: "other", WantErr: store.ErrNothingToRedo},
+			{Op: "undo", WantNotes: "one", WantAction: "save other"},
+			{Op: "undo", WantNotes: "", WantAction: "save one"},
 		}},
-		{"undo of a redo of an undo", []step{
-			{op: "save one", wantNotes: "one"},
-			{op: "undo", wantNotes: "", wantAction: "save one"},
-			{op: "redo", wantNotes: "one", wantAction: "save one"},
-			{op: "undo", wantNotes: "", wantAction: "save one"},
-			{op: "redo", wantNotes: "one", wantAction: "save one"},
+		{"undo of a redo of an undo", []UndoStep{
+			{Op: "save one", WantNotes: "one"},
+			{Op: "undo", WantNotes: "", WantAction: "save one"},
+			{Op: "redo", WantNotes: "one", WantAction: "save one"},
+			{Op: "undo", WantNotes: "", WantAction: "save one"},
+			{Op: "redo", WantNotes: "one", WantAction: "save one"},
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := open(t)
-			id := addTexts(t, s, "undo test")[0]
-			lastRev := 0
-			for i, st := range tt.steps {
-				var got model.Annotation
-				var action string
-				var err error
-				switch {
-				case strings.HasPrefix(st.op, "save "):
-					a := mustAnnotation(t, s, id, "alice")
-					a.Notes = strings.TrimPrefix(st.op, "save ")
-					got, err = s.Save(a, st.op)
-				case st.op == "undo":
-					got, action, err = s.Undo(id, "alice")
-				case st.op == "redo":
-					got, action, err = s.Redo(id, "alice")
-				default:
-					t.Fatalf("bad op %q", st.op)
-				}
-				if st.wantErr != nil {
-					if !errors.Is(err, st.wantErr) {
-						t.Fatalf("step %d %s: error = %v, want %v", i, st.op, err, st.wantErr)
-					}
-				} else if err != nil {
-					t.Fatalf("step %d %s: %v", i, st.op, err)
-				}
-				if st.op == "undo" || st.op == "redo" {
-					if action != st.wantAction {
-						t.Errorf("step %d %s: action = %q, want %q", i, st.op, action, st.wantAction)
-					}
-					if err == nil && got.Notes != st.wantNotes {
-						t.Errorf("step %d %s: returned notes %q, want %q", i, st.op, got.Notes, st.wantNotes)
-					}
-				}
-				stored := mustAnnotation(t, s, id, "alice")
-				if stored.Notes != st.wantNotes {
-					t.Errorf("step %d %s: stored notes %q, want %q", i, st.op, stored.Notes, st.wantNotes)
-				}
-				// Every change, undo and redo included, is a new revision.
-				if err == nil {
-					if stored.Rev != lastRev+1 {
-						t.Errorf("step %d %s: Rev = %d, want %d", i, st.op, stored.Rev, lastRev+1)
-					}
-					if got.Rev != stored.Rev {
-						t.Errorf("step %d %s: returned Rev %d, stored %d", i, st.op, got.Rev, stored.Rev)
-					}
-				} else if stored.Rev != lastRev {
-					t.Errorf("step %d %s: a refused step moved Rev from %d to %d", i, st.op, lastRev, stored.Rev)
-				}
-				lastRev = stored.Rev
-			}
+			UndoScript(t, open(t), tt.steps, nil)
 		})
+	}
+}
+
+// UndoStep is one step of an undo script: Op is "save <notes>" (alice
+// saves her annotation with those notes), "undo", "redo" or "reopen";
+// after it the stored notes are WantNotes, an undo or redo reports
+// WantAction, and the step fails with WantErr (nil: succeeds).
+type UndoStep struct {
+	Op         string
+	WantNotes  string
+	WantAction string
+	WantErr    error
+}
+
+// UndoScript adds an article to s and walks steps on alice's annotation
+// of it, checking after each the notes, the action reported, the error
+// and the revision: every change, undo and redo included, is a new
+// revision; a refused step or a reopening moves none. reopen, for a
+// script with "reopen" steps, opens the same database again (a backend's
+// own test does it: a new handle on the file, a new connection) and
+// returns the new store, which the steps after it use.
+func UndoScript(t *testing.T, s store.Store, steps []UndoStep, reopen func() store.Store) {
+	t.Helper()
+	id := addTexts(t, s, "undo test")[0]
+	lastRev := 0
+	for i, st := range steps {
+		var got model.Annotation
+		var action string
+		var err error
+		switch {
+		case strings.HasPrefix(st.Op, "save "):
+			a := mustAnnotation(t, s, id, "alice")
+			a.Notes = strings.TrimPrefix(st.Op, "save ")
+			got, err = s.Save(a, st.Op)
+		case st.Op == "undo":
+			got, action, err = s.Undo(id, "alice")
+		case st.Op == "redo":
+			got, action, err = s.Redo(id, "alice")
+		case st.Op == "reopen" && reopen != nil:
+			s = reopen()
+		default:
+			t.Fatalf("bad op %q", st.Op)
+		}
+		if st.WantErr != nil {
+			if !errors.Is(err, st.WantErr) {
+				t.Fatalf("step %d %s: error = %v, want %v", i, st.Op, err, st.WantErr)
+			}
+		} else if err != nil {
+			t.Fatalf("step %d %s: %v", i, st.Op, err)
+		}
+		if st.Op == "undo" || st.Op == "redo" {
+			if action != st.WantAction {
+				t.Errorf("step %d %s: action = %q, want %q", i, st.Op, action, st.WantAction)
+			}
+			if err == nil && got.Notes != st.WantNotes {
+				t.Errorf("step %d %s: returned notes %q, want %q", i, st.Op, got.Notes, st.WantNotes)
+			}
+		}
+		stored := mustAnnotation(t, s, id, "alice")
+		if stored.Notes != st.WantNotes {
+			t.Errorf("step %d %s: stored notes %q, want %q", i, st.Op, stored.Notes, st.WantNotes)
+		}
+		switch {
+		case err == nil && st.Op != "reopen":
+			if stored.Rev != lastRev+1 {
+				t.Errorf("step %d %s: Rev = %d, want %d", i, st.Op, stored.Rev, lastRev+1)
+			}
+			if got.Rev != stored.Rev {
+				t.Errorf("step %d %s: returned Rev %d, stored %d", i, st.Op, got.Rev, stored.Rev)
+			}
+		case stored.Rev != lastRev:
+			t.Errorf("step %d %s: a refused step or a reopening moved Rev from %d to %d", i, st.Op, lastRev, stored.Rev)
+		}
+		lastRev = stored.Rev
 	}
 }
 
