@@ -25,7 +25,9 @@ type Assigner interface {
 	// (renewed), else the first in import order that annotator has not
 	// finished (done or skipped) and that fewer than k others have
 	// finished or hold, preferring articles others have started so that
-	// overlap sets fill up. ok is false when there is none.
+	// overlap sets fill up. ok is false when there is none. The
+	// annotator's claims on articles they finished are dropped (the
+	// status holds the place).
 	Assign(annotator string, k int, ttl time.Duration) (id string, ok bool, err error)
 	// Renew extends annotator's claim on the article by ttl from now (a
 	// sign of work); it is ErrNotFound when the claim lapsed and another

@@ -7,42 +7,7 @@ import (
 	"time"
 
 	"github.com/annotate-tool/annotate/internal/model"
-	"github.com/annotate-tool/annotate/internal/store"
 )
-
-// TestAssignLeavesNoClaimOnFinished: once the annotators have finished
-// every article they were handed and asked again, no claim is left: a
-// finished article holds its place by status, and bbolt drops the claim
-// at the annotator's next Assign. Not in the contract: PostgreSQL keeps
-// such a claim until it lapses.
-func TestAssignLeavesNoClaimOnFinished(t *testing.T) {
-	db, _ := newDB(t)
-	addTexts(t, db, "Report 0 from Raqqa.", "Report 1 from Raqqa.")
-	handed := 0
-	for _, who := range []string{"alice", "bob", "alice", "bob", "alice", "bob"} {
-		id, ok, err := db.Assign(who, 2, time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ok {
-			continue
-		}
-		handed++
-		a := mustAnnotation(t, db, id, who)
-		a.Status = model.StatusDone
-		mustSave(t, db, a, "mark done")
-	}
-	if handed != 4 {
-		t.Fatalf("%d articles handed out, want 4 (two articles, overlap 2)", handed)
-	}
-	var claims []store.Claim
-	if err := db.Claims(func(c store.Claim) error { claims = append(claims, c); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if len(claims) != 0 {
-		t.Errorf("claims left on finished articles: %+v", claims)
-	}
-}
 
 // TestAssignConcurrent: annotators asking at once through their own
 // handles on the file never put a third holder on an article (k=2).

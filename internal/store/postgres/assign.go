@@ -69,6 +69,12 @@ func (db *DB) Assign(annotator string, k int, ttl time.Duration) (string, bool, 
 		err := db.write(func(tx pgx.Tx) error {
 			id, ok = "", false
 			now := db.now()
+			// Finished articles hold the annotator's place by status: their
+			// claims go (as on bbolt).
+			if _, err := tx.Exec(bg, `DELETE FROM claims c USING annotations m
+				WHERE c.annotator = $1 AND m.article_id = c.article_id AND m.annotator = c.annotator AND m.status IN `+finished, annotator); err != nil {
+				return err
+			}
 			// The annotator's own live claim, on an article they have not
 			// finished: renewed.
 			err := tx.QueryRow(bg, `SELECT c.article_id FROM claims c JOIN articles a ON a.id = c.article_id

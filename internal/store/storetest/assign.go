@@ -86,6 +86,11 @@ func testAssignOverlap(t *testing.T, open Opener) {
 			t.Errorf("article %s done by %v, want exactly two", id, done[id])
 		}
 	}
+	// Each has asked again since finishing: a finished article holds its
+	// place by status, and no claim is left on one.
+	if left := claimsOf(t, as); len(left) != 0 {
+		t.Errorf("claims left on finished articles: %v", left)
+	}
 	if _, _, err := as.Assign("alice", 0, time.Hour); err == nil {
 		t.Error("Assign with overlap 0 succeeded, want an error")
 	}
