@@ -100,6 +100,9 @@ type Server struct {
 	mu       sync.Mutex
 	closing  bool
 	sessions map[*tea.Program]struct{}
+	// handlers counts the session handlers running, under mu: Shutdown
+	// waits for them, so each session's last log line is written.
+	handlers int
 }
 
 // identity is who a session is, as its authentication proves.
@@ -232,6 +235,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if err != nil {
 		s.ssh.Close()
 	}
+	// A connection is gone before its handler has logged how it ended.
+	for s.running() > 0 && ctx.Err() == nil {
+		time.Sleep(5 * time.Millisecond)
+	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return fmt.Errorf("serve: sessions still open at shutdown were closed: %w", err)
 	}
@@ -309,7 +316,22 @@ type sessionRecord struct {
 
 // handle runs one SSH session: it authorizes it, runs its screen, and
 // logs who it was and how it ended. A panic ends this session only.
+// running is how many session handlers have not returned.
+func (s *Server) running() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.handlers
+}
+
 func (s *Server) handle(sess ssh.Session) {
+	s.mu.Lock()
+	s.handlers++
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.handlers--
+		s.mu.Unlock()
+	}()
 	rec := &sessionRecord{start: time.Now(), remote: remote(sess.RemoteAddr()), user: sess.User()}
 	rec.activity.touch()
 	defer func() {
