@@ -410,3 +410,30 @@ func BenchmarkVerify(b *testing.B) {
 		b.ReportMetric(float64(fi.Size())/1e6, "MB-file")
 	}
 }
+
+// BenchmarkAssign is handing an annotator the next article under overlap 2
+// on the corpus (alice's statuses as the corpus has them): what D costs on
+// a server with --overlap. It scans the queue in import order, so it grows
+// with the corpus (README, Serving a team over SSH).
+func BenchmarkAssign(b *testing.B) {
+	path := benchCorpusDB(b, benchN(b))
+	dir := b.TempDir()
+	copyPath := filepath.Join(dir, "assign.db")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(copyPath, data, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	db, err := Open(copyPath, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := db.Assign(fmt.Sprintf("bench%d", i%4), 2, time.Hour); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
