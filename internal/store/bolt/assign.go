@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/annotate-tool/annotate/internal/model"
@@ -70,44 +71,87 @@ func (db *DB) Assign(annotator string, k int, ttl time.Duration) (string, bool, 
 		if _, err := bucket(tx, bucketClaims); err != nil {
 			return err
 		}
-		sums := tx.Bucket(bucketSummaries).Cursor()
-		st := tx.Bucket(bucketArticleStatus).Cursor()
-		cl := tx.Bucket(bucketClaims).Cursor()
+		// The annotator's own live claim comes first: the claims are few,
+		// so they are read before the queue.
 		var lapsed [][]byte
 		var own, started, fresh uint64
 		var ownSince time.Time
-		for k2, v := sums.First(); k2 != nil; k2, v = sums.Next() {
+		err := tx.Bucket(bucketClaims).ForEach(func(ck, cv []byte) error {
+			if len(ck) <= 8 || string(ck[8:]) != annotator {
+				return nil
+			}
+			var c store.Claim
+			if err := json.Unmarshal(cv, &c); err != nil {
+				return fmt.Errorf("claim %s is damaged: %w", recordName(string(bucketClaims), ck), err)
+			}
+			seq := binary.BigEndian.Uint64(ck[:8])
+			s := model.Status(tx.Bucket(bucketArticleStatus).Get(statusKey(seq, annotator)))
+			switch {
+			case s == model.StatusDone || s == model.StatusSkipped || !c.Expires.After(now):
+				// Finished (the status holds the place now) or lapsed.
+				lapsed = append(lapsed, bytes.Clone(ck))
+			case own == 0:
+				own, ownSince = seq, c.Since
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		// Else the queue in import order, the statuses and claims walked
+		// beside it (one step each, no lookups), up to the first article
+		// others have started with a place free; the first untouched one
+		// is kept in case there is none.
+		sums := tx.Bucket(bucketSummaries).Cursor()
+		st := tx.Bucket(bucketArticleStatus).Cursor()
+		cl := tx.Bucket(bucketClaims).Cursor()
+		sk, sv := st.First()
+		ck, cv := cl.First()
+		var holders []string
+		hold := func(who string) {
+			if !slices.Contains(holders, who) {
+				holders = append(holders, who)
+			}
+		}
+		for k2, v := sums.First(); k2 != nil && own == 0 && started == 0; k2, v = sums.Next() {
 			if v == nil || len(k2) != 8 {
 				continue // damaged: the transaction fails with its name
 			}
 			seq := binary.BigEndian.Uint64(k2)
-			mine := tx.Bucket(bucketArticleStatus).Get(statusKey(seq, annotator))
-			if s := model.Status(mine); s == model.StatusDone || s == model.StatusSkipped {
-				// Finished: the status holds the place now, not a claim.
-				if tx.Bucket(bucketClaims).Get(claimKey(seq, annotator)) != nil {
-					lapsed = append(lapsed, claimKey(seq, annotator))
+			holders = holders[:0]
+			var mine model.Status
+			for ; sk != nil && len(sk) >= 8 && binary.BigEndian.Uint64(sk[:8]) <= seq; sk, sv = st.Next() {
+				if binary.BigEndian.Uint64(sk[:8]) < seq {
+					continue
 				}
+				who, s := string(sk[8:]), model.Status(sv)
+				switch {
+				case who == annotator:
+					mine = s
+				case who != model.GoldAnnotator && (s == model.StatusDone || s == model.StatusSkipped):
+					hold(who)
+				}
+			}
+			for ; ck != nil && len(ck) > 8 && binary.BigEndian.Uint64(ck[:8]) <= seq; ck, cv = cl.Next() {
+				if binary.BigEndian.Uint64(ck[:8]) < seq || string(ck[8:]) == annotator {
+					continue
+				}
+				var c store.Claim
+				if err := json.Unmarshal(cv, &c); err != nil {
+					return fmt.Errorf("claim %s is damaged: %w", recordName(string(bucketClaims), ck), err)
+				}
+				if c.Expires.After(now) {
+					hold(c.Annotator)
+				} else {
+					lapsed = append(lapsed, bytes.Clone(ck))
+				}
+			}
+			if mine == model.StatusDone || mine == model.StatusSkipped || len(holders) >= k {
 				continue
 			}
-			h, err := holders(st, cl, seq, now, &lapsed)
-			if err != nil {
-				return err
-			}
-			if h[annotator] {
-				// A live claim of the annotator's own: kept.
-				if v := tx.Bucket(bucketClaims).Get(claimKey(seq, annotator)); v != nil && own == 0 {
-					var c store.Claim
-					if json.Unmarshal(v, &c) == nil {
-						own, ownSince = seq, c.Since
-					}
-				}
-				continue
-			}
-			switch others := len(h); {
-			case others >= k:
-			case (others > 0 || model.Status(mine) == model.StatusInProgress) && started == 0:
+			if len(holders) > 0 || mine == model.StatusInProgress {
 				started = seq
-			case others == 0 && fresh == 0:
+			} else if fresh == 0 {
 				fresh = seq
 			}
 		}
