@@ -262,7 +262,7 @@ func (p *progressStats) add(s store.ArticleSummary, claims []store.Claim, each b
 	for who, st := range s.Statuses {
 		switch {
 		case who == model.GoldAnnotator:
-		case st == model.StatusDone || st == model.StatusSkipped:
+		case store.Finished(st):
 			ap.Finished = append(ap.Finished, who)
 		case st == model.StatusInProgress:
 			ap.InProgress = append(ap.InProgress, who)

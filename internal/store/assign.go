@@ -1,6 +1,10 @@
 package store
 
-import "time"
+import (
+	"time"
+
+	"github.com/annotate-tool/annotate/internal/model"
+)
 
 // Assignment for overlap (annotate serve --overlap K): each article is
 // offered to K annotators. A claim says an annotator has an article in hand;
@@ -37,4 +41,15 @@ type Assigner interface {
 	Release(articleID, annotator string) error
 	// Claims calls fn for every claim not lapsed, by article then time.
 	Claims(fn func(Claim) error) error
+}
+
+// Finished reports whether a status holds an annotator's place on an
+// article for good (done or skipped): the one rule of what counts towards
+// the overlap, for the stores and for stats.
+func Finished(s model.Status) bool { return s == model.StatusDone || s == model.StatusSkipped }
+
+// HoldsPlace reports whether annotator's status s takes one of an
+// article's K places: finished, and not gold (review comes after).
+func HoldsPlace(annotator string, s model.Status) bool {
+	return annotator != model.GoldAnnotator && Finished(s)
 }

@@ -31,14 +31,14 @@ func holders(st, cl *cursorS, seq uint64, now time.Time, lapsed *[][]byte) (map[
 	prefix := u64(seq)
 	for k, v := st.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = st.Next() {
 		who := string(k[8:])
-		if s := model.Status(v); who != model.GoldAnnotator && (s == model.StatusDone || s == model.StatusSkipped) {
+		if store.HoldsPlace(who, model.Status(v)) {
 			out[who] = true
 		}
 	}
 	for k, v := cl.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cl.Next() {
-		var c store.Claim
-		if err := json.Unmarshal(v, &c); err != nil {
-			return nil, fmt.Errorf("claim %s is damaged: %w", recordName(string(bucketClaims), k), err)
+		c, err := decodeClaim(k, v)
+		if err != nil {
+			return nil, err
 		}
 		if c.Expires.After(now) {
 			out[c.Annotator] = true
@@ -47,6 +47,15 @@ func holders(st, cl *cursorS, seq uint64, now time.Time, lapsed *[][]byte) (map[
 		}
 	}
 	return out, nil
+}
+
+// decodeClaim reads a claim record, naming it when it does not decode.
+func decodeClaim(k, v []byte) (store.Claim, error) {
+	var c store.Claim
+	if err := json.Unmarshal(v, &c); err != nil {
+		return c, fmt.Errorf("claim %s is damaged: %w", recordName(string(bucketClaims), k), err)
+	}
+	return c, nil
 }
 
 func putClaim(tx *txn, seq uint64, c store.Claim) error {
@@ -80,14 +89,14 @@ func (db *DB) Assign(annotator string, k int, ttl time.Duration) (string, bool, 
 			if len(ck) <= 8 || string(ck[8:]) != annotator {
 				return nil
 			}
-			var c store.Claim
-			if err := json.Unmarshal(cv, &c); err != nil {
-				return fmt.Errorf("claim %s is damaged: %w", recordName(string(bucketClaims), ck), err)
+			c, err := decodeClaim(ck, cv)
+			if err != nil {
+				return err
 			}
 			seq := binary.BigEndian.Uint64(ck[:8])
 			s := model.Status(tx.Bucket(bucketArticleStatus).Get(statusKey(seq, annotator)))
 			switch {
-			case s == model.StatusDone || s == model.StatusSkipped || !c.Expires.After(now):
+			case store.Finished(s) || !c.Expires.After(now):
 				// Finished (the status holds the place now) or lapsed.
 				lapsed = append(lapsed, bytes.Clone(ck))
 			case own == 0:
@@ -128,7 +137,7 @@ func (db *DB) Assign(annotator string, k int, ttl time.Duration) (string, bool, 
 				switch {
 				case who == annotator:
 					mine = s
-				case who != model.GoldAnnotator && (s == model.StatusDone || s == model.StatusSkipped):
+				case store.HoldsPlace(who, s):
 					hold(who)
 				}
 			}
@@ -136,9 +145,9 @@ func (db *DB) Assign(annotator string, k int, ttl time.Duration) (string, bool, 
 				if binary.BigEndian.Uint64(ck[:8]) < seq || string(ck[8:]) == annotator {
 					continue
 				}
-				var c store.Claim
-				if err := json.Unmarshal(cv, &c); err != nil {
-					return fmt.Errorf("claim %s is damaged: %w", recordName(string(bucketClaims), ck), err)
+				c, err := decodeClaim(ck, cv)
+				if err != nil {
+					return err
 				}
 				if c.Expires.After(now) {
 					hold(c.Annotator)
@@ -146,7 +155,7 @@ func (db *DB) Assign(annotator string, k int, ttl time.Duration) (string, bool, 
 					lapsed = append(lapsed, bytes.Clone(ck))
 				}
 			}
-			if mine == model.StatusDone || mine == model.StatusSkipped || len(holders) >= k {
+			if store.Finished(mine) || len(holders) >= k {
 				continue
 			}
 			if len(holders) > 0 || mine == model.StatusInProgress {
@@ -197,12 +206,13 @@ func (db *DB) Renew(articleID, annotator string, k int, ttl time.Duration) error
 		}
 		since := now
 		if v := tx.Bucket(bucketClaims).Get(claimKey(seq, annotator)); v != nil {
-			var c store.Claim
-			if err := json.Unmarshal(v, &c); err == nil {
-				since = c.Since
-				if c.Expires.After(now) {
-					return putClaim(tx, seq, store.Claim{ArticleID: articleID, Annotator: annotator, Since: since, Expires: now.Add(ttl)})
-				}
+			c, err := decodeClaim(claimKey(seq, annotator), v)
+			if err != nil {
+				return err
+			}
+			since = c.Since
+			if c.Expires.After(now) {
+				return putClaim(tx, seq, store.Claim{ArticleID: articleID, Annotator: annotator, Since: since, Expires: now.Add(ttl)})
 			}
 		}
 		h, err := holders(tx.Bucket(bucketArticleStatus).Cursor(), tx.Bucket(bucketClaims).Cursor(), seq, now, nil)
@@ -242,9 +252,9 @@ func (db *DB) Claims(fn func(store.Claim) error) error {
 			return err
 		}
 		return b.ForEach(func(k, v []byte) error {
-			var c store.Claim
-			if err := json.Unmarshal(v, &c); err != nil {
-				return fmt.Errorf("claim %s is damaged: %w", recordName(string(bucketClaims), k), err)
+			c, err := decodeClaim(k, v)
+			if err != nil {
+				return err
 			}
 			if c.Expires.After(now) {
 				out = append(out, c)
