@@ -451,9 +451,11 @@ func (m *Model) renderQueue(h int) string {
 	// Other annotators' statuses, when any article shown has some: a
 	// team sees each other's progress (names and glyphs, one column).
 	othersW, othersMax := 0, min(24, max(8, (m.width-40)/4))
+	others := map[int]string{}
 	if m.opts.Review == nil {
 		for i := first; i < len(items) && i < first+listH; i++ {
-			if w := ansi.StringWidth(m.others(items[i], othersMax)); w > othersW {
+			others[i] = m.others(items[i], othersMax)
+			if w := ansi.StringWidth(others[i]); w > othersW {
 				othersW = w
 			}
 		}
@@ -465,7 +467,7 @@ func (m *Model) renderQueue(h int) string {
 		title := termtext.Line(s.Title)
 		row := fmt.Sprintf("%s%s %-11s %7d  %s", m.assignedMark(s), glyph, strings.ReplaceAll(string(st), "_", " "), s.Length, title)
 		if othersW > 0 {
-			row = fmt.Sprintf("%s%s %-11s %7d  %s  %s", m.assignedMark(s), glyph, strings.ReplaceAll(string(st), "_", " "), s.Length, padRight(m.others(s, othersW), othersW), title)
+			row = fmt.Sprintf("%s%s %-11s %7d  %s  %s", m.assignedMark(s), glyph, strings.ReplaceAll(string(st), "_", " "), s.Length, padRight(others[i], othersW), title)
 		}
 		if m.opts.Review != nil {
 			// What is left to adjudicate: "≠ 3/12" items to decide.
