@@ -163,7 +163,10 @@ type Annotation struct {
 	// Decisions record how a gold annotation was adjudicated (see
 	// Decision); only the gold annotator's has them.
 	Decisions []Decision `json:"decisions,omitempty"`
-	UpdatedAt time.Time  `json:"updated_at"`
+	// Review is where a reviewer's review of this annotation stands (one
+	// coder, one reviewer), nil when it was never reviewed.
+	Review    *Review   `json:"review,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
 	// Rev counts the saves of this annotation. A save based on an older
 	// revision is refused, so two screens never overwrite each other.
 	Rev int `json:"rev"`
@@ -237,6 +240,7 @@ func (a Annotation) Clone() Annotation {
 			b.Decisions[i] = d
 		}
 	}
+	b.Review = a.Review.Clone()
 	return b
 }
 

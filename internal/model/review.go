@@ -38,3 +38,71 @@ type Decision struct {
 	// when it was decided ("" for none).
 	Seen map[string]string `json:"seen,omitempty"`
 }
+
+// The states of a review of one annotator's annotation (one coder, one
+// reviewer): "" while nobody reviewed it, returned when the reviewer sent
+// it back with comments, accepted when the reviewer took it. An article
+// goes done → returned → done → accepted; marking a returned article done
+// again puts it back in the reviewer's queue.
+const (
+	ReviewNone     = ""
+	ReviewReturned = "returned"
+	ReviewAccepted = "accepted"
+)
+
+// ReviewStates lists the review states a stored annotation may have.
+var ReviewStates = []string{ReviewNone, ReviewReturned, ReviewAccepted}
+
+// Review is where a reviewer's review of one annotator's annotation
+// stands, with the comments reviewer and annotator exchanged on it. It
+// lives with the annotation reviewed, so the annotator sees it in her
+// queue and the history keeps each step with who and when.
+type Review struct {
+	State string    `json:"state"`
+	By    string    `json:"by,omitempty"`
+	At    time.Time `json:"at,omitempty"`
+	// Seen is, for a returned annotation, a digest of each review item
+	// as it was when it was returned (item key to digest), so the
+	// reviewer sees what changed since.
+	Seen     map[string]string `json:"seen,omitempty"`
+	Comments []Comment         `json:"comments,omitempty"`
+}
+
+// Comment is a remark anchored to one review item (Decision.Item's key:
+// "span 12-16", "claim c3 credibility"; "" for the article as a whole),
+// with the replies it got, oldest first.
+type Comment struct {
+	Item    string    `json:"item"`
+	Text    string    `json:"text"`
+	By      string    `json:"by"`
+	At      time.Time `json:"at"`
+	Replies []Comment `json:"replies,omitempty"`
+}
+
+// Clone returns a deep copy of the review (nil for nil).
+func (r *Review) Clone() *Review {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	if r.Seen != nil {
+		c.Seen = make(map[string]string, len(r.Seen))
+		for k, v := range r.Seen {
+			c.Seen[k] = v
+		}
+	}
+	c.Comments = cloneComments(r.Comments)
+	return &c
+}
+
+func cloneComments(cs []Comment) []Comment {
+	if cs == nil {
+		return nil
+	}
+	out := make([]Comment, len(cs))
+	for i, c := range cs {
+		c.Replies = cloneComments(c.Replies)
+		out[i] = c
+	}
+	return out
+}
