@@ -1237,7 +1237,7 @@ func (m *Model) applyIncidentRow(next *model.Annotation, id string, r *formRow, 
 			}
 			switch {
 			case held != "":
-				list = removeID(list, held)
+				list = model.RemoveID(list, held)
 			case r.kind == rowEntity && !r.multiple:
 				list = []string{p}
 			default:

@@ -175,7 +175,7 @@ func (m *Model) deleteEntity(id string) tea.Cmd {
 	next := m.ann.Clone()
 	n := 0
 	for _, s := range m.ann.MentionsOf(id) {
-		removeSpan(&next, s, m.doc.text)
+		model.RemoveSpan(&next, s, m.doc.text)
 		n++
 	}
 	return m.commit(next, fmt.Sprintf("delete %s %s and its %d %s", e.Label, quote(e.Name), n, plural(n, "mention", "mentions")))

@@ -206,7 +206,7 @@ func (m *Model) deleteClaim(id string) tea.Cmd {
 	next.Claims = kept
 	for _, inc := range next.Incidents {
 		for f, ids := range inc.Evidence {
-			inc.Evidence[f] = removeID(ids, id)
+			inc.Evidence[f] = model.RemoveID(ids, id)
 		}
 	}
 	return m.commit(next, "delete claim "+id)

@@ -721,52 +721,8 @@ func (m *Model) deleteSpan(id string) tea.Cmd {
 		return nil
 	}
 	next := m.ann.Clone()
-	removeSpan(&next, s, m.doc.text)
+	model.RemoveSpan(&next, s, m.doc.text)
 	return m.commit(next, fmt.Sprintf("delete %s %s", s.Label, quote(m.doc.text[s.Start:s.End])))
-}
-
-// removeSpan takes a mention out of a, and every reference to it, so
-// nothing points at nothing: a claimant becomes a name, a grade loses its
-// span, incident fields and evidence drop it.
-func removeSpan(a *model.Annotation, s model.Span, text string) {
-	id := s.ID
-	for i := range a.Entities {
-		if a.Entities[i].ID == id {
-			a.Entities = append(a.Entities[:i], a.Entities[i+1:]...)
-			break
-		}
-	}
-	for j := range a.Claims {
-		if a.Claims[j].Claimant.SpanID == id {
-			a.Claims[j].Claimant = model.Claimant{Name: text[s.Start:s.End]}
-		}
-	}
-	for j := range a.Sources {
-		if a.Sources[j].SpanID == id {
-			a.Sources[j].SpanID = ""
-		}
-	}
-	for _, inc := range a.Incidents {
-		for f, v := range inc.Fields {
-			if len(v.List) > 0 {
-				v.List = removeID(v.List, id)
-				inc.Fields[f] = v
-			}
-		}
-		for f, ids := range inc.Evidence {
-			inc.Evidence[f] = removeID(ids, id)
-		}
-	}
-}
-
-func removeID(ids []string, id string) []string {
-	out := ids[:0]
-	for _, x := range ids {
-		if x != id {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 // tagAllPlan is what a first a found: the occurrences a second a tags.
