@@ -72,7 +72,11 @@ type Review struct {
 // "span 12-16", "claim c3 credibility"; "" for the article as a whole),
 // with the replies it got, oldest first.
 type Comment struct {
-	Item    string    `json:"item"`
+	Item string `json:"item"`
+	// Title and Where say, for the annotator, what the item is and where
+	// it lies in the text (nil when the comment is on the article).
+	Title   string    `json:"title,omitempty"`
+	Where   *Range    `json:"where,omitempty"`
 	Text    string    `json:"text"`
 	By      string    `json:"by"`
 	At      time.Time `json:"at"`
@@ -102,6 +106,10 @@ func cloneComments(cs []Comment) []Comment {
 	out := make([]Comment, len(cs))
 	for i, c := range cs {
 		c.Replies = cloneComments(c.Replies)
+		if c.Where != nil {
+			w := *c.Where
+			c.Where = &w
+		}
 		out[i] = c
 	}
 	return out

@@ -15,15 +15,6 @@ type KeyMap struct {
 	Review  ReviewKeys
 }
 
-// ReviewKeys act on the Review tab, in review mode.
-type ReviewKeys struct {
-	Next, Prev   key.Binding
-	Take         key.Binding
-	Both         key.Binding
-	Reject       key.Binding
-	AcceptAgreed key.Binding
-}
-
 // ListKeys act on the Claims, Sources and Incidents tabs.
 type ListKeys struct {
 	Up, Down key.Binding
@@ -215,14 +206,7 @@ func DefaultKeyMap() KeyMap {
 			ClearDraft: k(keys("ctrl+u"), help("ctrl+u", "drop the draft")),
 			ClearValue: k(keys("delete"), help("del", "clear the value")),
 		},
-		Review: ReviewKeys{
-			Next:         k(keys("]", "n"), help("]", "next to decide")),
-			Prev:         k(keys("[", "N"), help("[", "previous to decide")),
-			Take:         k(keys("1", "2", "3", "4", "5", "6", "7", "8", "9"), help("1-9", "take annotator k's")),
-			Both:         k(keys("b"), help("b", "take both")),
-			Reject:       k(keys("x"), help("x", "reject all")),
-			AcceptAgreed: k(keys("A"), help("A", "accept agreements")),
-		},
+		Review: DefaultReviewKeys(),
 		Prompt: PromptKeys{
 			Confirm: k(keys("enter"), help("enter", "confirm")),
 			Cancel:  k(keys("esc"), help("esc", "cancel")),

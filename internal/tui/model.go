@@ -160,9 +160,8 @@ type Model struct {
 	sideCursor int // in the Entities tab
 	// In review mode: the annotators' versions of the open article, the
 	// items built from them, and the Review tab's cursor.
-	versions     map[string]*model.Annotation
-	review       *reviewSet
-	reviewCursor int
+	versions map[string]*model.Annotation
+	rv       *reviewTab
 	// reviewCounts are each article's open and total items, for the
 	// review queue.
 	reviewCounts  map[string][2]int
@@ -458,10 +457,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.registry = msg.registry
 		m.versions = msg.versions
 		m.openDocument(msg.doc, msg.ann)
+		var start tea.Cmd
 		if m.opts.Review != nil && fresh {
 			m.sideTab, m.focus = tabReview, focusSide
-			m.reviewCursor = 0
-			m.toUndecided(false, true)
+			if m.rv != nil {
+				m.rv.cursor = 0
+				if m.rv.toUndecided(false, true) {
+					m.showItem()
+				}
+			}
+			start = m.startSingle()
 		}
 		var suggest tea.Cmd
 		if fresh {
@@ -469,7 +474,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.refreshLive()
 			suggest = m.suggestCmd(msg.doc, msg.ann)
 		}
-		return m, tea.Batch(suggest, m.doneLoading())
+		return m, tea.Batch(suggest, start, m.doneLoading())
 	case suggestionsMsg:
 		if m.doc != nil && msg.articleID == m.doc.article.ID {
 			m.addSuggestions(msg.list)
@@ -502,6 +507,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case savedMsg:
 		return m, m.onSaved(msg)
+	case versionSavedMsg:
+		return m, m.onVersionSaved(msg)
 	case storeChangedMsg:
 		return m, m.onStoreChanged(msg)
 	case queueRefreshMsg:
@@ -556,6 +563,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.setMessage(fmt.Sprintf("%d articles match %q so far, searching…", len(m.qResults), msg.query))
 		return m, msg.more
+	case tea.PasteMsg:
+		if m.rv.capturing() && m.screen == screenArticle && !m.saving {
+			cmd, _ := m.reviewKey(msg)
+			return m, cmd
+		}
+		return m, nil
 	case tea.KeyPressMsg:
 		if m.saving || m.loading {
 			m.pending = append(m.pending, msg)
@@ -646,7 +659,9 @@ func (m *Model) onQueue(msg queueLoadedMsg) tea.Cmd {
 	}
 	m.queue, m.queueReady = msg.items, true
 	m.qTotal, m.qCounts, m.qOffset = msg.total, msg.counts, msg.offset
-	if m.opts.Review != nil && !msg.openNext {
+	if m.opts.Review != nil {
+		// What is left to decide changes with every decision and D: the
+		// queue's counts are read again whenever it is.
 		defer func() { m.pendingCounts = true }()
 	}
 	if msg.openNext {

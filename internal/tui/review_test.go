@@ -1,11 +1,15 @@
 package tui
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/review"
 )
 
 const reviewText = "ISIS fighters attacked Raqqa on Tuesday. The SDF said 12 were killed."
@@ -59,42 +63,60 @@ func reviewStore(t *testing.T) (*fakeStore, model.Annotation, model.Annotation) 
 	return st, a, b
 }
 
-// TestReviewAdjudicates: the review issue's walk-through by keys. The
-// differences are items to decide; 1/2 take a version, A accepts the
-// agreements; the gold annotation holds the choices with their
-// provenance; the annotators' own annotations are not touched.
+// reviewHarness opens the review screen as rita on the first article.
+func reviewHarness(t *testing.T, st *fakeStore, w, h int, annotators ...string) *harness {
+	t.Helper()
+	hs := newHarness(t, st, w, h, func(o *Options) {
+		o.Annotator = "rita"
+		o.Review = &ReviewOptions{Annotators: annotators}
+	})
+	hs.keys("enter")
+	if hs.m.sideTab != tabReview || hs.m.rv == nil || hs.m.rv.set == nil {
+		t.Fatalf("review mode did not open the Review tab (message %q)", hs.m.message)
+	}
+	return hs
+}
+
+// TestReviewAdjudicates: the walk-through by keys. A accepts the
+// agreements; each difference is taken with 1 or 2; the gold annotation
+// holds the choices with their provenance, is valid, and keeps what both
+// had beyond the spans (the claim's claimant entity, the incident); the
+// annotators' own annotations are not touched; u undoes, D marks done.
 func TestReviewAdjudicates(t *testing.T) {
 	st, alice, bob := reviewStore(t)
-	h := newHarness(t, st, 200, 60, func(o *Options) {
-		o.Annotator = "rita"
-		o.Review = &ReviewOptions{}
-	})
-	h.keys("enter")
-	if h.m.sideTab != tabReview || h.m.review == nil {
-		t.Fatalf("review mode opened tab %d, review %v", h.m.sideTab, h.m.review)
+	h := reviewHarness(t, st, 200, 60)
+	states := map[string]review.State{}
+	for _, it := range h.m.rv.set.Items {
+		states[it.Title] = it.State
 	}
-	states := map[string]itemState{}
-	for _, it := range h.m.review.items {
-		states[it.title] = it.state
-	}
-	want := map[string]itemState{"“ISIS fighters”": stateDisagree, "“Raqqa”": stateDisagree, "“Tuesday”": stateSome, "“SDF”": stateAgree,
-		"claim “12 were killed”": stateDisagree, "incident 1: event_type": stateAgree, "incident 1: killed": stateDisagree}
+	want := map[string]review.State{"“ISIS fighters”": review.Disagree, "“Raqqa”": review.Disagree, "“Tuesday”": review.Some, "“SDF”": review.Agree,
+		"claim “12 were killed” credibility": review.Disagree, "incident 1 (Armed clash): Killed": review.Disagree}
 	for title, s := range want {
 		if got, ok := states[title]; !ok || got != s {
 			t.Errorf("item %s: state %v (present %v), want %v; items %v", title, got, ok, s, states)
 		}
 	}
-	// The cursor starts on the first item to decide: ISIS fighters (the
-	// ISIS mention is in the same stretch). Take bob's.
-	if it, _ := h.m.currentItem(); it.title != "“ISIS fighters”" {
-		t.Fatalf("first item to decide: %q", it.title)
+	if it, _ := h.m.rv.current(); it.Title != "“ISIS fighters”" {
+		t.Fatalf("first item to decide: %q", it.Title)
 	}
-	h.keys("2") // bob's: ISIS ORG + ISIS fighters PER
-	h.keys("1") // Raqqa: alice's GPE
-	h.keys("1") // Tuesday: alice's
-	h.keys("2") // the claim: bob's credibility 3
-	h.keys("1") // killed: alice's 12
-	h.keys("A") // the agreements: SDF, event type
+	h.keys("A")
+	// Then every item still to decide: bob's for the claim's credibility
+	// and the ISIS fighters stretch, alice's for the rest.
+	for round := 0; h.m.rv.set.Open() > 0; round++ {
+		if round > 20 {
+			t.Fatalf("items never settle")
+		}
+		it, _ := h.m.rv.current()
+		if !it.Undecided() {
+			h.keys("]")
+			continue
+		}
+		if strings.HasSuffix(it.Title, "credibility") || it.Title == "“ISIS fighters”" {
+			h.keys("2")
+		} else {
+			h.keys("1")
+		}
+	}
 	gold, ok := st.stored(alice.ArticleID, model.GoldAnnotator)
 	if !ok {
 		t.Fatal("no gold annotation saved")
@@ -103,7 +125,7 @@ func TestReviewAdjudicates(t *testing.T) {
 		t.Errorf("gold spans %q, want %q", got, want)
 	}
 	if len(gold.Claims) != 1 || gold.Claims[0].Credibility != "3" {
-		t.Errorf("gold claims %+v, want bob's with credibility 3", gold.Claims)
+		t.Errorf("gold claims %+v, want one with bob's credibility 3", gold.Claims)
 	} else if e, ok := gold.EntityOfSpan(gold.Claims[0].Claimant.SpanID); !ok || e.Name != "SDF" {
 		t.Errorf("gold claim's claimant %+v, want the SDF", gold.Claims[0].Claimant)
 	}
@@ -118,62 +140,92 @@ func TestReviewAdjudicates(t *testing.T) {
 	for _, d := range gold.Decisions {
 		kinds[d.Item] = d.Kind + " " + strings.Join(d.From, "+") + " by " + d.By
 	}
-	if len(gold.Decisions) != 7 || kinds["incident 1 killed"] != "taken alice by rita" {
-		t.Errorf("decisions %v, want 7 with provenance", kinds)
+	killedKey := "incident " + gold.Incidents[0].ID + " killed"
+	if kinds[killedKey] != "taken alice by rita" {
+		t.Errorf("decisions %v: want %s taken from alice by rita", kinds, killedKey)
 	}
-	// The originals are untouched.
 	if a, _ := st.stored(alice.ArticleID, "alice"); !reflect.DeepEqual(a, alice) {
 		t.Errorf("alice's annotation changed")
 	}
 	if b, _ := st.stored(bob.ArticleID, "bob"); !reflect.DeepEqual(b, bob) {
 		t.Errorf("bob's annotation changed")
 	}
-	// u undoes the last decision; D marks gold done.
+	before := len(gold.Decisions)
 	h.keys("u")
-	if g, _ := st.stored(alice.ArticleID, model.GoldAnnotator); len(g.Decisions) != 5 {
-		t.Errorf("after u: %d decisions, want 5 (A undone)", len(g.Decisions))
+	if g, _ := st.stored(alice.ArticleID, model.GoldAnnotator); len(g.Decisions) != before-1 {
+		t.Errorf("after u: %d decisions, want %d", len(g.Decisions), before-1)
 	}
-	h.keys("A D")
-	if g, _ := st.stored(alice.ArticleID, model.GoldAnnotator); g.Status != model.StatusDone || len(g.Decisions) != 7 {
-		t.Errorf("after A D: gold status %q with %d decisions, want done with 7", g.Status, len(g.Decisions))
+	h.keys("2")
+	h.keys("D")
+	if g, _ := st.stored(alice.ArticleID, model.GoldAnnotator); g.Status != model.StatusDone {
+		t.Errorf("after D: gold status %q, want done", g.Status)
 	}
-	gold, _ = st.stored(alice.ArticleID, model.GoldAnnotator)
-	// Nothing left to decide; after bob changes his killed count, only
-	// that item is new, and the earlier decisions stand.
-	for _, it := range h.m.review.items {
-		if it.undecided() {
-			t.Errorf("still to decide after all decisions: %s", it.title)
-		}
-	}
+	// After bob changes his killed count, only that item is new, and the
+	// earlier decisions stand.
 	bob2 := bob.Clone()
 	n := 11
 	bob2.Incidents[0].Fields["killed"] = model.Value{Count: &model.Count{Best: &n}}
 	if _, err := st.Save(bob2, "change killed"); err != nil {
 		t.Fatal(err)
 	}
-	h2 := newHarness(t, st, 200, 60, func(o *Options) {
-		o.Annotator = "rita"
-		o.Review = &ReviewOptions{}
-	})
-	h2.keys("enter")
+	h2 := reviewHarness(t, st, 200, 60)
 	var open []string
-	for _, it := range h2.m.review.items {
-		if it.undecided() {
-			open = append(open, it.title)
+	for _, it := range h2.m.rv.set.Items {
+		if it.Undecided() {
+			open = append(open, it.Title)
 		}
 	}
-	if !reflect.DeepEqual(open, []string{"incident 1: killed"}) {
+	if !reflect.DeepEqual(open, []string{"incident 1 (Armed clash): Killed"}) {
 		t.Errorf("after bob's change, to decide: %q, want only the killed count", open)
 	}
-	if s := h2.screen(); !strings.Contains(s, "! incident 1: killed") {
+	if s := h2.screen(); !strings.Contains(s, "! incident 1 (Armed clash): Killed") {
 		t.Errorf("the changed item is not marked:\n%s", s)
 	}
 }
 
-// TestReviewQueue: review lists the articles with two versions or more,
-// with what is left to decide; A A accepts every article's agreements.
-func TestReviewQueue(t *testing.T) {
+// TestReviewBothOnOneValue: b on a field that holds one value says so and
+// saves nothing (it used to say "both" and keep alice's only).
+func TestReviewBothOnOneValue(t *testing.T) {
 	st, alice, _ := reviewStore(t)
+	h := reviewHarness(t, st, 200, 60)
+	for i, it := range h.m.rv.set.Items {
+		if strings.HasSuffix(it.Title, "Killed") {
+			h.m.rv.cursor = i
+		}
+	}
+	h.keys("b")
+	if _, saved := st.stored(alice.ArticleID, model.GoldAnnotator); saved {
+		t.Fatalf("b on the killed count saved gold")
+	}
+	if !h.m.isError || !strings.Contains(h.m.message, "holds one value") {
+		t.Errorf("message %q", h.m.message)
+	}
+}
+
+// TestReviewHelpListsItsKeys: ? on the review screen lists the review
+// keys, from the tab's key map, and the hint line shows them.
+func TestReviewHelpListsItsKeys(t *testing.T) {
+	st, _, _ := reviewStore(t)
+	h := reviewHarness(t, st, 160, 50)
+	if s := h.screen(); !strings.Contains(s, "1-9 take annotator k's version") {
+		t.Errorf("the hint line lacks the review keys:\n%s", s)
+	}
+	h.keys("?")
+	s := h.screen()
+	for _, col := range h.m.keys.Review.FullHelp() {
+		for _, b := range col {
+			if want := b.Help().Key + " " + b.Help().Desc; !strings.Contains(s, want) {
+				t.Errorf("? does not list %q:\n%s", want, s)
+			}
+		}
+	}
+}
+
+// TestReviewQueue: review lists the articles with two versions or more,
+// with what is left to decide, kept up to date after D; A A accepts every
+// article's agreements.
+func TestReviewQueue(t *testing.T) {
+	st, alice, bob := reviewStore(t)
 	lone := article("Alone", "Only one annotator read this.")
 	if _, err := st.AddArticles([]model.Article{lone}); err != nil {
 		t.Fatal(err)
@@ -191,23 +243,103 @@ func TestReviewQueue(t *testing.T) {
 	if len(items) != 1 || items[0].ID != alice.ArticleID {
 		t.Fatalf("the review queue lists %d articles, want the one with two versions", len(items))
 	}
-	c, ok := h.m.reviewCounts[alice.ArticleID]
-	if !ok || c[0] != 5 || c[1] != 7 {
-		t.Errorf("counts %v, want 5 of 7 items to decide", c)
+	set := review.Build(reviewText, model.DefaultSchema(), []string{"alice", "bob"}, map[string]*model.Annotation{"alice": &alice, "bob": &bob}, nil)
+	c := h.m.reviewCounts[alice.ArticleID]
+	if c[0] != set.Open() || c[1] != len(set.Items) || c[0] == 0 {
+		t.Errorf("counts %v, want %d of %d items to decide", c, set.Open(), len(set.Items))
 	}
-	if !strings.Contains(h.screen(), "≠  5/7") {
-		t.Errorf("the queue does not show what is left:\n%s", h.screen())
+	if want := fmt.Sprintf("≠ %2d/%d", set.Open(), len(set.Items)); !strings.Contains(h.screen(), want) {
+		t.Errorf("the queue does not show %q:\n%s", want, h.screen())
 	}
+	agreed := len(set.Agreed())
 	h.keys("A")
 	if _, saved := st.stored(alice.ArticleID, model.GoldAnnotator); saved {
 		t.Fatal("one A saved already: it should ask first")
 	}
 	h.keys("A")
 	gold, saved := st.stored(alice.ArticleID, model.GoldAnnotator)
-	if !saved || len(gold.Decisions) != 2 {
-		t.Fatalf("after A A: gold %v with %d decisions, want the 2 agreements", saved, len(gold.Decisions))
+	if !saved || len(gold.Decisions) != agreed {
+		t.Fatalf("after A A: gold %v with %d decisions, want the %d agreements", saved, len(gold.Decisions), agreed)
 	}
-	if !strings.Contains(h.m.message, "accepted 2 agreements in 1 articles") {
-		t.Errorf("message %q", h.m.message)
+	// Open it, decide everything, D: the queue's count follows.
+	h.keys("enter")
+	for round := 0; h.m.rv.set.Open() > 0 && round < 30; round++ {
+		if it, _ := h.m.rv.current(); !it.Undecided() {
+			h.keys("]")
+			continue
+		}
+		h.keys("1")
+	}
+	h.keys("D")
+	if c := h.m.reviewCounts[alice.ArticleID]; c[0] != 0 {
+		t.Errorf("after deciding everything and D the queue still counts %v to decide", c)
+	}
+}
+
+// TestOneCoderReview: one annotator's finished article is reviewed in
+// place: gold starts as her version; R returns it with a comment (her
+// status back to in progress, marked returned); she fixes it and marks it
+// done; D accepts it.
+func TestOneCoderReview(t *testing.T) {
+	st, alice, _ := reviewStore(t)
+	h := reviewHarness(t, st, 160, 50, "alice")
+	gold, ok := st.stored(alice.ArticleID, model.GoldAnnotator)
+	if !ok || len(gold.Entities) != len(alice.Entities) || len(gold.Claims) != 1 || len(gold.Incidents) != 1 {
+		t.Fatalf("gold did not start as alice's version: %+v", gold)
+	}
+	if h.m.rv.set.Open() != 0 {
+		t.Errorf("%d items open on a fresh single review", h.m.rv.set.Open())
+	}
+	// R with no comment is refused; with one, it returns the article.
+	h.keys("R")
+	h.send(press("enter"))
+	if !h.m.isError || !strings.Contains(h.m.message, "needs a comment") {
+		t.Errorf("an empty return: message %q", h.m.message)
+	}
+	h.send(tea.PasteMsg{Content: "Tuesday is not the date\nof the attack"})
+	h.send(press("enter"))
+	a, _ := st.stored(alice.ArticleID, "alice")
+	if a.Review == nil || a.Review.State != model.ReviewReturned || a.Review.By != "rita" || a.Status != model.StatusInProgress {
+		t.Fatalf("after R: alice's review %+v, status %s", a.Review, a.Status)
+	}
+	if len(a.Review.Comments) != 1 || a.Review.Comments[0].Text != "Tuesday is not the date of the attack" || a.Review.Comments[0].Item == "" {
+		t.Fatalf("the return's comment: %+v", a.Review.Comments)
+	}
+	if acts := st.actions(alice.ArticleID); !strings.Contains(strings.Join(acts, "|"), "review: returned by rita") {
+		t.Errorf("history: %q", acts)
+	}
+	// She drops Tuesday and marks it done again.
+	fixed := a.Clone()
+	for _, s := range fixed.Entities {
+		if reviewText[s.Start:s.End] == "Tuesday" {
+			model.RemoveSpan(&fixed, s, reviewText)
+		}
+	}
+	fixed.Status = model.StatusDone
+	if _, err := st.Save(fixed, "mark done"); err != nil {
+		t.Fatal(err)
+	}
+	h2 := reviewHarness(t, st, 160, 50, "alice")
+	var changed []string
+	for _, it := range h2.m.rv.set.Items {
+		if it.State == review.Changed {
+			changed = append(changed, it.Title)
+		}
+	}
+	if !reflect.DeepEqual(changed, []string{"“Tuesday”"}) {
+		t.Errorf("what changed since the return: %q, want Tuesday", changed)
+	}
+	if !strings.Contains(h2.screen(), "✎1") {
+		t.Errorf("the comment is not shown beside its item:\n%s", h2.screen())
+	}
+	h2.keys("1") // take her new version: no Tuesday
+	h2.keys("D")
+	a, _ = st.stored(alice.ArticleID, "alice")
+	if a.Review == nil || a.Review.State != model.ReviewAccepted || len(a.Review.Comments) != 1 {
+		t.Errorf("after D: alice's review %+v", a.Review)
+	}
+	g, _ := st.stored(alice.ArticleID, model.GoldAnnotator)
+	if g.Status != model.StatusDone || strings.Contains(strings.Join(spanSet(reviewText, g.Entities), " "), "Tuesday") {
+		t.Errorf("gold after accept: %s %q", g.Status, spanSet(reviewText, g.Entities))
 	}
 }

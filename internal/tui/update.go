@@ -20,6 +20,11 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.prompt != nil {
 		return m.handlePrompt(msg)
 	}
+	if m.rv.capturing() && m.screen == screenArticle && !key.Matches(msg, m.keys.Global.Quit) {
+		// A comment being typed takes every key but ctrl+c.
+		cmd, _ := m.reviewKey(msg)
+		return cmd
+	}
 	if m.showHelp {
 		switch msg.String() {
 		case "j", "down", "space", "pgdown", "ctrl+d":

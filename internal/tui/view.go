@@ -259,9 +259,12 @@ func (m *Model) renderHelpLine() string {
 	case m.focus == focusSide && m.form != nil:
 		where = 2
 		bs = []key.Binding{k.Form.NextField, k.Form.Confirm, k.Form.NextChoice, k.Form.Back, k.Form.Article, k.Form.Evidence, k.Form.Figure, k.Form.ClearValue}
+	case m.rv.capturing() && m.screen == screenArticle:
+		where = 7
+		bs = []key.Binding{k.Prompt.Confirm, k.Prompt.Cancel}
 	case m.focus == focusSide && m.sideTab == tabReview:
 		where = 3
-		bs = []key.Binding{k.Review.Next, k.Review.Take, k.Review.Both, k.Review.Reject, k.Review.AcceptAgreed, k.Side.Jump, k.Global.Help}
+		bs = k.Review.ShortHelp()
 	case m.focus == focusSide && m.sideTab != tabEntities:
 		where = 4
 		bs = []key.Binding{k.List.Down, k.List.Open, k.List.New, k.List.Delete, k.Side.NextTab, k.Side.FocusArticle, k.Global.Help}
@@ -341,6 +344,17 @@ func (m *Model) helpContent() []string {
 		{"Claims, Sources, Incidents", []key.Binding{k.List.Down, k.List.Open, k.List.New, k.List.Delete, k.List.Accept}},
 		{"Forms (type to fill a field)", []key.Binding{k.Form.NextField, k.Form.PrevField, k.Form.NextChoice, k.Form.PrevChoice, k.Form.Confirm, k.Form.Back,
 			k.Form.Article, k.Form.Evidence, k.Form.Figure, k.Form.ClearDraft, k.Form.ClearValue}},
+	}
+	if m.opts.Review != nil {
+		// Review's keys come first: it is where the reviewer works.
+		var bs []key.Binding
+		for _, col := range k.Review.FullHelp() {
+			bs = append(bs, col...)
+		}
+		groups = append([]struct {
+			name     string
+			bindings []key.Binding
+		}{{"Review tab", bs}}, groups...)
 	}
 	var lines []string
 	lines = append(lines, m.styles.Title.Render("Keys")+"  "+m.styles.HelpKey.Render("?")+" this help · "+
