@@ -9,10 +9,11 @@ import (
 
 // runReview opens the screen in review mode: the annotators' versions of
 // each article compared item by item, the decisions saved as the gold
-// annotation, --annotator being the reviewer.
+// annotation, --annotator being the reviewer. With one annotator named,
+// her finished articles are reviewed in place, accepted or returned.
 func runReview(e *env, args []string) error {
 	fs := e.newFlags("review")
-	annotators := fs.String("annotators", "", "the annotators to compare, comma-separated (default: every annotator of each article)")
+	annotators := fs.String("annotators", "", "the annotators to compare, comma-separated (default: every annotator of each article); one name reviews that annotator's finished work")
 	var src suggestSources
 	src.flags(fs)
 	rest, err := e.parse(fs, args)
@@ -30,9 +31,6 @@ func runReview(e *env, args []string) error {
 			}
 			who = append(who, a)
 		}
-	}
-	if len(who) == 1 {
-		return errUsage{"review compares two annotators or more: --annotators a,b"}
 	}
 	if e.annotator == model.GoldAnnotator {
 		return errUsage{"the reviewer cannot be called gold: pass --annotator YOUR-NAME"}

@@ -13,7 +13,7 @@ func TestReviewUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"review", "--annotators", "alice"}, "two annotators or more"},
+		{[]string{"review", "--annotators", "alice"}, "needs a terminal"}, // one annotator: reviewed in place
 		{[]string{"review", "--annotators", "alice,gold"}, "gold is where review writes"},
 		{[]string{"review", "extra"}, "takes no arguments"},
 		{[]string{"review"}, "needs a terminal"},

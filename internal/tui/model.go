@@ -56,9 +56,10 @@ type ReviewOptions struct {
 	Annotators []string
 }
 
-// tabCount is how many side tabs there are: Review only in review mode.
+// tabCount is how many side tabs there are: Review only in review mode, or
+// for an annotator whose work has review comments.
 func (m *Model) tabCount() int {
-	if m.opts.Review != nil {
+	if m.opts.Review != nil || m.hasComments() {
 		return len(tabNames)
 	}
 	return len(tabNames) - 1
@@ -457,6 +458,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.registry = msg.registry
 		m.versions = msg.versions
 		m.openDocument(msg.doc, msg.ann)
+		if fresh && m.hasComments() && m.ann.Review.State == model.ReviewReturned {
+			m.setMessage(fmt.Sprintf("%s · returned by %s with %d comments: the Review tab lists them (tab, then l)", m.message,
+				termtext.Line(m.ann.Review.By), len(m.ann.Review.Comments)))
+		}
 		var start tea.Cmd
 		if m.opts.Review != nil && fresh {
 			m.sideTab, m.focus = tabReview, focusSide

@@ -57,9 +57,18 @@ func (m *Model) reviewAnnotators(articleID string) []string {
 
 // rebuildReview recomputes the items after a change to gold or a version.
 func (m *Model) rebuildReview() {
+	if m.opts.Review == nil && m.hasComments() {
+		// The annotator's side: the comments her reviewer left.
+		if m.rv == nil {
+			m.rv = newReviewTab(m.keys.Review, false)
+		}
+		m.rv.set, m.rv.comments = nil, m.ann.Review.Comments
+		m.rv.cursor = min(m.rv.cursor, max(0, len(m.rv.comments)-1))
+		return
+	}
 	if m.opts.Review == nil || m.doc == nil || m.versions == nil {
 		if m.rv != nil {
-			m.rv.set = nil
+			m.rv.set, m.rv.comments = nil, nil
 		}
 		return
 	}
@@ -73,6 +82,12 @@ func (m *Model) rebuildReview() {
 	sort.Strings(who)
 	gold := m.ann
 	m.rv.setItems(review.Build(m.doc.text, m.opts.Schema, who, m.versions, &gold), m.reviewComments())
+}
+
+// hasComments reports whether the open annotation (outside review mode)
+// has review comments to show.
+func (m *Model) hasComments() bool {
+	return m.opts.Review == nil && m.ann.Review != nil && len(m.ann.Review.Comments) > 0
 }
 
 // reviewComments are the open article's review comments: on the
@@ -104,7 +119,7 @@ func (m *Model) showItem() {
 // reviewKey hands a key (or a paste) to the Review tab and carries out
 // what it asks.
 func (m *Model) reviewKey(msg tea.Msg) (tea.Cmd, bool) {
-	if m.rv == nil || m.rv.set == nil {
+	if m.rv == nil || m.rv.set == nil && len(m.rv.comments) == 0 {
 		return nil, false
 	}
 	act, cmd, used := m.rv.Update(msg)
@@ -143,7 +158,13 @@ func (m *Model) doReview(act reviewAction) tea.Cmd {
 	case actReturn:
 		return m.returnVersion(a.comment)
 	case actComment:
+		if a.reply >= 0 {
+			return m.reply(a)
+		}
 		return m.addComment(a)
+	case actShowComment:
+		m.selectRange(a.where)
+		m.highlights = []model.Range{a.where}
 	}
 	return nil
 }
@@ -333,6 +354,17 @@ func (m *Model) addComment(a actComment) tea.Cmd {
 	}
 	next.Review.Comments = append(next.Review.Comments, c)
 	return m.commit(next, "review: comment")
+}
+
+// reply answers a comment on the annotator's own annotation.
+func (m *Model) reply(a actComment) tea.Cmd {
+	next := m.ann.Clone()
+	if next.Review == nil || a.reply >= len(next.Review.Comments) {
+		return nil
+	}
+	c := &next.Review.Comments[a.reply]
+	c.Replies = append(c.Replies, model.Comment{Text: a.text, By: m.opts.Annotator, At: time.Now().UTC()})
+	return m.commit(next, "reply to "+c.By+"'s comment")
 }
 
 // renderReview draws the Review tab.

@@ -343,3 +343,46 @@ func TestOneCoderReview(t *testing.T) {
 		t.Errorf("gold after accept: %s %q", g.Status, spanSet(reviewText, g.Entities))
 	}
 }
+
+// TestReturnedArticleShowsComments: alice opens the article her reviewer
+// returned: the message says so, the Review tab lists the comment beside
+// where its item is, and m answers it (a reply kept with the comment).
+func TestReturnedArticleShowsComments(t *testing.T) {
+	st, alice, _ := reviewStore(t)
+	r := rangeOf(t, reviewText, "Tuesday", 0)
+	returned := alice.Clone()
+	returned.Status = model.StatusInProgress
+	returned.Review = &model.Review{State: model.ReviewReturned, By: "rita", Comments: []model.Comment{
+		{Item: "span 32-39", Title: "“Tuesday”", Where: &r, Text: "not the date of the attack", By: "rita"}}}
+	if _, err := st.Save(returned, "review: returned by rita"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, st, 160, 50, func(o *Options) { o.Annotator = "alice" })
+	h.open(alice.ArticleID)
+	if !strings.Contains(h.m.message, "returned by rita with 1 comments") {
+		t.Errorf("opening a returned article says %q", h.m.message)
+	}
+	h.keys("tab")
+	for i := 0; h.m.sideTab != tabReview; i++ {
+		if i > 5 {
+			t.Fatalf("l never reaches the Review tab (%d tabs)", h.m.tabCount())
+		}
+		h.keys("l")
+	}
+	s := h.screen()
+	if !strings.Contains(s, "✎ l.1 “Tuesday”") || !strings.Contains(s, "rita: not the date of the attack") {
+		t.Errorf("the Review tab does not show the comment:\n%s", s)
+	}
+	h.keys("enter")
+	if got, _ := h.sel(); got != r {
+		t.Errorf("enter on the comment selects %v, want Tuesday %v", got, r)
+	}
+	h.keys("m")
+	h.send(tea.PasteMsg{Content: "it is the day of the statement"})
+	h.send(press("enter"))
+	a, _ := st.stored(alice.ArticleID, "alice")
+	if a.Review == nil || len(a.Review.Comments) != 1 || len(a.Review.Comments[0].Replies) != 1 ||
+		a.Review.Comments[0].Replies[0].Text != "it is the day of the statement" || a.Review.Comments[0].Replies[0].By != "alice" {
+		t.Errorf("the answer was not kept: %+v", a.Review)
+	}
+}

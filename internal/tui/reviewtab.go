@@ -38,6 +38,8 @@ type (
 	}
 	// actShow: select the item's text in the article.
 	actShow struct{ where model.Range }
+	// actShowComment: select where a comment's item lies.
+	actShowComment struct{ where model.Range }
 	// actEdit: to the article, to edit gold in place.
 	actEdit struct{ where model.Range }
 	// actSay: a message (err: an error).
@@ -56,14 +58,15 @@ type (
 	}
 )
 
-func (actDecide) reviewAction()  {}
-func (actShow) reviewAction()    {}
-func (actEdit) reviewAction()    {}
-func (actSay) reviewAction()     {}
-func (actUndo) reviewAction()    {}
-func (actDone) reviewAction()    {}
-func (actReturn) reviewAction()  {}
-func (actComment) reviewAction() {}
+func (actDecide) reviewAction()      {}
+func (actShow) reviewAction()        {}
+func (actShowComment) reviewAction() {}
+func (actEdit) reviewAction()        {}
+func (actSay) reviewAction()         {}
+func (actUndo) reviewAction()        {}
+func (actDone) reviewAction()        {}
+func (actReturn) reviewAction()      {}
+func (actComment) reviewAction()     {}
 
 // ReviewKeys act on the Review tab. It is a help.KeyMap.
 type ReviewKeys struct {
@@ -218,8 +221,11 @@ func (t *reviewTab) Update(msg tea.Msg) (reviewAction, tea.Cmd, bool) {
 		return t.updateInput(msg)
 	}
 	kp, ok := msg.(tea.KeyPressMsg)
-	if !ok || t.set == nil {
+	if !ok {
 		return nil, nil, false
+	}
+	if t.set == nil {
+		return t.updateComments(kp)
 	}
 	k := t.keys
 	it, have := t.current()
@@ -298,6 +304,71 @@ func (t *reviewTab) Update(msg tea.Msg) (reviewAction, tea.Cmd, bool) {
 	return nil, nil, false
 }
 
+// updateComments handles a key on the annotator's side of the tab: the
+// comments her reviewer left, one under the cursor.
+func (t *reviewTab) updateComments(kp tea.KeyPressMsg) (reviewAction, tea.Cmd, bool) {
+	if len(t.comments) == 0 {
+		return nil, nil, false
+	}
+	k := t.keys
+	switch {
+	case key.Matches(kp, k.Down):
+		t.cursor = min(t.cursor+1, len(t.comments)-1)
+	case key.Matches(kp, k.Up):
+		t.cursor = max(t.cursor-1, 0)
+	case key.Matches(kp, k.Comment):
+		return nil, t.startInput(inputReply, "answer"), true
+	case key.Matches(kp, k.Edit):
+	default:
+		return nil, nil, false
+	}
+	if c := t.comments[t.cursor]; c.Where != nil {
+		return actShowComment{*c.Where}, nil, true
+	}
+	return nil, nil, true
+}
+
+// viewComments draws the annotator's side: each comment with where its
+// item is and the answers.
+func (t *reviewTab) viewComments(st Styles, w, h int, focused bool, text string) []string {
+	lines := wrapSegs([]seg{{fmt.Sprintf("%d review comments · j/k move · m answer · enter show", len(t.comments)), st.Subtle}}, w, 2)
+	cursorLine := 0
+	for i, c := range t.comments {
+		where := ""
+		if c.Where != nil {
+			where = fmt.Sprintf("l.%d ", review.Line(text, c.Where.Start))
+		}
+		title := c.Title
+		if title == "" {
+			title = "the article"
+		}
+		head := "✎ " + where + termtext.Line(title)
+		if i == t.cursor {
+			cursorLine = len(lines)
+			if focused {
+				head = st.RowActive.Render(fit("▸ "+head, w))
+			} else {
+				head = fit("▸ "+head, w)
+			}
+		}
+		lines = append(lines, fit(head, w))
+		lines = append(lines, wrapSegs([]seg{{"  " + termtext.Line(c.By) + ": " + termtext.Line(c.Text), st.Accent}}, w, 4)...)
+		for _, r := range c.Replies {
+			lines = append(lines, wrapSegs([]seg{{"    ↳ " + termtext.Line(r.By) + ": " + termtext.Line(r.Text), st.Subtle}}, w, 3)...)
+		}
+	}
+	if t.input != nil {
+		t.input.SetWidth(max(1, w-10))
+		lines = append(lines, st.Accent.Render("answer: ")+t.input.View())
+		cursorLine = len(lines) - 1
+	}
+	if len(lines) > h {
+		first := min(max(0, cursorLine-h/3), len(lines)-h)
+		lines = lines[first : first+h]
+	}
+	return lines
+}
+
 // distinct are the different versions among the annotators'.
 func distinct(it *review.Item, who []string) map[string]bool {
 	out := map[string]bool{}
@@ -327,6 +398,9 @@ func (t *reviewTab) updateInput(msg tea.Msg) (reviewAction, tea.Cmd, bool) {
 			if kind == inputReturn {
 				return actReturn{comment: text}, nil, true
 			}
+			if kind == inputReply {
+				return actComment{text: text, reply: t.cursor}, nil, true
+			}
 			it, _ := t.current()
 			return actComment{item: it, text: text, reply: -1}, nil, true
 		}
@@ -345,6 +419,9 @@ func (t *reviewTab) updateInput(msg tea.Msg) (reviewAction, tea.Cmd, bool) {
 
 // View draws the tab in w columns and h lines.
 func (t *reviewTab) View(st Styles, w, h int, focused bool, text string) []string {
+	if t != nil && t.set == nil && len(t.comments) > 0 {
+		return t.viewComments(st, w, h, focused, text)
+	}
 	if t == nil || t.set == nil {
 		return []string{st.Subtle.Render("No versions to review.")}
 	}
