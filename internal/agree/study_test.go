@@ -1,9 +1,11 @@
 package agree
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -254,5 +256,73 @@ func BenchmarkStudy10000(b *testing.B) {
 			s.Add(fmt.Sprint(d), text, anns[d])
 		}
 		s.Report(true)
+	}
+}
+
+// TestStudyOrderInvariant: an annotation's spans, claims, incidents and
+// grades stored in another order give the same report, whatever ties the
+// alignment meets (claims over the same words, incidents alike in event
+// type, date and place but not in their counts).
+func TestStudyOrderInvariant(t *testing.T) {
+	schema := model.DefaultSchema()
+	text := "Sichuan hot pot: officials said 5 died and 7 were hurt in Raqqa."
+	rng := rand.New(rand.NewPCG(4, 17))
+	random := func(who string) *model.Annotation {
+		a := annotation(who)
+		words := []string{"Sichuan", "hot pot", "Sichuan hot pot", "officials", "Raqqa"}
+		for range rng.IntN(5) {
+			w := words[rng.IntN(len(words))]
+			mention(a, text, w, []string{"ORG", "GPE", "PER"}[rng.IntN(3)], w)
+		}
+		contents := []string{"5 died", "7 were hurt", "5 died and 7 were hurt"}
+		for range rng.IntN(4) {
+			c := contents[rng.IntN(len(contents))]
+			at := strings.Index(text, c)
+			a.Claims = append(a.Claims, model.Claim{ID: a.NewID("c"), Claimant: model.Claimant{Name: "officials"},
+				Content: []model.Range{{Start: at, End: at + len(c)}}, Credibility: fmt.Sprint(1 + rng.IntN(3))})
+		}
+		for range rng.IntN(4) {
+			a.Incidents = append(a.Incidents, model.Incident{ID: a.NewID("i"), Fields: map[string]model.Value{
+				"event_type": {Text: "Armed clash"},
+				"date":       {Date: &model.Date{Start: "2026-01-05", Precision: "day"}},
+				"killed":     {Count: &model.Count{Best: intp(rng.IntN(3))}},
+			}})
+		}
+		return a
+	}
+	shuffled := func(a *model.Annotation) *model.Annotation {
+		c := *a
+		c.Entities, c.Claims, c.Incidents = slices.Clone(a.Entities), slices.Clone(a.Claims), slices.Clone(a.Incidents)
+		rng.Shuffle(len(c.Entities), func(i, j int) { c.Entities[i], c.Entities[j] = c.Entities[j], c.Entities[i] })
+		rng.Shuffle(len(c.Claims), func(i, j int) { c.Claims[i], c.Claims[j] = c.Claims[j], c.Claims[i] })
+		rng.Shuffle(len(c.Incidents), func(i, j int) { c.Incidents[i], c.Incidents[j] = c.Incidents[j], c.Incidents[i] })
+		return &c
+	}
+	report := func(docs [][]*model.Annotation) string {
+		s := NewStudy([]string{"a", "b", "c"}, schema, DefaultAlignOptions())
+		for d, anns := range docs {
+			s.Add(fmt.Sprint("d", d), text, anns)
+		}
+		out, err := json.Marshal(s.Report(true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	for trial := range 100 {
+		var docs, other [][]*model.Annotation
+		for range 3 {
+			anns := []*model.Annotation{random("a"), random("b"), random("c")}
+			docs = append(docs, anns)
+			other = append(other, []*model.Annotation{shuffled(anns[0]), shuffled(anns[1]), shuffled(anns[2])})
+		}
+		if want, got := report(docs), report(other); got != want {
+			at := 0
+			for at < min(len(want), len(got)) && want[at] == got[at] {
+				at++
+			}
+			from := max(0, at-300)
+			t.Fatalf("trial %d: stored in another order, the report changes at ...%s\nto ...%s", trial, want[from:min(len(want), at+80)], got[from:min(len(got), at+80)])
+		}
 	}
 }
