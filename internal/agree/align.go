@@ -2,6 +2,9 @@ package agree
 
 import (
 	"cmp"
+	"encoding/json"
+	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -21,7 +24,9 @@ import (
 //     those items are aligned with each other whatever their fields.
 //  2. Otherwise every pair of items of two different annotators that is
 //     compatible gets a score; pairs are taken best score first (ties by
-//     annotator, then by the items' order in each annotation) and joined
+//     annotator, then by the items' content: a claim's position in the
+//     text, then its claimant and attributes; an incident's fields; never
+//     by the order items are stored in) and joined
 //     into groups, one item per annotator in a group at most. This is
 //     one-to-one by best score for two annotators and a greedy clustering
 //     for more (meltt matches events across data sets the same way:
@@ -204,15 +209,41 @@ func exactlyOne(counts []int) (Group, bool) {
 	return g, any
 }
 
+// itemRanks orders each coder's items by a key of their content:
+// rank[c][i] is item i's place among coder c's items, by key and then by
+// index (which only separates items whose keys are equal, and such items
+// are interchangeable for what is compared).
+func itemRanks(anns []*model.Annotation, n func(*model.Annotation) int, key func(a *model.Annotation, i int) string) [][]int {
+	rank := make([][]int, len(anns))
+	for c, a := range anns {
+		if a == nil {
+			continue
+		}
+		keys := make([]string, n(a))
+		order := make([]int, len(keys))
+		for i := range keys {
+			keys[i], order[i] = key(a, i), i
+		}
+		slices.SortFunc(order, func(x, y int) int { return cmp.Or(strings.Compare(keys[x], keys[y]), cmp.Compare(x, y)) })
+		rank[c] = make([]int, len(keys))
+		for place, i := range order {
+			rank[c][i] = place
+		}
+	}
+	return rank
+}
+
 // cluster joins candidate pairs best first into groups holding at most one
 // item per coder, and adds every item left over as a group of its own.
-func cluster(counts []int, cands []pairScore) []Group {
+// Ties in score go by coder and then by rank (itemRanks), so the groups do
+// not depend on the order items are stored in.
+func cluster(counts []int, rank [][]int, cands []pairScore) []Group {
 	if g, ok := exactlyOne(counts); ok {
 		return []Group{g}
 	}
 	slices.SortFunc(cands, func(p, q pairScore) int {
-		return cmp.Or(cmp.Compare(q.score, p.score), cmp.Compare(p.ci, q.ci), cmp.Compare(p.i, q.i),
-			cmp.Compare(p.cj, q.cj), cmp.Compare(p.j, q.j))
+		return cmp.Or(cmp.Compare(q.score, p.score), cmp.Compare(p.ci, q.ci), cmp.Compare(rank[p.ci][p.i], rank[q.ci][q.i]),
+			cmp.Compare(p.cj, q.cj), cmp.Compare(rank[p.cj][p.j], rank[q.cj][q.j]))
 	})
 	// groupOf[c][i] is the group item i of coder c is in, -1 if none.
 	groupOf := make([][]int, len(counts))
@@ -270,7 +301,11 @@ func cluster(counts []int, cands []pairScore) []Group {
 	}
 	groups = slices.DeleteFunc(groups, func(g Group) bool { return g.Coders() == 0 })
 	for c, n := range counts {
+		byRank := make([]int, n)
 		for i := range n {
+			byRank[rank[c][i]] = i
+		}
+		for _, i := range byRank {
 			if groupOf[c][i] < 0 {
 				k := newGroup()
 				groups[k][c] = i
@@ -432,7 +467,56 @@ func alignIncidents(text string, anns []*model.Annotation, schema *model.Schema,
 			}
 		}
 	}
-	return cluster(counts, cands)
+	rank := itemRanks(anns, func(a *model.Annotation) int { return len(a.Incidents) }, func(a *model.Annotation, i int) string {
+		return incidentSortKey(text, a, a.Incidents[i], schema)
+	})
+	return cluster(counts, rank, cands)
+}
+
+// incidentSortKey is an incident's fields in a canonical form (field names
+// sorted, entity fields by canonical names, multichoice codes sorted): the
+// order of incidents whose alignment scores tie.
+func incidentSortKey(text string, a *model.Annotation, inc model.Incident, schema *model.Schema) string {
+	names := slices.Sorted(maps.Keys(inc.Fields))
+	var b strings.Builder
+	for _, name := range names {
+		v := inc.Fields[name]
+		if v.IsZero() {
+			continue
+		}
+		list := slices.Clone(v.List)
+		if f, ok := schema.Field(name); ok && f.Type == model.FieldEntity {
+			list = EntityNames(a, text, v.List)
+		}
+		slices.Sort(list)
+		v.List = list
+		out, _ := json.Marshal(v)
+		fmt.Fprintf(&b, "%q:%s\x00", name, out)
+	}
+	return b.String()
+}
+
+// claimSortKey is a claim's position in the text (its content ranges in
+// order, then its cue), then its claimant by canonical name and its
+// attributes: the order of claims whose alignment scores tie.
+func claimSortKey(text string, a *model.Annotation, c model.Claim) string {
+	content := slices.Clone(c.Content)
+	slices.SortFunc(content, func(x, y model.Range) int { return cmp.Or(cmp.Compare(x.Start, y.Start), cmp.Compare(x.End, y.End)) })
+	var b strings.Builder
+	for _, r := range content {
+		fmt.Fprintf(&b, "%012d %012d ", r.Start, r.End)
+	}
+	b.WriteString("\x00")
+	if c.Cue != nil {
+		fmt.Fprintf(&b, "%012d %012d", c.Cue.Start, c.Cue.End)
+	}
+	stance := ""
+	if c.Stance != nil {
+		stance = c.Stance.Kind
+	}
+	figures, _ := json.Marshal(c.Figures)
+	fmt.Fprintf(&b, "\x00%q %q %q %q %q %q %s", ClaimantName(a, text, c), c.Type, c.Polarity, c.Certainty, stance, c.Credibility, figures)
+	return b.String()
 }
 
 func alignClaims(text string, anns []*model.Annotation) []Group {
@@ -470,7 +554,10 @@ func alignClaims(text string, anns []*model.Annotation) []Group {
 			}
 		}
 	}
-	return cluster(counts, cands)
+	rank := itemRanks(anns, func(a *model.Annotation) int { return len(a.Claims) }, func(a *model.Annotation, i int) string {
+		return claimSortKey(text, a, a.Claims[i])
+	})
+	return cluster(counts, rank, cands)
 }
 
 // contentJaccard is the bytes two sets of ranges share over the bytes

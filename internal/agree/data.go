@@ -24,14 +24,20 @@ func Num(x float64) Value { return Value{X: x, OK: true} }
 // For nominal data built from codes, a value is the index of its code in
 // Categories. Categories also tells Gwet's AC1 how many categories the
 // coders could choose from (q), which its chance term depends on.
+//
+// CoderCount is the number of coders when the caller knows it: rows alone
+// cannot tell two coders who share no unit (no rows at all, or every row
+// short) from fewer coders. 0 leaves it to the rows.
 type Data struct {
 	Units      [][]Value
 	Categories []string
+	CoderCount int
 }
 
-// Coders is the number of coders (the longest row).
+// Coders is the number of coders: CoderCount, or the longest row if that
+// is longer.
 func (d Data) Coders() int {
-	n := 0
+	n := d.CoderCount
 	for _, u := range d.Units {
 		n = max(n, len(u))
 	}
@@ -119,7 +125,7 @@ func FromCoderRows(coders [][]Value) Data {
 			}
 		}
 	}
-	return Data{Units: units}
+	return Data{Units: units, CoderCount: len(coders)}
 }
 
 // FromTable builds two-coder data from a contingency table: table[i][j]
@@ -136,7 +142,7 @@ func FromTable(table [][]int) Data {
 			}
 		}
 	}
-	return Data{Units: units, Categories: numberedCategories(q)}
+	return Data{Units: units, Categories: numberedCategories(q), CoderCount: 2}
 }
 
 // FromCounts builds data from per-unit category counts (Fleiss' layout):

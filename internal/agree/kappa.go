@@ -19,7 +19,7 @@ func (d Data) Pair(a, b int) Data {
 		}
 		units[u] = row
 	}
-	return Data{Units: units, Categories: d.Categories}
+	return Data{Units: units, Categories: d.Categories, CoderCount: 2}
 }
 
 // twoCoder is the cross-classification of the units both coders coded.

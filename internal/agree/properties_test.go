@@ -163,3 +163,23 @@ func TestResultJSON(t *testing.T) {
 		t.Errorf("undefined result marshals as %s (%v)", b, err)
 	}
 }
+
+// TestKappaReasonWithoutUnits: two coders who share no unit (no aligned
+// item at all) are still two coders; kappa's reason says what is missing,
+// not that the data have 0 coders.
+func TestKappaReasonWithoutUnits(t *testing.T) {
+	for _, d := range []Data{
+		{CoderCount: 2},
+		{Units: [][]Value{{Num(1)}, {Num(0)}}, CoderCount: 2}, // the second coder's cells absent
+		FromCoderRows([][]Value{nil, nil}),
+		FromTable(nil),
+		randomData(rand.New(rand.NewPCG(1, 1)), 0, 3, 2, 0).Pair(0, 2),
+	} {
+		for name, f := range map[string]func(Data) Result{"kappa": CohenKappa, "pi": ScottPi} {
+			r := f(d)
+			if r.Defined() || r.Reason != "no unit was coded by both coders" {
+				t.Errorf("%s of %+v: %v, reason %q, want null: no unit was coded by both coders", name, d, r.Value, r.Reason)
+			}
+		}
+	}
+}

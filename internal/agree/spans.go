@@ -107,8 +107,9 @@ type SpanDoc struct {
 //  4. overlapping with another label, largest overlap first;
 //  5. the rest are only A or only B.
 //
-// Ties in overlap go to the earlier span of A, then of B, so the result
-// does not depend on input order. Two spans overlap when they share at
+// Ties in overlap go to the earlier span of A, then of B, by start, end
+// and label (never by the order spans are stored in), so the result does
+// not depend on input order. Two spans overlap when they share at
 // least one position; empty spans overlap nothing.
 func CompareSpans(a, b []Span) SpanReport {
 	per := map[string]*SpanCounts{}
@@ -256,8 +257,13 @@ func compareInto(a, b []Span, per map[string]*SpanCounts) {
 			}
 		}
 	}
+	// Ties in overlap go by position and label (A's span first, then
+	// B's), never by the order the spans are stored in: the ranks in
+	// orderA and orderB sort by start, end and label, and only spans equal
+	// in all three (which are interchangeable) fall back to storage order.
+	rankA, rankB := ranks(orderA), ranks(orderB)
 	slices.SortFunc(cands, func(p, q candidate) int {
-		return cmp.Or(cmp.Compare(q.overlap, p.overlap), cmp.Compare(p.i, q.i), cmp.Compare(p.j, q.j))
+		return cmp.Or(cmp.Compare(q.overlap, p.overlap), cmp.Compare(rankA[p.i], rankA[q.i]), cmp.Compare(rankB[p.j], rankB[q.j]))
 	})
 	greedy := func(sameLabel bool) {
 		for _, c := range cands {
@@ -290,6 +296,17 @@ func compareInto(a, b []Span, per map[string]*SpanCounts) {
 	}
 }
 
+// ranks inverts a sorted index: ranks(order)[i] is span i's place in order.
+func ranks(order []int) []int {
+	r := make([]int, len(order))
+	for place, i := range order {
+		r[i] = place
+	}
+	return r
+}
+
+// sortedIndex is the spans' indexes sorted by start, end and label (then
+// index, which only separates identical spans).
 func sortedIndex(spans []Span) []int {
 	idx := make([]int, len(spans))
 	for i := range idx {

@@ -1,8 +1,10 @@
 package agree
 
 import (
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -118,5 +120,74 @@ func TestLinkF1(t *testing.T) {
 	}
 	if none := LinkF1([]Entity{{isis}}, []Entity{{isis}}); !math.IsNaN(none.F1) || none.N != 0 {
 		t.Errorf("singletons only: %+v, want NaN", none)
+	}
+}
+
+// spanCounts is a report's counts per label and micro, for comparing two
+// reports whatever NaN their scores hold.
+func spanCounts(r SpanReport) map[string]SpanCounts {
+	m := map[string]SpanCounts{"\x00micro": r.Micro.SpanCounts}
+	for label, s := range r.Labels {
+		m[label] = s.SpanCounts
+	}
+	return m
+}
+
+// TestSpansTiesByPosition: A's "Sichuan hot pot" overlaps B's "Sichuan"
+// and "hot pot" by seven characters each, and A's "pot roast" overlaps
+// "hot pot" only. Which of the two A's first span takes must not depend
+// on the order B's spans are stored in: it goes by position, so it takes
+// "Sichuan" and "pot roast" takes "hot pot" (overlap F1 1.0 whichever
+// order, where storage order gave 1.0 one way and 0.5 the other).
+func TestSpansTiesByPosition(t *testing.T) {
+	// "Sichuan hot pot roast"
+	a := []Span{{0, 15, "FOOD"}, {12, 21, "FOOD"}}
+	sichuan, hotPot := Span{0, 7, "FOOD"}, Span{8, 15, "FOOD"}
+	for _, b := range [][]Span{{sichuan, hotPot}, {hotPot, sichuan}} {
+		m := CompareSpans(a, b).Micro
+		if m.Overlap != 2 || m.F1Overlap != 1 {
+			t.Errorf("B stored as %v: %+v, overlap F1 %v, want 2 overlapping pairs and 1.0", b, m.SpanCounts, m.F1Overlap)
+		}
+	}
+	// Where position ties too, the label decides: A's DISH "Sichuan hot
+	// pot" overlaps B's FOOD and CUISINE "Sichuan" alike, and takes
+	// CUISINE (before FOOD) in either order.
+	a = []Span{{0, 15, "DISH"}}
+	for _, b := range [][]Span{{{0, 7, "FOOD"}, {0, 7, "CUISINE"}}, {{0, 7, "CUISINE"}, {0, 7, "FOOD"}}} {
+		r := CompareSpans(a, b)
+		if c, f := r.Labels["CUISINE"], r.Labels["FOOD"]; c.OverlapOtherLabel != 1 || f.OnlyB != 1 {
+			t.Errorf("B stored as %v: CUISINE %+v FOOD %+v, want CUISINE aligned and FOOD only B", b, c.SpanCounts, f.SpanCounts)
+		}
+	}
+}
+
+// TestSpansOrderInvariant: the alignment of the same spans gives the same
+// counts, per label and micro, for every order they are stored in.
+func TestSpansOrderInvariant(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 9))
+	// Few positions and labels, so that overlaps tie often.
+	random := func() []Span {
+		labels := []string{"FOOD", "CUISINE", "DISH"}
+		spans := make([]Span, rng.IntN(7))
+		for i := range spans {
+			start := 2 * rng.IntN(6)
+			spans[i] = Span{start, start + 2 + 2*rng.IntN(3), labels[rng.IntN(len(labels))]}
+		}
+		return spans
+	}
+	shuffled := func(s []Span) []Span {
+		s = slices.Clone(s)
+		rng.Shuffle(len(s), func(i, j int) { s[i], s[j] = s[j], s[i] })
+		return s
+	}
+	for trial := range 2000 {
+		a, b := random(), random()
+		want := spanCounts(CompareSpans(a, b))
+		for range 10 {
+			pa, pb := shuffled(a), shuffled(b)
+			if got := spanCounts(CompareSpans(pa, pb)); !maps.Equal(got, want) {
+				t.Fatalf("trial %d: %v vs %v gives %v\nstored as %v vs %v it gives %v", trial, a, b, want, pa, pb, got)
+			}
+		}
 	}
 }

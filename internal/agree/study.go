@@ -42,6 +42,9 @@ type Study struct {
 	items map[string]*ItemCounts
 	docs  map[string]*Document
 	order []string
+	// articles are the articles added (coded or not); compared those
+	// where two coders of a pair both coded it.
+	articles, compared map[string]bool
 }
 
 // Document is one article's disagreements: the order a reviewer should
@@ -59,9 +62,13 @@ type Document struct {
 	// Values: field values of aligned items on which the coders differ.
 	Values int `json:"values"`
 	// F1Strict and F1Overlap are the article's micro span F1, pooled over
-	// coder pairs; null when nobody marked a span.
-	F1Strict  Float `json:"f1_strict"`
-	F1Overlap Float `json:"f1_overlap"`
+	// coder pairs; null when only one coder coded the article or nobody
+	// marked a span, and Reasons says which.
+	F1Strict  Float             `json:"f1_strict"`
+	F1Overlap Float             `json:"f1_overlap"`
+	Reasons   map[string]string `json:"reasons,omitempty"`
+
+	compared bool // two coders of a pair coded the article
 }
 
 // ItemCounts counts aligned items of one kind.
@@ -73,8 +80,11 @@ type ItemCounts struct {
 	Some   int `json:"some"`
 }
 
+// docMean is one document's micro span F1 for one pair of annotators
+// (named by the annotations, so that a study of an annotator against gold
+// that pools every annotator tells its pairs apart).
 type docMean struct {
-	pair            int
+	doc, pair       string
 	strict, overlap float64
 }
 
@@ -325,7 +335,7 @@ func sourceValueSpecs(schema *model.Schema) []valueSpec {
 func NewStudy(coders []string, schema *model.Schema, opts AlignOptions) *Study {
 	s := &Study{coders: slices.Clone(coders), schema: schema, opts: opts,
 		incidentSpecs: incidentValueSpecs(schema), claimSpecs: claimValueSpecs(schema), sourceSpecs: sourceValueSpecs(schema),
-		labels: map[string]bool{}, docs: map[string]*Document{},
+		labels: map[string]bool{}, docs: map[string]*Document{}, articles: map[string]bool{}, compared: map[string]bool{},
 		items: map[string]*ItemCounts{"incidents": {}, "claims": {}, "sources": {}}}
 	s.fields, s.claims, s.sources = newFields(s.incidentSpecs), newFields(s.claimSpecs), newFields(s.sourceSpecs)
 	for i := range coders {
@@ -351,6 +361,7 @@ func (s *Study) Add(id, text string, anns []*model.Annotation) {
 	if len(anns) != len(s.coders) {
 		panic(fmt.Sprintf("agree: Study.Add with %d annotations for %d coders", len(anns), len(s.coders)))
 	}
+	s.articles[id] = true
 	anns = slices.Clone(anns)
 	coded := 0
 	for c, a := range anns {
@@ -403,6 +414,8 @@ func (s *Study) Add(id, text string, anns []*model.Annotation) {
 		if anns[a] == nil || anns[b] == nil {
 			continue
 		}
+		doc.compared = true
+		s.compared[id] = true
 		per := map[string]*SpanCounts{}
 		compareInto(spans[a], spans[b], per)
 		var micro SpanCounts
@@ -417,7 +430,7 @@ func (s *Study) Add(id, text string, anns []*model.Annotation) {
 		}
 		docCounts.add(micro)
 		if m := score(micro); m.N > 0 {
-			s.perDoc = append(s.perDoc, docMean{p, m.F1Strict, m.F1Overlap})
+			s.perDoc = append(s.perDoc, docMean{id, anns[a].Annotator + "\x00" + anns[b].Annotator, m.F1Strict, m.F1Overlap})
 		}
 		l := LinkF1(entities[a], entities[b])
 		t := &s.linkPairs[p]
@@ -508,10 +521,16 @@ type SpanFigures struct {
 	OnlyA      int `json:"only_a"`
 	OnlyB      int `json:"only_b"`
 	// MeanF1Strict and MeanF1Overlap are the mean of per-document micro
-	// F1 (micro only, with --per-doc).
-	MeanF1Strict  *Float            `json:"mean_per_document_f1_strict,omitempty"`
-	MeanF1Overlap *Float            `json:"mean_per_document_f1_overlap,omitempty"`
+	// F1 (micro only, with --per-doc), one F1 per article and pair of
+	// annotators who both coded it, where either marked a span.
+	MeanF1Strict  *Float `json:"mean_per_document_f1_strict,omitempty"`
+	MeanF1Overlap *Float `json:"mean_per_document_f1_overlap,omitempty"`
+	// MeanDocuments is the number of F1s averaged (article-pairs);
+	// MeanArticles and MeanPairs the distinct articles and annotator
+	// pairs among them.
 	MeanDocuments int               `json:"mean_per_document_n,omitempty"`
+	MeanArticles  int               `json:"mean_per_document_articles,omitempty"`
+	MeanPairs     int               `json:"mean_per_document_annotator_pairs,omitempty"`
 	Reasons       map[string]string `json:"reasons,omitempty"`
 }
 
@@ -562,16 +581,23 @@ type Method struct {
 
 // Report is every measure of a study. Its JSON is `agree --json`.
 type Report struct {
-	Annotators     []string                `json:"annotators"`
-	Against        string                  `json:"against,omitempty"`
-	Entities       map[string]SpanFigures  `json:"entities"`
-	EntityGrouping Grouping                `json:"entity_grouping"`
-	Fields         map[string]Coefficients `json:"fields"`
-	Claims         map[string]Coefficients `json:"claims"`
-	Sources        map[string]Coefficients `json:"sources"`
-	Items          map[string]ItemCounts   `json:"items"`
-	Documents      []Document              `json:"documents"`
-	Method         Method                  `json:"method"`
+	Annotators []string `json:"annotators"`
+	Against    string   `json:"against,omitempty"`
+	// Articles is the articles read; ArticlesAnnotated those any
+	// annotator coded; ArticlesCompared those two annotators of a pair
+	// both coded, the articles spans, entity grouping and items were
+	// compared on.
+	Articles          int                     `json:"articles"`
+	ArticlesAnnotated int                     `json:"articles_annotated"`
+	ArticlesCompared  int                     `json:"articles_compared"`
+	Entities          map[string]SpanFigures  `json:"entities"`
+	EntityGrouping    Grouping                `json:"entity_grouping"`
+	Fields            map[string]Coefficients `json:"fields"`
+	Claims            map[string]Coefficients `json:"claims"`
+	Sources           map[string]Coefficients `json:"sources"`
+	Items             map[string]ItemCounts   `json:"items"`
+	Documents         []Document              `json:"documents"`
+	Method            Method                  `json:"method"`
 	// ByAnnotator holds, against gold, each annotator's own report.
 	ByAnnotator map[string]*Report `json:"by_annotator,omitempty"`
 }
@@ -584,8 +610,19 @@ func (s *Study) Report(perDoc bool) *Report {
 	r := &Report{Annotators: slices.Clone(s.coders), Entities: map[string]SpanFigures{},
 		Fields: map[string]Coefficients{}, Claims: map[string]Coefficients{}, Sources: map[string]Coefficients{},
 		Items: map[string]ItemCounts{}, Method: s.method()}
+	r.Articles, r.ArticlesAnnotated, r.ArticlesCompared = len(s.articles), len(s.docs), len(s.compared)
 	twoCoders := len(s.coders) == 2
 	asymmetric := "with more than two annotators precision and recall depend on which annotator is the reference: use --against gold, or compare two"
+	notCompared := "no article was annotated by both annotators of a pair"
+	// The reasons for a precision (recall) with nothing to count
+	// against: "no span of this label by alice, whose spans precision
+	// counts against".
+	byA := func(what, whose string) string {
+		return fmt.Sprintf("no %s by %s, whose %s precision counts against", what, s.coders[0], whose)
+	}
+	byB := func(what, whose string) string {
+		return fmt.Sprintf("no %s by %s, whose %s recall counts against", what, s.coders[len(s.coders)-1], whose)
+	}
 
 	// Spans: counts summed over documents and pairs, then scored.
 	perLabel := map[string]*SpanCounts{}
@@ -605,18 +642,29 @@ func (s *Study) Report(perDoc bool) *Report {
 		labels = append(labels, l)
 	}
 	slices.Sort(labels)
-	spanFigures := func(c SpanCounts) SpanFigures {
+	spanFigures := func(c SpanCounts, what string) SpanFigures {
 		sc := score(c)
 		f := SpanFigures{Precision: Float(sc.PrecisionStrict), Recall: Float(sc.RecallStrict), F1Strict: Float(sc.F1Strict),
 			F1Overlap: Float(sc.F1Overlap), N: sc.N, Strict: c.Strict, Overlap: c.Overlap,
 			OtherLabel: c.OtherLabel + c.OverlapOtherLabel, OnlyA: c.OnlyA, OnlyB: c.OnlyB, Reasons: map[string]string{}}
+		switch {
+		case len(s.compared) == 0:
+			why := notCompared + ": no spans were compared"
+			f.Reasons["precision"], f.Reasons["recall"], f.Reasons["f1_strict"], f.Reasons["f1_overlap"] = why, why, why, why
+		case sc.N == 0:
+			why := fmt.Sprintf("no spans on the %d %s compared", len(s.compared), plural(len(s.compared), "article", "articles"))
+			f.Reasons["precision"], f.Reasons["recall"], f.Reasons["f1_strict"], f.Reasons["f1_overlap"] = why, why, why, why
+		default:
+			if c.A == 0 {
+				f.Reasons["precision"] = byA(what, "spans")
+			}
+			if c.B == 0 {
+				f.Reasons["recall"] = byB(what, "spans")
+			}
+		}
 		if !twoCoders {
 			f.Precision, f.Recall = Float(math.NaN()), Float(math.NaN())
 			f.Reasons["precision"], f.Reasons["recall"] = asymmetric, asymmetric
-		}
-		if sc.N == 0 {
-			f.Reasons["f1_strict"] = "no spans on the documents compared"
-			f.Reasons["f1_overlap"] = f.Reasons["f1_strict"]
 		}
 		return f
 	}
@@ -626,10 +674,16 @@ func (s *Study) Report(perDoc bool) *Report {
 			c = *t
 		}
 		micro.add(c)
-		f := spanFigures(c)
+		f := spanFigures(c, "span of this label")
 		au := UnitizingAlpha(s.unitizing, label)
 		f.AlphaU, f.NAlphaU = nums(au.Value), au.N
-		if au.Reason != "" {
+		switch {
+		case len(s.unitizing) == 0:
+			f.Reasons["alpha_u"] = "no article was annotated by every annotator: alpha_u compares only those"
+		case !au.Defined() && au.N == 0:
+			f.Reasons["alpha_u"] = fmt.Sprintf("nobody marked this label on the %d %s every annotator annotated (alpha_u compares only those)",
+				len(s.unitizing), plural(len(s.unitizing), "article", "articles"))
+		case au.Reason != "":
 			f.Reasons["alpha_u"] = au.Reason
 		}
 		if len(f.Reasons) == 0 {
@@ -637,21 +691,27 @@ func (s *Study) Report(perDoc bool) *Report {
 		}
 		r.Entities[label] = f
 	}
-	mf := spanFigures(micro)
+	mf := spanFigures(micro, "span")
 	if perDoc {
 		st, ov, n := 0.0, 0.0, 0
+		articles, pairs := map[string]bool{}, map[string]bool{}
 		for _, d := range s.perDoc {
 			st += d.strict
 			ov += d.overlap
 			n++
+			articles[d.doc], pairs[d.pair] = true, true
 		}
 		if n > 0 {
 			mf.MeanF1Strict, mf.MeanF1Overlap = nums(st/float64(n)), nums(ov/float64(n))
 		} else {
 			mf.MeanF1Strict, mf.MeanF1Overlap = nums(math.NaN()), nums(math.NaN())
-			mf.Reasons["mean_per_document_f1_strict"] = "no document has a span"
+			why := notCompared + ": nothing to average"
+			if len(s.compared) > 0 {
+				why = fmt.Sprintf("no span on the %d %s compared: nothing to average", len(s.compared), plural(len(s.compared), "article", "articles"))
+			}
+			mf.Reasons["mean_per_document_f1_strict"], mf.Reasons["mean_per_document_f1_overlap"] = why, why
 		}
-		mf.MeanDocuments = n
+		mf.MeanDocuments, mf.MeanArticles, mf.MeanPairs = n, len(articles), len(pairs)
 	}
 	if len(mf.Reasons) == 0 {
 		mf.Reasons = nil
@@ -668,12 +728,24 @@ func (s *Study) Report(perDoc bool) *Report {
 	g := Grouping{Precision: Float(ratio(links.Common, links.LinksA)), Recall: Float(ratio(links.Common, links.LinksB)),
 		F1: Float(ratio(2*links.Common, links.LinksA+links.LinksB)), N: links.LinksA + links.LinksB,
 		LinksA: links.LinksA, LinksB: links.LinksB, Common: links.Common, Reasons: map[string]string{}}
+	switch {
+	case len(s.compared) == 0:
+		why := notCompared + ": no links were compared"
+		g.Reasons["precision"], g.Reasons["recall"], g.Reasons["f1"] = why, why, why
+	case g.N == 0:
+		why := "no entity has two or more mentions: no links to compare"
+		g.Reasons["precision"], g.Reasons["recall"], g.Reasons["f1"] = why, why, why
+	default:
+		if links.LinksA == 0 {
+			g.Reasons["precision"] = byA("link (two mentions in one entity)", "links")
+		}
+		if links.LinksB == 0 {
+			g.Reasons["recall"] = byB("link (two mentions in one entity)", "links")
+		}
+	}
 	if !twoCoders {
 		g.Precision, g.Recall = Float(math.NaN()), Float(math.NaN())
 		g.Reasons["precision"], g.Reasons["recall"] = asymmetric, asymmetric
-	}
-	if g.N == 0 {
-		g.Reasons["f1"] = "no entity has two or more mentions: no links to compare"
 	}
 	if len(g.Reasons) == 0 {
 		g.Reasons = nil
@@ -694,7 +766,15 @@ func (s *Study) Report(perDoc bool) *Report {
 		r.Items[k] = *v
 	}
 	for _, id := range s.order {
-		r.Documents = append(r.Documents, *s.docs[id])
+		d := *s.docs[id]
+		if !d.F1Strict.Defined() {
+			why := "no annotator marked a span in this article"
+			if !d.compared {
+				why = "only one annotator annotated this article: its spans were not compared"
+			}
+			d.Reasons = map[string]string{"f1_strict": why, "f1_overlap": why}
+		}
+		r.Documents = append(r.Documents, d)
 	}
 	slices.SortStableFunc(r.Documents, func(a, b Document) int {
 		return cmp.Or(cmp.Compare(b.Disagreements, a.Disagreements), cmp.Compare(a.ID, b.ID))
@@ -710,6 +790,7 @@ func (s *Study) coefficients(f *fieldData) Coefficients {
 	if f.spec.number != nil {
 		d.Categories = nil
 	}
+	d.CoderCount = len(s.coders)
 	c := Coefficients{Level: f.spec.level.String(), NBy: map[string]int{}, Reasons: map[string]string{}}
 	put := func(name string, res Result, into *Float) {
 		*into = Float(res.Value)
@@ -761,18 +842,22 @@ func (s *Study) coefficients(f *fieldData) Coefficients {
 // number of pairs averaged.
 func pairwiseMean(d Data, coders int, f func(Data) Result, name string) Result {
 	sum, n, pairs := 0.0, 0, 0
+	var why []string
 	for a := range coders {
 		for b := a + 1; b < coders; b++ {
 			pairs++
-			if r := f(d.Pair(a, b)); r.Defined() {
+			r := f(d.Pair(a, b))
+			if r.Defined() {
 				sum += r.Value
 				n++
+			} else if !slices.Contains(why, r.Reason) {
+				why = append(why, r.Reason)
 			}
 		}
 	}
 	if n == 0 {
-		r := undefined(fmt.Sprintf("%s is undefined for every pair of annotators", name))
-		return r
+		slices.Sort(why)
+		return undefined(fmt.Sprintf("%s is undefined for every pair of annotators: %s", name, strings.Join(why, "; ")))
 	}
 	return Result{Value: sum / float64(n), N: n, Units: n, Observed: math.NaN(), Expected: math.NaN(),
 		Reason: fmt.Sprintf("more than two annotators: the mean of pairwise %s over %d of %d pairs (n = pairs averaged)", name, n, pairs)}
@@ -786,27 +871,38 @@ func (s *Study) method() Method {
 	}
 	return Method{
 		Alignment: map[string]string{
-			"spans":     "per pair of annotators and document: same boundaries and label first, then one to one by largest character overlap with the same label, then same boundaries with another label, then overlap with another label; offsets in code points",
+			"spans":     "per pair of annotators and document: same boundaries and label first, then one to one by largest character overlap with the same label, then same boundaries with another label, then overlap with another label; ties in overlap go by position and label (start, end, label of the first annotator's span, then the second's), never by the order spans are stored in; offsets in code points",
 			"entities":  "mentions grouped into entities are compared as pairwise links (mention pairs in one entity, by boundaries); entity values (claimant, location, perpetrators, targets, claimed_by) are compared by the entity's canonical name (case and spacing folded), never by id",
 			"incidents": fmt.Sprintf("where every annotator with incidents in an article has exactly one, those are aligned whatever their fields; else pairs with a compatible event type (same sub-event type, or the same event type group), start dates within %d days (widened by a coarser date precision) and the same location entity by name (or one part_of the other) are aligned one to one by best score (event type 2, same group 1; date closeness up to 1; location 1); an empty field is not held against a pair", window),
 			"claims":    "where every annotator with claims in an article has exactly one, those are aligned whatever their fields; else pairs whose content ranges overlap are aligned one to one by best score: content overlap (Jaccard) plus 1 for the same claimant by canonical name",
 			"sources":   "source grades are aligned by the graded source's canonical name (its entity's, else the name as written)",
-			"documents": "an article counts for an annotator when the annotation exists, is not skipped and is not an untouched todo; spans are compared on articles both annotators of a pair coded, alpha_u on articles every annotator coded",
+			"documents": "an article counts for an annotator when the annotation exists, is not skipped and is not an untouched todo; articles_annotated = articles any annotator coded; spans, entity grouping and items are compared on articles both annotators of a pair coded (articles_compared), alpha_u on articles every annotator coded",
 		},
 		Pooling: map[string]string{
 			"entities.*.precision, recall, f1_strict, f1_overlap": "pooled: counts summed over documents (and annotator pairs), then scored; n = spans of both sides",
-			"entities.*.alpha_u":                    "pooled: the documents are one continuum of code points; n_alpha_u = units (each annotator's spans of the label, overlaps merged)",
-			"entities.micro.mean_per_document_f1_*": "averaged per document (with --per-doc): the mean of each document's micro F1, one per document and annotator pair; mean_per_document_n = those with a span",
-			"entity_grouping":                       "pooled: links summed over documents (and pairs); n = links of both sides",
-			"*.alpha, alpha_*":                      "pooled over the aligned items of every document; n_by.alpha = pairable values (units with two or more values)",
-			"*.kappa, pi":                           "pooled over aligned items both annotators coded; n_by = those units (more than two annotators: pairs averaged)",
-			"*.fleiss, ac1":                         "pooled over aligned items with two or more values; n_by = those units",
-			"*.exact":                               "pooled: share of pairs of values that are equal; n_by.exact = pairs of values",
-			"*.n":                                   "units (aligned items) with two or more values",
-			"documents":                             "per document: spans not aligned strictly (summed over pairs), items only some annotators have, values that differ",
+			"entities.*.strict, overlap":                          "aligned pairs of spans (one count per pair)",
+			"entities.*.other_label":                              "spans of both sides (A's and B's) aligned with a span of another label, each counted under its own label: one pair counts 2",
+			"entities.*.only_a, only_b":                           "spans of one side (A's, B's) aligned with nothing",
+			"entities.*.alpha_u":                                  "pooled: the documents are one continuum of code points; n_alpha_u = units (each annotator's spans of the label, overlaps merged)",
+			"entities.micro.mean_per_document_f1_*":               "averaged per document (with --per-doc): the mean of the micro F1 of each article-pair (an article and a pair of annotators who both coded it, where either marked a span); mean_per_document_n = article-pairs averaged, mean_per_document_articles and mean_per_document_annotator_pairs = the distinct articles and annotator pairs among them",
+			"entity_grouping":                                     "pooled: links summed over documents (and pairs); n = links of both sides",
+			"*.alpha, alpha_*":                                    "pooled over the aligned items of every document; n_by.alpha = pairable values (units with two or more values)",
+			"*.kappa, pi":                                         "pooled over aligned items both annotators coded; n_by = those units (more than two annotators: pairs averaged)",
+			"*.fleiss, ac1":                                       "pooled over aligned items with two or more values; n_by = those units",
+			"*.exact":                                             "pooled: share of pairs of values that are equal; n_by.exact = pairs of values",
+			"*.n":                                                 "units (aligned items) with two or more values",
+			"documents":                                           "per document: spans not aligned strictly (summed over pairs), items only some annotators have, values that differ",
 		},
 		Kappa:   kappa,
 		Missing: "an item an annotator does not have, a field left empty and \"unknown\" are missing values, not categories; 0 is a value",
 		Levels:  "choice fields nominal, precision codes (name *_precision, date .precision) ordinal in schema order, multichoice and entity fields nominal over the whole set; counts (.low, .best, .high), numbers and claim figures ratio; date .start interval in days; claims type, polarity, certainty, stance, claimant nominal, credibility ordinal 1-6; sources.reliability ordinal A-F; text fields are not compared; kappa, pi, fleiss and ac1 treat every distinct value as a category",
 	}
+}
+
+// plural is one or many by n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

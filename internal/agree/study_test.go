@@ -1,9 +1,11 @@
 package agree
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -254,5 +256,261 @@ func BenchmarkStudy10000(b *testing.B) {
 			s.Add(fmt.Sprint(d), text, anns[d])
 		}
 		s.Report(true)
+	}
+}
+
+// TestStudyOrderInvariant: an annotation's spans, claims, incidents and
+// grades stored in another order give the same report, whatever ties the
+// alignment meets (claims over the same words, incidents alike in event
+// type, date and place but not in their counts).
+func TestStudyOrderInvariant(t *testing.T) {
+	schema := model.DefaultSchema()
+	text := "Sichuan hot pot: officials said 5 died and 7 were hurt in Raqqa."
+	rng := rand.New(rand.NewPCG(4, 17))
+	random := func(who string) *model.Annotation {
+		a := annotation(who)
+		words := []string{"Sichuan", "hot pot", "Sichuan hot pot", "officials", "Raqqa"}
+		for range rng.IntN(5) {
+			w := words[rng.IntN(len(words))]
+			mention(a, text, w, []string{"ORG", "GPE", "PER"}[rng.IntN(3)], w)
+		}
+		contents := []string{"5 died", "7 were hurt", "5 died and 7 were hurt"}
+		for range rng.IntN(4) {
+			c := contents[rng.IntN(len(contents))]
+			at := strings.Index(text, c)
+			a.Claims = append(a.Claims, model.Claim{ID: a.NewID("c"), Claimant: model.Claimant{Name: "officials"},
+				Content: []model.Range{{Start: at, End: at + len(c)}}, Credibility: fmt.Sprint(1 + rng.IntN(3))})
+		}
+		for range rng.IntN(4) {
+			a.Incidents = append(a.Incidents, model.Incident{ID: a.NewID("i"), Fields: map[string]model.Value{
+				"event_type": {Text: "Armed clash"},
+				"date":       {Date: &model.Date{Start: "2026-01-05", Precision: "day"}},
+				"killed":     {Count: &model.Count{Best: intp(rng.IntN(3))}},
+			}})
+		}
+		return a
+	}
+	shuffled := func(a *model.Annotation) *model.Annotation {
+		c := *a
+		c.Entities, c.Claims, c.Incidents = slices.Clone(a.Entities), slices.Clone(a.Claims), slices.Clone(a.Incidents)
+		rng.Shuffle(len(c.Entities), func(i, j int) { c.Entities[i], c.Entities[j] = c.Entities[j], c.Entities[i] })
+		rng.Shuffle(len(c.Claims), func(i, j int) { c.Claims[i], c.Claims[j] = c.Claims[j], c.Claims[i] })
+		rng.Shuffle(len(c.Incidents), func(i, j int) { c.Incidents[i], c.Incidents[j] = c.Incidents[j], c.Incidents[i] })
+		return &c
+	}
+	report := func(docs [][]*model.Annotation) string {
+		s := NewStudy([]string{"a", "b", "c"}, schema, DefaultAlignOptions())
+		for d, anns := range docs {
+			s.Add(fmt.Sprint("d", d), text, anns)
+		}
+		out, err := json.Marshal(s.Report(true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	for trial := range 100 {
+		var docs, other [][]*model.Annotation
+		for range 3 {
+			anns := []*model.Annotation{random("a"), random("b"), random("c")}
+			docs = append(docs, anns)
+			other = append(other, []*model.Annotation{shuffled(anns[0]), shuffled(anns[1]), shuffled(anns[2])})
+		}
+		if want, got := report(docs), report(other); got != want {
+			at := 0
+			for at < min(len(want), len(got)) && want[at] == got[at] {
+				at++
+			}
+			from := max(0, at-300)
+			t.Fatalf("trial %d: stored in another order, the report changes at ...%s\nto ...%s", trial, want[from:min(len(want), at+80)], got[from:min(len(got), at+80)])
+		}
+	}
+}
+
+// nullsWithoutReason walks a report's JSON and lists every null figure
+// whose object has no reason for it ("reasons": {name: why}).
+func nullsWithoutReason(path string, v any) []string {
+	var missing []string
+	switch x := v.(type) {
+	case map[string]any:
+		reasons, _ := x["reasons"].(map[string]any)
+		for k, val := range x {
+			if val == nil {
+				if why, _ := reasons[k].(string); why == "" {
+					missing = append(missing, path+"."+k)
+				}
+				continue
+			}
+			missing = append(missing, nullsWithoutReason(path+"."+k, val)...)
+		}
+	case []any:
+		for i, val := range x {
+			missing = append(missing, nullsWithoutReason(fmt.Sprintf("%s[%d]", path, i), val)...)
+		}
+	}
+	return missing
+}
+
+func reportJSON(t *testing.T, r *Report) map[string]any {
+	t.Helper()
+	out, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(out, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestStudyEveryNullHasItsReason: every null in the report says why, and
+// says the real reason: two annotators are two, even where no incident
+// was aligned (kappa said "needs exactly two coders, the data have 0").
+func TestStudyEveryNullHasItsReason(t *testing.T) {
+	schema := model.DefaultSchema()
+	text := "ISIS said it killed 53 fighters in Raqqa."
+	spansOnly := func(who string, labels ...string) *model.Annotation {
+		a := annotation(who)
+		for i, l := range labels {
+			mention(a, text, []string{"ISIS", "Raqqa", "fighters"}[i], l, fmt.Sprint(who, i))
+		}
+		return a
+	}
+	for _, tc := range []struct {
+		name   string
+		coders []string
+		docs   [][]*model.Annotation
+		// want: reasons that must be given, by path
+		want map[string]string
+	}{
+		{"two annotators, spans and no incident", []string{"alice", "bob"},
+			[][]*model.Annotation{{spansOnly("alice", "ORG", "GPE"), spansOnly("bob", "ORG", "GPE")}},
+			map[string]string{"fields.killed.best.kappa": "no unit was coded by both coders",
+				"fields.killed.best.pi": "no unit was coded by both coders"}},
+		{"label only one side marked", []string{"alice", "bob"},
+			[][]*model.Annotation{{spansOnly("alice", "ORG"), spansOnly("bob", "ORG", "GPE")}},
+			map[string]string{"entities.GPE.precision": "no span of this label by alice, whose spans precision counts against"}},
+		{"no article both coded", []string{"alice", "bob"},
+			[][]*model.Annotation{{spansOnly("alice", "ORG"), nil}, {nil, spansOnly("bob", "ORG")}},
+			map[string]string{
+				"entities.micro.f1_strict": "no article was annotated by both annotators of a pair: no spans were compared",
+				"entities.ORG.alpha_u":     "no article was annotated by every annotator: alpha_u compares only those",
+				"entity_grouping.f1":       "no article was annotated by both annotators of a pair: no links were compared",
+				"documents[0].f1_strict":   "only one annotator annotated this article: its spans were not compared"}},
+		{"three annotators, nothing grouped", []string{"a", "b", "c"},
+			[][]*model.Annotation{{spansOnly("a", "ORG"), spansOnly("b", "ORG"), nil}, {annotation("a"), annotation("b"), annotation("c")}},
+			map[string]string{
+				"fields.killed.best.kappa":                    "Cohen's kappa is undefined for every pair of annotators: no unit was coded by both coders",
+				"documents[1].f1_strict":                      "no annotator marked a span in this article",
+				"entity_grouping.f1":                          "no entity has two or more mentions: no links to compare",
+				"entity_grouping.precision":                   "with more than two annotators precision and recall depend on which annotator is the reference: use --against gold, or compare two",
+				"entities.micro.f1_strict":                    "",
+				"entities.ORG.alpha_u":                        "nobody marked this label on the 1 article every annotator annotated (alpha_u compares only those)",
+				"sources.reliability.kappa":                   "Cohen's kappa is undefined for every pair of annotators: no unit was coded by both coders",
+				"claims.credibility.fleiss":                   "no unit has two or more ratings: nothing to compare",
+				"entities.micro.mean_per_document_f1_overlap": "",
+			}},
+		{"nothing at all", []string{"alice", "bob"}, nil,
+			map[string]string{"entities.micro.mean_per_document_f1_overlap": "no article was annotated by both annotators of a pair: nothing to average"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := NewStudy(tc.coders, schema, DefaultAlignOptions())
+			for d, anns := range tc.docs {
+				s.Add(fmt.Sprint("d", d), text, anns)
+			}
+			m := reportJSON(t, s.Report(true))
+			if missing := nullsWithoutReason("", m); len(missing) > 0 {
+				slices.Sort(missing)
+				t.Errorf("nulls without a reason: %v", missing)
+			}
+			for path, want := range tc.want {
+				got := reasonAt(m, path)
+				if want != "" && got != want {
+					t.Errorf("%s: reason %q, want %q", path, got, want)
+				}
+				if want == "" && got != "" {
+					t.Errorf("%s: reason %q, want none", path, got)
+				}
+			}
+		})
+	}
+}
+
+// reasonAt reads the reason of a figure by its path: "fields.killed.best.kappa"
+// is fields["killed.best"].reasons.kappa; "documents[1].f1_strict" the
+// second document's.
+func reasonAt(m map[string]any, path string) string {
+	var obj map[string]any
+	var name string
+	if rest, ok := strings.CutPrefix(path, "documents["); ok {
+		var i int
+		fmt.Sscanf(rest, "%d", &i)
+		docs, _ := m["documents"].([]any)
+		if i >= len(docs) {
+			return "(no document " + fmt.Sprint(i) + ")"
+		}
+		obj, _ = docs[i].(map[string]any)
+		name = rest[strings.Index(rest, ".")+1:]
+	} else {
+		section, rest, _ := strings.Cut(path, ".")
+		cut := strings.LastIndex(rest, ".")
+		name = rest[cut+1:]
+		obj, _ = m[section].(map[string]any)
+		if cut >= 0 {
+			obj, _ = obj[rest[:cut]].(map[string]any)
+		}
+	}
+	reasons, _ := obj["reasons"].(map[string]any)
+	why, _ := reasons[name].(string)
+	return why
+}
+
+// TestStudyArticlesAndPerDocument: the report says how many articles
+// were read, annotated and compared, and what the per-document mean
+// averaged over: article-pairs, with the distinct articles and annotator
+// pairs among them, also when every annotator is pooled against gold.
+func TestStudyArticlesAndPerDocument(t *testing.T) {
+	schema := model.DefaultSchema()
+	text := "ISIS said it killed 53 fighters in Raqqa."
+	tagged := func(who string) *model.Annotation {
+		a := annotation(who)
+		mention(a, text, "ISIS", "ORG", "Islamic State")
+		return a
+	}
+	s := NewStudy([]string{"a", "b", "c"}, schema, DefaultAlignOptions())
+	s.Add("d1", text, []*model.Annotation{tagged("a"), tagged("b"), tagged("c")})
+	s.Add("d2", text, []*model.Annotation{tagged("a"), tagged("b"), tagged("c")})
+	s.Add("d3", text, []*model.Annotation{tagged("a"), nil, nil})
+	s.Add("d4", text, []*model.Annotation{nil, nil, nil})
+	s.Add("d5", text, []*model.Annotation{tagged("a"), nil, tagged("c")})
+	r := s.Report(true)
+	if r.Articles != 5 || r.ArticlesAnnotated != 4 || r.ArticlesCompared != 3 {
+		t.Errorf("articles %d, annotated %d, compared %d; want 5, 4, 3", r.Articles, r.ArticlesAnnotated, r.ArticlesCompared)
+	}
+	if m := r.Entities["micro"]; m.MeanDocuments != 7 || m.MeanArticles != 3 || m.MeanPairs != 3 {
+		t.Errorf("per-document mean over %d article-pairs, %d articles, %d pairs; want 7, 3, 3", m.MeanDocuments, m.MeanArticles, m.MeanPairs)
+	}
+	m := reportJSON(t, r)
+	for _, key := range []string{"articles", "articles_annotated", "articles_compared"} {
+		if _, ok := m[key]; !ok {
+			t.Errorf("no %q in the JSON", key)
+		}
+	}
+
+	// Against gold, every annotator's pair with gold pooled in one study
+	// of two coders: the pairs are still told apart.
+	pooled := NewStudy([]string{"annotators", "gold"}, schema, DefaultAlignOptions())
+	for _, id := range []string{"d1", "d2"} {
+		for _, who := range []string{"a", "b", "c"} {
+			pooled.Add(id, text, []*model.Annotation{tagged(who), tagged("gold")})
+		}
+	}
+	r = pooled.Report(true)
+	if mm := r.Entities["micro"]; mm.MeanDocuments != 6 || mm.MeanArticles != 2 || mm.MeanPairs != 3 {
+		t.Errorf("against gold: per-document mean over %d article-pairs, %d articles, %d pairs; want 6, 2, 3", mm.MeanDocuments, mm.MeanArticles, mm.MeanPairs)
+	}
+	if r.Articles != 2 || r.ArticlesAnnotated != 2 || r.ArticlesCompared != 2 {
+		t.Errorf("against gold: articles %d, annotated %d, compared %d; want 2, 2, 2", r.Articles, r.ArticlesAnnotated, r.ArticlesCompared)
 	}
 }

@@ -47,16 +47,23 @@ func (s segment) length() int { return s.end - s.start }
 // per-document values instead. N (Result.N) is the number of units; Units
 // is the number of documents.
 //
-// Edge cases: NaN when fewer than two annotators, when nobody marked the
-// label (nothing to agree on), or when D_e is 0. When one annotator marked
+// Edge cases: NaN when there is no document (or none has a length), when
+// fewer than two annotators, when nobody marked the label (nothing to
+// agree on), or when D_e is 0. When one annotator marked
 // nothing and another marked something, that is disagreement, not
 // agreement: alpha is below 1 (often negative), never the 1.0 some tools
 // return (dkpro #2). When all annotators mark the same units, D_o = 0 and
 // alpha is 1.
 func UnitizingAlpha(docs []UnitizingDoc, label string) Result {
-	m := 0
+	m, length := 0, 0
 	for _, d := range docs {
 		m = max(m, len(d.Annotators))
+		length += max(0, d.Length)
+	}
+	if length == 0 {
+		// The documents carry the annotators: without one, their number
+		// is unknown, not too small.
+		return undefined("no document to compare")
 	}
 	if m < 2 {
 		return undefined("needs two or more annotators")
@@ -210,6 +217,9 @@ func UnitizingAlphaPerDocument(docs []UnitizingDoc, label string) Result {
 			sum += r.Value
 			n++
 		}
+	}
+	if len(docs) == 0 {
+		return undefined("no document to compare")
 	}
 	if n == 0 {
 		r := undefined("undefined in every document")

@@ -103,6 +103,16 @@ func TestUnitizingEdgeCases(t *testing.T) {
 			t.Errorf("%s: alpha_u = %v (%s)", tc.name, r.Value, r.Reason)
 		}
 	}
+	// No document at all says so: it does not count the annotators, whom
+	// documents carry (it said "needs two or more annotators").
+	for _, docs := range [][]UnitizingDoc{nil, {{Length: 0, Annotators: [][]Span{some, some}}}} {
+		if r := UnitizingAlpha(docs, "ORG"); r.Defined() || r.Reason != "no document to compare" {
+			t.Errorf("documents %v: alpha_u = %v (%s), want null: no document to compare", docs, r.Value, r.Reason)
+		}
+	}
+	if r := UnitizingAlphaPerDocument(nil, "ORG"); r.Defined() || r.Reason != "no document to compare" {
+		t.Errorf("no documents: per-document alpha_u = %v (%s), want null: no document to compare", r.Value, r.Reason)
+	}
 }
 
 func TestUnitizingDocumentsPooled(t *testing.T) {

@@ -122,13 +122,11 @@ func runAgree(e *env, args []string) error {
 		}
 	}
 	titles := map[string]string{}
-	articles := 0
 	err = db.Each(store.Filter{All: true}, func(rec store.Record) error {
 		by := make(map[string]*model.Annotation, len(rec.Annotations))
 		for i := range rec.Annotations {
 			by[rec.Annotations[i].Annotator] = &rec.Annotations[i]
 		}
-		articles++
 		id, text := rec.Article.ID, rec.Article.Text
 		if ref == "" {
 			anns := make([]*model.Annotation, len(names))
@@ -162,7 +160,7 @@ func runAgree(e *env, args []string) error {
 	if *asJSON {
 		return writeJSONIndent(e.stdout, report)
 	}
-	return writeAgreeText(e.stdout, report, titles, articles, *perDoc)
+	return writeAgreeText(e.stdout, report, titles, *perDoc)
 }
 
 func mapNames(names []string) []string {
@@ -197,13 +195,25 @@ func markPtr(x *agree.Float) string {
 	return mark(*x)
 }
 
-func writeAgreeText(w io.Writer, r *agree.Report, titles map[string]string, articles int, perDoc bool) error {
+func writeAgreeText(w io.Writer, r *agree.Report, titles map[string]string, perDoc bool) error {
 	var b strings.Builder
 	who := strings.Join(mapNames(r.Annotators), ", ")
-	if r.Against != "" {
-		fmt.Fprintf(&b, "Agreement of %s against %s over %d annotated articles (of %d)\n", who, termtext.Line(r.Against), len(r.Documents), articles)
-	} else {
-		fmt.Fprintf(&b, "Agreement of %s over %d annotated articles (of %d)\n", who, len(r.Documents), articles)
+	// The articles compared (two annotators of a pair both annotated
+	// them) are the ones every figure rests on; the annotated ones and
+	// the total follow.
+	compared := fmt.Sprintf("%d %s", r.ArticlesCompared, plural(r.ArticlesCompared, "article", "articles"))
+	switch {
+	case r.Against != "" && len(r.Annotators) == 1:
+		fmt.Fprintf(&b, "Agreement of %s against %s on %s both annotated (%d annotated by either, %d in all)\n",
+			who, termtext.Line(r.Against), compared, r.ArticlesAnnotated, r.Articles)
+	case r.Against != "":
+		ref := termtext.Line(r.Against)
+		fmt.Fprintf(&b, "Agreement of %s against %s on %s %s and an annotator both annotated (%d annotated by any, %d in all)\n",
+			who, ref, compared, ref, r.ArticlesAnnotated, r.Articles)
+	case len(r.Annotators) == 2:
+		fmt.Fprintf(&b, "Agreement of %s on %s both annotated (%d annotated by either, %d in all)\n", who, compared, r.ArticlesAnnotated, r.Articles)
+	default:
+		fmt.Fprintf(&b, "Agreement of %s on %s two or more of them annotated (%d annotated by any, %d in all)\n", who, compared, r.ArticlesAnnotated, r.Articles)
 	}
 	b.WriteString("Figures pooled over all units unless said; ! below 0.667, ~ below 0.800 (Krippendorff's floors); - undefined (see --json for why).\n")
 	writeReportText(&b, r, perDoc)
@@ -248,6 +258,26 @@ func writeAgreeText(w io.Writer, r *agree.Report, titles map[string]string, arti
 	return err
 }
 
+// perDocumentMean says the mean of per-document F1 and what it averaged
+// over: one F1 per article and pair of annotators who both annotated it
+// (an article-pair), where either marked a span.
+func perDocumentMean(m agree.SpanFigures) string {
+	if m.MeanDocuments == 0 {
+		return "- (" + termtext.Line(m.Reasons["mean_per_document_f1_strict"]) + ")"
+	}
+	figures := fmt.Sprintf("strict %s, overlap %s", strings.TrimSpace(mark(*m.MeanF1Strict)), strings.TrimSpace(mark(*m.MeanF1Overlap)))
+	switch n := m.MeanDocuments; {
+	case m.MeanPairs == 1:
+		return fmt.Sprintf("%s, averaged over %d %s", figures, n, plural(n, "article", "articles"))
+	case n == m.MeanArticles*m.MeanPairs:
+		return fmt.Sprintf("%s, averaged over %d article-pairs (%d %s x %d annotator pairs)", figures, n,
+			m.MeanArticles, plural(m.MeanArticles, "article", "articles"), m.MeanPairs)
+	default:
+		return fmt.Sprintf("%s, averaged over %d article-pairs (an article and a pair of annotators who both annotated it, where either marked a span; from %d %s and %d annotator pairs)",
+			figures, n, m.MeanArticles, plural(m.MeanArticles, "article", "articles"), m.MeanPairs)
+	}
+}
+
 func writeReportText(b *strings.Builder, r *agree.Report, perDoc bool) {
 	tw := tabwriter.NewWriter(b, 0, 4, 2, ' ', tabwriter.AlignRight)
 	switch {
@@ -272,9 +302,9 @@ func writeReportText(b *strings.Builder, r *agree.Report, perDoc bool) {
 			mark(f.F1Strict), mark(f.F1Overlap), markPtr(f.AlphaU), f.OnlyA, f.OnlyB, f.OtherLabel)
 	}
 	tw.Flush()
+	fmt.Fprintln(b, "other label: spans of both sides (A's and B's) aligned with a span of another label, each under its own label")
 	if m := r.Entities["micro"]; perDoc && m.MeanF1Strict != nil {
-		fmt.Fprintf(b, "Mean of per-document micro F1 (averaged over %d documents, not pooled): strict %s, overlap %s\n",
-			m.MeanDocuments, strings.TrimSpace(mark(*m.MeanF1Strict)), strings.TrimSpace(mark(*m.MeanF1Overlap)))
+		fmt.Fprintf(b, "Mean of per-document micro F1 (not pooled): %s\n", perDocumentMean(m))
 	}
 	g := r.EntityGrouping
 	fmt.Fprintf(b, "Entity grouping (pairwise link F1, n = %d links): P %s R %s F1 %s\n", g.N,

@@ -369,7 +369,7 @@ func TestAgreeTextReport(t *testing.T) {
 	h := newHarness(t)
 	h.mustRun("import", "--format", "native", filepath.Join("testdata", "agree", "krippendorff2011.jsonl"))
 	res := h.mustRun("agree", "--annotators", "coder1,coder2")
-	for _, want := range []string{"Agreement of coder1, coder2 over 11 annotated articles (of 12)", "killed.best", "claims.credibility",
+	for _, want := range []string{"Agreement of coder1, coder2 on 9 articles both annotated (11 annotated by either, 12 in all)", "killed.best", "claims.credibility",
 		"sources.reliability", "micro", "! below 0.667", "Documents with most disagreement"} {
 		if !strings.Contains(res.stdout, want) {
 			t.Errorf("text report lacks %q:\n%s", want, res.stdout)
@@ -402,5 +402,161 @@ func TestAgreeBadInput(t *testing.T) {
 		if res.code != tc.code || !strings.Contains(res.stderr, tc.want) || strings.Count(strings.TrimSpace(res.stderr), "\n") > 0 {
 			t.Errorf("annotate %q: exit %d, stderr %q; want exit %d and one line with %q", tc.args, res.code, res.stderr, tc.code, tc.want)
 		}
+	}
+}
+
+// TestAgreeArticlesCompared: the header and the JSON say on how many
+// articles spans and items were compared, apart from how many were
+// annotated. coder1 annotated units 1-9 of Krippendorff's 12, coder2
+// units 1-11: 11 annotated, 9 compared, 12 in all; of the four coders,
+// only coder2 annotated unit 12: 11 compared.
+func TestAgreeArticlesCompared(t *testing.T) {
+	out := agreeJSON(t, "krippendorff2011.jsonl", "--annotators", "coder1,coder2")
+	wantNumber(t, out, 12, 0, "articles")
+	wantNumber(t, out, 11, 0, "articles_annotated")
+	wantNumber(t, out, 9, 0, "articles_compared")
+
+	h := newHarness(t)
+	h.mustRun("import", "--format", "native", filepath.Join("testdata", "agree", "krippendorff2011.jsonl"))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--annotators", "coder1,coder2"}, "Agreement of coder1, coder2 on 9 articles both annotated (11 annotated by either, 12 in all)\n"},
+		{nil, "Agreement of coder1, coder2, coder3, coder4 on 11 articles two or more of them annotated (12 annotated by any, 12 in all)\n"},
+	} {
+		res := h.mustRun(append([]string{"agree"}, tc.args...)...)
+		if !strings.HasPrefix(res.stdout, tc.want) {
+			t.Errorf("agree %q: header\n%s\nwant\n%s", tc.args, strings.SplitAfter(res.stdout, "\n")[0], tc.want)
+		}
+	}
+}
+
+// threeAnnotatorSpans is two articles that alice, bob and carol each tagged
+// (three annotator pairs), and one only alice tagged.
+func threeAnnotatorSpans(t *testing.T, h *harness) {
+	t.Helper()
+	var recs []nativeRecord
+	for k, text := range []string{"ISIS fighters attacked Raqqa on Monday.", "The SDF shelled Hasakah.", "Only alice read this."} {
+		for _, who := range []string{"alice", "bob", "carol"} {
+			if k == 2 && who != "alice" {
+				continue
+			}
+			word := strings.Fields(text)[1]
+			at := strings.Index(text, word)
+			recs = append(recs, nativeRecord{Text: text, Meta: map[string]any{"title": fmt.Sprint("article ", k)}, Annotator: who, Status: "done",
+				Entities: []map[string]any{{"id": "e1", "start": at, "end": at + len(word), "label": "ORG", "text": word}}})
+		}
+	}
+	path := filepath.Join(h.dir, "three.jsonl")
+	if err := os.WriteFile(path, encodeRecords(recs), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.mustRun("import", "--format", "native", path)
+}
+
+// TestAgreePerDocumentSaysWhatItAverages: with three annotators the
+// per-document mean averages one F1 per article and annotator pair: 2
+// articles x 3 pairs = 6 article-pairs, not "6 documents".
+func TestAgreePerDocumentSaysWhatItAverages(t *testing.T) {
+	h := newHarness(t)
+	threeAnnotatorSpans(t, h)
+	res := h.mustRun("agree", "--per-doc")
+	if want := "averaged over 6 article-pairs (2 articles x 3 annotator pairs)"; !strings.Contains(res.stdout, want) {
+		t.Errorf("per-document mean: want %q in\n%s", want, res.stdout)
+	}
+	if strings.Contains(res.stdout, "6 documents") {
+		t.Errorf("article-pairs called documents:\n%s", res.stdout)
+	}
+	var out map[string]any
+	if err := json.Unmarshal([]byte(h.mustRun("agree", "--per-doc", "--json").stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	wantNumber(t, out, 6, 0, "entities", "micro", "mean_per_document_n")
+	wantNumber(t, out, 2, 0, "entities", "micro", "mean_per_document_articles")
+	wantNumber(t, out, 3, 0, "entities", "micro", "mean_per_document_annotator_pairs")
+	wantNumber(t, out, 2, 0, "articles_compared")
+	wantNumber(t, out, 3, 0, "articles_annotated")
+	if m := at(t, out, "method", "pooling", "entities.micro.mean_per_document_f1_*").(string); !strings.Contains(m, "article-pair") {
+		t.Errorf("method.pooling says of the per-document mean %q, want what it averages over", m)
+	}
+}
+
+// nullsWithoutReason lists every null figure in decoded agree --json whose
+// object gives no reason for it.
+func nullsWithoutReason(path string, v any) []string {
+	var missing []string
+	switch x := v.(type) {
+	case map[string]any:
+		reasons, _ := x["reasons"].(map[string]any)
+		for k, val := range x {
+			if val == nil {
+				if why, _ := reasons[k].(string); why == "" {
+					missing = append(missing, path+"."+k)
+				}
+				continue
+			}
+			missing = append(missing, nullsWithoutReason(path+"."+k, val)...)
+		}
+	case []any:
+		for i, val := range x {
+			missing = append(missing, nullsWithoutReason(fmt.Sprintf("%s[%d]", path, i), val)...)
+		}
+	}
+	return missing
+}
+
+// TestAgreeNullReasons: two annotators who tagged spans and no incident
+// get kappa null because no unit was coded by both, not because "the data
+// have 0" coders; and every null in the report says why, against gold
+// too.
+func TestAgreeNullReasons(t *testing.T) {
+	out := agreeJSON(t, "spans.jsonl")
+	for _, coef := range []string{"kappa", "pi"} {
+		if why := at(t, out, "fields", "killed.best", "reasons", coef); why != "no unit was coded by both coders" {
+			t.Errorf("killed.best %s reason %q, want: no unit was coded by both coders", coef, why)
+		}
+	}
+	if missing := nullsWithoutReason("", out); len(missing) > 0 {
+		t.Errorf("nulls without a reason: %v", missing)
+	}
+
+	h := newHarness(t)
+	recs := spanRecords()
+	recs[1].Annotator = "gold"
+	path := filepath.Join(h.dir, "gold.jsonl")
+	if err := os.WriteFile(path, encodeRecords(recs), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.mustRun("import", "--format", "native", path)
+	threeAnnotatorSpans(t, h)
+	for _, args := range [][]string{{"agree", "--json", "--per-doc"}, {"agree", "--json", "--against", "gold", "--per-doc"}} {
+		var out map[string]any
+		if err := json.Unmarshal([]byte(h.mustRun(args...).stdout), &out); err != nil {
+			t.Fatal(err)
+		}
+		if missing := nullsWithoutReason("", out); len(missing) > 0 {
+			t.Errorf("%q: nulls without a reason: %v", args, missing)
+		}
+	}
+}
+
+// TestAgreeOtherLabelBothSides: "other label" counts the spans of both
+// sides (a pair of spans with two labels counts 2); the text and the JSON
+// method say so.
+func TestAgreeOtherLabelBothSides(t *testing.T) {
+	out := agreeJSON(t, "spans.jsonl")
+	// drones: WEA for alice, VEH for bob: one pair, one span under each label.
+	wantNumber(t, out, 1, 0, "entities", "WEA", "other_label")
+	wantNumber(t, out, 1, 0, "entities", "VEH", "other_label")
+	wantNumber(t, out, 2, 0, "entities", "micro", "other_label")
+	if m, _ := at(t, out, "method", "pooling").(map[string]any)["entities.*.other_label"].(string); !strings.Contains(m, "both sides") {
+		t.Errorf("method.pooling[entities.*.other_label] = %q, want it to say it counts spans of both sides", m)
+	}
+	h := newHarness(t)
+	h.mustRun("import", "--format", "native", filepath.Join("testdata", "agree", "spans.jsonl"))
+	res := h.mustRun("agree")
+	if want := "other label: spans of both sides"; !strings.Contains(res.stdout, want) {
+		t.Errorf("text report lacks %q:\n%s", want, res.stdout)
 	}
 }
