@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -384,5 +385,56 @@ func TestReturnedArticleShowsComments(t *testing.T) {
 	if a.Review == nil || len(a.Review.Comments) != 1 || len(a.Review.Comments[0].Replies) != 1 ||
 		a.Review.Comments[0].Replies[0].Text != "it is the day of the statement" || a.Review.Comments[0].Replies[0].By != "alice" {
 		t.Errorf("the answer was not kept: %+v", a.Review)
+	}
+}
+
+// TestReadmeReviewKeysMatchTheKeyMap: README's review key table lists
+// every binding of the Review tab's key map, and nothing the map lacks.
+func TestReadmeReviewKeysMatchTheKeyMap(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	a := strings.Index(s, "### Review: adjudicating into gold")
+	if a < 0 {
+		t.Fatal("README has no review section")
+	}
+	section := s[a:]
+	if b := strings.Index(section[4:], "\n### "); b >= 0 {
+		section = section[:b+4]
+	}
+	// Every key named in the table's first column.
+	named := map[string]bool{}
+	for _, line := range strings.Split(section, "\n") {
+		if !strings.HasPrefix(line, "| `") {
+			continue
+		}
+		cell := strings.Split(line, "|")[1]
+		for _, part := range strings.Split(cell, "`") {
+			if p := strings.TrimSpace(part); p != "" && p != "/" && p != "," && p != "…" {
+				named[p] = true
+			}
+		}
+	}
+	bound := map[string]bool{}
+	keys := DefaultReviewKeys()
+	for _, col := range keys.FullHelp() {
+		for _, b := range col {
+			for _, k := range b.Keys() {
+				bound[k] = true
+				if k >= "2" && k <= "8" {
+					continue // the table writes 1…9
+				}
+				if !named[k] {
+					t.Errorf("README's review table lacks %q (%s)", k, b.Help().Desc)
+				}
+			}
+		}
+	}
+	for k := range named {
+		if !bound[k] && k != "tab" && k != "A` `A" && k != "A" {
+			t.Errorf("README's review table names %q, which the Review tab does not bind", k)
+		}
 	}
 }

@@ -113,7 +113,7 @@ func (k ReviewKeys) ShortHelp() []key.Binding {
 // FullHelp is every key, for ? and README.
 func (k ReviewKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Down, k.Next, k.Prev},
+		{k.Down, k.Up, k.Next, k.Prev},
 		{k.Take, k.Both, k.Reject, k.AcceptAgreed},
 		{k.Edit, k.Undo, k.Comment, k.Done, k.Return},
 	}
