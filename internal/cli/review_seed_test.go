@@ -104,7 +104,7 @@ func seedVersions(t *testing.T, id, text string) (alice, bob model.Annotation) {
 		}
 		fiftyThree := 53
 		isisClaim := model.Claim{ID: a.NewID("c"), Claimant: model.Claimant{SpanID: claimant},
-			Content: []model.Range{first("two armored vehicles were destroyed and 53 members of the SDF were killed")},
+			Content:  []model.Range{first("two armored vehicles were destroyed and 53 members of the SDF were killed")},
 			Polarity: "asserts", Credibility: credibility,
 			Figures: []model.Figure{{Counts: "killed", Value: &fiftyThree, Qualifier: "exact", Low: &fiftyThree, High: &fiftyThree}}}
 		cue := first("claimed that")
