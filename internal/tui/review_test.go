@@ -208,7 +208,7 @@ func TestReviewBothOnOneValue(t *testing.T) {
 func TestReviewHelpListsItsKeys(t *testing.T) {
 	st, _, _ := reviewStore(t)
 	h := reviewHarness(t, st, 160, 50)
-	if s := h.screen(); !strings.Contains(s, "1-9 take annotator k's version") {
+	if s := h.screen(); !strings.Contains(s, "1-9 take k's") {
 		t.Errorf("the hint line lacks the review keys:\n%s", s)
 	}
 	h.keys("?")

@@ -88,19 +88,19 @@ type ReviewKeys struct {
 func DefaultReviewKeys() ReviewKeys {
 	k, keys, help := key.NewBinding, key.WithKeys, key.WithHelp
 	return ReviewKeys{
-		Down:         k(keys("j", "down"), help("j/k", "move")),
-		Up:           k(keys("k", "up"), help("k", "up")),
+		Down:         k(keys("j", "down"), help("j/↓", "down")),
+		Up:           k(keys("k", "up"), help("k/↑", "up")),
 		Next:         k(keys("]", "n"), help("]/n", "next to decide")),
 		Prev:         k(keys("[", "N"), help("[/N", "previous to decide")),
-		Take:         k(keys("1", "2", "3", "4", "5", "6", "7", "8", "9"), help("1-9", "take annotator k's version")),
-		Both:         k(keys("b"), help("b", "take every version (where several fit)")),
-		Reject:       k(keys("x"), help("x", "reject: gold has none")),
-		AcceptAgreed: k(keys("A"), help("A", "accept every agreement")),
-		Edit:         k(keys("enter"), help("enter", "edit gold in place")),
+		Take:         k(keys("1", "2", "3", "4", "5", "6", "7", "8", "9"), help("1-9", "take k's")),
+		Both:         k(keys("b"), help("b", "take all")),
+		Reject:       k(keys("x"), help("x", "none")),
+		AcceptAgreed: k(keys("A"), help("A", "accept agreed")),
+		Edit:         k(keys("enter"), help("enter", "edit gold")),
 		Undo:         k(keys("u"), help("u", "undo")),
-		Done:         k(keys("D"), help("D", "done (one annotator: accept)")),
-		Return:       k(keys("R"), help("R", "return to the annotator")),
-		Comment:      k(keys("m"), help("m", "comment on the item")),
+		Done:         k(keys("D"), help("D", "done · accept")),
+		Return:       k(keys("R"), help("R", "return")),
+		Comment:      k(keys("m"), help("m", "comment")),
 		Help:         k(keys("?"), help("?", "all keys")),
 	}
 }
