@@ -46,11 +46,25 @@ func AnnotatorKey(name string) string {
 // ErrAnnotatorNameBlank: the name is empty or only white space.
 var ErrAnnotatorNameBlank = errors.New("annotator name is blank")
 
-// CheckAnnotatorName refuses a name that cannot be an annotator's: blank,
-// holding a control character (CheckName), starting or ending with white
-// space, or holding an invisible character anywhere. Such a name looks
-// like another, or like nothing, wherever it is shown.
+// AnnotatorNameError says why a name cannot be an annotator's.
+type AnnotatorNameError struct{ Err error }
+
+func (e *AnnotatorNameError) Error() string { return e.Err.Error() }
+func (e *AnnotatorNameError) Unwrap() error { return e.Err }
+
+// CheckAnnotatorName refuses (with an *AnnotatorNameError) a name that
+// cannot be an annotator's: blank, holding a control character
+// (CheckName), starting or ending with white space, or holding an
+// invisible character anywhere. Such a name looks like another, or like
+// nothing, wherever it is shown.
 func CheckAnnotatorName(name string) error {
+	if err := checkAnnotatorName(name); err != nil {
+		return &AnnotatorNameError{err}
+	}
+	return nil
+}
+
+func checkAnnotatorName(name string) error {
 	if strings.TrimSpace(name) == "" {
 		return ErrAnnotatorNameBlank
 	}

@@ -51,6 +51,9 @@ func RenameAction(old, new string) string {
 // review only, never renamed, removed or written as an annotator.
 var ErrGold = errors.New(`"` + model.GoldAnnotator + `" holds the adjudicated annotations and is written only by review`)
 
+// ErrSameName: a rename to the name the annotator has.
+var ErrSameName = errors.New("the new name is the old one")
+
 // ErrAnnotatorExists: the new name of a rename is an annotator already.
 var ErrAnnotatorExists = errors.New("is an annotator already")
 
@@ -87,7 +90,7 @@ func CheckRename(old, new string, existing []string) error {
 		return err
 	}
 	if old == new {
-		return fmt.Errorf("annotator %q: the new name is the old one", old)
+		return fmt.Errorf("annotator %q: %w", old, ErrSameName)
 	}
 	if err := model.CheckAnnotatorName(new); err != nil {
 		return err
