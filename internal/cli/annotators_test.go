@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // seedAnnotators imports two articles annotated by alice (one done) and
@@ -296,5 +297,35 @@ func TestMergeRefusesLookalikeAnnotators(t *testing.T) {
 	}
 	if after := ours.mustRun("export", "--format", "native", "--annotator", "*", "--all").stdout; after != before {
 		t.Error("a refused merge changed the database")
+	}
+}
+
+// TestServeRefusesLookalikeNames: authorized keys naming an annotator
+// that looks like one of the database's, two keys whose names look
+// alike, and a name with an invisible character are refused before
+// anything is served.
+func TestServeRefusesLookalikeNames(t *testing.T) {
+	h := newHarness(t)
+	seedAnnotators(t, h)
+	k1, k2 := serveKey(t), serveKey(t)
+	for _, c := range []struct {
+		keys, want string
+	}{
+		{keyLine(k1, `annotator="Alice"`, ""), `differs from the existing annotator "alice" only by case: did you mean alice?`},
+		{keyLine(k1, `annotator="carol"`, "") + "\n" + keyLine(k2, `annotator="Carol"`, ""), `:2: annotator "Carol" differs from the existing annotator "carol" only by case`},
+		{keyLine(k1, "annotator=\"ca\u200brol\"", ""), "invisible character U+200B"},
+	} {
+		file := h.write("keys/lookalike", []byte(c.keys+"\n"))
+		done := make(chan result, 1)
+		go func() { done <- h.run("serve", "--authorized-keys", file, "--listen", "127.0.0.1:0") }()
+		var res result
+		select {
+		case res = <-done:
+		case <-time.After(serveWait):
+			t.Fatalf("annotate serve still runs with keys %q", c.keys)
+		}
+		if res.code == 0 || !strings.Contains(res.stderr, c.want) || len(lines(res.stderr)) != 1 || res.stdout != "" {
+			t.Errorf("keys %q: exit %d, stderr %q; want one line saying %q and nothing served", c.keys, res.code, res.stderr, c.want)
+		}
 	}
 }
