@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/annotate-tool/annotate/internal/store/postgres/pgtest"
 )
 
 // seedAnnotators imports two articles annotated by alice (one done) and
@@ -327,5 +329,60 @@ func TestServeRefusesLookalikeNames(t *testing.T) {
 		if res.code == 0 || !strings.Contains(res.stderr, c.want) || len(lines(res.stderr)) != 1 || res.stdout != "" {
 			t.Errorf("keys %q: exit %d, stderr %q; want one line saying %q and nothing served", c.keys, res.code, res.stderr, c.want)
 		}
+	}
+}
+
+// TestAnnotatorsOnPostgres: the same commands on PostgreSQL; remove asks
+// for a copy taken with pg_dump or annotate copy and for --force.
+func TestAnnotatorsOnPostgres(t *testing.T) {
+	url := pgtest.URL(t)
+	h := newHarness(t)
+	h.env["ANNOTATE_DB"] = url
+	seedAnnotators(t, h)
+	if res := h.run("list", "--annotator", "Alice"); res.code != 2 || !strings.Contains(res.stderr, "did you mean alice?") {
+		t.Errorf("list --annotator Alice: exit %d, %q", res.code, res.stderr)
+	}
+	if res := h.run("pretag", "--all", "--annotator", "gold"); res.code != 2 || !strings.Contains(res.stderr, "written only by `annotate review`") {
+		t.Errorf("pretag as gold: exit %d, %q", res.code, res.stderr)
+	}
+	h.mustRun("annotators", "rename", "alice", "alicia")
+	h.mustRun("check")
+	if hist := h.mustRun("history", "--annotator", "alicia").stdout; !strings.Contains(hist, `rename annotator "alice" to "alicia"`) || !strings.Contains(hist, "import news.jsonl") {
+		t.Errorf("alicia's history:\n%s", hist)
+	}
+	res := h.run("annotators", "remove", "bob")
+	if res.code != 2 || !strings.Contains(res.stderr, "pg_dump") || !strings.Contains(res.stderr, "--force") {
+		t.Errorf("remove without --force on PostgreSQL: exit %d, %q", res.code, res.stderr)
+	}
+	res = h.mustRun("annotators", "remove", "--force", "bob")
+	if strings.Contains(res.stdout, ".bak") {
+		t.Errorf("remove on PostgreSQL claims a backup: %q", res.stdout)
+	}
+	if out := h.mustRun("annotators", "--json").stdout; strings.Contains(out, `"bob"`) || !strings.Contains(out, `"alicia"`) {
+		t.Errorf("annotators after rename and remove:\n%s", out)
+	}
+	h.mustRun("check")
+}
+
+// TestCommandsNotReadingTheAnnotator: a default annotator that looks like
+// an existing one does not stop commands that do not read the annotator's
+// work (export --gold, history --everyone, stats, agree, check).
+func TestCommandsNotReadingTheAnnotator(t *testing.T) {
+	h := newHarness(t)
+	seedAnnotators(t, h)
+	h.env["ANNOTATE_ANNOTATOR"] = "Alice"
+	for _, c := range [][]string{
+		{"export", "--format", "native", "--gold"},
+		{"history", "--everyone"},
+		{"history", "--registry"},
+		{"stats"},
+		{"agree"},
+		{"check"},
+		{"annotators"},
+	} {
+		h.mustRun(c...)
+	}
+	if res := h.run("list"); res.code != 2 {
+		t.Errorf("list as Alice from the environment: exit %d, want 2", res.code)
 	}
 }
