@@ -29,11 +29,11 @@ type Roster interface {
 	// annotations, their statuses and the queue's indexes and counters,
 	// their history (each entry now under new), undo and redo stacks,
 	// and claims. Each renamed annotation gets one more change in its
-	// history, RenameAction, which cannot be undone; an annotation of
-	// another annotator that names old (gold's review decisions, a
-	// review's comments) gets the same change with old made new there
-	// (model.RenameAnnotatorIn). CheckRename's rule decides, inside the
-	// transaction, whether the rename may be done.
+	// history, RenameAction (in import order), which cannot be undone;
+	// an annotation of another annotator that names old (gold's review
+	// decisions, a review's comments) gets the same change with old made
+	// new there (model.RenameAnnotatorIn). CheckRename's rule decides,
+	// inside the transaction, whether the rename may be done.
 	RenameAnnotator(old, new string) error
 	// RemoveAnnotator deletes everything stored under name (CheckRemove's
 	// rule): annotations, statuses, history, undo and redo stacks,
