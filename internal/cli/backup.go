@@ -25,35 +25,45 @@ func runBackup(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if *force {
+	articles, annotations, err := writeBackup(e, db, target, *force)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "backed up to %s (%d articles, %d annotations); checked\n", target, articles, annotations)
+	return nil
+}
+
+// writeBackup writes a copy of db to target (replacing it when force),
+// opens the copy read-only and checks it, and returns how many articles
+// and annotations it holds.
+func writeBackup(e *env, db *bolt.DB, target string, force bool) (articles, annotations int, err error) {
+	if force {
 		err = db.BackupOver(target)
 	} else {
 		err = db.Backup(target)
 	}
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	copyDB, err := bolt.OpenReadOnly(target, bolt.Options{LockTimeout: e.lockTimeout})
 	if err != nil {
-		return fmt.Errorf("backup %s was written but does not open: %w", target, err)
+		return 0, 0, fmt.Errorf("backup %s was written but does not open: %w", target, err)
 	}
 	defer copyDB.Close()
 	problems, err := copyDB.Check()
 	if err != nil {
-		return fmt.Errorf("backup %s was written but cannot be checked: %w", target, err)
+		return 0, 0, fmt.Errorf("backup %s was written but cannot be checked: %w", target, err)
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("backup %s was written but check finds %d problems (the first: %s): the database itself may be damaged, run annotate check", target, len(problems), problems[0])
+		return 0, 0, fmt.Errorf("backup %s was written but check finds %d problems (the first: %s): the database itself may be damaged, run annotate check", target, len(problems), problems[0])
 	}
-	articles, annotations := 0, 0
 	err = copyDB.Each(store.Filter{All: true}, func(r store.Record) error {
 		articles++
 		annotations += len(r.Annotations)
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("backup %s: %w", target, err)
+		return 0, 0, fmt.Errorf("backup %s: %w", target, err)
 	}
-	fmt.Fprintf(e.stdout, "backed up to %s (%d articles, %d annotations); checked\n", target, articles, annotations)
-	return nil
+	return articles, annotations, nil
 }

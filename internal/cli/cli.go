@@ -13,6 +13,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,7 +45,27 @@ type env struct {
 	lockTimeout    time.Duration
 	// interactive is true when stdout is a terminal (for the screen).
 	interactive bool
+	// uses is how the command uses --annotator (see checkAnnotator);
+	// annotators are the annotators the database holds, read by it.
+	uses       annotatorUse
+	annotators []string
 }
+
+// annotatorUse is how a command uses the annotator --annotator names.
+type annotatorUse int
+
+const (
+	// annotatorUnused: the command does not read or write an
+	// annotator's work (stats, agree, check, backup, copy, ...).
+	annotatorUnused annotatorUse = iota
+	// annotatorReads: the command reads the annotator's work (list,
+	// export, history, suggest): the name must be one of the
+	// database's annotators or look like none of them.
+	annotatorReads
+	// annotatorWrites: the command writes as the annotator (the screen,
+	// import, pretag, entities changes, merge): besides, never gold.
+	annotatorWrites
+)
 
 // errUsage marks an error in the command line (exit 2).
 type errUsage struct{ msg string }
@@ -56,28 +77,30 @@ type command struct {
 	name    string
 	summary string
 	run     func(e *env, args []string) error
+	uses    annotatorUse
 }
 
 func commands() []command {
 	return []command{
-		{"import", "import articles or annotations: annotate import [--format text|jsonl|csv|native|spacy|doccano|labelstudio|brat] [--skip-invalid] [--replace|--merge|--prefer ours|theirs] PATH...", runImport},
-		{"merge", "copy other databases' articles, annotations, history and registry in: " + mergeUsage, runMerge},
-		{"list", "list articles with their status: annotate list [--json]", runList},
-		{"export", "export: annotate export --format native|spacy|doccano|labelstudio|brat|conll|incidents-csv [-o FILE]", runExport},
-		{"stats", "counts per status, label and annotator, and adjudication progress: annotate stats [--json]", runStats},
-		{"agree", "agreement between annotators, or against gold: " + agreeUsage, runAgree},
-		{"backup", "a consistent, checked copy of the database, also while it is in use: annotate backup [--force] FILE", runBackup},
-		{"copy", "copy a whole database between bbolt files and PostgreSQL: " + copyUsage, runCopy},
-		{"check", "verify the database file and every annotation", runCheck},
-		{"schema", "print the schema in use (JSON), to start your own from", runSchema},
-		{"history", "show the change history: annotate history [--everyone] [ARTICLE-ID] | --registry", runHistory},
-		{"entities", "the entity registry: " + entitiesUsage, runEntities},
-		{"review", "adjudicate annotators' versions into gold, by keyboard: annotate review [--annotators a,b]", runReview},
-		{"serve", "serve the screen to a team over SSH, annotators known by their keys: " + serveUsage, runServe},
-		{"suggest", "an article's suggestions: annotate suggest ARTICLE-ID [--patterns FILE] [--suggest-url URL] [--json]", runSuggest},
-		{"pretag", "write suggestions as an annotator's: annotate pretag --annotator NAME [--patterns FILE] [--suggest-url URL] --all|ARTICLE-ID...", runPretag},
-		{"demo", "try annotate on the built-in sample articles", runDemo},
-		{"version", "print the version", runVersion},
+		{"import", "import articles or annotations: annotate import [--format text|jsonl|csv|native|spacy|doccano|labelstudio|brat] [--skip-invalid] [--replace|--merge|--prefer ours|theirs] PATH...", runImport, annotatorWrites},
+		{"merge", "copy other databases' articles, annotations, history and registry in: " + mergeUsage, runMerge, annotatorWrites},
+		{"list", "list articles with their status: annotate list [--json]", runList, annotatorReads},
+		{"export", "export: annotate export --format native|spacy|doccano|labelstudio|brat|conll|incidents-csv [-o FILE]", runExport, annotatorReads},
+		{"stats", "counts per status, label and annotator, and adjudication progress: annotate stats [--json]", runStats, annotatorUnused},
+		{"agree", "agreement between annotators, or against gold: " + agreeUsage, runAgree, annotatorUnused},
+		{"backup", "a consistent, checked copy of the database, also while it is in use: annotate backup [--force] FILE", runBackup, annotatorUnused},
+		{"copy", "copy a whole database between bbolt files and PostgreSQL: " + copyUsage, runCopy, annotatorUnused},
+		{"check", "verify the database file and every annotation", runCheck, annotatorUnused},
+		{"schema", "print the schema in use (JSON), to start your own from", runSchema, annotatorUnused},
+		{"history", "show the change history: annotate history [--everyone] [ARTICLE-ID] | --registry", runHistory, annotatorReads},
+		{"entities", "the entity registry: " + entitiesUsage, runEntities, annotatorReads},
+		{"annotators", "list, rename and remove annotators: " + annotatorsUsage, runAnnotators, annotatorUnused},
+		{"review", "adjudicate annotators' versions into gold, by keyboard: annotate review [--annotators a,b]", runReview, annotatorWrites},
+		{"serve", "serve the screen to a team over SSH, annotators known by their keys: " + serveUsage, runServe, annotatorUnused},
+		{"suggest", "an article's suggestions: annotate suggest ARTICLE-ID [--patterns FILE] [--suggest-url URL] [--json]", runSuggest, annotatorReads},
+		{"pretag", "write suggestions as an annotator's: annotate pretag --annotator NAME [--patterns FILE] [--suggest-url URL] --all|ARTICLE-ID...", runPretag, annotatorWrites},
+		{"demo", "try annotate on the built-in sample articles", runDemo, annotatorWrites},
+		{"version", "print the version", runVersion, annotatorUnused},
 	}
 }
 
@@ -95,11 +118,11 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(
 	}
 	var run func(*env, []string) error
 	if name == "" {
-		run = runScreen
+		run, e.uses = runScreen, annotatorWrites
 	} else {
 		for _, c := range commands() {
 			if c.name == name {
-				run = c.run
+				run, e.uses = c.run, c.uses
 			}
 		}
 	}
@@ -167,7 +190,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nUsage:\n  annotate                open the annotation screen\n  annotate COMMAND [flags]")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nEvery command takes --db PATH, --annotator NAME and --schema FILE; `annotate COMMAND -h` lists its own flags.")
 }
@@ -276,6 +299,10 @@ func (e *env) openFor(verify bool) (store.Store, *model.Schema, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := e.checkAnnotator(db); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
 	if schema != nil {
 		if err := db.SetSchema(schema); err != nil {
 			db.Close()
@@ -292,6 +319,67 @@ func (e *env) openFor(verify bool) (store.Store, *model.Schema, error) {
 		schema = model.DefaultSchema()
 	}
 	return db, schema, nil
+}
+
+// errGoldWritten is the refusal of gold as the annotator of a command
+// that writes.
+var errGoldWritten = errUsage{`"` + model.GoldAnnotator + "\" holds the adjudicated annotations and is written only by `annotate review`: pass --annotator YOUR-NAME"}
+
+// checkAnnotator holds the annotator --annotator names to the rules of
+// names (model): for a command that reads or writes an annotator's work,
+// a name that looks like an existing annotator's but is not it (case,
+// white space, invisible characters) is refused naming the one meant,
+// and a new name must be a good one (model.CheckAnnotatorName); a command
+// that writes may not write as gold. It keeps the database's annotators
+// in e.annotators.
+func (e *env) checkAnnotator(db store.Store) error {
+	if e.uses == annotatorUnused {
+		return nil
+	}
+	if e.uses == annotatorWrites && e.annotator == model.GoldAnnotator {
+		return errGoldWritten
+	}
+	if r, ok := db.(store.Roster); ok {
+		all, err := r.Annotators()
+		if err != nil {
+			return err
+		}
+		e.annotators = store.Names(all)
+	}
+	if e.annotator == "*" && e.uses == annotatorReads {
+		return nil // export's every annotator
+	}
+	var sim *model.SimilarNameError
+	if errors.As(model.SimilarAnnotator(e.annotator, e.annotators), &sim) {
+		return errUsage{fmt.Sprintf("%s: did you mean %s?", sim.Error(), sim.Existing)}
+	}
+	// A name stored before this rule is still that annotator's.
+	if !slices.Contains(e.annotators, e.annotator) {
+		if err := model.CheckAnnotatorName(e.annotator); err != nil {
+			return errUsage{err.Error()}
+		}
+	}
+	return nil
+}
+
+// checkRecordAnnotator holds a name from elsewhere (an imported record's
+// annotator, Prodigy's _annotator_id, a doccano file's name, an annotator
+// of a database merged in) to the rules checkAnnotator applies to
+// --annotator, against the database's annotators and the names this
+// command took so far.
+func (e *env) checkRecordAnnotator(name string) error {
+	if slices.Contains(e.annotators, name) {
+		return nil
+	}
+	var sim *model.SimilarNameError
+	if errors.As(model.SimilarAnnotator(name, e.annotators), &sim) {
+		return fmt.Errorf("%w: did you mean %s?", sim, sim.Existing)
+	}
+	if err := model.CheckAnnotatorName(name); err != nil {
+		return err
+	}
+	e.annotators = append(e.annotators, name)
+	return nil
 }
 
 // onPostgres reports whether --db names a PostgreSQL database.

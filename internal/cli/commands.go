@@ -488,6 +488,9 @@ func runHistory(e *env, args []string) error {
 	if len(rest) > 0 {
 		article = rest[0]
 	}
+	if *every || *registry {
+		e.uses = annotatorUnused // everyone's changes: the annotator is not read
+	}
 	db, _, err := e.open()
 	if err != nil {
 		return err

@@ -52,6 +52,9 @@ func runEntities(e *env, args []string) error {
 	if len(rest) != n {
 		return errUsage{fmt.Sprintf("entities %s takes %d %s, got %d: %s", sub, n, plural(n, "argument", "arguments"), len(rest), entitiesUsage)}
 	}
+	if sub != "" {
+		e.uses = annotatorWrites // a change to the registry, in the annotator's name
+	}
 	db, schema, err := e.open()
 	if err != nil {
 		return err

@@ -258,6 +258,7 @@ func runExport(e *env, args []string) error {
 			return errUsage{"--gold exports the annotator \"" + goldAnnotator + "\": leave out --annotator"}
 		}
 		annotator = goldAnnotator
+		e.annotator = annotator // the one read: checkAnnotator holds it to the rules, not the default
 	}
 	db, schema, err := e.open()
 	if err != nil {

@@ -965,6 +965,10 @@ func (c *recordCheck) record(rec *formats.Annotated) bool {
 		c.bad = append(c.bad, formats.RecordError{Where: rec.Where, Err: err})
 		return false
 	}
+	if err := c.im.env.checkRecordAnnotator(rec.Annotator); err != nil {
+		c.bad = append(c.bad, formats.RecordError{Where: rec.Where, Err: fmt.Errorf("%w (correct the annotator's name in the file)", err)})
+		return false
+	}
 	a.ArticleID = model.ArticleID(rec.Article.Text)
 	a.Annotator = rec.Annotator
 	if a.Schema == "" {

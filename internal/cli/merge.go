@@ -57,6 +57,15 @@ func mergeOne(e *env, db *bolt.DB, path string, prefer store.Prefer) error {
 		return err
 	}
 	defer other.Close()
+	theirs, err := other.Annotators()
+	if err != nil {
+		return err
+	}
+	for _, a := range theirs {
+		if err := e.checkRecordAnnotator(a.Name); err != nil {
+			return fmt.Errorf("%s: %w: nothing was merged from it; rename the annotator in one of the databases first (annotate annotators rename)", path, err)
+		}
+	}
 	source := store.SourceName(path)
 	res, err := db.Merge(other, store.MergeOptions{Source: source, Prefer: prefer, Who: e.annotator})
 	for _, c := range res.Conflicts {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -70,7 +71,7 @@ func openScreenWith(e *env, db store.Store, src *suggestSources, review *tui.Rev
 	defer closeLog()
 	opts := tui.Options{
 		Store: db, Schema: schema, Annotator: e.annotator, Location: e.location(),
-		NoColor: e.getenv("NO_COLOR") != "", Logger: log, Review: review,
+		NoColor: e.getenv("NO_COLOR") != "", Logger: log, Review: review, NewAnnotatorAmong: e.othersIfNew(),
 		Suggest: func(text string, reg []model.RegistryEntry, a *model.Annotation) []suggest.Suggestion {
 			var pats []suggest.Pattern
 			if src != nil {
@@ -95,4 +96,20 @@ func openScreenWith(e *env, db store.Store, src *suggestSources, review *tui.Rev
 		return err
 	}
 	return nil
+}
+
+// othersIfNew returns the database's annotators (gold aside) when the
+// annotator is not one of them: the screen then asks before a new
+// annotator starts. nil when the annotator is known or is the first.
+func (e *env) othersIfNew() []string {
+	if slices.Contains(e.annotators, e.annotator) {
+		return nil
+	}
+	var others []string
+	for _, n := range e.annotators {
+		if n != model.GoldAnnotator {
+			others = append(others, n)
+		}
+	}
+	return others
 }

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/serve"
 	"github.com/annotate-tool/annotate/internal/store"
 	"github.com/annotate-tool/annotate/internal/store/bolt"
@@ -68,6 +69,9 @@ func runServe(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := checkServedNames(db, keys, keysFrom, *guest); err != nil {
+		return err
+	}
 	log, closeLog := e.logger()
 	defer closeLog()
 	// The SSH library logs its own troubles (a panic in a connection)
@@ -174,4 +178,29 @@ func loadServeKeys(given, beside string, guests bool) (*serve.AuthorizedKeys, st
 		return nil, "", fmt.Errorf("authorized keys %s: no such file: write one line per annotator, as annotator=\"NAME\" ssh-ed25519 AAAA..., or pass --authorized-keys FILE", path)
 	}
 	return nil, "", err
+}
+
+// checkServedNames refuses keys (and a guest name) naming an annotator
+// that looks like one of the database's but is not it: such a session
+// would start a new annotator for good.
+func checkServedNames(db store.Store, keys *serve.AuthorizedKeys, keysFrom, guest string) error {
+	r, ok := db.(store.Roster)
+	if !ok {
+		return nil
+	}
+	all, err := r.Annotators()
+	if err != nil {
+		return err
+	}
+	names := store.Names(all)
+	var sim *model.SimilarNameError
+	for _, n := range keys.Names() {
+		if errors.As(model.SimilarAnnotator(n, names), &sim) {
+			return fmt.Errorf("authorized keys %s: %w: did you mean %s? (correct the name in the file)", keysFrom, sim, sim.Existing)
+		}
+	}
+	if guest != "" && errors.As(model.SimilarAnnotator(guest, names), &sim) {
+		return errUsage{fmt.Sprintf("--allow-keyless: %v: did you mean %s?", sim, sim.Existing)}
+	}
+	return nil
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	gossh "golang.org/x/crypto/ssh"
@@ -45,6 +47,14 @@ func (k *AuthorizedKeys) Annotators() int {
 		return 0
 	}
 	return len(k.names)
+}
+
+// Names are the annotators the keys name, sorted.
+func (k *AuthorizedKeys) Names() []string {
+	if k == nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(k.names))
 }
 
 // HasAnnotator reports whether some key names the annotator.
@@ -100,6 +110,9 @@ func ParseAuthorizedKeys(data []byte, path string) (*AuthorizedKeys, error) {
 		wire := string(pub.Marshal())
 		if prev, ok := k.byKey[wire]; ok {
 			return nil, fmt.Errorf("%s: key %s is already on line %d (as %q): one key is one annotator", where, fp, prev.line, prev.annotator)
+		}
+		if err := model.SimilarAnnotator(name, k.Names()); err != nil {
+			return nil, fmt.Errorf("%s: %w: give one annotator one name", where, err)
 		}
 		k.byKey[wire] = authorizedKey{annotator: name, fingerprint: fp, line: line}
 		k.names[name] = true
@@ -161,17 +174,16 @@ func unquoteOption(v string) (string, bool) {
 	return strings.ReplaceAll(v[1:len(v)-1], `\"`, `"`), true
 }
 
-// CheckAnnotator refuses a name no session may carry: blank, holding a
-// control character (model.CheckName), or the gold annotator review writes.
+// CheckAnnotator refuses a name no session may carry: one that cannot be
+// an annotator's (model.CheckAnnotatorName: blank, a control or invisible
+// character, white space at its ends), or the gold annotator review
+// writes.
 func CheckAnnotator(what, name string) error {
 	if strings.TrimSpace(name) == "" {
 		return fmt.Errorf("%s is blank", what)
 	}
-	if name != strings.TrimSpace(name) {
-		return fmt.Errorf("%s %q starts or ends with a space", what, name)
-	}
-	if err := model.CheckName(what, name); err != nil {
-		return err
+	if err := model.CheckAnnotatorName(name); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if name == model.GoldAnnotator {
 		return fmt.Errorf("%s cannot be %q: that is where review writes adjudicated annotations", what, model.GoldAnnotator)

@@ -47,6 +47,10 @@ type Options struct {
 	// --overlap K): D and S open the next one assigned, and the queue
 	// marks it.
 	Overlap *OverlapOptions
+	// NewAnnotatorAmong, when Annotator is new to a database that has
+	// these annotators, has the screen ask before starting
+	// (newannotator.go).
+	NewAnnotatorAmong []string
 }
 
 // ReviewOptions configure review mode.
@@ -125,6 +129,8 @@ type Model struct {
 	// keys wait for it, like they wait for a save.
 	loading bool
 	prompt  *prompt
+	// gate asks before a new annotator starts (nil once answered).
+	gate *newAnnotatorGate
 
 	// The queue.
 	queue    []store.ArticleSummary
@@ -231,6 +237,9 @@ func New(opts Options) *Model {
 	// Start dark: the terminal's answer about its background may never come.
 	m.styles = NewStyles(opts.Schema, true, opts.NoColor)
 	m.width, m.height = 80, 24
+	if len(opts.NewAnnotatorAmong) > 0 && opts.Review == nil {
+		m.gate = newGate(opts.Annotator, opts.NewAnnotatorAmong)
+	}
 	return m
 }
 
@@ -430,6 +439,11 @@ func (m *Model) undo(redo bool) tea.Cmd {
 
 // Update handles one message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m.gate != nil {
+		if cmd, handled := m.updateGate(msg); handled {
+			return m, cmd
+		}
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height

@@ -33,6 +33,9 @@ func (m *Model) Render() string {
 		lines[0] = "window too small"
 		return block(lines, max(1, m.width), max(1, m.height))
 	}
+	if m.gate != nil {
+		return safeFrame(m.gate.render(m.styles, m.opts.Location, m.width, m.height))
+	}
 	var body string
 	switch {
 	case m.showHelp:

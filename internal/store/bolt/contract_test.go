@@ -16,7 +16,7 @@ func TestContract(t *testing.T) {
 	if _, ok := any((*DB)(nil)).(store.Assigner); !ok {
 		t.Log("*bolt.DB does not implement store.Assigner: the contract's Assigner tests are skipped")
 	}
-	storetest.Run(t, func(t *testing.T) store.Store {
+	open := func(t *testing.T) store.Store {
 		db, err := Open(filepath.Join(t.TempDir(), "annotate.db"), Options{LockTimeout: 5 * time.Second})
 		if err != nil {
 			t.Fatal(err)
@@ -24,5 +24,7 @@ func TestContract(t *testing.T) {
 		db.Now = storetest.Now(t)
 		t.Cleanup(func() { _ = db.Close() })
 		return db
-	})
+	}
+	storetest.Run(t, open)
+	storetest.RunRoster(t, open)
 }

@@ -13,9 +13,11 @@ import (
 // against PostgreSQL: a new schema per test (pgtest).
 func TestContract(t *testing.T) {
 	pgtest.Server(t)
-	storetest.Run(t, func(t *testing.T) store.Store {
+	open := func(t *testing.T) store.Store {
 		return openTest(t, pgtest.URL(t))
-	})
+	}
+	storetest.Run(t, open)
+	storetest.RunRoster(t, open)
 }
 
 // openTest opens the database at url with the test's clock, closed when
