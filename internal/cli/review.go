@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"errors"
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/annotate-tool/annotate/internal/model"
@@ -35,12 +38,26 @@ func runReview(e *env, args []string) error {
 	if e.annotator == model.GoldAnnotator {
 		return errUsage{"the reviewer cannot be called gold: pass --annotator YOUR-NAME"}
 	}
-	if !e.interactive {
-		return errUsage{"review needs a terminal; for scripts see annotate agree and export --gold"}
-	}
 	db, _, err := src.open(e)
 	if err != nil {
 		return err
+	}
+	// The annotators named must be the database's: a typo would review
+	// nobody, a look-alike someone else.
+	for _, w := range who {
+		if slices.Contains(e.annotators, w) {
+			continue
+		}
+		db.Close()
+		var sim *model.SimilarNameError
+		if errors.As(model.SimilarAnnotator(w, e.annotators), &sim) {
+			return errUsage{fmt.Sprintf("%s: did you mean %s?", sim.Error(), sim.Existing)}
+		}
+		return errUsage{fmt.Sprintf("no annotator %q in this database (annotators: %s)", w, strings.Join(e.annotators, ", "))}
+	}
+	if !e.interactive {
+		db.Close()
+		return errUsage{"review needs a terminal; for scripts see annotate agree and export --gold"}
 	}
 	return openScreenWith(e, db, &src, &tui.ReviewOptions{Annotators: who})
 }
