@@ -58,7 +58,12 @@ type entityJSON struct {
 		Annotator string `json:"annotator"`
 		Count     int    `json:"count"`
 	} `json:"mentions"`
-	Grade *model.RegistryGrade `json:"grade"`
+	Origin         string                `json:"origin"`
+	By             string                `json:"by"`
+	Makers         []string              `json:"makers"`
+	PendingAliases []model.RegistryAlias `json:"pending_aliases"`
+	Grades         map[string]string     `json:"grades"`
+	Grade          *model.RegistryGrade  `json:"grade"`
 }
 
 func entitiesJSON(t *testing.T, h *harness) []entityJSON {
@@ -115,7 +120,8 @@ func TestEntities(t *testing.T) {
 		wantMentions = []m{{id2, "alice", 1}, {id1, "alice", 3}, {id1, "bob", 3}}
 	}
 	if !reflect.DeepEqual(ms, wantMentions) || !reflect.DeepEqual(isis.Aliases, []string{"ISIS", "Daesh"}) ||
-		!reflect.DeepEqual(isis.ExternalIDs, []string{"wikidata:Q2429253"}) || isis.Label != "ORG" || isis.Grade != nil {
+		!reflect.DeepEqual(isis.ExternalIDs, []string{"wikidata:Q2429253"}) || isis.Label != "ORG" || isis.Grade != nil ||
+		isis.Origin != model.OriginAdded || isis.By != "tester" || isis.Makers == nil || isis.PendingAliases == nil || isis.Grades == nil || len(isis.Grades) != 0 {
 		t.Errorf("ISIS line %+v; want mentions %v", isis, wantMentions)
 	}
 	// Raqqa is tagged but its entity is not linked: no mentions.
@@ -123,8 +129,8 @@ func TestEntities(t *testing.T) {
 		t.Errorf("Raqqa line %+v; want no mentions and empty (not null) lists", r)
 	}
 	table := h.mustRun("entities").stdout
-	if !regexp.MustCompile(`(?m)^ID +LABEL +NAME +ALIASES +EXTERNAL IDS +MENTIONS +BY ANNOTATOR +GRADE\n`).MatchString(table) ||
-		!regexp.MustCompile(`(?m)^r1 +ORG +Islamic State +ISIS, Daesh +wikidata:Q2429253 +7 in 2 articles +alice:4 bob:3 *$`).MatchString(table) {
+	if !regexp.MustCompile(`(?m)^ID +LABEL +NAME +ALIASES +EXTERNAL IDS +ORIGIN +MENTIONS +BY ANNOTATOR +GRADES\n`).MatchString(table) ||
+		!regexp.MustCompile(`(?m)^r1 +ORG +Islamic State +ISIS, Daesh +wikidata:Q2429253 +added by tester +7 in 2 articles +alice:4 bob:3 *$`).MatchString(table) {
 		t.Errorf("entities table:\n%s", table)
 	}
 
