@@ -268,7 +268,7 @@ func testRegistryProvenance(t *testing.T, open Opener) {
 	s := open(t)
 	e := model.RegistryEntry{Name: "Islamic State", Label: "ORG", Origin: model.OriginTagging, By: "alice", Makers: []string{"alice", "bob", "alice"},
 		PendingAliases: []model.RegistryAlias{{Name: "militant group", By: "alice"}, {Name: " militant  group", By: "alice"}, {Name: "ISIS", By: "bob"}, {Name: "islamic state", By: "bob"}},
-		Grades: map[string]model.RegistryGrade{"alice": {Reliability: "E", By: "alice", ArticleID: "a1", At: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)}, "bob": {Reliability: "D", By: "bob"}}}
+		Grades:         map[string]model.RegistryGrade{"alice": {Reliability: "E", By: "alice", ArticleID: "a1", At: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)}, "bob": {Reliability: "D", By: "bob"}}}
 	saved := mustRegister(t, s, e, "alice")
 	want := e
 	want.ID, want.UpdatedAt, want.UpdatedBy = saved.ID, saved.UpdatedAt, "alice"
