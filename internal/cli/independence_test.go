@@ -203,7 +203,14 @@ func TestAnnotatorsStayIndependent(t *testing.T) {
 
 	// carol adds Islamic State on purpose: it is offered to bob, without
 	// the alias alice's linking gave it.
-	h.mustRun("--annotator", "carol", "entities", "add", "Islamic State", "--label", "ORG")
+	res := h.mustRun("--annotator", "carol", "entities", "add", "Islamic State", "--label", "ORG")
+	if want := "added r1 ORG \"Islamic State\" (it was tagging by alice: now everyone's)\n"; res.stdout != want {
+		t.Errorf("entities add of alice's entry: %q, want %q", res.stdout, want)
+	}
+	if is := entitiesJSON(t, h)[0]; is.Origin != "added" || is.By != "carol" || len(is.Aliases) != 0 ||
+		!reflect.DeepEqual(is.PendingAliases, []model.RegistryAlias{{Name: "militant group", By: "alice"}}) {
+		t.Errorf("Islamic State after entities add: %+v; want carol's, alice's alias still pending", is)
+	}
 	if got, want := suggestedTexts(suggestionsFor(t, h, "bob", later)), []string{"ORG Islamic State"}; !slices.Equal(got, want) {
 		t.Errorf("after entities add bob is offered %q, want %q", got, want)
 	}

@@ -223,10 +223,21 @@ func (e *RegistryEntry) AddMaker(annotator string) bool {
 // (made by their work, no other maker) takes the entity's canonical name
 // (its own becoming a pending alias); otherwise, and for the other names,
 // each name the entry does not know becomes a pending alias proposed by
-// annotator. It reports whether anything changed.
+// annotator. Gold's names are a reviewer's: aliases at once. It reports
+// whether anything changed.
 func (e *RegistryEntry) LearnNames(ent Entity, annotator string) bool {
 	// A copy of an entry shares its slices: change only new ones.
 	e.Aliases, e.PendingAliases = slices.Clone(e.Aliases), slices.Clone(e.PendingAliases)
+	if annotator == GoldAnnotator {
+		changed := false
+		for _, n := range ent.Names() {
+			if strings.TrimSpace(n) != "" && !e.HasName(n) {
+				e.AddAlias(n)
+				changed = true
+			}
+		}
+		return changed
+	}
 	changed := false
 	if !e.Curated() && slices.Equal(e.Makers, []string{annotator}) && strings.TrimSpace(ent.Name) != "" && e.Name != ent.Name {
 		old := e.Name
@@ -263,6 +274,9 @@ func (e *RegistryEntry) AddAlias(name string) {
 	e.Aliases, e.PendingAliases = slices.Clone(e.Aliases), slices.Clone(e.PendingAliases)
 	name = strings.TrimSpace(name)
 	e.PendingAliases = slices.DeleteFunc(e.PendingAliases, func(p RegistryAlias) bool { return NameKey(p.Name) == NameKey(name) })
+	if len(e.PendingAliases) == 0 {
+		e.PendingAliases = nil
+	}
 	if name != "" && !e.HasName(name) {
 		e.Aliases = append(e.Aliases, name)
 	}

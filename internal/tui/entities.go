@@ -422,10 +422,11 @@ func (m *Model) offeredRegistry() []model.RegistryEntry {
 
 // addToRegistry stores an entity in the registry, as the annotator's own
 // tagging or linking made it (origin), and links it there: two writes,
-// the registry's first, so the link never points at nothing. When another
-// annotator's own entry already goes by the entity's name, the annotator
-// came to that entry too: it becomes theirs as well (model.AddMaker)
-// rather than a second entry of one actor.
+// the registry's first, so the link never points at nothing. In review,
+// where gold is written, the reviewer's entry is confirmed as it is made.
+// When another annotator's own entry already goes by the entity's name,
+// the annotator came to that entry too: it becomes theirs as well
+// (model.AddMaker) rather than a second entry of one actor.
 func (m *Model) addToRegistry(entityID, origin string) tea.Cmd {
 	e, ok := m.ann.Referent(entityID)
 	if !ok {
@@ -433,6 +434,10 @@ func (m *Model) addToRegistry(entityID, origin string) tea.Cmd {
 	}
 	st, who := m.opts.Store, m.owner()
 	entry := model.NewRegistryEntry(e, origin, who)
+	if who == model.GoldAnnotator {
+		// A reviewer's entry, made in gold, is confirmed as it is made.
+		model.ConfirmRegistry(&entry, m.opts.Annotator)
+	}
 	if other, name := store.RegistryNameTaken(m.registry, entry); name != "" && !other.OfferedTo(who, m.opts.Schema.RegistryShared()) {
 		m.saving = true
 		return func() tea.Msg {

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -153,4 +154,59 @@ func TestLinkedAliasStaysPending(t *testing.T) {
 // registryEntry is an entry everyone has (added before origins were kept).
 func registryEntry(name, label string) model.RegistryEntry {
 	return model.RegistryEntry{Name: name, Label: label}
+}
+
+// TestOwnEntriesMeet: bob's tag-all of a name alice's own entry goes by
+// links his entity to that entry (one entry per actor, no refusal) without
+// the names her linking taught it, and from then on it is offered to both
+// of them and to nobody else.
+func TestOwnEntriesMeet(t *testing.T) {
+	x := article("X", "ISIS struck. Daesh left. ISIS came back.")
+	y := article("Y", "ISIS struck again. ISIS won.")
+	z := article("Z", "ISIS and Daesh, once more.")
+	st := newFakeStore(x, y, z)
+	withSuggest := func(who string) func(*Options) {
+		return func(o *Options) { o.Annotator, o.Suggest = who, registrySuggester }
+	}
+	alice := newHarness(t, st, 200, 60, withSuggest("alice"))
+	alice.open(x.ID)
+	alice.findText("ISIS")
+	alice.keys("1 a a")
+	alice.findText("Daesh")
+	alice.keys("1 e")
+	alice.typeText("ISIS")
+	alice.keys("enter")
+	if len(st.registry) != 1 {
+		t.Fatalf("registry after alice: %+v, want her ISIS", st.registry)
+	}
+
+	bob := newHarness(t, st, 200, 60, withSuggest("bob"))
+	bob.open(y.ID)
+	if n := len(bob.m.liveSuggestions()); n != 0 {
+		t.Errorf("bob is offered %d of alice's suggestions", n)
+	}
+	bob.findText("ISIS")
+	bob.keys("1 a a")
+	if bob.m.isError {
+		t.Errorf("bob's tag-all: %s", bob.m.message)
+	}
+	b, _ := st.stored(y.ID, "bob")
+	isis, _ := b.EntityOfSpan(b.Entities[0].ID)
+	if len(st.registry) != 1 || isis.Registry != st.registry[0].ID || isis.HasName("Daesh") {
+		t.Errorf("bob's ISIS %+v, registry %+v: want it linked to the one entry, without alice's Daesh", isis, st.registry)
+	}
+	if r := st.registry[0]; !slices.Equal(r.Makers, []string{"alice", "bob"}) {
+		t.Errorf("makers %q, want alice and bob", r.Makers)
+	}
+	for who, want := range map[string][]string{"alice": {"ISIS", "Daesh"}, "bob": {"ISIS"}, "carol": nil} {
+		h := newHarness(t, st, 200, 60, withSuggest(who))
+		h.open(z.ID)
+		var got []string
+		for _, s := range h.m.liveSuggestions() {
+			got = append(got, s.Text)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s is offered %q in Z, want %q", who, got, want)
+		}
+	}
 }
