@@ -365,6 +365,9 @@ func (m *Model) openLinkPrompt() {
 		if len(r.Aliases) > 0 {
 			d += " · aka " + strings.Join(r.Aliases, ", ")
 		}
+		if !r.Curated() {
+			d += " · " + r.Origin + ", not confirmed"
+		}
 		p.ids[d] = "registry:" + r.ID
 		reg = append(reg, d)
 	}
