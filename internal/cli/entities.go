@@ -2,6 +2,8 @@ package cli
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,7 +21,7 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, ", ") }
 func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
-const entitiesUsage = "annotate entities [--json] | add NAME --label L [--alias A]... [--id scheme:id]... | merge A B | rename A NEW-NAME | alias A NAME"
+const entitiesUsage = "annotate entities [--json] | add NAME --label L [--alias A]... [--id scheme:id]... | merge A B | rename A NEW-NAME | alias A NAME | confirm A | shared [on|off]"
 
 // runEntities lists the entity registry or changes it.
 func runEntities(e *env, args []string) error {
@@ -44,10 +46,16 @@ func runEntities(e *env, args []string) error {
 	if *asJSON && sub != "" {
 		return errUsage{"--json goes with the listing (`annotate entities --json`), not with " + sub}
 	}
-	want := map[string]int{"": 0, "add": 1, "merge": 2, "rename": 2, "alias": 2}
+	want := map[string]int{"": 0, "add": 1, "merge": 2, "rename": 2, "alias": 2, "confirm": 1, "shared": 1}
 	n, known := want[sub]
 	if !known {
 		return errUsage{fmt.Sprintf("unknown entities command %q: %s", sub, entitiesUsage)}
+	}
+	if sub == "shared" && len(rest) == 0 {
+		n = 0 // it says which it is
+	}
+	if sub == "shared" && len(rest) == 1 && rest[0] != "on" && rest[0] != "off" {
+		return errUsage{fmt.Sprintf("entities shared takes on or off, not %s: %s", quoted(rest[0]), entitiesUsage)}
 	}
 	if len(rest) != n {
 		return errUsage{fmt.Sprintf("entities %s takes %d %s, got %d: %s", sub, n, plural(n, "argument", "arguments"), len(rest), entitiesUsage)}
@@ -70,12 +78,12 @@ func runEntities(e *env, args []string) error {
 		if _, ok := schema.Label(*label); !ok {
 			return errUsage{fmt.Sprintf("unknown --label %q: %s", *label, labelNames(schema))}
 		}
-		saved, err := db.SaveRegistry(model.RegistryEntry{Name: rest[0], Label: *label, Aliases: aliases, ExternalIDs: ids}, e.annotator, "add")
-		if err != nil {
-			return fmt.Errorf("entities add %q: %w", termtext.Line(rest[0]), err)
+		if !schema.KeepsInRegistry(*label) {
+			return errUsage{fmt.Sprintf("the schema keeps %s out of the registry (it keeps %s): mark the label \"registry\": true in your schema (annotate schema prints it) to keep it", termtext.Line(*label), strings.Join(schema.RegistryLabels(), ", "))}
 		}
-		fmt.Fprintf(e.stdout, "added %s %s %s\n", saved.ID, saved.Label, describeEntry(saved))
-		return nil
+		return addEntry(e, db, model.RegistryEntry{Name: rest[0], Label: *label, Aliases: aliases, ExternalIDs: ids})
+	case "shared":
+		return setShared(e, db, schema, rest)
 	}
 
 	var entries []model.RegistryEntry
@@ -87,6 +95,17 @@ func runEntities(e *env, args []string) error {
 		return fmt.Errorf("entities %s: %w", sub, err)
 	}
 	switch sub {
+	case "confirm":
+		saved, changed, err := store.ConfirmRegistry(db, target.ID, e.annotator)
+		if err != nil {
+			return fmt.Errorf("entities confirm %s: %w", target.ID, err)
+		}
+		if !changed {
+			fmt.Fprintf(e.stdout, "%s %s is everyone's already (%s) and has no pending alias: nothing to confirm\n", saved.ID, quoted(saved.Name), describeOrigin(saved))
+			return nil
+		}
+		fmt.Fprintf(e.stdout, "confirmed %s %s %s: suggested to every annotator\n", saved.ID, saved.Label, describeEntry(saved))
+		return nil
 	case "merge":
 		from, err := findEntry(entries, rest[1])
 		if err != nil {
@@ -143,7 +162,7 @@ func runEntities(e *env, args []string) error {
 			}
 		}
 		changed := target
-		changed.Aliases = append(append([]string(nil), target.Aliases...), name)
+		changed.AddAlias(name)
 		saved, err := db.SaveRegistry(changed, e.annotator, fmt.Sprintf("alias %q", name))
 		if err != nil {
 			return fmt.Errorf("entities alias %s: %w", target.ID, err)
@@ -151,6 +170,75 @@ func runEntities(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "%s %s\n", saved.ID, describeEntry(saved))
 		return nil
 	}
+}
+
+// addEntry adds an entry on purpose (OriginAdded, by the annotator), so it
+// is suggested to everyone. When an entry one annotator's own tagging or
+// linking made already goes by the name, that entry is the one meant: it
+// becomes everyone's, with the aliases and ids given, rather than a second
+// entry of one actor being refused.
+func addEntry(e *env, db store.Store, entry model.RegistryEntry) error {
+	var all []model.RegistryEntry
+	if err := db.Registry(func(r model.RegistryEntry) error { all = append(all, r); return nil }); err != nil {
+		return err
+	}
+	entry.Origin, entry.By = model.OriginAdded, e.annotator
+	if other, name := store.RegistryNameTaken(all, entry); name != "" && !other.Curated() {
+		was := describeOrigin(other)
+		saved, _, err := store.ChangeRegistry(db, other.ID, e.annotator, "add (was "+was+")", func(r *model.RegistryEntry) bool {
+			r.Curate(model.OriginAdded, e.annotator)
+			for _, a := range entry.Aliases {
+				r.AddAlias(a)
+			}
+			r.ExternalIDs = append(slices.Clone(r.ExternalIDs), entry.ExternalIDs...)
+			return true
+		})
+		if err != nil {
+			return fmt.Errorf("entities add %s: %w", quoted(entry.Name), err)
+		}
+		fmt.Fprintf(e.stdout, "added %s %s %s (it was %s: now everyone's)\n", saved.ID, saved.Label, describeEntry(saved), termtext.Line(was))
+		return nil
+	}
+	saved, err := db.SaveRegistry(entry, e.annotator, "add")
+	if err != nil {
+		return fmt.Errorf("entities add %s: %w", quoted(entry.Name), err)
+	}
+	fmt.Fprintf(e.stdout, "added %s %s %s\n", saved.ID, saved.Label, describeEntry(saved))
+	return nil
+}
+
+// setShared says whether the registry is shared, or turns it on or off:
+// the setting is the stored schema's "registry": {"shared": ...}.
+func setShared(e *env, db store.Store, schema *model.Schema, rest []string) error {
+	describe := func(shared bool) string {
+		if shared {
+			return "shared: every annotator is offered every entry, alias and grade"
+		}
+		return "independent: what an annotator's own tagging or linking made is offered to that annotator only, until confirmed (annotate entities confirm) or added on purpose"
+	}
+	if len(rest) == 0 {
+		fmt.Fprintf(e.stdout, "the registry is %s\n", describe(schema.RegistryShared()))
+		return nil
+	}
+	on := rest[0] == "on"
+	changed := *schema
+	changed.Registry = &model.RegistrySettings{Shared: on}
+	if err := db.SetSchema(&changed); err != nil {
+		return fmt.Errorf("entities shared %s: %w", rest[0], err)
+	}
+	fmt.Fprintf(e.stdout, "the registry is now %s (kept with the database's schema)\n", describe(on))
+	return nil
+}
+
+// describeOrigin says who made an entry and how, for people.
+func describeOrigin(r model.RegistryEntry) string {
+	switch {
+	case r.Origin == "":
+		return "kept from before origins were recorded"
+	case !r.Curated():
+		return fmt.Sprintf("%s by %s", r.Origin, termtext.Line(strings.Join(r.Makers, ", ")))
+	}
+	return fmt.Sprintf("%s by %s", r.Origin, termtext.Line(r.By))
 }
 
 // findEntry finds the entry ref names: its id, else the one entry with that
@@ -225,13 +313,18 @@ type entityMentions struct {
 
 // entityLine is one line of `entities --json`.
 type entityLine struct {
-	ID          string               `json:"id"`
-	Name        string               `json:"name"`
-	Label       string               `json:"label"`
-	Aliases     []string             `json:"aliases"`
-	ExternalIDs []string             `json:"external_ids"`
-	Mentions    []entityMentions     `json:"mentions"`
-	Grade       *model.RegistryGrade `json:"grade"`
+	ID             string                `json:"id"`
+	Name           string                `json:"name"`
+	Label          string                `json:"label"`
+	Aliases        []string              `json:"aliases"`
+	ExternalIDs    []string              `json:"external_ids"`
+	Origin         string                `json:"origin"`
+	By             string                `json:"by"`
+	Makers         []string              `json:"makers"`
+	PendingAliases []model.RegistryAlias `json:"pending_aliases"`
+	Mentions       []entityMentions      `json:"mentions"`
+	Grades         map[string]string     `json:"grades"`
+	Grade          *model.RegistryGrade  `json:"grade"`
 }
 
 // listEntities prints the registry with, for each entry, the mentions
@@ -284,12 +377,20 @@ func listEntities(e *env, db store.Store, asJSON bool) error {
 	if asJSON {
 		lw := formats.NewLineWriter(e.stdout)
 		for _, r := range entries {
-			line := entityLine{ID: r.ID, Name: r.Name, Label: r.Label, Aliases: r.Aliases, ExternalIDs: r.ExternalIDs, Mentions: mentions(r.ID), Grade: r.Grade}
-			if line.Aliases == nil {
-				line.Aliases = []string{}
+			line := entityLine{ID: r.ID, Name: r.Name, Label: r.Label, Aliases: r.Aliases, ExternalIDs: r.ExternalIDs,
+				Origin: r.Origin, By: r.By, Makers: r.Makers, PendingAliases: r.PendingAliases,
+				Mentions: mentions(r.ID), Grades: map[string]string{}, Grade: r.LastGrade()}
+			for who, g := range r.Grades {
+				line.Grades[who] = g.Reliability
 			}
-			if line.ExternalIDs == nil {
-				line.ExternalIDs = []string{}
+			// Lists are [] rather than null, for scripts.
+			for _, l := range []*[]string{&line.Aliases, &line.ExternalIDs, &line.Makers} {
+				if *l == nil {
+					*l = []string{}
+				}
+			}
+			if line.PendingAliases == nil {
+				line.PendingAliases = []model.RegistryAlias{}
 			}
 			if err := lw.Write(line); err != nil {
 				return err
@@ -302,7 +403,7 @@ func listEntities(e *env, db store.Store, asJSON bool) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tLABEL\tNAME\tALIASES\tEXTERNAL IDS\tMENTIONS\tBY ANNOTATOR\tGRADE")
+	fmt.Fprintln(tw, "ID\tLABEL\tNAME\tALIASES\tEXTERNAL IDS\tORIGIN\tMENTIONS\tBY ANNOTATOR\tGRADES")
 	for _, r := range entries {
 		ms := mentions(r.ID)
 		total := 0
@@ -318,13 +419,17 @@ func listEntities(e *env, db store.Store, asJSON bool) error {
 			who = append(who, termtext.Line(name)+":"+strconv.Itoa(n))
 		}
 		sort.Strings(who)
-		grade := ""
-		if r.Grade != nil {
-			grade = termtext.Line(r.Grade.Reliability)
+		var grades []string
+		for _, name := range slices.Sorted(maps.Keys(r.Grades)) {
+			grades = append(grades, termtext.Line(name)+":"+termtext.Line(r.Grades[name].Reliability))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d in %d %s\t%s\t%s\n", r.ID, termtext.Line(r.Label), termtext.Line(r.Name),
-			termtext.Line(strings.Join(r.Aliases, ", ")), termtext.Line(strings.Join(r.ExternalIDs, ", ")),
-			total, len(articles), plural(len(articles), "article", "articles"), strings.Join(who, " "), grade)
+		aliases := slices.Clone(r.Aliases)
+		for _, p := range r.PendingAliases {
+			aliases = append(aliases, p.Name+" (pending, "+p.By+")")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d in %d %s\t%s\t%s\n", r.ID, termtext.Line(r.Label), termtext.Line(r.Name),
+			termtext.Line(strings.Join(aliases, ", ")), termtext.Line(strings.Join(r.ExternalIDs, ", ")), describeOrigin(r),
+			total, len(articles), plural(len(articles), "article", "articles"), strings.Join(who, " "), strings.Join(grades, " "))
 	}
 	return tw.Flush()
 }

@@ -6,8 +6,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/store"
 	"github.com/annotate-tool/annotate/internal/store/bolt"
 )
 
@@ -58,7 +60,12 @@ type entityJSON struct {
 		Annotator string `json:"annotator"`
 		Count     int    `json:"count"`
 	} `json:"mentions"`
-	Grade *model.RegistryGrade `json:"grade"`
+	Origin         string                `json:"origin"`
+	By             string                `json:"by"`
+	Makers         []string              `json:"makers"`
+	PendingAliases []model.RegistryAlias `json:"pending_aliases"`
+	Grades         map[string]string     `json:"grades"`
+	Grade          *model.RegistryGrade  `json:"grade"`
 }
 
 func entitiesJSON(t *testing.T, h *harness) []entityJSON {
@@ -115,7 +122,8 @@ func TestEntities(t *testing.T) {
 		wantMentions = []m{{id2, "alice", 1}, {id1, "alice", 3}, {id1, "bob", 3}}
 	}
 	if !reflect.DeepEqual(ms, wantMentions) || !reflect.DeepEqual(isis.Aliases, []string{"ISIS", "Daesh"}) ||
-		!reflect.DeepEqual(isis.ExternalIDs, []string{"wikidata:Q2429253"}) || isis.Label != "ORG" || isis.Grade != nil {
+		!reflect.DeepEqual(isis.ExternalIDs, []string{"wikidata:Q2429253"}) || isis.Label != "ORG" || isis.Grade != nil ||
+		isis.Origin != model.OriginAdded || isis.By != "tester" || isis.Makers == nil || isis.PendingAliases == nil || isis.Grades == nil || len(isis.Grades) != 0 {
 		t.Errorf("ISIS line %+v; want mentions %v", isis, wantMentions)
 	}
 	// Raqqa is tagged but its entity is not linked: no mentions.
@@ -123,8 +131,8 @@ func TestEntities(t *testing.T) {
 		t.Errorf("Raqqa line %+v; want no mentions and empty (not null) lists", r)
 	}
 	table := h.mustRun("entities").stdout
-	if !regexp.MustCompile(`(?m)^ID +LABEL +NAME +ALIASES +EXTERNAL IDS +MENTIONS +BY ANNOTATOR +GRADE\n`).MatchString(table) ||
-		!regexp.MustCompile(`(?m)^r1 +ORG +Islamic State +ISIS, Daesh +wikidata:Q2429253 +7 in 2 articles +alice:4 bob:3 *$`).MatchString(table) {
+	if !regexp.MustCompile(`(?m)^ID +LABEL +NAME +ALIASES +EXTERNAL IDS +ORIGIN +MENTIONS +BY ANNOTATOR +GRADES\n`).MatchString(table) ||
+		!regexp.MustCompile(`(?m)^r1 +ORG +Islamic State +ISIS, Daesh +wikidata:Q2429253 +added by tester +7 in 2 articles +alice:4 bob:3 *$`).MatchString(table) {
 		t.Errorf("entities table:\n%s", table)
 	}
 
@@ -202,6 +210,11 @@ func TestEntitiesRefuses(t *testing.T) {
 		{[]string{"entities", "merge", "r1", "r2", "--label", "GPE"}, 2, `--label, --alias and --id go with .entities add.`},
 		{[]string{"entities", "add", "X", "--label", "ORG", "--json"}, 2, `--json goes with the listing`},
 		{[]string{"history", "--registry", "abc"}, 2, `--registry shows the registry's changes`},
+		{[]string{"entities", "add", "July 27, 2017", "--label", "TIME"}, 2, `^annotate entities: the schema keeps TIME out of the registry \(it keeps ORG, PER, NORP, GPE, LOC, FAC\): mark the label "registry": true`},
+		{[]string{"entities", "confirm"}, 2, `entities confirm takes 1 argument, got 0`},
+		{[]string{"entities", "confirm", "Hasakah"}, 1, "^annotate: entities confirm: no registry entry is named \"Hasakah\""},
+		{[]string{"entities", "shared", "maybe"}, 2, `entities shared takes on or off, not "maybe"`},
+		{[]string{"entities", "shared", "on", "off"}, 2, `entities shared takes 1 argument, got 2`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -276,5 +289,73 @@ func TestCheckReportsEntityRules(t *testing.T) {
 	}
 	if res.code != 1 {
 		t.Errorf("check exit %d, want 1", res.code)
+	}
+}
+
+// TestEntitiesProvenance: the listing says how each entry entered and who
+// made it, its pending aliases and every annotator's grade; confirm makes
+// an annotator's entry everyone's; shared says and sets the one setting.
+func TestEntitiesProvenance(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun("entities", "add", "Raqqa", "--label", "GPE")
+	db, err := bolt.Open(h.dbPath(), bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := db.SaveRegistry(model.NewRegistryEntry(model.Entity{Name: "SDF", Label: "ORG", Aliases: []string{"QSD"}}, model.OriginTagging, "alice"), "alice", "add")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, g := range []struct{ who, code string }{{"alice", "E"}, {"bob", "D"}} {
+		_, _, err := store.ChangeRegistry(db, own.ID, g.who, "grade", func(e *model.RegistryEntry) bool {
+			e.SetGrade(g.who, model.RegistryGrade{Reliability: g.code, ArticleID: "a1", At: time.Date(2026, 3, i+1, 0, 0, 0, 0, time.UTC)})
+			return true
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	got := entitiesJSON(t, h)
+	sdf := got[1]
+	if sdf.Origin != model.OriginTagging || sdf.By != "alice" || !reflect.DeepEqual(sdf.Makers, []string{"alice"}) ||
+		!reflect.DeepEqual(sdf.PendingAliases, []model.RegistryAlias{{Name: "QSD", By: "alice"}}) || len(sdf.Aliases) != 0 {
+		t.Errorf("alice's entry: %+v", sdf)
+	}
+	if !reflect.DeepEqual(sdf.Grades, map[string]string{"alice": "E", "bob": "D"}) || sdf.Grade == nil || sdf.Grade.Reliability != "D" || sdf.Grade.By != "bob" {
+		t.Errorf("grades %v, grade %+v: want alice's E and bob's D, the last bob's", sdf.Grades, sdf.Grade)
+	}
+	table := h.mustRun("entities").stdout
+	if !regexp.MustCompile(`(?m)^r2 +ORG +SDF +QSD \(pending, alice\) +tagging by alice +0 in 0 articles +alice:E bob:D$`).MatchString(table) {
+		t.Errorf("entities table:\n%s", table)
+	}
+
+	if res := h.mustRun("entities", "shared"); !strings.HasPrefix(res.stdout, "the registry is independent") {
+		t.Errorf("shared: %q", res.stdout)
+	}
+	if res := h.mustRun("entities", "confirm", "r1"); res.stdout != "r1 \"Raqqa\" is everyone's already (added by tester) and has no pending alias: nothing to confirm\n" {
+		t.Errorf("confirm of an entry added on purpose: %q", res.stdout)
+	}
+	res := h.mustRun("--annotator", "carol", "entities", "confirm", "sdf")
+	if res.stdout != "confirmed r2 ORG \"SDF\" (aliases: QSD): suggested to every annotator\n" {
+		t.Errorf("confirm: %q", res.stdout)
+	}
+	if sdf := entitiesJSON(t, h)[1]; sdf.Origin != model.OriginConfirmed || sdf.By != "carol" || !reflect.DeepEqual(sdf.Aliases, []string{"QSD"}) || len(sdf.PendingAliases) != 0 {
+		t.Errorf("after confirm: %+v", sdf)
+	}
+	if hist := h.mustRun("history", "--registry").stdout; !regexp.MustCompile(`(?m) carol +r2 +confirm$`).MatchString(hist) {
+		t.Errorf("history --registry:\n%s", hist)
+	}
+
+	if res := h.mustRun("entities", "shared", "on"); !strings.HasPrefix(res.stdout, "the registry is now shared") {
+		t.Errorf("shared on: %q", res.stdout)
+	}
+	if res := h.mustRun("entities", "shared"); !strings.HasPrefix(res.stdout, "the registry is shared") {
+		t.Errorf("shared after on: %q", res.stdout)
+	}
+	var schema model.Schema
+	if err := json.Unmarshal([]byte(h.mustRun("schema").stdout), &schema); err != nil || !schema.RegistryShared() || schema.Name != "conflict-incidents" {
+		t.Errorf("the stored schema after shared on: %+v, %v", schema.Registry, err)
 	}
 }

@@ -44,7 +44,7 @@ func (s *suggestSources) open(e *env) (store.Store, *model.Schema, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.load(db, schema); err != nil {
+	if err := s.load(db, schema, e.annotator); err != nil {
 		db.Close()
 		return nil, nil, err
 	}
@@ -52,8 +52,10 @@ func (s *suggestSources) open(e *env) (store.Store, *model.Schema, error) {
 }
 
 // load reads the patterns (refusing labels the schema lacks, by line) and
-// the registry, and sets up the client.
-func (s *suggestSources) load(db store.Store, schema *model.Schema) error {
+// the registry as annotator is offered it (model.RegistryFor: curated
+// entries, their own, or all when the registry is shared), and sets up
+// the client.
+func (s *suggestSources) load(db store.Store, schema *model.Schema, annotator string) error {
 	for _, l := range schema.Labels {
 		s.labels = append(s.labels, l.Name)
 	}
@@ -76,9 +78,11 @@ func (s *suggestSources) load(db store.Store, schema *model.Schema) error {
 			return &suggest.PatternError{Lines: bad}
 		}
 	}
-	if err := db.Registry(func(e model.RegistryEntry) error { s.reg = append(s.reg, e); return nil }); err != nil {
+	var all []model.RegistryEntry
+	if err := db.Registry(func(e model.RegistryEntry) error { all = append(all, e); return nil }); err != nil {
 		return err
 	}
+	s.reg = model.RegistryFor(all, schema, annotator)
 	if s.url != "" {
 		s.client = &suggest.Client{URL: s.url, Timeout: s.timeout}
 	}

@@ -1,7 +1,9 @@
 package model
 
 import (
+	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -45,29 +47,321 @@ type Affiliation struct {
 // AffiliationRoles are the roles an affiliation may have.
 var AffiliationRoles = []string{"spokesperson", "member", "commander", "leader", "part_of"}
 
-// RegistryEntry is an entity the database knows across articles, shared by
-// every annotator: what suggestions are made from and what an article's
-// entity links to.
+// RegistryEntry is an entity the database knows across articles: what
+// suggestions are made from and what an article's entity links to.
+//
+// Who it is suggested to depends on how it entered (Origin): an entry an
+// annotator's own tagging or linking made is that annotator's (and of the
+// others whose own work came to it, Makers) until a reviewer confirms it
+// or someone adds it on purpose; every other entry is everyone's. Names an
+// annotator's linking taught an entry wait in PendingAliases, each the
+// proposer's, until confirmed. Grades are kept per annotator. OfferedTo,
+// RegistryFor and OfferedGrade say what each annotator is offered.
 type RegistryEntry struct {
 	ID          string   `json:"id"` // "r12"
 	Name        string   `json:"name"`
 	Label       string   `json:"label"`
 	Aliases     []string `json:"aliases,omitempty"`
 	ExternalIDs []string `json:"external_ids,omitempty"`
-	// Grade is the source grade last given to an entity linked to this
-	// entry, so a later article can offer it.
-	Grade     *RegistryGrade `json:"grade,omitempty"`
-	UpdatedAt time.Time      `json:"updated_at"`
-	UpdatedBy string         `json:"updated_by,omitempty"`
+	// Origin says how the entry entered the registry (OriginTagging,
+	// OriginLinking, OriginAdded, OriginConfirmed); "" for an entry made
+	// before origins were kept, which counts as curated, so nothing an
+	// existing team relied on stops being suggested.
+	Origin string `json:"origin,omitempty"`
+	// By is who made it so: the annotator whose tagging or linking made
+	// it, who added it, or who confirmed it.
+	By string `json:"by,omitempty"`
+	// Makers are the annotators whose own tagging or linking made the
+	// entry or came to it (By first); before it is curated it is
+	// suggested to them alone.
+	Makers []string `json:"makers,omitempty"`
+	// PendingAliases are names an annotator's linking taught the entry:
+	// each is suggested to its proposer only, until confirmed.
+	PendingAliases []RegistryAlias `json:"pending_aliases,omitempty"`
+	// Grades are the source grades given to entities linked to this
+	// entry, the last one per annotator (gold's too), so a later article
+	// can offer each annotator their own.
+	Grades    map[string]RegistryGrade `json:"grades,omitempty"`
+	UpdatedAt time.Time                `json:"updated_at"`
+	UpdatedBy string                   `json:"updated_by,omitempty"`
+}
+
+// How a registry entry entered the registry (RegistryEntry.Origin).
+const (
+	// OriginTagging: an annotator's tag-all made it.
+	OriginTagging = "tagging"
+	// OriginLinking: an annotator linked an entity of an article to the
+	// registry as a new entry.
+	OriginLinking = "linking"
+	// OriginAdded: someone added it on purpose (annotate entities add).
+	OriginAdded = "added"
+	// OriginConfirmed: a reviewer confirmed what an annotator's tagging or
+	// linking made.
+	OriginConfirmed = "confirmed"
+)
+
+// RegistryOrigins are the origins an entry may have ("" aside).
+var RegistryOrigins = []string{OriginTagging, OriginLinking, OriginAdded, OriginConfirmed}
+
+// RegistryAlias is a name an annotator's linking proposed for an entry.
+type RegistryAlias struct {
+	Name string `json:"name"`
+	By   string `json:"by"`
 }
 
 // RegistryGrade is a source grade kept with a registry entry: who gave it,
-// in which article.
+// in which article, when.
 type RegistryGrade struct {
-	Reliability string `json:"reliability"`
-	Rationale   string `json:"rationale,omitempty"`
-	By          string `json:"by,omitempty"`
-	ArticleID   string `json:"article,omitempty"`
+	Reliability string    `json:"reliability"`
+	Rationale   string    `json:"rationale,omitempty"`
+	By          string    `json:"by,omitempty"`
+	ArticleID   string    `json:"article,omitempty"`
+	At          time.Time `json:"at,omitzero"`
+}
+
+// UnmarshalJSON reads an entry, also as databases kept it before grades
+// were per annotator: the one "grade" becomes the grade of the annotator
+// who gave it (its "by").
+func (e *RegistryEntry) UnmarshalJSON(data []byte) error {
+	type plain RegistryEntry
+	var v struct {
+		plain
+		Grade *RegistryGrade `json:"grade"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*e = RegistryEntry(v.plain)
+	if v.Grade != nil && len(e.Grades) == 0 {
+		e.Grades = map[string]RegistryGrade{v.Grade.By: *v.Grade}
+	}
+	return nil
+}
+
+// Curated reports whether the entry is everyone's: added on purpose,
+// confirmed, or from before origins were kept.
+func (e RegistryEntry) Curated() bool {
+	return e.Origin != OriginTagging && e.Origin != OriginLinking
+}
+
+// OfferedTo reports whether the entry is suggested to annotator: a curated
+// entry to everyone, another to its makers, every entry to gold (the
+// reviewer sees every version anyway) and to everyone when the registry is
+// shared.
+func (e RegistryEntry) OfferedTo(annotator string, shared bool) bool {
+	return shared || e.Curated() || annotator == GoldAnnotator || slices.Contains(e.Makers, annotator)
+}
+
+// SeenBy is the entry as annotator is offered it: its aliases with the
+// pending ones annotator proposed (every pending one when shared, or for
+// gold), nothing pending left.
+func (e RegistryEntry) SeenBy(annotator string, shared bool) RegistryEntry {
+	seen := e
+	seen.Aliases = slices.Clone(e.Aliases)
+	for _, p := range e.PendingAliases {
+		if (shared || annotator == GoldAnnotator || p.By == annotator) && !seen.HasName(p.Name) {
+			seen.Aliases = append(seen.Aliases, p.Name)
+		}
+	}
+	seen.PendingAliases = nil
+	return seen
+}
+
+// HasName reports whether name is the entry's name or one of its
+// (confirmed) aliases, compared by NameKey.
+func (e RegistryEntry) HasName(name string) bool {
+	k := NameKey(name)
+	for _, n := range e.Names() {
+		if NameKey(n) == k {
+			return true
+		}
+	}
+	return false
+}
+
+// RegistryFor returns the entries of all suggested to annotator under
+// schema s, as they see them (SeenBy): entries offered to them
+// (OfferedTo, with the schema's shared setting) whose label the schema
+// keeps in the registry. Suggestions, pretagging and the screen's link
+// prompt all read the registry through it.
+func RegistryFor(all []RegistryEntry, s *Schema, annotator string) []RegistryEntry {
+	shared := s.RegistryShared()
+	var out []RegistryEntry
+	for _, e := range all {
+		if s.KeepsInRegistry(e.Label) && e.OfferedTo(annotator, shared) {
+			out = append(out, e.SeenBy(annotator, shared))
+		}
+	}
+	return out
+}
+
+// NewRegistryEntry is the entry an annotator's own tagging or linking
+// (origin) makes of an article's entity: its name, label and external ids,
+// its other names pending as the annotator's proposals, the annotator its
+// one maker.
+func NewRegistryEntry(e Entity, origin, annotator string) RegistryEntry {
+	r := RegistryEntry{Name: e.Name, Label: e.Label, ExternalIDs: slices.Clone(e.ExternalIDs),
+		Origin: origin, By: annotator, Makers: []string{annotator}}
+	r.LearnNames(e, annotator)
+	return r
+}
+
+// AddMaker records that annotator's own work came to the entry too (their
+// tag-all found it by name), so it is suggested to them as to its other
+// makers. It reports whether anything changed: a curated entry needs no
+// makers.
+func (e *RegistryEntry) AddMaker(annotator string) bool {
+	if e.Curated() || slices.Contains(e.Makers, annotator) {
+		return false
+	}
+	e.Makers = append(slices.Clone(e.Makers), annotator)
+	return true
+}
+
+// LearnNames teaches the entry the names of an article's entity linked to
+// it, as annotator's linking made them: an entry that is annotator's alone
+// (made by their work, no other maker) takes the entity's canonical name
+// (its own becoming a pending alias); otherwise, and for the other names,
+// each name the entry does not know becomes a pending alias proposed by
+// annotator. Gold's names are a reviewer's: aliases at once. It reports
+// whether anything changed.
+func (e *RegistryEntry) LearnNames(ent Entity, annotator string) bool {
+	// A copy of an entry shares its slices: change only new ones.
+	e.Aliases, e.PendingAliases = slices.Clone(e.Aliases), slices.Clone(e.PendingAliases)
+	if annotator == GoldAnnotator {
+		changed := false
+		for _, n := range ent.Names() {
+			if strings.TrimSpace(n) != "" && !e.HasName(n) {
+				e.AddAlias(n)
+				changed = true
+			}
+		}
+		return changed
+	}
+	changed := false
+	if !e.Curated() && slices.Equal(e.Makers, []string{annotator}) && strings.TrimSpace(ent.Name) != "" && e.Name != ent.Name {
+		old := e.Name
+		e.Name = ent.Name
+		e.Aliases = slices.DeleteFunc(e.Aliases, func(a string) bool { return NameKey(a) == NameKey(ent.Name) })
+		e.PendingAliases = slices.DeleteFunc(e.PendingAliases, func(p RegistryAlias) bool { return NameKey(p.Name) == NameKey(ent.Name) })
+		e.proposeAlias(old, annotator)
+		changed = true
+	}
+	for _, n := range ent.Names() {
+		if e.proposeAlias(n, annotator) {
+			changed = true
+		}
+	}
+	return changed
+}
+
+// proposeAlias adds name as annotator's pending alias unless the entry
+// already goes by it or annotator already proposed it.
+func (e *RegistryEntry) proposeAlias(name, annotator string) bool {
+	name = strings.TrimSpace(name)
+	if name == "" || e.HasName(name) || slices.ContainsFunc(e.PendingAliases, func(p RegistryAlias) bool {
+		return p.By == annotator && NameKey(p.Name) == NameKey(name)
+	}) {
+		return false
+	}
+	e.PendingAliases = append(e.PendingAliases, RegistryAlias{Name: name, By: annotator})
+	return true
+}
+
+// AddAlias gives the entry an alias on purpose (annotate entities alias,
+// or add): everyone's at once, and no longer pending for anyone.
+func (e *RegistryEntry) AddAlias(name string) {
+	e.Aliases, e.PendingAliases = slices.Clone(e.Aliases), slices.Clone(e.PendingAliases)
+	name = strings.TrimSpace(name)
+	e.PendingAliases = slices.DeleteFunc(e.PendingAliases, func(p RegistryAlias) bool { return NameKey(p.Name) == NameKey(name) })
+	if len(e.PendingAliases) == 0 {
+		e.PendingAliases = nil
+	}
+	if name != "" && !e.HasName(name) {
+		e.Aliases = append(e.Aliases, name)
+	}
+}
+
+// Curate makes an entry someone's annotator work made everyone's, as who
+// did it on purpose (OriginAdded: entities add of its name). Its pending
+// aliases stay their proposers' (ConfirmRegistry confirms those). It
+// reports whether the entry was not curated before.
+func (e *RegistryEntry) Curate(origin, who string) bool {
+	if e.Curated() {
+		return false
+	}
+	e.Origin, e.By = origin, who
+	return true
+}
+
+// ConfirmRegistry is a reviewer's confirmation of an entry: what an
+// annotator's tagging or linking made becomes everyone's (OriginConfirmed,
+// by the reviewer), and every pending alias becomes an alias. It reports
+// whether anything changed: confirming a curated entry with nothing
+// pending does nothing. The review screen and annotate entities confirm
+// both confirm this way (store.ConfirmRegistry stores it).
+func ConfirmRegistry(e *RegistryEntry, reviewer string) bool {
+	changed := e.Curate(OriginConfirmed, reviewer)
+	e.Aliases = slices.Clone(e.Aliases)
+	for _, p := range e.PendingAliases {
+		if !e.HasName(p.Name) {
+			e.Aliases = append(e.Aliases, p.Name)
+		}
+		changed = true
+	}
+	e.PendingAliases = nil
+	return changed
+}
+
+// SetGrade keeps annotator's grade of the entry, replacing only their own
+// earlier one.
+func (e *RegistryEntry) SetGrade(annotator string, g RegistryGrade) {
+	if e.Grades == nil {
+		e.Grades = map[string]RegistryGrade{}
+	} else {
+		e.Grades = maps.Clone(e.Grades)
+	}
+	g.By = annotator
+	e.Grades[annotator] = g
+}
+
+// OfferedGrade is the grade an article (articleID) may offer annotator for
+// a source linked to this entry, as "graded in an earlier article": their
+// own grade, else gold's, given in another article. With a shared registry
+// the last grade anyone gave in another article is offered when neither
+// is. Nothing else is: another annotator's grade, or one given in this
+// very article, is not an earlier article's.
+func (e RegistryEntry) OfferedGrade(annotator, articleID string, shared bool) (RegistryGrade, bool) {
+	usable := func(g RegistryGrade) bool { return g.Reliability != "" && g.ArticleID != articleID }
+	for _, who := range []string{annotator, GoldAnnotator} {
+		if g, ok := e.Grades[who]; ok && usable(g) {
+			return g, true
+		}
+	}
+	if !shared {
+		return RegistryGrade{}, false
+	}
+	var best RegistryGrade
+	found := false
+	for _, who := range slices.Sorted(maps.Keys(e.Grades)) {
+		if g := e.Grades[who]; usable(g) && (!found || g.At.After(best.At)) {
+			best, found = g, true
+		}
+	}
+	return best, found
+}
+
+// LastGrade is the grade last given to the entry, by anyone (nil when
+// none): the one a grade without a time (kept before grades had one)
+// counts as oldest.
+func (e RegistryEntry) LastGrade() *RegistryGrade {
+	var last *RegistryGrade
+	for _, who := range slices.Sorted(maps.Keys(e.Grades)) {
+		if g := e.Grades[who]; last == nil || g.At.After(last.At) {
+			last = &g
+		}
+	}
+	return last
 }
 
 // Names returns the canonical name and the aliases.

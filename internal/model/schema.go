@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -31,6 +32,10 @@ type Label struct {
 	Key         string `json:"key,omitempty"`
 	Color       string `json:"color,omitempty"`
 	Description string `json:"description,omitempty"`
+	// Registry marks a label whose entities are kept in the registry
+	// across articles (named actors and places); dates, numbers and
+	// other labels left unmarked never enter it. See KeepsInRegistry.
+	Registry *bool `json:"registry,omitempty"`
 }
 
 // Code is one entry of a code list.
@@ -99,6 +104,66 @@ type Schema struct {
 	SourceGrades      []Code          `json:"source_grades"`
 	CredibilityGrades []Code          `json:"credibility_grades"`
 	Fields            []Field         `json:"fields"`
+	// Registry holds the registry's settings, stored with the schema.
+	Registry *RegistrySettings `json:"registry,omitempty"`
+}
+
+// RegistrySettings are a team's choices about its entity registry.
+type RegistrySettings struct {
+	// Shared offers every annotator every entry, alias and grade
+	// (consistency over independence). Off, annotators stay independent:
+	// what an annotator's own tagging or linking made is suggested to
+	// that annotator only until it is confirmed or added on purpose
+	// (RegistryEntry.OfferedTo).
+	Shared bool `json:"shared"`
+}
+
+// RegistryShared reports whether the schema's registry is shared.
+func (s *Schema) RegistryShared() bool { return s != nil && s.Registry != nil && s.Registry.Shared }
+
+// defaultRegistryLabels are the labels kept in the registry by a schema
+// that marks none (one written before the flag): the built-in schema's.
+var defaultRegistryLabels = []string{"ORG", "PER", "NORP", "GPE", "LOC", "FAC"}
+
+// KeepsInRegistry reports whether entities of the label may enter the
+// registry and be suggested from it: the label is the schema's and marked
+// "registry": true. A schema that marks no label either way (written
+// before the flag) keeps the built-in schema's: ORG, PER, NORP, GPE, LOC
+// and FAC.
+func (s *Schema) KeepsInRegistry(label string) bool {
+	if s == nil {
+		return false
+	}
+	marked := false
+	for _, l := range s.Labels {
+		if l.Registry != nil {
+			marked = true
+		}
+	}
+	for _, l := range s.Labels {
+		if l.Name == label {
+			if marked {
+				return l.Registry != nil && *l.Registry
+			}
+			return slices.Contains(defaultRegistryLabels, label)
+		}
+	}
+	return false
+}
+
+// RegistryLabels lists the labels KeepsInRegistry keeps, in the schema's
+// order.
+func (s *Schema) RegistryLabels() []string {
+	var out []string
+	if s == nil {
+		return out
+	}
+	for _, l := range s.Labels {
+		if s.KeepsInRegistry(l.Name) {
+			out = append(out, l.Name)
+		}
+	}
+	return out
 }
 
 //go:embed default_schema.json

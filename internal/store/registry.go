@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,8 +24,10 @@ import (
 var ErrRegistryEntry = errors.New("registry entry refused")
 
 // TidyRegistryEntry trims e's names, drops aliases that repeat the name or
-// each other (by model.NameKey) and repeated external ids, and returns
-// what is wrong with the entry as it then is ("" when nothing).
+// each other (by model.NameKey), repeated external ids, pending aliases the
+// entry already goes by or that repeat one of the same proposer, and
+// repeated makers, and returns what is wrong with the entry as it then is
+// ("" when nothing).
 func TidyRegistryEntry(e *model.RegistryEntry) string {
 	e.Name = strings.TrimSpace(e.Name)
 	e.Label = strings.TrimSpace(e.Label)
@@ -33,6 +36,26 @@ func TidyRegistryEntry(e *model.RegistryEntry) string {
 		e.Aliases = nil
 	}
 	e.ExternalIDs = joinNames(nil, e.ExternalIDs)
+	var pending []model.RegistryAlias
+	for _, p := range e.PendingAliases {
+		p.Name = strings.TrimSpace(p.Name)
+		if p.Name == "" || e.HasName(p.Name) || slices.ContainsFunc(pending, func(q model.RegistryAlias) bool {
+			return q.By == p.By && model.NameKey(q.Name) == model.NameKey(p.Name)
+		}) {
+			continue
+		}
+		pending = append(pending, p)
+	}
+	e.PendingAliases = pending
+	if len(e.Makers) > 0 {
+		var makers []string
+		for _, m := range e.Makers {
+			if !slices.Contains(makers, m) {
+				makers = append(makers, m)
+			}
+		}
+		e.Makers = makers
+	}
 	return RegistryEntryProblem(*e)
 }
 
@@ -46,10 +69,19 @@ func RegistryEntryProblem(e model.RegistryEntry) string {
 		return fmt.Sprintf("name %q holds a line break or control character", e.Name)
 	case e.Label == "":
 		return "an entry needs a label"
+	case e.Origin != "" && !slices.Contains(model.RegistryOrigins, e.Origin):
+		return fmt.Sprintf("origin %q is none of %s", e.Origin, strings.Join(model.RegistryOrigins, ", "))
+	case !e.Curated() && len(e.Makers) == 0:
+		return fmt.Sprintf("an entry made by %s needs the annotator who made it (makers)", e.Origin)
 	}
 	for _, a := range e.Aliases {
 		if strings.TrimSpace(a) == "" || badName(a) {
 			return fmt.Sprintf("alias %q is blank or holds a line break or control character", a)
+		}
+	}
+	for _, p := range e.PendingAliases {
+		if strings.TrimSpace(p.Name) == "" || badName(p.Name) {
+			return fmt.Sprintf("pending alias %q is blank or holds a line break or control character", p.Name)
 		}
 	}
 	for _, x := range e.ExternalIDs {
@@ -119,9 +151,11 @@ func CheckRegistryName(all []model.RegistryEntry, e model.RegistryEntry) error {
 
 // MergeRegistryEntries returns entry into with entry from folded in, as
 // MergeRegistry stores it: from's name, aliases and external ids join
-// into's (without repeats, by NameKey), and into keeps its grade or takes
-// from's when it has none. Neither entry is changed; the caller sets who
-// and when, and checks the result (RegistryEntryProblem).
+// into's (without repeats, by NameKey), so do its pending aliases and
+// makers; each annotator keeps into's grade, or takes from's when into
+// has none of theirs; the result is curated when either was (with that
+// one's origin, into's first). Neither entry is changed; the caller sets
+// who and when, and checks the result (RegistryEntryProblem).
 func MergeRegistryEntries(into, from model.RegistryEntry) model.RegistryEntry {
 	merged := into
 	merged.Aliases = joinNames([]string{into.Name}, append(append(slices.Clone(into.Aliases), from.Name), from.Aliases...))[1:]
@@ -129,10 +163,21 @@ func MergeRegistryEntries(into, from model.RegistryEntry) model.RegistryEntry {
 		merged.Aliases = nil
 	}
 	merged.ExternalIDs = joinNames(into.ExternalIDs, from.ExternalIDs)
-	if merged.Grade == nil && from.Grade != nil {
-		g := *from.Grade
-		merged.Grade = &g
+	merged.PendingAliases = append(slices.Clone(into.PendingAliases), from.PendingAliases...)
+	merged.Makers = append(slices.Clone(into.Makers), from.Makers...)
+	if !into.Curated() && from.Curated() {
+		merged.Origin, merged.By = from.Origin, from.By
 	}
+	merged.Grades = maps.Clone(into.Grades)
+	for who, g := range from.Grades {
+		if _, ok := merged.Grades[who]; !ok {
+			if merged.Grades == nil {
+				merged.Grades = map[string]model.RegistryGrade{}
+			}
+			merged.Grades[who] = g
+		}
+	}
+	TidyRegistryEntry(&merged)
 	return merged
 }
 
@@ -231,4 +276,74 @@ func (c *RegistryCheck) Links(a model.Annotation) []string {
 		}
 	}
 	return problems
+}
+
+// CheckRegistryFresh is SaveRegistry's refusal (ErrConflict) of a change
+// made to a copy of an entry older than the one stored: e.UpdatedAt, when
+// set, must be stored's. A screen holding an entry read before another
+// change would otherwise undo that change by saving its copy (bob's grade
+// saved over alice's). An entry whose UpdatedAt is zero, built whole by its
+// caller, is not checked.
+func CheckRegistryFresh(stored, e model.RegistryEntry) error {
+	if e.UpdatedAt.IsZero() || e.UpdatedAt.Equal(stored.UpdatedAt) {
+		return nil
+	}
+	return fmt.Errorf("registry entry %s changed since it was read (by %s at %s): %w", e.ID, stored.UpdatedBy, stored.UpdatedAt.Format("2006-01-02 15:04:05"), ErrConflict)
+}
+
+// changeAttempts bounds how often ChangeRegistry reads an entry again
+// after another change came in between.
+const changeAttempts = 8
+
+// ChangeRegistry applies change to the registry entry id as stored now and
+// saves the result (SaveRegistry, with who and action). When another
+// change is saved between the read and the write (ErrConflict), it reads
+// the entry again and applies change again, so a change made on an old
+// copy never undoes another: change must depend only on the entry it is
+// given. When change reports nothing changed, nothing is saved. It returns
+// the entry as stored and whether change changed it.
+func ChangeRegistry(st Store, id, who, action string, change func(*model.RegistryEntry) bool) (model.RegistryEntry, bool, error) {
+	for range changeAttempts {
+		entry, err := RegistryEntryByID(st, id)
+		if err != nil {
+			return entry, false, err
+		}
+		if !change(&entry) {
+			return entry, false, nil
+		}
+		saved, err := st.SaveRegistry(entry, who, action)
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		return saved, err == nil, err
+	}
+	return model.RegistryEntry{}, false, fmt.Errorf("registry entry %s kept changing while %s tried to %s: %w", id, who, action, ErrConflict)
+}
+
+// RegistryEntryByID returns the registry entry with that id (ErrNotFound
+// when there is none).
+func RegistryEntryByID(st Store, id string) (model.RegistryEntry, error) {
+	var found model.RegistryEntry
+	ok := false
+	err := st.Registry(func(e model.RegistryEntry) error {
+		if e.ID == id {
+			found, ok = e, true
+		}
+		return nil
+	})
+	if err == nil && !ok {
+		err = fmt.Errorf("registry entry %s: %w", id, ErrNotFound)
+	}
+	return found, err
+}
+
+// ConfirmRegistry stores a reviewer's confirmation of entry id
+// (model.ConfirmRegistry): what an annotator's tagging or linking made,
+// and every pending alias, becomes everyone's. It returns the entry as
+// stored and whether there was anything to confirm. annotate entities
+// confirm and the review screen both call it.
+func ConfirmRegistry(st Store, id, reviewer string) (model.RegistryEntry, bool, error) {
+	return ChangeRegistry(st, id, reviewer, "confirm", func(e *model.RegistryEntry) bool {
+		return model.ConfirmRegistry(e, reviewer)
+	})
 }

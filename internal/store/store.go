@@ -166,8 +166,11 @@ type Store interface {
 	// (model.NameKey), then id.
 	Registry(fn func(model.RegistryEntry) error) error
 	// SaveRegistry stores a registry entry: a new one when e.ID is ""
-	// (returned with its ID), else a change to that entry. who and action
-	// go to the registry's history, with the time.
+	// (returned with its ID), else a change to that entry, refused with
+	// ErrConflict when e was read before the stored entry last changed
+	// (its UpdatedAt, when set, is not the stored one's: see
+	// ChangeRegistry). who and action go to the registry's history, with
+	// the time.
 	SaveRegistry(e model.RegistryEntry, who, action string) (model.RegistryEntry, error)
 	// MergeRegistry folds entry from into entry into: names, aliases and
 	// external ids joined, every annotation's link to from moved to into

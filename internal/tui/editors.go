@@ -202,8 +202,10 @@ func (m *Model) affiliatedGrades(c model.Claim) string {
 	return strings.Join(parts, ", ")
 }
 
-// offeredGrade is the grade the registry remembers for a source's entity,
-// given in another article, when this article has none yet.
+// offeredGrade is the grade the registry remembers for a source's entity
+// that this annotator may take, given in an earlier article
+// (model.RegistryEntry.OfferedGrade: their own or gold's, never this
+// article's), when this article has none yet.
 func (m *Model) offeredGrade(src sourceEntry) (*model.RegistryGrade, bool) {
 	if _, graded := m.sourceGrade(src.name); graded {
 		return nil, false
@@ -213,8 +215,11 @@ func (m *Model) offeredGrade(src sourceEntry) (*model.RegistryGrade, bool) {
 		return nil, false
 	}
 	for _, r := range m.registry {
-		if r.ID == e.Registry && r.Grade != nil && r.Grade.Reliability != "" {
-			return r.Grade, true
+		if r.ID != e.Registry {
+			continue
+		}
+		if g, ok := r.OfferedGrade(m.owner(), m.ann.ArticleID, m.opts.Schema.RegistryShared()); ok {
+			return &g, true
 		}
 	}
 	return nil, false

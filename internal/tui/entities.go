@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/store"
 	"github.com/annotate-tool/annotate/internal/termtext"
 )
 
@@ -356,7 +357,7 @@ func (m *Model) openLinkPrompt() {
 		}
 	}
 	var reg []string
-	for _, r := range m.registry {
+	for _, r := range m.offeredRegistry() {
 		if r.ID == own.Registry {
 			continue
 		}
@@ -364,12 +365,19 @@ func (m *Model) openLinkPrompt() {
 		if len(r.Aliases) > 0 {
 			d += " · aka " + strings.Join(r.Aliases, ", ")
 		}
+		if !r.Curated() {
+			d += " · " + r.Origin + ", not confirmed"
+		}
 		p.ids[d] = "registry:" + r.ID
 		reg = append(reg, d)
 	}
 	p.choices = append(append(same, reg...), other...)
-	if own.Registry == "" {
-		d := fmt.Sprintf("+ add %s to the registry (shared by every article)", quote(own.Name))
+	if own.Registry == "" && m.opts.Schema.KeepsInRegistry(own.Label) {
+		whose := "yours until a reviewer confirms it"
+		if m.opts.Schema.RegistryShared() {
+			whose = "shared by every annotator"
+		}
+		d := fmt.Sprintf("+ add %s to the registry (%s)", quote(own.Name), whose)
 		p.ids[d] = "new-registry:"
 		p.choices = append(p.choices, d)
 	}
@@ -394,7 +402,7 @@ func (m *Model) link(entityID, choice string) tea.Cmd {
 		m.afterSave = func(m *Model) tea.Cmd { return m.syncRegistry(into.ID) }
 		return m.commit(next, fmt.Sprintf("%s is %s: one entity of %d mentions", quote(own.Name), quote(into.Name), len(next.MentionsOf(into.ID))))
 	case "registry":
-		for _, r := range m.registry {
+		for _, r := range m.offeredRegistry() {
 			if r.ID == id {
 				next := m.ann.Clone()
 				model.LinkRegistry(&next, entityID, r)
@@ -402,23 +410,49 @@ func (m *Model) link(entityID, choice string) tea.Cmd {
 			}
 		}
 	case "new-registry":
-		return m.addToRegistry(entityID)
+		return m.addToRegistry(entityID, model.OriginLinking)
 	}
 	return nil
 }
 
-// addToRegistry stores an entity in the registry and links it there: two
-// writes, the registry's first, so the link never points at nothing.
-func (m *Model) addToRegistry(entityID string) tea.Cmd {
+// offeredRegistry is the registry as the screen's annotator is offered it
+// (model.RegistryFor): suggestions, accepting them and the link prompt
+// read it, so another annotator's own entries, pending aliases and
+// labels the schema keeps out are never offered.
+func (m *Model) offeredRegistry() []model.RegistryEntry {
+	return model.RegistryFor(m.registry, m.opts.Schema, m.owner())
+}
+
+// addToRegistry stores an entity in the registry, as the annotator's own
+// tagging or linking made it (origin), and links it there: two writes,
+// the registry's first, so the link never points at nothing. In review,
+// where gold is written, the reviewer's entry is confirmed as it is made.
+// When another annotator's own entry already goes by the entity's name,
+// the annotator came to that entry too: it becomes theirs as well
+// (model.AddMaker) rather than a second entry of one actor.
+func (m *Model) addToRegistry(entityID, origin string) tea.Cmd {
 	e, ok := m.ann.Referent(entityID)
 	if !ok {
 		return nil
 	}
-	st, who := m.opts.Store, m.opts.Annotator
-	entry := model.RegistryEntry{Name: e.Name, Label: e.Label, Aliases: e.Aliases, ExternalIDs: e.ExternalIDs}
+	st, who := m.opts.Store, m.owner()
+	entry := model.NewRegistryEntry(e, origin, who)
+	if who == model.GoldAnnotator {
+		// A reviewer's entry, made in gold, is confirmed as it is made.
+		model.ConfirmRegistry(&entry, m.opts.Annotator)
+	}
+	if other, name := store.RegistryNameTaken(m.registry, entry); name != "" && !other.OfferedTo(who, m.opts.Schema.RegistryShared()) {
+		m.saving = true
+		return func() tea.Msg {
+			saved, _, err := store.ChangeRegistry(st, other.ID, who, fmt.Sprintf("%s came to %s too", who, other.Name), func(r *model.RegistryEntry) bool {
+				return r.AddMaker(who)
+			})
+			return registrySavedMsg{entry: saved, entity: entityID, err: err}
+		}
+	}
 	m.saving = true
 	return func() tea.Msg {
-		saved, err := st.SaveRegistry(entry, who, "add "+e.Name)
+		saved, err := st.SaveRegistry(entry, who, fmt.Sprintf("add %s (%s by %s)", e.Name, origin, who))
 		return registrySavedMsg{entry: saved, entity: entityID, err: err}
 	}
 }
@@ -436,12 +470,25 @@ func (m *Model) onRegistrySaved(msg registrySavedMsg) tea.Cmd {
 		m.fail(fmt.Errorf("not added to the registry: %w", msg.err))
 		return m.replayPending()
 	}
-	m.registry = append(m.registry, msg.entry)
+	m.keepRegistryEntry(msg.entry)
 	next := m.ann.Clone()
-	if model.LinkRegistry(&next, msg.entity, msg.entry) {
+	seen := msg.entry.SeenBy(m.owner(), m.opts.Schema.RegistryShared())
+	if model.LinkRegistry(&next, msg.entity, seen) {
 		return m.commit(next, fmt.Sprintf("%s added to the registry as %s and linked", quote(msg.entry.Name), msg.entry.ID))
 	}
 	return m.replayPending()
+}
+
+// keepRegistryEntry puts an entry as stored into the screen's copy of the
+// registry, replacing the one of its id.
+func (m *Model) keepRegistryEntry(e model.RegistryEntry) {
+	for i := range m.registry {
+		if m.registry[i].ID == e.ID {
+			m.registry[i] = e
+			return
+		}
+	}
+	m.registry = append(m.registry, e)
 }
 
 // mergeEntities folds entity from into entity into: from's mentions, names
@@ -576,14 +623,15 @@ func (m *Model) affiliate(entityID, target, role string) tea.Cmd {
 }
 
 // register links the entity of a mention to the registry entry of that
-// label and name, adding one when there is none. Nothing to do when it is
-// linked already.
+// label and name the annotator is offered, adding one as their tagging's
+// when there is none. Nothing to do when it is linked already, or when the
+// schema keeps its label out of the registry (dates, numbers).
 func (m *Model) register(spanID string) tea.Cmd {
 	e, ok := m.ann.EntityOfSpan(spanID)
-	if !ok || e.Registry != "" {
+	if !ok || e.Registry != "" || !m.opts.Schema.KeepsInRegistry(e.Label) {
 		return nil
 	}
-	for _, r := range m.registry {
+	for _, r := range m.offeredRegistry() {
 		if r.Label != e.Label {
 			continue
 		}
@@ -595,12 +643,15 @@ func (m *Model) register(spanID string) tea.Cmd {
 			}
 		}
 	}
-	return m.addToRegistry(e.ID)
+	return m.addToRegistry(e.ID, model.OriginTagging)
 }
 
-// syncRegistry brings the registry entry an entity is linked to in line
-// with the entity's names: its canonical name, the others as aliases. It
-// runs after a merge in the article made one entity of two.
+// syncRegistry teaches the registry entry an entity is linked to the
+// entity's names (model.LearnNames): they wait as the annotator's pending
+// aliases until confirmed, and only an entry that is the annotator's alone
+// takes the entity's canonical name. It runs after a merge in the article
+// made one entity of two. The change is applied to the entry as stored
+// (store.ChangeRegistry), so it never undoes another annotator's.
 func (m *Model) syncRegistry(entityID string) tea.Cmd {
 	e, ok := m.ann.Referent(entityID)
 	if !ok || e.Registry == "" {
@@ -610,20 +661,14 @@ func (m *Model) syncRegistry(entityID string) tea.Cmd {
 		if r.ID != e.Registry {
 			continue
 		}
-		next := r
-		next.Name = e.Name
-		next.Aliases = nil
-		for _, n := range append(r.Names(), e.Names()...) {
-			if model.NameKey(n) != model.NameKey(next.Name) && !containsName(next.Aliases, n) {
-				next.Aliases = append(next.Aliases, n)
-			}
-		}
-		if next.Name == r.Name && len(next.Aliases) == len(r.Aliases) {
+		if probe := r; !probe.LearnNames(e, m.owner()) {
 			return nil
 		}
-		st, who := m.opts.Store, m.opts.Annotator
+		st, who := m.opts.Store, m.owner()
 		return func() tea.Msg {
-			saved, err := st.SaveRegistry(next, who, fmt.Sprintf("%s aka %s", next.Name, strings.Join(next.Aliases, ", ")))
+			saved, _, err := store.ChangeRegistry(st, e.Registry, who, fmt.Sprintf("%s calls %s %s", who, e.Name, strings.Join(e.Aliases, ", ")), func(r *model.RegistryEntry) bool {
+				return r.LearnNames(e, who)
+			})
 			return registryGradeMsg{entry: saved, err: err}
 		}
 	}

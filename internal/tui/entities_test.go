@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -40,9 +41,12 @@ func TestEntitiesOnTheScreen(t *testing.T) {
 	if !ok || sdf.Name != "Syrian Democratic Forces" || !sdf.HasName("SDF") || len(a.MentionsOf(sdf.ID)) != 4 {
 		t.Fatalf("after e: entity %+v with %d mentions, want Syrian Democratic Forces aka SDF with 4", sdf, len(a.MentionsOf(sdf.ID)))
 	}
-	// The registry entry tag-all made for "SDF" learned the names.
-	if r := st.registry; len(r) != 2 || r[1].Name != "Syrian Democratic Forces" || len(r[1].Aliases) != 1 || r[1].Aliases[0] != "SDF" {
-		t.Errorf("registry after e: %+v, want ISIS and Syrian Democratic Forces aka SDF", r)
+	// The registry entry alice's tag-all made for "SDF" learned the names:
+	// it is hers alone, so it takes the canonical name; the short name
+	// waits as her pending alias.
+	if r := st.registry; len(r) != 2 || r[1].Name != "Syrian Democratic Forces" || len(r[1].Aliases) != 0 ||
+		!reflect.DeepEqual(r[1].PendingAliases, []model.RegistryAlias{{Name: "SDF", By: "alice"}}) || r[1].Origin != model.OriginTagging || r[1].By != "alice" {
+		t.Errorf("registry after e: %+v, want ISIS and Syrian Democratic Forces, SDF pending as alice's alias", r)
 	}
 	// p: the spokeswoman is spokesperson of the SDF.
 	h.findText("Leyla Haso")

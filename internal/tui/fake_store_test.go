@@ -334,7 +334,9 @@ func (s *fakeStore) SaveRegistry(e model.RegistryEntry, who, action string) (mod
 	if e.Name == "" {
 		return e, errors.New("a registry entry needs a name")
 	}
-	e.UpdatedAt, e.UpdatedBy = s.now(), who
+	read := e
+	// Each change gets its own time, so a stale copy is told apart.
+	e.UpdatedAt, e.UpdatedBy = s.now().Add(time.Duration(len(s.regHistory)+1)), who
 	change := store.RegistryChange{Seq: uint64(len(s.regHistory) + 1), Time: s.now(), Who: who, Action: action}
 	if e.ID == "" {
 		s.registrySeq++
@@ -344,6 +346,9 @@ func (s *fakeStore) SaveRegistry(e model.RegistryEntry, who, action string) (mod
 		found := false
 		for i := range s.registry {
 			if s.registry[i].ID == e.ID {
+				if err := store.CheckRegistryFresh(s.registry[i], read); err != nil {
+					return model.RegistryEntry{}, err
+				}
 				before := copyJSON(s.registry[i])
 				change.Before = &before
 				s.registry[i] = copyJSON(e)

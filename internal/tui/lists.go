@@ -2,13 +2,16 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/store"
 	"github.com/annotate-tool/annotate/internal/termtext"
 )
 
@@ -334,28 +337,27 @@ func (m *Model) acceptOfferedGrade(src sourceEntry) tea.Cmd {
 	return m.commit(next, fmt.Sprintf("grade source %s %s (as in an earlier article)", src.name, og.Reliability))
 }
 
-// rememberGrade keeps a source's grade with its entity's registry entry, so
-// the next article can offer it. It runs after the grade is saved.
+// rememberGrade keeps a source's grade with its entity's registry entry,
+// as this annotator's (the entry keeps one per annotator), so their next
+// article can offer it. It runs after the grade is saved, and changes the
+// entry as stored (store.ChangeRegistry), never another annotator's grade.
 func (m *Model) rememberGrade(name string) tea.Cmd {
 	g, ok := m.sourceGrade(name)
 	e, linked := m.ann.Referent(g.Entity)
 	if !ok || !linked || e.Registry == "" || g.Reliability == "" {
 		return nil
 	}
-	var entry model.RegistryEntry
-	found := false
-	for _, r := range m.registry {
-		if r.ID == e.Registry {
-			entry, found = r, true
-		}
-	}
+	found := slices.ContainsFunc(m.registry, func(r model.RegistryEntry) bool { return r.ID == e.Registry })
 	if !found {
 		return nil
 	}
-	entry.Grade = &model.RegistryGrade{Reliability: g.Reliability, Rationale: g.Rationale, By: m.opts.Annotator, ArticleID: m.ann.ArticleID}
-	st, who := m.opts.Store, m.opts.Annotator
+	st, who, article := m.opts.Store, m.owner(), m.ann.ArticleID
 	return func() tea.Msg {
-		saved, err := st.SaveRegistry(entry, who, fmt.Sprintf("grade %s %s", entry.Name, g.Reliability))
+		grade := model.RegistryGrade{Reliability: g.Reliability, Rationale: g.Rationale, ArticleID: article, At: time.Now().UTC()}
+		saved, _, err := store.ChangeRegistry(st, e.Registry, who, fmt.Sprintf("grade %s %s", e.Name, g.Reliability), func(r *model.RegistryEntry) bool {
+			r.SetGrade(who, grade)
+			return true
+		})
 		return registryGradeMsg{entry: saved, err: err}
 	}
 }

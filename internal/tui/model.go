@@ -30,8 +30,10 @@ type Options struct {
 	Location string
 	NoColor  bool
 	Logger   *slog.Logger
-	// Suggest proposes mentions for an article from the registry (and the
-	// user's patterns); nil for none. It runs off the update loop.
+	// Suggest proposes mentions for an article from the registry entries
+	// the screen's annotator is offered (model.RegistryFor: the screen
+	// filters) and the user's patterns; nil for none. It runs off the
+	// update loop.
 	Suggest func(text string, registry []model.RegistryEntry, a *model.Annotation) []Suggestion
 	// ModelSuggest asks a model server for mentions; nil for none. It runs
 	// in the background, bounded by a timeout.

@@ -42,7 +42,7 @@ const modelTimeout = 20 * time.Second
 // background: the screen never waits for it.
 func (m *Model) suggestCmd(doc *document, ann model.Annotation) tea.Cmd {
 	var cmds []tea.Cmd
-	reg := m.registry
+	reg := m.offeredRegistry()
 	if f := m.opts.Suggest; f != nil {
 		cmds = append(cmds, func() tea.Msg {
 			return suggestionsMsg{articleID: doc.article.ID, list: f(doc.text, reg, &ann)}
@@ -172,7 +172,7 @@ func (m *Model) acceptSuggestions(list []Suggestion, what string) tea.Cmd {
 		return nil
 	}
 	next := m.ann.Clone()
-	suggest.Accept(&next, m.doc.text, m.registry, list...)
+	suggest.Accept(&next, m.doc.text, m.offeredRegistry(), list...)
 	return m.commit(next, what)
 }
 

@@ -100,7 +100,9 @@ func addRegistryChange(tx *txn, c store.RegistryChange) error {
 // SaveRegistry adds an entry (e.ID "") or changes one. It refuses an empty
 // name and a name another entry of the same label already goes by (as its
 // name or an alias), so the registry holds one entry per actor. Aliases
-// may be shared: two groups can both be called "the Front".
+// may be shared: two groups can both be called "the Front". A change made
+// to a copy older than the stored entry is refused (store.ErrConflict,
+// store.CheckRegistryFresh).
 func (db *DB) SaveRegistry(e model.RegistryEntry, who, action string) (model.RegistryEntry, error) {
 	if p := store.TidyRegistryEntry(&e); p != "" {
 		return e, fmt.Errorf("%w: %s", store.ErrRegistryEntry, p)
@@ -127,6 +129,9 @@ func (db *DB) SaveRegistry(e model.RegistryEntry, who, action string) (model.Reg
 			}
 			if !found {
 				return fmt.Errorf("registry entry %s: %w", e.ID, store.ErrNotFound)
+			}
+			if err := store.CheckRegistryFresh(prev, e); err != nil {
+				return err
 			}
 			before = &prev
 			if action == "" {

@@ -8,6 +8,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/store"
 )
 
 func mustRegister(t *testing.T, db *DB, e model.RegistryEntry, who string) model.RegistryEntry {
@@ -95,5 +96,32 @@ func TestCheckFindsRegistryProblems(t *testing.T) {
 				t.Errorf("problems %q do not mention %q", problems, tt.want)
 			}
 		})
+	}
+}
+
+// TestRegistryFromBeforeOrigins: an entry stored before entries recorded
+// how they entered and grades were per annotator (no origin, one
+// "grade") reads as curated, so it is still suggested to everyone, with
+// its grade kept as that of who gave it; check passes, and a grade given
+// now joins it rather than replacing it.
+func TestRegistryFromBeforeOrigins(t *testing.T) {
+	db, _ := newDB(t)
+	old := []byte(`{"id":"r1","name":"SDF","label":"ORG","aliases":["QSD"],"grade":{"reliability":"C","by":"alice","article":"a1"},"updated_at":"2025-01-01T00:00:00Z","updated_by":"alice"}`)
+	if err := db.update(func(tx *txn) error { return tx.Bucket(bucketRegistry).Put([]byte("r1"), old) }); err != nil {
+		t.Fatal(err)
+	}
+	list := registryList(t, db)
+	if len(list) != 1 || !list[0].Curated() || list[0].Grades["alice"].Reliability != "C" || !list[0].OfferedTo("bob", false) {
+		t.Fatalf("the old entry reads as %+v", list)
+	}
+	if problems, err := db.Check(); err != nil || len(problems) > 0 {
+		t.Errorf("Check = %v, %v", problems, err)
+	}
+	got, _, err := store.ChangeRegistry(db, "r1", "bob", "grade SDF D", func(e *model.RegistryEntry) bool {
+		e.SetGrade("bob", model.RegistryGrade{Reliability: "D", ArticleID: "a2"})
+		return true
+	})
+	if err != nil || got.Grades["alice"].Reliability != "C" || got.Grades["bob"].Reliability != "D" {
+		t.Errorf("bob's grade on the old entry: %+v, %v; want alice's C kept beside it", got.Grades, err)
 	}
 }

@@ -114,7 +114,8 @@ func (db *DB) Registry(fn func(model.RegistryEntry) error) error {
 }
 
 // SaveRegistry adds an entry (e.ID "") or changes one, refusing an empty
-// name and a name another entry of the label goes by.
+// name, a name another entry of the label goes by, and a change made to a
+// copy older than the stored entry (store.CheckRegistryFresh).
 func (db *DB) SaveRegistry(e model.RegistryEntry, who, action string) (model.RegistryEntry, error) {
 	if p := store.TidyRegistryEntry(&e); p != "" {
 		return e, fmt.Errorf("%w: %s", store.ErrRegistryEntry, p)
@@ -143,6 +144,9 @@ func (db *DB) SaveRegistry(e model.RegistryEntry, who, action string) (model.Reg
 			}
 			if !found {
 				return fmt.Errorf("registry entry %s: %w", e.ID, store.ErrNotFound)
+			}
+			if err := store.CheckRegistryFresh(prev, e); err != nil {
+				return err
 			}
 			before = &prev
 			if act == "" {

@@ -44,7 +44,9 @@ func Populate(t testing.TB, s store.Store) {
 		return saved
 	}
 	sdf := reg(model.RegistryEntry{Name: "SDF", Label: "ORG", ExternalIDs: []string{"acled:SDF"}})
-	full := reg(model.RegistryEntry{Name: "Syrian Democratic Forces", Label: "ORG", Aliases: []string{"QSD"}, Grade: &model.RegistryGrade{Reliability: "C", By: "bob"}})
+	full := reg(model.RegistryEntry{Name: "Syrian Democratic Forces", Label: "ORG", Aliases: []string{"QSD"},
+		Origin: model.OriginTagging, By: "bob", Makers: []string{"bob"}, PendingAliases: []model.RegistryAlias{{Name: "the Forces", By: "bob"}},
+		Grades: map[string]model.RegistryGrade{"bob": {Reliability: "C", By: "bob", ArticleID: "a1", At: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}}})
 	raqqa := reg(model.RegistryEntry{Name: "Raqqa", Label: "GPE"})
 	for i, id := range ids[:len(hardTexts)] {
 		for _, who := range []string{"alice", "bob"} {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/store"
@@ -15,6 +16,10 @@ var registryTests = []test{
 	{"Save", testSaveRegistry},
 	{"Order", testRegistryOrder},
 	{"Merge", testMergeRegistry},
+	{"Provenance", testRegistryProvenance},
+	{"StaleCopy", testRegistryStaleCopy},
+	{"Change", testChangeRegistry},
+	{"Confirm", testConfirmRegistry},
 }
 
 var schemaTests = []test{
@@ -151,7 +156,7 @@ func testMergeRegistry(t *testing.T, open Opener) {
 	ids := addTexts(t, s, text, "SDF Raqqa again")
 	sdf := mustRegister(t, s, model.RegistryEntry{Name: "SDF", Label: "ORG", ExternalIDs: []string{"acled:SDF"}}, "alice")
 	full := mustRegister(t, s, model.RegistryEntry{Name: "Syrian Democratic Forces", Label: "ORG", Aliases: []string{"QSD", "sdf"},
-		ExternalIDs: []string{"wikidata:Q20736264", "acled:sdf"}, Grade: &model.RegistryGrade{Reliability: "C", By: "bob"}}, "bob")
+		ExternalIDs: []string{"wikidata:Q20736264", "acled:sdf"}, Grades: map[string]model.RegistryGrade{"bob": {Reliability: "C", By: "bob"}}}, "bob")
 	other := mustRegister(t, s, model.RegistryEntry{Name: "Raqqa", Label: "GPE"}, "bob")
 	aliceA := mustSave(t, s, linked(ids[0], "alice", text, full.ID), "tag")
 	bobA := mustSave(t, s, linked(ids[0], "bob", text, full.ID), "tag")
@@ -167,8 +172,8 @@ func testMergeRegistry(t *testing.T, open Opener) {
 	if !reflect.DeepEqual(got.ExternalIDs, []string{"acled:SDF", "wikidata:Q20736264"}) {
 		t.Errorf("external ids %q; want acled:SDF once (by NameKey) and the wikidata id", got.ExternalIDs)
 	}
-	if got.Grade == nil || got.Grade.Reliability != "C" || got.UpdatedBy != "carol" {
-		t.Errorf("grade %+v, by %q: want the grade of the entry merged in (r1 had none), by carol", got.Grade, got.UpdatedBy)
+	if got.Grades["bob"].Reliability != "C" || got.UpdatedBy != "carol" {
+		t.Errorf("grades %+v, by %q: want bob's grade of the entry merged in (r1 had none), by carol", got.Grades, got.UpdatedBy)
 	}
 	list := registryList(t, s)
 	if len(list) != 2 || list[0].ID != other.ID || list[1].ID != sdf.ID || !reflect.DeepEqual(list[1], got) {
@@ -254,5 +259,137 @@ func testSchemaRoundTrip(t *testing.T, open Opener) {
 	}
 	if got, err := s.Schema(); err != nil || !reflect.DeepEqual(got, other) {
 		t.Errorf("after a second SetSchema: %+v, %v; want the second", got, err)
+	}
+}
+
+// testRegistryProvenance: who made an entry and how, its pending aliases,
+// makers and per-annotator grades are stored as given.
+func testRegistryProvenance(t *testing.T, open Opener) {
+	s := open(t)
+	e := model.RegistryEntry{Name: "Islamic State", Label: "ORG", Origin: model.OriginTagging, By: "alice", Makers: []string{"alice", "bob", "alice"},
+		PendingAliases: []model.RegistryAlias{{Name: "militant group", By: "alice"}, {Name: " militant  group", By: "alice"}, {Name: "ISIS", By: "bob"}, {Name: "islamic state", By: "bob"}},
+		Grades:         map[string]model.RegistryGrade{"alice": {Reliability: "E", By: "alice", ArticleID: "a1", At: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)}, "bob": {Reliability: "D", By: "bob"}}}
+	saved := mustRegister(t, s, e, "alice")
+	want := e
+	want.ID, want.UpdatedAt, want.UpdatedBy = saved.ID, saved.UpdatedAt, "alice"
+	want.Makers = []string{"alice", "bob"}
+	// A repeat of the same proposer's and the entry's own name go.
+	want.PendingAliases = []model.RegistryAlias{{Name: "militant group", By: "alice"}, {Name: "ISIS", By: "bob"}}
+	if !reflect.DeepEqual(saved, want) {
+		t.Errorf("saved\n%+v\nwant\n%+v", saved, want)
+	}
+	if got := registryList(t, s); len(got) != 1 || !reflect.DeepEqual(got[0], want) {
+		t.Errorf("read back\n%+v\nwant\n%+v", got, want)
+	}
+	for _, bad := range []model.RegistryEntry{
+		{Name: "SDF", Label: "ORG", Origin: "rumour"},
+		{Name: "SDF", Label: "ORG", Origin: model.OriginLinking},
+		{Name: "SDF", Label: "ORG", PendingAliases: []model.RegistryAlias{{Name: "the\x1bForces", By: "bob"}}},
+	} {
+		if _, err := s.SaveRegistry(bad, "alice", ""); !errors.Is(err, store.ErrRegistryEntry) {
+			t.Errorf("SaveRegistry(%+v) = %v, want ErrRegistryEntry", bad, err)
+		}
+	}
+	mustCheck(t, s)
+}
+
+// testRegistryStaleCopy: a change saved from a copy read before another
+// change is refused (ErrConflict) and changes nothing, so bob's screen
+// cannot undo alice's grade by saving the entry it read earlier.
+func testRegistryStaleCopy(t *testing.T, open Opener) {
+	s := open(t)
+	sdf := mustRegister(t, s, model.RegistryEntry{Name: "SDF", Label: "ORG"}, "carol")
+	alices, bobs := sdf, sdf // two screens read the entry
+	alices.SetGrade("alice", model.RegistryGrade{Reliability: "E"})
+	if _, err := s.SaveRegistry(alices, "alice", "grade"); err != nil {
+		t.Fatal(err)
+	}
+	before := registryList(t, s)
+	bobs.SetGrade("bob", model.RegistryGrade{Reliability: "D"})
+	if _, err := s.SaveRegistry(bobs, "bob", "grade"); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("a change to a stale copy: %v, want ErrConflict", err)
+	}
+	if after := registryList(t, s); !reflect.DeepEqual(before, after) {
+		t.Errorf("a refused change changed the registry: %+v", after)
+	}
+	// An entry built whole (no UpdatedAt) is written as given.
+	if _, err := s.SaveRegistry(model.RegistryEntry{ID: sdf.ID, Name: "SDF", Label: "ORG", Aliases: []string{"QSD"}}, "carol", "alias"); err != nil {
+		t.Errorf("a change without UpdatedAt: %v", err)
+	}
+}
+
+// raceStore runs another change just before its first SaveRegistry, as a
+// second screen saving between a read and a write would.
+type raceStore struct {
+	store.Store
+	first func()
+}
+
+func (r *raceStore) SaveRegistry(e model.RegistryEntry, who, action string) (model.RegistryEntry, error) {
+	if f := r.first; f != nil {
+		r.first = nil
+		f()
+	}
+	return r.Store.SaveRegistry(e, who, action)
+}
+
+// testChangeRegistry: ChangeRegistry applies a change to the entry as
+// stored, again when another came in between, so both stay.
+func testChangeRegistry(t *testing.T, open Opener) {
+	s := open(t)
+	sdf := mustRegister(t, s, model.RegistryEntry{Name: "SDF", Label: "ORG"}, "carol")
+	grade := func(who, code string) func(*model.RegistryEntry) bool {
+		return func(e *model.RegistryEntry) bool {
+			e.SetGrade(who, model.RegistryGrade{Reliability: code, ArticleID: "a1"})
+			return true
+		}
+	}
+	race := &raceStore{Store: s, first: func() {
+		if _, _, err := store.ChangeRegistry(s, sdf.ID, "alice", "grade SDF E", grade("alice", "E")); err != nil {
+			t.Fatal(err)
+		}
+	}}
+	got, changed, err := store.ChangeRegistry(race, sdf.ID, "bob", "grade SDF D", grade("bob", "D"))
+	if err != nil || !changed {
+		t.Fatalf("ChangeRegistry: %v, %v", changed, err)
+	}
+	if got.Grades["alice"].Reliability != "E" || got.Grades["bob"].Reliability != "D" || got.Grades["bob"].By != "bob" {
+		t.Errorf("grades %+v; want alice's E and bob's D", got.Grades)
+	}
+	if list := registryList(t, s); !reflect.DeepEqual(list, []model.RegistryEntry{got}) {
+		t.Errorf("stored %+v, want %+v", list, got)
+	}
+	if _, changed, err := store.ChangeRegistry(s, sdf.ID, "bob", "nothing", func(*model.RegistryEntry) bool { return false }); changed || err != nil {
+		t.Errorf("a change that changes nothing: %v, %v", changed, err)
+	}
+	if n := len(registryChanges(t, s)); n != 3 {
+		t.Errorf("%d registry changes, want 3 (the add, two grades)", n)
+	}
+	if _, _, err := store.ChangeRegistry(s, "r99", "bob", "grade", grade("bob", "D")); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a missing entry: %v, want ErrNotFound", err)
+	}
+}
+
+// testConfirmRegistry: a reviewer's confirmation makes an annotator's
+// entry, and the aliases pending on it, everyone's.
+func testConfirmRegistry(t *testing.T, open Opener) {
+	s := open(t)
+	is := mustRegister(t, s, model.NewRegistryEntry(model.Entity{Name: "Islamic State", Label: "ORG", Aliases: []string{"militant group"}}, model.OriginTagging, "alice"), "alice")
+	if is.Curated() || !reflect.DeepEqual(is.PendingAliases, []model.RegistryAlias{{Name: "militant group", By: "alice"}}) {
+		t.Fatalf("alice's entry %+v: want hers, the alias pending", is)
+	}
+	got, changed, err := store.ConfirmRegistry(s, is.ID, "carol")
+	if err != nil || !changed {
+		t.Fatalf("ConfirmRegistry: %v, %v", changed, err)
+	}
+	if got.Origin != model.OriginConfirmed || got.By != "carol" || !reflect.DeepEqual(got.Aliases, []string{"militant group"}) || got.PendingAliases != nil {
+		t.Errorf("confirmed %+v; want confirmed by carol, the alias everyone's", got)
+	}
+	if _, changed, err := store.ConfirmRegistry(s, is.ID, "carol"); changed || err != nil {
+		t.Errorf("confirming again: %v, %v; want nothing to confirm", changed, err)
+	}
+	hist := registryChanges(t, s)
+	if last := hist[len(hist)-1]; len(hist) != 2 || last.Action != "confirm" || last.Who != "carol" || last.Before == nil || last.Before.Origin != model.OriginTagging {
+		t.Errorf("registry history %+v; want the add and carol's confirmation with the state before", hist)
 	}
 }
