@@ -698,12 +698,10 @@ func (db *DB) writeAnnotation(tx *txn, prevRec *annotationRecord, prev model.Ann
 	before, prevp := prev, &prev
 	var last uint64
 	var since, size int
-	old := model.Status("")
+	var old queueState
 	if prevRec != nil {
 		last, since, size = prevRec.Hist, prevRec.Since, prevRec.Size
-		if old = prev.Status; old == "" {
-			old = model.StatusTodo
-		}
+		old = queueStateOf(&prev)
 	} else {
 		before, prevp = model.NewAnnotation(next.ArticleID, next.Annotator, next.Schema), nil
 	}
@@ -715,7 +713,7 @@ func (db *DB) writeAnnotation(tx *txn, prevRec *annotationRecord, prev model.Ann
 	if err != nil {
 		return next, 0, err
 	}
-	if err := setStatus(tx, next.ArticleID, next.Annotator, old, next.Status); err != nil {
+	if err := setStatus(tx, next.ArticleID, next.Annotator, old, queueStateOf(&next)); err != nil {
 		return next, 0, err
 	}
 	db.remember(key, rec.Stamp, next)

@@ -137,7 +137,7 @@ func TestMigrateChangesFromLayout5(t *testing.T) {
 		if err := putJSON(tx.Bucket(bucketAnnotations), key, states[150]); err != nil {
 			return err
 		}
-		if err := setStatus(tx, id, "alice", "", model.StatusInProgress); err != nil {
+		if err := setStatus(tx, id, "alice", queueState{}, queueState{Status: model.StatusInProgress}); err != nil {
 			return err
 		}
 		hist := tx.Bucket(bucketHistory)
