@@ -608,5 +608,9 @@ func jsonError(err error) error {
 	if errors.As(err, &typ) {
 		return fmt.Errorf("field %q must be %s, not %s", typ.Field, typ.Type, typ.Value)
 	}
+	var when *time.ParseError
+	if errors.As(err, &when) {
+		return fmt.Errorf("the time %q does not read: write times as 2026-03-04T09:12:00Z (RFC 3339, UTC or with an offset)", when.Value)
+	}
 	return fmt.Errorf("not a JSON object: %v", err)
 }

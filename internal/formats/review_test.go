@@ -96,3 +96,23 @@ func nativeLine(t *testing.T, art model.Article, a model.Annotation) string {
 	}
 	return buf.String()
 }
+
+// TestNativeBadTimeSaysHowToWriteIt: a time that does not parse (in a
+// review, a comment or a decision) is refused in one line that quotes it
+// and says how times are written, not as "not a JSON object".
+func TestNativeBadTimeSaysHowToWriteIt(t *testing.T) {
+	for _, rec := range []string{
+		`{"text":"ab","annotator":"a","review":{"state":"accepted","by":"c","at":"yesterday","comments":[]}}`,
+		`{"text":"ab","annotator":"a","review":{"state":"","by":"","at":null,"comments":[{"item":"","text":"x","by":"c","at":"yesterday","replies":[]}]}}`,
+		`{"text":"ab","annotator":"gold","decisions":[{"item":"span 0-1","kind":"taken","by":"r","at":"yesterday"}]}`,
+	} {
+		_, bad := readAllowingBad(t, ReadNative, rec+"\n", ImportOptions{})
+		if len(bad) != 1 {
+			t.Fatalf("%s: %d bad records, want 1", rec, len(bad))
+		}
+		msg := bad[0].Error()
+		if !strings.Contains(msg, `"yesterday"`) || !strings.Contains(msg, "2026-03-04T09:12:00Z") || strings.Contains(msg, "not a JSON object") || strings.Contains(msg, "\n") {
+			t.Errorf("%s: %q, want one line quoting the time and showing how to write one", rec, msg)
+		}
+	}
+}
