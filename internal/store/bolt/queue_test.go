@@ -117,7 +117,32 @@ func TestStatusRecordsCarryReviews(t *testing.T) {
 		t.Fatal(err)
 	}
 	problems, err := db.Check()
-	if err != nil || len(problems) != 1 || !strings.Contains(problems[0], `unknown review state "approved"`) || !strings.Contains(problems[0], "alice") {
-		t.Errorf("Check: %q, %v; want the record named with its unknown review state", problems, err)
+	if err != nil || len(problems) != 2 || !strings.Contains(strings.Join(problems, "\n"), `unknown review state "approved"`) ||
+		!strings.Contains(strings.Join(problems, "\n"), `of `+id+` by alice says "done", review "approved"; the annotation "done", review "accepted"`) {
+		t.Errorf("Check: %q, %v; want the record named with its unknown review state, and out of step with its annotation", problems, err)
+	}
+	// A record without the review its annotation has (an annotation
+	// written with a review by a build that did not keep it there).
+	err = db.update(func(tx *txn) error {
+		seq, _ := articleSeq(tx, id)
+		return tx.Bucket(bucketArticleStatus).Put(statusKey(seq, "alice"), []byte("done"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	problems, err = db.Check()
+	if err != nil || len(problems) != 1 || !strings.Contains(problems[0], `says "done", review ""; the annotation "done", review "accepted"`) {
+		t.Errorf("Check: %q, %v; want the status record out of step with its annotation", problems, err)
+	}
+	err = db.update(func(tx *txn) error {
+		seq, _ := articleSeq(tx, id)
+		return tx.Bucket(bucketArticleStatus).Delete(statusKey(seq, "alice"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	problems, err = db.Check()
+	if err != nil || !strings.Contains(strings.Join(problems, "\n"), `the queue has no status record of `+id+` by alice (its annotation is "done")`) {
+		t.Errorf("Check: %q, %v; want the missing status record named", problems, err)
 	}
 }
