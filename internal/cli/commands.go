@@ -41,13 +41,26 @@ func writeJSONIndent(w io.Writer, v any) error {
 
 // listEntry is one line of `list --json`.
 type listEntry struct {
-	ID         string                  `json:"id"`
-	Title      string                  `json:"title"`
-	Source     string                  `json:"source,omitempty"`
-	Length     int                     `json:"length"`
-	Status     model.Status            `json:"status"`
-	Statuses   map[string]model.Status `json:"statuses"`
-	ImportedAt time.Time               `json:"imported_at"`
+	ID       string                  `json:"id"`
+	Title    string                  `json:"title"`
+	Source   string                  `json:"source,omitempty"`
+	Length   int                     `json:"length"`
+	Status   model.Status            `json:"status"`
+	Statuses map[string]model.Status `json:"statuses"`
+	// Review is the review state of the annotator's own annotation
+	// ("", returned, accepted); Reviews every annotator's that has one.
+	Review     string            `json:"review"`
+	Reviews    map[string]string `json:"reviews"`
+	ImportedAt time.Time         `json:"imported_at"`
+}
+
+// withReview is a status as the list shows it: with the annotation's
+// review state after a slash when it has one ("in_progress/returned").
+func withReview(st model.Status, review string) string {
+	if review == "" {
+		return string(st)
+	}
+	return string(st) + "/" + termtext.Line(review)
 }
 
 func runList(e *env, args []string) error {
@@ -81,21 +94,25 @@ func runList(e *env, args []string) error {
 		}
 		n++
 		if *asJSON {
-			st := s.Statuses
+			st, reviews := s.Statuses, s.Reviews
 			if st == nil {
 				st = map[string]model.Status{}
 			}
-			return lw.Write(listEntry{ID: s.ID, Title: s.Title, Source: s.Source, Length: s.Length, Status: mine, Statuses: st, ImportedAt: s.ImportedAt})
+			if reviews == nil {
+				reviews = map[string]string{}
+			}
+			return lw.Write(listEntry{ID: s.ID, Title: s.Title, Source: s.Source, Length: s.Length, Status: mine, Statuses: st,
+				Review: s.Reviews[e.annotator], Reviews: reviews, ImportedAt: s.ImportedAt})
 		}
 		var others []string
 		for who, st := range s.Statuses {
 			if who != e.annotator {
-				others = append(others, termtext.Line(who)+":"+string(st))
+				others = append(others, termtext.Line(who)+":"+withReview(st, s.Reviews[who]))
 			}
 		}
 		sort.Strings(others)
 		title := shortTitle(s.Title, 80)
-		_, err := fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", s.ID, s.Length, mine, strings.Join(others, " "), title)
+		_, err := fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", s.ID, s.Length, withReview(mine, s.Reviews[e.annotator]), strings.Join(others, " "), title)
 		return err
 	})
 	if err != nil {
@@ -123,19 +140,22 @@ func runStats(e *env, args []string) error {
 	}
 	defer db.Close()
 	type annotatorStats struct {
-		Status    map[model.Status]int `json:"status"`
-		Labels    map[string]int       `json:"labels"`
-		Entities  int                  `json:"entities"`
-		Claims    int                  `json:"claims"`
-		Incidents int                  `json:"incidents"`
+		Status map[model.Status]int `json:"status"`
+		// Review counts the annotator's articles by review state.
+		Review    map[string]int `json:"review"`
+		Labels    map[string]int `json:"labels"`
+		Entities  int            `json:"entities"`
+		Claims    int            `json:"claims"`
+		Incidents int            `json:"incidents"`
 	}
 	out := struct {
 		Articles     int                        `json:"articles"`
 		Annotators   map[string]*annotatorStats `json:"annotators"`
 		Labels       map[string]int             `json:"labels"`
 		Adjudication adjudicationStats          `json:"adjudication"`
+		Review       reviewStats                `json:"review"`
 		Progress     progressStats              `json:"progress"`
-	}{Annotators: map[string]*annotatorStats{}, Labels: map[string]int{}, Adjudication: newAdjudicationStats()}
+	}{Annotators: map[string]*annotatorStats{}, Labels: map[string]int{}, Adjudication: newAdjudicationStats(), Review: newReviewStats()}
 	claims := map[string][]store.Claim{}
 	if as, ok := db.(store.Assigner); ok {
 		err = as.Claims(func(c store.Claim) error {
@@ -159,10 +179,14 @@ func runStats(e *env, args []string) error {
 		for _, a := range r.Annotations {
 			st := out.Annotators[a.Annotator]
 			if st == nil {
-				st = &annotatorStats{Status: map[model.Status]int{}, Labels: map[string]int{}}
+				st = &annotatorStats{Status: map[model.Status]int{}, Review: newReviewCounts(), Labels: map[string]int{}}
 				out.Annotators[a.Annotator] = st
 			}
 			st.Status[a.Status]++
+			if rs := store.ReviewState(&a); rs != model.ReviewNone {
+				st.Review[rs]++
+			}
+			out.Review.add(&a)
 			st.Entities += len(a.Entities)
 			st.Claims += len(a.Claims)
 			st.Incidents += len(a.Incidents)
@@ -229,6 +253,7 @@ func runStats(e *env, args []string) error {
 	}
 	if len(names) > 0 {
 		out.Adjudication.print(e.stdout)
+		out.Review.print(e.stdout)
 		out.Progress.print(e.stdout)
 	}
 	return nil
@@ -381,6 +406,77 @@ func (s adjudicationStats) print(w io.Writer) {
 	}
 	sort.Strings(other)
 	fmt.Fprintf(w, "decisions: %s\n", strings.Join(append(parts, other...), ", "))
+}
+
+// reviewStates are the review states stats counts, in the order it prints
+// them (model.ReviewStates but none).
+var reviewStates = []string{model.ReviewReturned, model.ReviewAccepted}
+
+// newReviewCounts is a count per review state, each state there at 0.
+func newReviewCounts() map[string]int {
+	c := map[string]int{}
+	for _, st := range reviewStates {
+		c[st] = 0
+	}
+	return c
+}
+
+// reviewStats is how far review of single annotators' work has come (one
+// coder, one reviewer): the articles (one annotator's annotation each) by
+// review state, and by reviewer and state.
+type reviewStats struct {
+	States    map[string]int            `json:"states"`
+	Reviewers map[string]map[string]int `json:"reviewers"`
+}
+
+func newReviewStats() reviewStats {
+	return reviewStats{States: newReviewCounts(), Reviewers: map[string]map[string]int{}}
+}
+
+func (s *reviewStats) add(a *model.Annotation) {
+	st := store.ReviewState(a)
+	if st == model.ReviewNone {
+		return
+	}
+	s.States[st]++
+	r := s.Reviewers[a.Review.By]
+	if r == nil {
+		r = newReviewCounts()
+		s.Reviewers[a.Review.By] = r
+	}
+	r[st]++
+}
+
+// counts says "2 returned, 5 accepted", other states (none valid) after.
+func (reviewStats) counts(c map[string]int) string {
+	var parts []string
+	for _, st := range reviewStates {
+		parts = append(parts, fmt.Sprintf("%d %s", c[st], st))
+	}
+	var other []string
+	for st, n := range c {
+		if !slices.Contains(reviewStates, st) {
+			other = append(other, fmt.Sprintf("%d %s", n, termtext.Line(st)))
+		}
+	}
+	sort.Strings(other)
+	return strings.Join(append(parts, other...), ", ")
+}
+
+func (s reviewStats) print(w io.Writer) {
+	fmt.Fprintf(w, "\nreview: %s\n", s.counts(s.States))
+	names := make([]string, 0, len(s.Reviewers))
+	for n := range s.Reviewers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		who := termtext.Line(n)
+		if who == "" {
+			who = "(no reviewer named)"
+		}
+		fmt.Fprintf(w, "  by %s: %s\n", who, s.counts(s.Reviewers[n]))
+	}
 }
 
 // CheckInChild makes `check` run bbolt's consistency check in a child

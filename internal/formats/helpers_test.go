@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/annotate-tool/annotate/internal/model"
@@ -181,10 +182,37 @@ func randomAnnotation(t *testing.T, r *rand.Rand, text string, s *model.Schema, 
 	if r.IntN(2) == 0 {
 		a.Notes = "checked twice\nsecond line"
 	}
+	a.Review = randomReview(r)
 	if errs := model.Validate(&a, text, s); len(errs) > 0 {
 		t.Fatalf("the generator made an invalid annotation: %v", errs)
 	}
 	return a
+}
+
+// randomReview is none, or a review in any state with comments (some
+// with replies, texts with line breaks and emoji), now and then a digest
+// of what was seen.
+func randomReview(r *rand.Rand) *model.Review {
+	if r.IntN(3) == 0 {
+		return nil
+	}
+	at := time.Date(2026, 3, 1, 9, 0, r.IntN(3600), 0, time.UTC)
+	rv := &model.Review{State: model.ReviewStates[r.IntN(len(model.ReviewStates))]}
+	if rv.State != model.ReviewNone || r.IntN(2) == 0 {
+		rv.By, rv.At = "carol", at
+	}
+	if r.IntN(2) == 0 {
+		rv.Seen = map[string]string{"span 0-4": "d41d8c", "claim 2-9": ""}
+	}
+	texts := []string{"not a place", "the date is\nmissing", "ok 👍", "see \"the Front\""}
+	for n := r.IntN(3); len(rv.Comments) < n; {
+		c := model.Comment{Item: []string{"", "span 0-4", "incident 1 killed"}[r.IntN(3)], Text: texts[r.IntN(len(texts))], By: "carol", At: at}
+		for k := r.IntN(3); len(c.Replies) < k; {
+			c.Replies = append(c.Replies, model.Comment{Item: c.Item, Text: texts[r.IntN(len(texts))], By: "alice", At: at.Add(time.Hour)})
+		}
+		rv.Comments = append(rv.Comments, c)
+	}
+	return rv
 }
 
 // entityNames are canonical names and aliases the generator gives
@@ -257,6 +285,8 @@ func randomReferents(r *rand.Rand, a *model.Annotation, text string, s *model.Sc
 // carries says which parts of an annotation a format carries, for canon.
 type carries struct {
 	claims, claimDetails, incidents, sources, notes, status bool
+	// review: the annotation's review with its comments.
+	review bool
 	// statusDoneOrSkipped: the format knows only done and skipped.
 	statusDoneOrSkipped bool
 	// claimantSpans: only a claimant that is a span travels (with the
@@ -419,6 +449,9 @@ func canon(a model.Annotation, text string, c carries) string {
 	}
 	if c.notes {
 		out["notes"] = a.Notes
+	}
+	if c.review {
+		out["review"] = a.Review
 	}
 	switch {
 	case c.status:

@@ -91,6 +91,73 @@ type NativeSource struct {
 	Rationale   string `json:"rationale,omitempty"`
 }
 
+// NativeReview is where a reviewer's review of the annotation stands, in
+// the native format (model.Review): State "" (comments only), "returned"
+// or "accepted"; By the reviewer; At when the state was set (UTC, null
+// when never); Seen, for a returned annotation, a digest of each review
+// item as it was returned; the comments exchanged, oldest first.
+type NativeReview struct {
+	State    string            `json:"state"`
+	By       string            `json:"by"`
+	At       *time.Time        `json:"at"`
+	Seen     map[string]string `json:"seen,omitempty"`
+	Comments []NativeComment   `json:"comments"`
+}
+
+// NativeComment is a comment on a review item (Item names it as review
+// does, "" for the article as a whole) with its replies, oldest first.
+type NativeComment struct {
+	Item    string          `json:"item"`
+	Text    string          `json:"text"`
+	By      string          `json:"by"`
+	At      time.Time       `json:"at"`
+	Replies []NativeComment `json:"replies"`
+}
+
+// nativeReview is a review in the native format (nil for none).
+func nativeReview(r *model.Review) *NativeReview {
+	if r == nil {
+		return nil
+	}
+	out := &NativeReview{State: r.State, By: r.By, Seen: maps.Clone(r.Seen), Comments: nativeComments(r.Comments)}
+	if !r.At.IsZero() {
+		t := r.At.UTC()
+		out.At = &t
+	}
+	return out
+}
+
+func nativeComments(cs []model.Comment) []NativeComment {
+	out := make([]NativeComment, len(cs))
+	for i, c := range cs {
+		out[i] = NativeComment{Item: c.Item, Text: c.Text, By: c.By, At: c.At.UTC(), Replies: nativeComments(c.Replies)}
+	}
+	return out
+}
+
+// reviewFromNative is nativeReview's inverse.
+func reviewFromNative(n *NativeReview) *model.Review {
+	if n == nil {
+		return nil
+	}
+	r := &model.Review{State: n.State, By: n.By, Seen: maps.Clone(n.Seen), Comments: commentsFromNative(n.Comments)}
+	if n.At != nil {
+		r.At = n.At.UTC()
+	}
+	return r
+}
+
+func commentsFromNative(cs []NativeComment) []model.Comment {
+	if len(cs) == 0 {
+		return nil
+	}
+	out := make([]model.Comment, len(cs))
+	for i, c := range cs {
+		out[i] = model.Comment{Item: c.Item, Text: c.Text, By: c.By, At: c.At.UTC(), Replies: commentsFromNative(c.Replies)}
+	}
+	return out
+}
+
 // NativeRecord is one line of the native format.
 type NativeRecord struct {
 	ID        string         `json:"id"`
@@ -116,6 +183,9 @@ type NativeRecord struct {
 	// annotator had then (model.Decision). Item names the item as review
 	// does ("span 12-16", code points): a name, not offsets to slice with.
 	Decisions []model.Decision `json:"decisions,omitempty"`
+	// Review is where a reviewer's review of the annotation stands, with
+	// the comments on it; absent when it was never reviewed.
+	Review *NativeReview `json:"review,omitempty"`
 }
 
 // ArticleMeta gathers an article's metadata for an export's "meta" object.
@@ -210,6 +280,7 @@ func ToNative(art model.Article, a model.Annotation) (NativeRecord, error) {
 		d.At = d.At.UTC()
 		rec.Decisions = append(rec.Decisions, d)
 	}
+	rec.Review = nativeReview(a.Review)
 	for i, r := range a.Rejected {
 		e, err := x.offsets(model.Range{Start: r.Start, End: r.End})
 		if err != nil {
@@ -310,6 +381,7 @@ type nativeIn struct {
 	Rejected    []NativeRejection `json:"rejected"`
 	Notes       string            `json:"notes"`
 	Decisions   []model.Decision  `json:"decisions"`
+	Review      *NativeReview     `json:"review"`
 }
 
 // ReadNative reads annotate's own format (one record per line, as export
@@ -364,11 +436,12 @@ func parseNative(raw []byte, where string, opts ImportOptions) (Annotated, error
 		return rec, err
 	}
 	a.Decisions = n.Decisions
+	a.Review = reviewFromNative(n.Review)
 	a.NextID = nextIDAfter(a)
 	rec.Trimmed = im.trimmed
 	// A gold annotation may hold only decisions (every item rejected so
-	// far): still an annotation.
-	if !a.IsEmpty() || len(a.Decisions) > 0 {
+	// far), an annotation only its review's comments: still an annotation.
+	if !a.IsEmpty() || len(a.Decisions) > 0 || a.Review != nil {
 		rec.Annotation = a
 	}
 	return rec, nil
@@ -534,6 +607,10 @@ func jsonError(err error) error {
 	var typ *json.UnmarshalTypeError
 	if errors.As(err, &typ) {
 		return fmt.Errorf("field %q must be %s, not %s", typ.Field, typ.Type, typ.Value)
+	}
+	var when *time.ParseError
+	if errors.As(err, &when) {
+		return fmt.Errorf("the time %q does not read: write times as 2026-03-04T09:12:00Z (RFC 3339, UTC or with an offset)", when.Value)
 	}
 	return fmt.Errorf("not a JSON object: %v", err)
 }

@@ -155,6 +155,8 @@ func annotatedTarget(read func(path string, r *bytes.Reader, opts ImportOptions,
 func FuzzReadNative(f *testing.F) {
 	f.Add([]byte(`{"id":"x","text":"ISIS 😀 said","annotations":[{"annotator":"a","entities":[{"id":"e1","start":0,"end":4,"label":"ORG"}]}]}`))
 	f.Add([]byte(`{"text":"ab","annotations":[{"annotator":"a","entities":[{"start":1,"end":0,"label":"ORG"}],"claims":[{"content":[{"start":0,"end":9}]}]}]}`))
+	f.Add([]byte(`{"text":"ab","annotator":"a","review":{"state":"returned","by":"c","at":null,"seen":{"span 0-1":""},"comments":[{"item":"span 0-1","text":"x","by":"c","at":"2026-03-04T09:12:00Z","replies":[{"replies":[]}]}]}}`))
+	f.Add([]byte(`{"text":"ab","review":{"at":"not a time","comments":[{"at":5}]}}`))
 	f.Fuzz(annotatedTarget(func(p string, r *bytes.Reader, o ImportOptions, fn func(Annotated) error) ([]RecordError, error) {
 		return ReadNative(p, r, o, fn)
 	}))

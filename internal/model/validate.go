@@ -121,7 +121,44 @@ func Validate(a *Annotation, text string, s *Schema) []FieldError {
 			}
 		}
 	}
+	if a.Review != nil {
+		validateReview(a.Review, add)
+	}
 	return errs
+}
+
+// validateReview checks a review: a known state, a reviewer named when
+// the annotation was returned or accepted, and comments (replies too)
+// with their text and author. Names must be safe to show.
+func validateReview(r *Review, add func(string, string, ...any)) {
+	if !slices.Contains(ReviewStates, r.State) {
+		add("review.state", "unknown review state %q (use returned or accepted, or none)", r.State)
+	}
+	if err := CheckName("reviewer", r.By); err != nil {
+		add("review.by", "%v", err)
+	} else if r.State != ReviewNone && strings.TrimSpace(r.By) == "" {
+		article := "a"
+		if r.State == ReviewAccepted {
+			article = "an"
+		}
+		add("review.by", "%s %s review names its reviewer", article, r.State)
+	}
+	var comments func(path string, cs []Comment)
+	comments = func(path string, cs []Comment) {
+		for i, c := range cs {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			if strings.TrimSpace(c.Text) == "" {
+				add(p+".text", "a comment needs its text")
+			}
+			if err := CheckName("comment author", c.By); err != nil {
+				add(p+".by", "%v", err)
+			} else if strings.TrimSpace(c.By) == "" {
+				add(p+".by", "a comment names who wrote it")
+			}
+			comments(p+".replies", c.Replies)
+		}
+	}
+	comments("review.comments", r.Comments)
 }
 
 func idOr(id string, i int) string {

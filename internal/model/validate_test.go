@@ -122,7 +122,10 @@ func validAnnotation(t *testing.T) Annotation {
 			{Source: "outlet", Reliability: "B"},
 		},
 		Rejected: []Rejection{{Start: 16, End: 19, Label: "ORG"}},
-		NextID:   17,
+		Review: &Review{State: ReviewReturned, By: "carol", Seen: map[string]string{"span 0-4": "d1"},
+			Comments: []Comment{{Item: "span 0-4", Text: "ISIS is the group here", By: "carol",
+				Replies: []Comment{{Item: "span 0-4", Text: "relabelled", By: "alice"}}}}},
+		NextID: 17,
 	}
 }
 
@@ -134,6 +137,14 @@ func TestValidateAcceptsValid(t *testing.T) {
 	empty := NewAnnotation("a1", "alice", "conflict-incidents")
 	for _, e := range Validate(&empty, validationText, DefaultSchema()) {
 		t.Errorf("empty annotation refused: %v", e)
+	}
+	// Comments before any review state (two annotators and a reviewer
+	// commenting), and an accepted review, are valid too.
+	for _, st := range []string{ReviewNone, ReviewAccepted} {
+		a.Review.State = st
+		for _, e := range Validate(&a, validationText, DefaultSchema()) {
+			t.Errorf("review in state %q refused: %v", st, e)
+		}
 	}
 }
 
@@ -242,6 +253,16 @@ func TestValidateErrors(t *testing.T) {
 		{"unknown field", setField("casualties", Value{Text: "53"}), "incidents[i1].casualties", "unknown field"},
 		{"evidence refers to unknown id", func(a *Annotation) { a.Incidents[0].Evidence["killed"] = []string{"c1", "x5"} }, "incidents[i1].evidence.killed", `unknown span or claim "x5"`},
 		{"evidence for unknown field", func(a *Annotation) { a.Incidents[0].Evidence["casualties"] = []string{"c1"} }, "incidents[i1].evidence.casualties", "unknown field"},
+		{"unknown review state", func(a *Annotation) { a.Review.State = "approved" }, "review.state", `unknown review state "approved" (use returned or accepted, or none)`},
+		{"review state in capitals", func(a *Annotation) { a.Review.State = "Returned" }, "review.state", `unknown review state "Returned"`},
+		{"returned review without reviewer", func(a *Annotation) { a.Review.By = " " }, "review.by", "a returned review names its reviewer"},
+		{"accepted review without reviewer", func(a *Annotation) { a.Review.State, a.Review.By = ReviewAccepted, "" }, "review.by", "an accepted review names its reviewer"},
+		{"reviewer with a control character", func(a *Annotation) { a.Review.By = "carol\x1b[2J" }, "review.by", "control character"},
+		{"comment without text", func(a *Annotation) { a.Review.Comments[0].Text = " \n" }, "review.comments[0].text", "a comment needs its text"},
+		{"comment without author", func(a *Annotation) { a.Review.Comments[0].By = "" }, "review.comments[0].by", "a comment names who wrote it"},
+		{"reply without author", func(a *Annotation) { a.Review.Comments[0].Replies[0].By = "  " }, "review.comments[0].replies[0].by", "a comment names who wrote it"},
+		{"reply without text", func(a *Annotation) { a.Review.Comments[0].Replies[0].Text = "" }, "review.comments[0].replies[0].text", "a comment needs its text"},
+		{"comment author with a bidi control", func(a *Annotation) { a.Review.Comments[0].By = "carol\u202e" }, "review.comments[0].by", "control character"},
 		{"incident without id", func(a *Annotation) {
 			a.Incidents[0].ID = ""
 			a.Incidents[0].Fields["status"] = Value{Text: "rumoured"}

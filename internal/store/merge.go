@@ -161,6 +161,19 @@ func canonical(a model.Annotation) string {
 	for i := range a.Decisions {
 		a.Decisions[i].At = a.Decisions[i].At.UTC()
 	}
+	if a.Review != nil {
+		a.Review.At = a.Review.At.UTC()
+		utcComments(a.Review.Comments)
+	}
 	data, _ := json.Marshal(a)
 	return string(data)
+}
+
+// utcComments puts the times of comments and their replies in UTC (on a
+// clone: canonical's own).
+func utcComments(cs []model.Comment) {
+	for i := range cs {
+		cs[i].At = cs[i].At.UTC()
+		utcComments(cs[i].Replies)
+	}
 }

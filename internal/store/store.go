@@ -33,6 +33,19 @@ type ArticleSummary struct {
 	ImportedAt time.Time
 	// Statuses maps annotator to status, for annotators who touched it.
 	Statuses map[string]model.Status
+	// Reviews maps annotator to the review state of their annotation
+	// (model.ReviewReturned, model.ReviewAccepted), for the annotations
+	// whose review has a state: nil when none has.
+	Reviews map[string]string
+}
+
+// ReviewState is the review state an annotation's summary carries: its
+// review's state, "" when it has no review.
+func ReviewState(a *model.Annotation) string {
+	if a.Review == nil {
+		return model.ReviewNone
+	}
+	return a.Review.State
 }
 
 // HistoryEntry records one change: who, when, what, and the annotation as it

@@ -31,7 +31,7 @@ func holders(st, cl *cursorS, seq uint64, now time.Time, lapsed *[][]byte) (map[
 	prefix := u64(seq)
 	for k, v := st.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = st.Next() {
 		who := string(k[8:])
-		if store.HoldsPlace(who, model.Status(v)) {
+		if store.HoldsPlace(who, decodeStatus(v).Status) {
 			out[who] = true
 		}
 	}
@@ -94,7 +94,7 @@ func (db *DB) Assign(annotator string, k int, ttl time.Duration) (string, bool, 
 				return err
 			}
 			seq := binary.BigEndian.Uint64(ck[:8])
-			s := model.Status(tx.Bucket(bucketArticleStatus).Get(statusKey(seq, annotator)))
+			s := decodeStatus(tx.Bucket(bucketArticleStatus).Get(statusKey(seq, annotator))).Status
 			switch {
 			case store.Finished(s) || !c.Expires.After(now):
 				// Finished (the status holds the place now) or lapsed.
@@ -133,7 +133,7 @@ func (db *DB) Assign(annotator string, k int, ttl time.Duration) (string, bool, 
 				if binary.BigEndian.Uint64(sk[:8]) < seq {
 					continue
 				}
-				who, s := string(sk[8:]), model.Status(sv)
+				who, s := string(sk[8:]), decodeStatus(sv).Status
 				switch {
 				case who == annotator:
 					mine = s

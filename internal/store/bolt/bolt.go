@@ -698,12 +698,10 @@ func (db *DB) writeAnnotation(tx *txn, prevRec *annotationRecord, prev model.Ann
 	before, prevp := prev, &prev
 	var last uint64
 	var since, size int
-	old := model.Status("")
+	var old queueState
 	if prevRec != nil {
 		last, since, size = prevRec.Hist, prevRec.Since, prevRec.Size
-		if old = prev.Status; old == "" {
-			old = model.StatusTodo
-		}
+		old = queueStateOf(&prev)
 	} else {
 		before, prevp = model.NewAnnotation(next.ArticleID, next.Annotator, next.Schema), nil
 	}
@@ -715,7 +713,7 @@ func (db *DB) writeAnnotation(tx *txn, prevRec *annotationRecord, prev model.Ann
 	if err != nil {
 		return next, 0, err
 	}
-	if err := setStatus(tx, next.ArticleID, next.Annotator, old, next.Status); err != nil {
+	if err := setStatus(tx, next.ArticleID, next.Annotator, old, queueStateOf(&next)); err != nil {
 		return next, 0, err
 	}
 	db.remember(key, rec.Stamp, next)
@@ -1078,6 +1076,7 @@ func (db *DB) Check() ([]string, error) {
 // there (undo would fail on them).
 func checkRecords(tx *txn) []string {
 	var problems []string
+	status := tx.Bucket(bucketArticleStatus)
 	_ = tx.Bucket(bucketAnnotations).ForEach(func(k, v []byte) error {
 		rec, err := decodeRecord(k, v)
 		if err == nil {
@@ -1085,6 +1084,26 @@ func checkRecords(tx *txn) []string {
 		}
 		if err != nil {
 			problems = append(problems, err.Error())
+			return nil
+		}
+		// The queue's record of the annotation says what it says (an
+		// annotation of no article is reported by the queue's check).
+		id, annotator, _ := bytes.Cut(k, []byte{0})
+		seq, ok := articleSeq(tx, string(id))
+		if !ok {
+			return nil
+		}
+		sk := statusKey(seq, string(annotator))
+		v = status.Get(sk)
+		want, got := queueStateOf(&rec.Annotation), decodeStatus(v)
+		switch {
+		case v == nil && slices.ContainsFunc(tx.damage, func(d *DamagedRecord) bool { return string(d.Key) == string(sk) }):
+			// A damaged record: named as such.
+		case v == nil:
+			problems = append(problems, fmt.Sprintf("the queue has no status record of %s (its annotation is %q)", termtextSafe(keyName(k)), want.Status))
+		case got != want:
+			problems = append(problems, fmt.Sprintf("the queue's status record of %s says %q, review %q; the annotation %q, review %q",
+				termtextSafe(keyName(k)), got.Status, got.Review, want.Status, want.Review))
 		}
 		return nil
 	})

@@ -152,6 +152,15 @@ type scalars struct {
 	UpdatedAt *time.Time    `json:"updated_at,omitempty"`
 	Rev       *int          `json:"rev,omitempty"`
 	NextID    *int          `json:"next_id,omitempty"`
+	// Review is set when the review changed; what it holds may be nil
+	// (no review), which is not the same as an empty one.
+	Review *reviewValue `json:"review,omitempty"`
+}
+
+// reviewValue is an annotation's review as a change records it: the
+// whole review, nil for none.
+type reviewValue struct {
+	Review *model.Review `json:"r"`
 }
 
 // splice replaces Del, at At, by Ins; WasNil and NowNil keep a nil list
@@ -576,6 +585,9 @@ func diffAnnotations(a, b *model.Annotation) delta {
 		x, y := a.NextID, b.NextID
 		was.NextID, now.NextID, changed = &x, &y, true
 	}
+	if !reflect.DeepEqual(a.Review, b.Review) {
+		was.Review, now.Review, changed = &reviewValue{a.Review.Clone()}, &reviewValue{b.Review.Clone()}, true
+	}
 	if changed {
 		d.Was, d.Now = &was, &now
 	}
@@ -625,6 +637,9 @@ func applyDelta(state model.Annotation, d *delta, forward bool) (model.Annotatio
 		}
 		if s.NextID != nil {
 			state.NextID = *s.NextID
+		}
+		if s.Review != nil {
+			state.Review = s.Review.Review.Clone()
 		}
 	}
 	return state, nil

@@ -137,7 +137,7 @@ func TestMigrateChangesFromLayout5(t *testing.T) {
 		if err := putJSON(tx.Bucket(bucketAnnotations), key, states[150]); err != nil {
 			return err
 		}
-		if err := setStatus(tx, id, "alice", "", model.StatusInProgress); err != nil {
+		if err := setStatus(tx, id, "alice", queueState{}, queueState{Status: model.StatusInProgress}); err != nil {
 			return err
 		}
 		hist := tx.Bucket(bucketHistory)
@@ -196,4 +196,105 @@ func TestMigrateChangesFromLayout5(t *testing.T) {
 	if problems, err := db.Check(); err != nil || len(problems) > 0 {
 		t.Errorf("Check: %v, %v", problems, err)
 	}
+}
+
+// reviewStates are the reviews TestChangesKeepReview saves one after the
+// other: none, returned with a comment and its reply, accepted, an empty
+// review (set, but no state yet: kept apart from none), none again.
+func reviewStates() []*model.Review {
+	at := clockStart.Add(time.Hour)
+	returned := &model.Review{State: model.ReviewReturned, By: "carol", At: at,
+		Seen: map[string]string{"span 0-4": "d1", "claim 5-12": "d2"},
+		Comments: []model.Comment{{Item: "span 0-4", Text: "ISIS is an ORG here", By: "carol", At: at,
+			Replies: []model.Comment{{Item: "span 0-4", Text: "fixed", By: "alice", At: at.Add(time.Minute)}}}}}
+	accepted := returned.Clone()
+	accepted.State, accepted.At, accepted.Seen = model.ReviewAccepted, at.Add(time.Hour), nil
+	return []*model.Review{nil, returned, accepted, {}, nil}
+}
+
+// TestChangesKeepReview: a change to an annotation's review (its state,
+// reviewer, time, what was seen and the comments) is recorded like any
+// other field, a review set apart from none: History gives every state
+// before, undo walks back through them and redo forward, also through
+// another handle on the file.
+func TestChangesKeepReview(t *testing.T) {
+	db, path := newDB(t)
+	id := addTexts(t, db, "ISIS claimed the attack on Raqqa.")[0]
+	reviews := reviewStates()
+	var states []model.Annotation // states[i]: stored after save i
+	a := mustAnnotation(t, db, id, "alice")
+	for i, r := range reviews {
+		next := a.Clone()
+		next.Review = r.Clone()
+		next.Notes = fmt.Sprint("note ", i)
+		a = mustSave(t, db, next, fmt.Sprint("review ", i))
+		states = append(states, mustAnnotation(t, db, id, "alice"))
+		if !reflect.DeepEqual(states[i].Review, r) {
+			t.Fatalf("save %d: review read back as %+v, want %+v", i, states[i].Review, r)
+		}
+	}
+	i := 0
+	err := db.History(id, "alice", func(e store.HistoryEntry) error {
+		if i > 0 && !reflect.DeepEqual(e.Before.Review, reviews[i-1]) {
+			t.Errorf("history entry %d: review before %+v, want %+v", i, e.Before.Review, reviews[i-1])
+		}
+		i++
+		return nil
+	})
+	if err != nil || i != len(reviews) {
+		t.Fatalf("history: %d entries, %v", i, err)
+	}
+	other := openAt(t, path)
+	for i := len(reviews) - 2; i >= 0; i-- {
+		got, _, err := other.Undo(id, "alice")
+		if err != nil {
+			t.Fatalf("undo to after save %d: %v", i, err)
+		}
+		if !reflect.DeepEqual(got.Review, reviews[i]) || got.Notes != states[i].Notes {
+			t.Fatalf("undo to after save %d: review %+v, want %+v", i, got.Review, reviews[i])
+		}
+		if stored := mustAnnotation(t, db, id, "alice"); !reflect.DeepEqual(stored.Review, reviews[i]) {
+			t.Fatalf("undo to after save %d: stored review %+v, want %+v", i, stored.Review, reviews[i])
+		}
+	}
+	for i := 1; i < len(reviews); i++ {
+		got, _, err := db.Redo(id, "alice")
+		if err != nil {
+			t.Fatalf("redo of save %d: %v", i, err)
+		}
+		if !reflect.DeepEqual(got.Review, reviews[i]) {
+			t.Fatalf("redo of save %d: review %+v, want %+v", i, got.Review, reviews[i])
+		}
+	}
+	// The undo and redo are changes too: their states before come back.
+	var befores []*model.Review
+	if err := other.History(id, "alice", func(e store.HistoryEntry) error {
+		befores = append(befores, e.Before.Review)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	n := len(reviews)
+	want := append([]*model.Review{nil}, reviews[:n-1]...) // the saves
+	want = append(want, reverse(reviews[1:])...)           // the undos
+	want = append(want, reviews[:n-1]...)                  // the redos
+	if len(befores) != len(want) {
+		t.Fatalf("%d history entries, want %d", len(befores), len(want))
+	}
+	for i := range want {
+		if !reflect.DeepEqual(befores[i], want[i]) {
+			t.Errorf("history entry %d: review before %+v, want %+v", i, befores[i], want[i])
+		}
+	}
+	if problems, err := db.Check(); err != nil || len(problems) > 0 {
+		t.Errorf("Check: %v, %v", problems, err)
+	}
+}
+
+func reverse[T any](s []T) []T {
+	out := make([]T, len(s))
+	for i, v := range s {
+		out[len(s)-1-i] = v
+	}
+	return out
 }

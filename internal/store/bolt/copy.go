@@ -251,11 +251,7 @@ func (w *copyWriter) WriteAnnotations(copies []store.AnnotationCopy) error {
 			if _, err := putAnnotation(tx, key, nil, nil, a, last, since); err != nil {
 				return err
 			}
-			st := a.Status
-			if st == "" {
-				st = model.StatusTodo
-			}
-			if err := setStatus(tx, a.ArticleID, a.Annotator, "", st); err != nil {
+			if err := setStatus(tx, a.ArticleID, a.Annotator, queueState{}, queueStateOf(&a)); err != nil {
 				return err
 			}
 			for _, s := range []struct {

@@ -54,6 +54,7 @@ func FuzzDecodeArticle(f *testing.F) {
 func FuzzDecodeAnnotation(f *testing.F) {
 	f.Add([]byte(`{"article_id":"x","annotator":"a","entities":[{"id":"e1","start":0,"end":4,"label":"ORG"}]}`), "ISIS said")
 	f.Add([]byte(`{"entities":[{"start":5,"end":2}],"claims":[{"cue":{"start":-1,"end":3},"content":[{"start":0,"end":99}]}]}`), "😀ab")
+	f.Add([]byte(`{"status":"done","review":{"state":"returned","by":"","comments":[{"text":"","by":"c","replies":[{"text":"x","by":"\u001b","replies":[{}]}]}]}}`), "ISIS said")
 	f.Fuzz(func(t *testing.T, v []byte, text string) {
 		var a model.Annotation
 		if err := json.Unmarshal(v, &a); err != nil {

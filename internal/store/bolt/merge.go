@@ -517,7 +517,7 @@ func (db *DB) mergeNew(tx *txn, in model.Annotation, t theirRecord, theirName st
 	if _, err := putAnnotation(tx, key, nil, nil, in, seq, since); err != nil {
 		return err
 	}
-	return setStatus(tx, in.ArticleID, in.Annotator, "", in.Status)
+	return setStatus(tx, in.ArticleID, in.Annotator, queueState{}, queueStateOf(&in))
 }
 
 func pluralWord(n int, one, many string) string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -335,5 +336,45 @@ func TestMergeOlderLayout(t *testing.T) {
 	}
 	if v := storedVersionAt(t, path); v != 3 {
 		t.Errorf("the older file is now layout %d", v)
+	}
+}
+
+// TestMergeKeepsReviews: the review states of the annotations a merge
+// brings in are in the listing, whether kept beside ours, new, or saved
+// over ours (PreferTheirs).
+func TestMergeKeepsReviews(t *testing.T) {
+	shared, own := model.ArticleID(mergeShared), model.ArticleID(mergeTheirs)
+	review := func(db *DB, id, who, state string) {
+		t.Helper()
+		a := mustAnnotation(t, db, id, who)
+		a.Review = &model.Review{State: state, By: "dora", At: clockStart}
+		mustSave(t, db, a, "review")
+	}
+	reviewsOf := func(db *DB) map[string]map[string]string {
+		out := map[string]map[string]string{}
+		for _, s := range summaries(t, db) {
+			out[s.ID] = s.Reviews
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		prefer store.Prefer
+		want   map[string]map[string]string
+	}{
+		{store.PreferBoth, map[string]map[string]string{shared: {"alice@b": model.ReviewAccepted}, own: {"carol": model.ReviewReturned}, model.ArticleID(mergeOurs): nil}},
+		{store.PreferTheirs, map[string]map[string]string{shared: {"alice": model.ReviewAccepted}, own: {"carol": model.ReviewReturned}, model.ArticleID(mergeOurs): nil}},
+	} {
+		t.Run(string(tt.prefer), func(t *testing.T) {
+			ours, theirs, theirsPath := mergePair(t)
+			review(theirs, shared, "alice", model.ReviewAccepted)
+			review(theirs, own, "carol", model.ReviewReturned)
+			mergeFrom(t, ours, theirsPath, tt.prefer)
+			if got := reviewsOf(ours); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("reviews after the merge: %v, want %v", got, tt.want)
+			}
+			if problems, err := ours.Check(); err != nil || len(problems) > 0 {
+				t.Errorf("check after merge: %v %v", problems, err)
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/annotate-tool/annotate/internal/model"
@@ -17,7 +18,7 @@ import (
 //
 //	summaries       seq -> summary (id, title, source, length, import time; binary)
 //	article_seqs    article id -> seq
-//	article_status  seq annotator -> status
+//	article_status  seq annotator -> status [0 review state]
 //	queue           annotator 0 status 0 seq -> (empty): each annotator's articles by status
 //	counts          annotator 0 status -> uint64: how many articles have it
 //
@@ -25,6 +26,9 @@ import (
 // keys sort in import order). The number of articles is keyArticleCount in
 // the meta bucket. An article an annotator never touched has no status
 // record and counts as todo: todo's count is the articles less the others.
+// A status record holds the review state of the annotation after its
+// status and a zero byte when it has one (store.ReviewState), so a record
+// written before reviews reads as none.
 var (
 	bucketSummaries     = []byte("summaries")
 	bucketArticleSeqs   = []byte("article_seqs")
@@ -165,9 +169,41 @@ func articleSeq(tx *txn, id string) (uint64, bool) {
 	return binary.BigEndian.Uint64(v), true
 }
 
-// setStatus moves an annotator's article from status old ("" when the
-// annotator had no annotation of it) to next in the queue's buckets.
-func setStatus(tx *txn, articleID, annotator string, old, next model.Status) error {
+// queueState is what the queue keeps of one annotator's annotation of
+// one article: its status and its review state.
+type queueState struct {
+	Status model.Status
+	Review string
+}
+
+// queueStateOf is a stored annotation's queue state (an annotation saved
+// without a status is todo).
+func queueStateOf(a *model.Annotation) queueState {
+	st := a.Status
+	if st == "" {
+		st = model.StatusTodo
+	}
+	return queueState{st, store.ReviewState(a)}
+}
+
+// encodeStatus lays a status record out: the status, then a zero byte
+// and the review state when there is one.
+func encodeStatus(s queueState) []byte {
+	if s.Review == "" {
+		return []byte(s.Status)
+	}
+	return []byte(string(s.Status) + "\x00" + s.Review)
+}
+
+// decodeStatus reads a status record ("" for none).
+func decodeStatus(v []byte) queueState {
+	st, review, _ := bytes.Cut(v, []byte{0})
+	return queueState{model.Status(st), string(review)}
+}
+
+// setStatus moves an annotator's article from queue state old (zero when
+// the annotator had no annotation of it) to next in the queue's buckets.
+func setStatus(tx *txn, articleID, annotator string, old, next queueState) error {
 	if old == next {
 		return nil
 	}
@@ -175,35 +211,46 @@ func setStatus(tx *txn, articleID, annotator string, old, next model.Status) err
 	if !ok {
 		return fmt.Errorf("article %s has no summary: run `annotate check`", articleID)
 	}
-	q, counts := tx.Bucket(bucketQueue), tx.Bucket(bucketCounts)
-	if old != "" {
-		if err := q.Delete(queueKey(annotator, old, seq)); err != nil {
+	if old.Status != next.Status {
+		q, counts := tx.Bucket(bucketQueue), tx.Bucket(bucketCounts)
+		if old.Status != "" {
+			if err := q.Delete(queueKey(annotator, old.Status, seq)); err != nil {
+				return err
+			}
+			if err := addCount(counts, countKey(annotator, old.Status), -1); err != nil {
+				return err
+			}
+		}
+		if err := q.Put(queueKey(annotator, next.Status, seq), nil); err != nil {
 			return err
 		}
-		if err := addCount(counts, countKey(annotator, old), -1); err != nil {
+		if err := addCount(counts, countKey(annotator, next.Status), 1); err != nil {
 			return err
 		}
 	}
-	if err := q.Put(queueKey(annotator, next, seq), nil); err != nil {
-		return err
-	}
-	if err := addCount(counts, countKey(annotator, next), 1); err != nil {
-		return err
-	}
-	return tx.Bucket(bucketArticleStatus).Put(statusKey(seq, annotator), []byte(next))
+	return tx.Bucket(bucketArticleStatus).Put(statusKey(seq, annotator), encodeStatus(next))
 }
 
-// statuses reads every annotator's status of the article at seq.
-func statuses(c *cursorS, seq uint64) map[string]model.Status {
+// statuses reads every annotator's status of the article at seq, and the
+// review states that are set (nil maps when there are none).
+func statuses(c *cursorS, seq uint64) (map[string]model.Status, map[string]string) {
 	var out map[string]model.Status
+	var reviews map[string]string
 	prefix := u64(seq)
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		if out == nil {
 			out = map[string]model.Status{}
 		}
-		out[string(k[8:])] = model.Status(v)
+		s := decodeStatus(v)
+		out[string(k[8:])] = s.Status
+		if s.Review != "" {
+			if reviews == nil {
+				reviews = map[string]string{}
+			}
+			reviews[string(k[8:])] = s.Review
+		}
 	}
-	return out
+	return out, reviews
 }
 
 // Articles lists every article in import order with each annotator's
@@ -222,7 +269,7 @@ func (db *DB) Articles(fn func(store.ArticleSummary) error) error {
 				if err != nil {
 					return fmt.Errorf("article number %d: %w: run `annotate check`", binary.BigEndian.Uint64(k), err)
 				}
-				s.Statuses = statuses(st, s.Seq)
+				s.Statuses, s.Reviews = statuses(st, s.Seq)
 				batch, last = append(batch, s), s.Seq
 			}
 			return nil
@@ -261,7 +308,7 @@ func counts(tx *txn, annotator string) (map[model.Status]int, int) {
 // untouched).
 func statusOf(tx *txn, seq uint64, annotator string) model.Status {
 	if v := tx.Bucket(bucketArticleStatus).Get(statusKey(seq, annotator)); len(v) > 0 {
-		return model.Status(v)
+		return decodeStatus(v).Status
 	}
 	return model.StatusTodo
 }
@@ -290,7 +337,7 @@ func (db *DB) Page(q store.Query) (store.Page, error) {
 			if err != nil {
 				return fmt.Errorf("article number %d: %w: run `annotate check`", seq, err)
 			}
-			s.Statuses = statuses(st, seq)
+			s.Statuses, s.Reviews = statuses(st, seq)
 			p.Items = append(p.Items, s)
 			return nil
 		}
@@ -453,7 +500,7 @@ func buildQueue(tx *txn, annotationStatus func(v []byte) (model.Status, error)) 
 		if _, ok := articleSeq(tx, string(id)); !ok {
 			return nil // an annotation of no article: Check reports it
 		}
-		return setStatus(tx, string(id), string(annotator), "", st)
+		return setStatus(tx, string(id), string(annotator), queueState{}, queueState{Status: st})
 	})
 }
 
@@ -485,7 +532,11 @@ func checkQueue(tx *txn) []string {
 			problems = append(problems, fmt.Sprintf("status record %x is damaged", k))
 			return nil
 		}
-		want[string(countKey(string(k[8:]), model.Status(v)))]++
+		s := decodeStatus(v)
+		want[string(countKey(string(k[8:]), s.Status))]++
+		if !slices.Contains(model.ReviewStates, s.Review) {
+			problems = append(problems, fmt.Sprintf("status record %s has an unknown review state %q", recordName(string(bucketArticleStatus), k), s.Review))
+		}
 		return nil
 	})
 	have := map[string]uint64{}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/annotate-tool/annotate/internal/model"
@@ -76,5 +77,72 @@ func TestMigrateQueueFromLayout4(t *testing.T) {
 	}
 	if problems, err := db.Check(); err != nil || len(problems) > 0 {
 		t.Errorf("Check: %v, %v", problems, err)
+	}
+}
+
+// TestStatusRecordsCarryReviews: a status record written before reviews
+// (the status alone) reads as no review; one with a review state keeps
+// it after the status, and a record without one is the status alone, as
+// before. Check names a record whose review state is unknown.
+func TestStatusRecordsCarryReviews(t *testing.T) {
+	for _, tt := range []struct {
+		stored string
+		want   queueState
+	}{
+		{"done", queueState{model.StatusDone, ""}},
+		{"in_progress", queueState{model.StatusInProgress, ""}},
+		{"in_progress\x00returned", queueState{model.StatusInProgress, model.ReviewReturned}},
+		{"done\x00accepted", queueState{model.StatusDone, model.ReviewAccepted}},
+		{"", queueState{}},
+	} {
+		if got := decodeStatus([]byte(tt.stored)); got != tt.want {
+			t.Errorf("decodeStatus(%q) = %+v, want %+v", tt.stored, got, tt.want)
+		}
+		if tt.stored != "" {
+			if got := string(encodeStatus(tt.want)); got != tt.stored {
+				t.Errorf("encodeStatus(%+v) = %q, want %q", tt.want, got, tt.stored)
+			}
+		}
+	}
+	db, _ := newDB(t)
+	id := addTexts(t, db, "a reviewed article")[0]
+	a := mustAnnotation(t, db, id, "alice")
+	a.Status, a.Review = model.StatusDone, &model.Review{State: model.ReviewAccepted, By: "carol", At: clockStart}
+	mustSave(t, db, a, "accept")
+	err := db.update(func(tx *txn) error {
+		seq, _ := articleSeq(tx, id)
+		return tx.Bucket(bucketArticleStatus).Put(statusKey(seq, "alice"), []byte("done\x00approved"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	problems, err := db.Check()
+	if err != nil || len(problems) != 2 || !strings.Contains(strings.Join(problems, "\n"), `unknown review state "approved"`) ||
+		!strings.Contains(strings.Join(problems, "\n"), `of `+id+` by alice says "done", review "approved"; the annotation "done", review "accepted"`) {
+		t.Errorf("Check: %q, %v; want the record named with its unknown review state, and out of step with its annotation", problems, err)
+	}
+	// A record without the review its annotation has (an annotation
+	// written with a review by a build that did not keep it there).
+	err = db.update(func(tx *txn) error {
+		seq, _ := articleSeq(tx, id)
+		return tx.Bucket(bucketArticleStatus).Put(statusKey(seq, "alice"), []byte("done"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	problems, err = db.Check()
+	if err != nil || len(problems) != 1 || !strings.Contains(problems[0], `says "done", review ""; the annotation "done", review "accepted"`) {
+		t.Errorf("Check: %q, %v; want the status record out of step with its annotation", problems, err)
+	}
+	err = db.update(func(tx *txn) error {
+		seq, _ := articleSeq(tx, id)
+		return tx.Bucket(bucketArticleStatus).Delete(statusKey(seq, "alice"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	problems, err = db.Check()
+	if err != nil || !strings.Contains(strings.Join(problems, "\n"), `the queue has no status record of `+id+` by alice (its annotation is "done")`) {
+		t.Errorf("Check: %q, %v; want the missing status record named", problems, err)
 	}
 }

@@ -80,13 +80,13 @@ func put(tx pgx.Tx, next model.Annotation, rev int, before []byte, action string
 	}
 	var sql string
 	if rev == 0 {
-		sql = `INSERT INTO annotations (article_id, annotator, rev, status, updated_at, body) VALUES ($1, $2, $3, $4, $5, $6)
+		sql = `INSERT INTO annotations (article_id, annotator, rev, status, updated_at, body, review) VALUES ($1, $2, $3, $4, $5, $6, $7)
 			ON CONFLICT (article_id, annotator) DO NOTHING`
 	} else {
-		sql = `UPDATE annotations SET rev = $3, status = $4, updated_at = $5, body = $6
+		sql = `UPDATE annotations SET rev = $3, status = $4, updated_at = $5, body = $6, review = $7
 			WHERE article_id = $1 AND annotator = $2 AND rev = $3 - 1`
 	}
-	tag, err := tx.Exec(bg, sql, next.ArticleID, next.Annotator, next.Rev, string(next.Status), now, body)
+	tag, err := tx.Exec(bg, sql, next.ArticleID, next.Annotator, next.Rev, string(next.Status), now, body, store.ReviewState(&next))
 	if err != nil {
 		return next, 0, err
 	}

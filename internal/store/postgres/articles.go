@@ -116,7 +116,7 @@ func scanSummary(rows pgx.CollectableRow) (store.ArticleSummary, error) {
 }
 
 // summaries runs a query of summaryColumns and fills in every annotator's
-// status of each article, in the same transaction.
+// status and review state of each article, in the same transaction.
 func summaries(tx pgx.Tx, sql string, args ...any) ([]store.ArticleSummary, error) {
 	rows, err := tx.Query(bg, sql, args...)
 	if err != nil {
@@ -132,17 +132,23 @@ func summaries(tx pgx.Tx, sql string, args ...any) ([]store.ArticleSummary, erro
 		ids[i] = s.ID
 		at[s.ID] = i
 	}
-	rows, err = tx.Query(bg, `SELECT article_id, annotator, status FROM annotations WHERE article_id = ANY($1)`, ids)
+	rows, err = tx.Query(bg, `SELECT article_id, annotator, status, review FROM annotations WHERE article_id = ANY($1)`, ids)
 	if err != nil {
 		return nil, err
 	}
-	var id, who, st string
-	_, err = pgx.ForEachRow(rows, []any{&id, &who, &st}, func() error {
+	var id, who, st, review string
+	_, err = pgx.ForEachRow(rows, []any{&id, &who, &st, &review}, func() error {
 		s := &list[at[id]]
 		if s.Statuses == nil {
 			s.Statuses = map[string]model.Status{}
 		}
 		s.Statuses[who] = model.Status(st)
+		if review != "" {
+			if s.Reviews == nil {
+				s.Reviews = map[string]string{}
+			}
+			s.Reviews[who] = review
+		}
 		return nil
 	})
 	return list, err

@@ -54,21 +54,22 @@ func (db *DB) Check() ([]string, error) {
 		}); err != nil {
 			return err
 		}
-		rows, err = tx.Query(bg, `SELECT article_id, annotator, rev, status, body FROM annotations ORDER BY article_id, annotator`)
+		rows, err = tx.Query(bg, `SELECT article_id, annotator, rev, status, review, body FROM annotations ORDER BY article_id, annotator`)
 		if err != nil {
 			return err
 		}
-		var who, status string
+		var who, status, review string
 		var rev int
 		var body []byte
-		if _, err := pgx.ForEachRow(rows, []any{&id, &who, &rev, &status, &body}, func() error {
+		if _, err := pgx.ForEachRow(rows, []any{&id, &who, &rev, &status, &review, &body}, func() error {
 			a, err := decodeAnnotation(id, who, body)
 			if err != nil {
 				add("%v", err)
 				return nil
 			}
-			if a.ArticleID != id || a.Annotator != who || a.Rev != rev || string(a.Status) != status {
-				add("annotation of %s by %s: its columns (rev %d, status %s) differ from its body (%s by %s, rev %d, status %s)", id, who, rev, status, a.ArticleID, a.Annotator, a.Rev, a.Status)
+			if a.ArticleID != id || a.Annotator != who || a.Rev != rev || string(a.Status) != status || store.ReviewState(&a) != review {
+				add("annotation of %s by %s: its columns (rev %d, status %s, review %q) differ from its body (%s by %s, rev %d, status %s, review %q)",
+					id, who, rev, status, review, a.ArticleID, a.Annotator, a.Rev, a.Status, store.ReviewState(&a))
 			}
 			for _, p := range outsideText(a, texts[id]) {
 				add("article %s, annotator %s: %s", id, who, p)

@@ -202,7 +202,7 @@ func (w *copyWriter) WriteAnnotations(copies []store.AnnotationCopy) error {
 		if err != nil {
 			return err
 		}
-		anns = append(anns, []any{a.ArticleID, a.Annotator, a.Rev, string(a.Status), a.UpdatedAt, body})
+		anns = append(anns, []any{a.ArticleID, a.Annotator, a.Rev, string(a.Status), a.UpdatedAt, body, store.ReviewState(&a)})
 		for _, e := range c.History {
 			var before []byte
 			if e.Before != nil {
@@ -227,7 +227,7 @@ func (w *copyWriter) WriteAnnotations(copies []store.AnnotationCopy) error {
 		columns []string
 		rows    [][]any
 	}{
-		{"annotations", []string{"article_id", "annotator", "rev", "status", "updated_at", "body"}, anns},
+		{"annotations", []string{"article_id", "annotator", "rev", "status", "updated_at", "body", "review"}, anns},
 		{"history", []string{"seq", "article_id", "annotator", "at", "action", "before"}, hist},
 		{"undo_stack", []string{"article_id", "annotator", "stack", "seq"}, stacks},
 	} {

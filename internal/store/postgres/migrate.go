@@ -93,6 +93,13 @@ var migrations = []migration{
 			PRIMARY KEY (article_id, annotator)
 		)`,
 	}},
+	{2, "annotations: the review state beside the status, for the listing", []string{
+		// The state of the annotation's review ("" none, returned,
+		// accepted): the listing reads it as it reads the status, without
+		// the body. Bodies stored before have it in their review, if any.
+		`ALTER TABLE annotations ADD COLUMN review text NOT NULL DEFAULT ''`,
+		`UPDATE annotations SET review = coalesce(body->'review'->>'state', '') WHERE body ? 'review'`,
+	}},
 }
 
 // CurrentVersion is the version of the tables this annotate writes.

@@ -10,7 +10,8 @@
 //
 //	articles          id (the text's hash), seq (import order), title, source,
 //	                  length, meta (the article without its text, JSONB), text (bytea)
-//	annotations       (article_id, annotator), rev, status, updated_at, body (JSONB)
+//	annotations       (article_id, annotator), rev, status, updated_at, body (JSONB),
+//	                  review (the review's state, "" for none)
 //	history           seq, article_id, annotator, at, action, before (JSONB)
 //	undo_stack        (article_id, annotator, stack 'u'|'r', seq): the stacks
 //	registry          id ("r12"), label, name, entry (JSONB)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -71,7 +72,11 @@ func TestOpenMigratesOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(versions) != fmt.Sprint([]int{1}) || CurrentVersion != 1 {
+	var want []int
+	for _, m := range migrations {
+		want = append(want, m.version)
+	}
+	if fmt.Sprint(versions) != fmt.Sprint(want) || CurrentVersion != 2 {
 		t.Errorf("schema_version holds %v, want each migration once (up to %d)", versions, CurrentVersion)
 	}
 }
@@ -86,7 +91,7 @@ func TestOpenRefuses(t *testing.T) {
 			openTest(t, u).Close()
 			exec(t, u, `INSERT INTO schema_version (version, what) VALUES (99, 'from the future')`)
 			return u
-		}, "written by a newer annotate (version 99; this one reads up to 1): upgrade annotate"},
+		}, "written by a newer annotate (version 99; this one reads up to 2): upgrade annotate"},
 		{"another program's tables", func(t *testing.T, u string) string {
 			exec(t, u, `CREATE TABLE articles (id int)`)
 			return u
@@ -217,14 +222,15 @@ func TestCheckFindsDamage(t *testing.T) {
 	}{
 		{"text changed", `UPDATE articles SET text = 'changed'::bytea`, "text does not match its id"},
 		{"title column out of step", `UPDATE articles SET title = 'other'`, "title, source or length column differs"},
-		{"rev column out of step", `UPDATE annotations SET rev = 7`, "its columns (rev 7, status in_progress) differ from its body"},
+		{"rev column out of step", `UPDATE annotations SET rev = 7`, `its columns (rev 7, status in_progress, review "") differ from its body`},
+		{"review column out of step", `UPDATE annotations SET review = 'accepted' WHERE annotator = 'bob'`, `its columns (rev 1, status in_progress, review "accepted") differ from its body (` + "%s" + ` by bob, rev 1, status in_progress, review "")`},
 		{"body not an annotation", `UPDATE annotations SET body = '{"entities": 3}'`, "is damaged"},
 		{"span past the end", `UPDATE annotations SET body = jsonb_set(body, '{entities,0,end}', '900')`, "entities[e1]: range 0-900 is outside the text"},
 		{"registry entry damaged", `UPDATE registry SET entry = '{"name": 5}'`, "registry entry r1 is damaged"},
 		{"registry entry without a name", `UPDATE registry SET entry = jsonb_set(entry, '{name}', '""'), name = ''`, "registry entry r1: an entry needs a name"},
 		{"link to no entry", `UPDATE annotations SET body = jsonb_set(body, '{referents,0,registry}', '"r9"')`, `links to registry entry "r9", which does not exist`},
 		{"undo naming another's change", `INSERT INTO undo_stack SELECT article_id, 'bob', 'u', (SELECT min(seq) FROM history WHERE annotator = 'alice') FROM annotations WHERE annotator = 'bob'`, "a change of another annotation"},
-		{"version", `INSERT INTO schema_version (version, what) VALUES (0, 'x'); DELETE FROM schema_version WHERE version = 1`, "version is 0, expected 1"},
+		{"version", `INSERT INTO schema_version (version, what) VALUES (0, 'x'); DELETE FROM schema_version WHERE version >= 1`, "version is 0, expected 2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -261,8 +267,8 @@ func TestCheckFindsDamage(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Check: %v", err)
 			}
-			if !strings.Contains(strings.Join(problems, "\n"), tt.want) {
-				t.Errorf("problems %q do not mention %q", problems, tt.want)
+			if want := strings.ReplaceAll(tt.want, "%s", id); !strings.Contains(strings.Join(problems, "\n"), want) {
+				t.Errorf("problems %q do not mention %q", problems, want)
 			}
 		})
 	}
@@ -352,5 +358,39 @@ func TestStaleSaveRefusedByTheUpdate(t *testing.T) {
 	}
 	if got, _ := db.Annotation(id, "alice"); got.Rev != 2 {
 		t.Errorf("stored rev %d, want 2", got.Rev)
+	}
+}
+
+// TestMigrateReviewColumn: a database of version 1 (no review column)
+// gains the column at Open, filled from the reviews its bodies hold, and
+// lists them.
+func TestMigrateReviewColumn(t *testing.T) {
+	u := pgtest.URL(t)
+	db := openTest(t, u)
+	id := addText(t, db, "ISIS in Raqqa")
+	for who, r := range map[string]*model.Review{
+		"alice": {State: model.ReviewReturned, By: "carol"},
+		"bob":   {Comments: []model.Comment{{Text: "fine", By: "carol"}}},
+		"dora":  nil,
+	} {
+		a := model.NewAnnotation(id, who, "")
+		a.Status, a.Review = model.StatusDone, r
+		if _, err := db.Save(a, "review"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	// Back to version 1, as an older annotate left it.
+	exec(t, u, `ALTER TABLE annotations DROP COLUMN review; DELETE FROM schema_version WHERE version = 2`)
+	db = openTest(t, u)
+	var reviews map[string]string
+	if err := db.Articles(func(s store.ArticleSummary) error { reviews = s.Reviews; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"alice": model.ReviewReturned}; !reflect.DeepEqual(reviews, want) {
+		t.Errorf("reviews after the migration: %v, want %v", reviews, want)
+	}
+	if problems, err := db.Check(); err != nil || len(problems) > 0 {
+		t.Errorf("Check: %q, %v", problems, err)
 	}
 }

@@ -52,6 +52,9 @@ func Populate(t testing.TB, s store.Store) {
 		for _, who := range []string{"alice", "bob"} {
 			a := fullAnnotation(id, who, hardTexts[i])
 			a.Referents[0].Registry = full.ID
+			if who == "bob" {
+				a.Review.State = model.ReviewAccepted
+			}
 			a = mustSave(t, s, a, "fill "+who)
 			for j := range 3 {
 				a.Notes = fmt.Sprintf("note %d of %s", j, who)

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/store"
@@ -15,6 +16,7 @@ var queueTests = []test{
 	{"NextToWork", testNextToWork},
 	{"PageMatchesListing", testPageMatchesListing},
 	{"ArticlesStreamsInBatches", testArticlesStreamsInBatches},
+	{"ReviewsInSummaries", testReviewsInSummaries},
 }
 
 func pageIDs(p store.Page) []string {
@@ -136,9 +138,10 @@ func testPageMatchesListing(t *testing.T, open Opener) {
 // asks for two of them and for someone who never worked.
 var queueAnnotators = []string{"alice", "bob", "alicia"}
 
-// MixStatuses makes 120 saves, each setting a random status (or none) for
-// one of alice, bob and alicia on one of the articles ids, always the
-// same ones, then undoes alice's last change of the first article.
+// MixStatuses makes 120 saves, each setting a random status (or none) and
+// review (none, or one in any state) for one of alice, bob and alicia on
+// one of the articles ids, always the same ones, then undoes alice's
+// last change of the first article.
 func MixStatuses(t testing.TB, s store.Store, ids []string) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(7, 8))
@@ -148,6 +151,10 @@ func MixStatuses(t testing.TB, s store.Store, ids []string) {
 		who := queueAnnotators[rng.IntN(len(queueAnnotators))]
 		a := mustAnnotation(t, s, id, who)
 		a.Status = all[rng.IntN(len(all))]
+		a.Review = nil
+		if k := rng.IntN(len(model.ReviewStates) + 1); k < len(model.ReviewStates) {
+			a.Review = &model.Review{State: model.ReviewStates[k], By: "carol", At: Start}
+		}
 		mustSave(t, s, a, "status")
 	}
 	if _, _, err := s.Undo(ids[0], "alice"); err != nil && err != store.ErrNothingToUndo {
@@ -234,4 +241,86 @@ func testArticlesStreamsInBatches(t *testing.T, open Opener) {
 	}); err != stop || count != 1100 {
 		t.Errorf("Articles with a failing callback: %v after %d, want stop after 1100", err, count)
 	}
+}
+
+// testReviewsInSummaries: the listing and the queue's pages carry each
+// annotator's review state (only states that are set), in step with
+// Save, Undo, Redo and SaveMany; a status change leaves it as it is.
+func testReviewsInSummaries(t *testing.T, open Opener) {
+	s := open(t)
+	ids := addTexts(t, s, numbered(3, "reviewed article %d")...)
+	review := func(id, who string, st model.Status, r *model.Review) model.Annotation {
+		t.Helper()
+		a := mustAnnotation(t, s, id, who)
+		a.Status, a.Review = st, r
+		return mustSave(t, s, a, "review")
+	}
+	returned := &model.Review{State: model.ReviewReturned, By: "carol", At: Start,
+		Comments: []model.Comment{{Item: "span 0-8", Text: "not a place", By: "carol", At: Start}}}
+	accepted := &model.Review{State: model.ReviewAccepted, By: "carol", At: Start.Add(time.Hour)}
+	type reviews map[string]string
+	check := func(step string, want map[int]reviews) {
+		t.Helper()
+		list := summaries(t, s)
+		p, err := s.Page(store.Query{Annotator: "alice"})
+		if err != nil {
+			t.Fatalf("%s: Page: %v", step, err)
+		}
+		for i, id := range ids {
+			var w map[string]string = want[i]
+			if got := list[i].Reviews; !reflect.DeepEqual(got, w) {
+				t.Errorf("%s: listing of article %d: reviews %v, want %v", step, i, got, w)
+			}
+			if got := p.Items[i].Reviews; p.Items[i].ID != id || !reflect.DeepEqual(got, w) {
+				t.Errorf("%s: page item %d (%s): reviews %v, want %v", step, i, p.Items[i].ID, got, w)
+			}
+		}
+	}
+	check("before any review", nil)
+	review(ids[0], "alice", model.StatusInProgress, returned)
+	check("returned", map[int]reviews{0: {"alice": model.ReviewReturned}})
+	// A review without a state (comments only) is not listed.
+	review(ids[0], "bob", model.StatusDone, &model.Review{Comments: returned.Comments})
+	check("bob's comments", map[int]reviews{0: {"alice": model.ReviewReturned}})
+	review(ids[0], "alice", model.StatusDone, accepted)
+	check("accepted", map[int]reviews{0: {"alice": model.ReviewAccepted}})
+	if _, _, err := s.Undo(ids[0], "alice"); err != nil {
+		t.Fatal(err)
+	}
+	check("undo", map[int]reviews{0: {"alice": model.ReviewReturned}})
+	if _, _, err := s.Redo(ids[0], "alice"); err != nil {
+		t.Fatal(err)
+	}
+	check("redo", map[int]reviews{0: {"alice": model.ReviewAccepted}})
+	review(ids[0], "alice", model.StatusDone, nil)
+	check("review removed", nil)
+	if _, _, err := s.Undo(ids[0], "alice"); err != nil {
+		t.Fatal(err)
+	}
+	check("removal undone", map[int]reviews{0: {"alice": model.ReviewAccepted}})
+	// A status change alone keeps the review state.
+	setStatus(t, s, ids[0], "alice", model.StatusInProgress)
+	check("status changed", map[int]reviews{0: {"alice": model.ReviewAccepted}})
+	b, ok := s.(store.Batcher)
+	if !ok {
+		mustCheck(t, s)
+		return
+	}
+	anns, err := b.Annotations([]store.AnnotationKey{{ArticleID: ids[1], Annotator: "alice"}, {ArticleID: ids[2], Annotator: "bob"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, second := anns[0].Clone(), anns[1].Clone()
+	first.Review, second.Review = returned.Clone(), accepted.Clone()
+	again := first.Clone()
+	again.Rev, again.Review = first.Rev+1, accepted.Clone()
+	if _, err := b.SaveMany([]store.Change{{Annotation: first, Action: "return"}, {Annotation: second, Action: "accept"}, {Annotation: again, Action: "accept"}}); err != nil {
+		t.Fatal(err)
+	}
+	check("SaveMany", map[int]reviews{0: {"alice": model.ReviewAccepted}, 1: {"alice": model.ReviewAccepted}, 2: {"bob": model.ReviewAccepted}})
+	if _, _, err := s.Undo(ids[1], "alice"); err != nil {
+		t.Fatal(err)
+	}
+	check("undo of a SaveMany change", map[int]reviews{0: {"alice": model.ReviewAccepted}, 1: {"alice": model.ReviewReturned}, 2: {"bob": model.ReviewAccepted}})
+	mustCheck(t, s)
 }

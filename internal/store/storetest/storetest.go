@@ -259,6 +259,11 @@ func fullAnnotation(articleID, annotator, text string) model.Annotation {
 	model.GroupMentions(&a, text)
 	a.Referents[0].Aliases = []string{"Islamic State"}
 	a.Referents[0].ExternalIDs = []string{"wikidata:Q2429253"}
+	at := time.Date(2024, 2, 29, 23, 0, 0, 0, time.UTC)
+	a.Review = &model.Review{State: model.ReviewReturned, By: "carol", At: at,
+		Seen: map[string]string{"span 0-4": "d41d8c"},
+		Comments: []model.Comment{{Item: "span 0-4", Text: "a group, not a place", By: "carol", At: at,
+			Replies: []model.Comment{{Item: "span 0-4", Text: "relabelled", By: annotator, At: at.Add(time.Minute)}}}}}
 	return a
 }
 

@@ -154,6 +154,8 @@ func testUndoRestoresEverything(t *testing.T, open Opener) {
 	changed.Entities = nil
 	changed.Incidents[0].Fields["weapons"] = model.Value{List: []string{"13"}}
 	changed.Status = model.StatusDone
+	changed.Review.State, changed.Review.Seen = model.ReviewAccepted, nil
+	changed.Review.Comments[0].Replies = nil
 	mustSave(t, s, changed, "change")
 	restored, _, err := s.Undo(id, "alice")
 	if err != nil {
