@@ -25,13 +25,17 @@ type component struct {
 	extents map[model.Range]bool
 }
 
+// FieldRegistry is the part of an entity item that is its registry link
+// (a decision on it confirms the entry taken: the screen's part).
+const FieldRegistry = "registry link"
+
 // The parts of an entity decided one by one.
 const (
 	fieldGrouping     = "grouping"
 	fieldName         = "name"
 	fieldAliases      = "aliases"
 	fieldExternalIDs  = "external ids"
-	fieldRegistry     = "registry link"
+	fieldRegistry     = FieldRegistry
 	fieldAffiliations = "affiliations"
 )
 

@@ -112,6 +112,12 @@ func (s *fakeStore) Articles(fn func(store.ArticleSummary) error) error {
 					sum.Statuses = map[string]model.Status{}
 				}
 				sum.Statuses[k.annotator] = ann.Status
+				if r := store.ReviewState(&ann); r != "" {
+					if sum.Reviews == nil {
+						sum.Reviews = map[string]string{}
+					}
+					sum.Reviews[k.annotator] = r
+				}
 			}
 		}
 		list = append(list, sum)

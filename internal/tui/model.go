@@ -530,6 +530,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onSaved(msg)
 	case versionSavedMsg:
 		return m, m.onVersionSaved(msg)
+	case registryConfirmedMsg:
+		switch {
+		case msg.err != nil:
+			m.fail(fmt.Errorf("gold is saved, but the registry entry was not confirmed: %w", msg.err))
+		case msg.confirmed > 0:
+			m.setMessage(fmt.Sprintf("%s · confirmed %d registry entries for everyone", m.message, msg.confirmed))
+		}
+		return m, nil
 	case storeChangedMsg:
 		return m, m.onStoreChanged(msg)
 	case queueRefreshMsg:

@@ -186,15 +186,72 @@ func (m *Model) decideItems(a actDecide) tea.Cmd {
 			return nil
 		}
 	}
-	if a.advance {
-		m.afterSave = func(m *Model) tea.Cmd {
-			if m.rv.toUndecided(false, false) {
-				m.showItem()
-			}
-			return nil
+	confirm := registryLinksTaken(a)
+	m.afterSave = func(m *Model) tea.Cmd {
+		if a.advance && m.rv.toUndecided(false, false) {
+			m.showItem()
 		}
+		return m.confirmRegistry(confirm)
 	}
 	return m.commit(next, a.what)
+}
+
+// registryLinksTaken are the registry entries a decision links gold to:
+// a reviewer's decision confirms them, so what one annotator's linking
+// made becomes everyone's (see store.ConfirmRegistry).
+func registryLinksTaken(a actDecide) []string {
+	var ids []string
+	for _, it := range a.items {
+		if it.Kind != review.KindEntity || it.Field != review.FieldRegistry {
+			continue
+		}
+		from := a.from
+		if a.kind == model.DecisionAccepted {
+			from = it.Havers(sortedKeys(it.Versions))
+		}
+		for _, w := range from {
+			if id := it.Versions[w]; id != "" && !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// registryConfirmedMsg says how confirming registry entries went.
+type registryConfirmedMsg struct {
+	confirmed int
+	err       error
+}
+
+// confirmRegistry confirms the registry entries, off the update loop.
+func (m *Model) confirmRegistry(ids []string) tea.Cmd {
+	if len(ids) == 0 {
+		return nil
+	}
+	st, by := m.opts.Store, m.opts.Annotator
+	return func() tea.Msg {
+		n := 0
+		for _, id := range ids {
+			_, changed, err := store.ConfirmRegistry(st, id, by)
+			if err != nil {
+				return registryConfirmedMsg{confirmed: n, err: fmt.Errorf("registry entry %s: %w", id, err)}
+			}
+			if changed {
+				n++
+			}
+		}
+		return registryConfirmedMsg{confirmed: n}
+	}
 }
 
 // startSingle makes gold the annotator's version, every item accepted, the

@@ -339,6 +339,9 @@ func TestOneCoderReview(t *testing.T) {
 	if a.Review == nil || a.Review.State != model.ReviewAccepted || len(a.Review.Comments) != 1 {
 		t.Errorf("after D: alice's review %+v", a.Review)
 	}
+	if s := h2.screen(); !strings.Contains(s, "✓ accepted · Raqqa") {
+		t.Errorf("the reviewer's queue does not mark the accepted article:\n%s", s)
+	}
 	g, _ := st.stored(alice.ArticleID, model.GoldAnnotator)
 	if g.Status != model.StatusDone || strings.Contains(strings.Join(spanSet(reviewText, g.Entities), " "), "Tuesday") {
 		t.Errorf("gold after accept: %s %q", g.Status, spanSet(reviewText, g.Entities))
@@ -359,6 +362,9 @@ func TestReturnedArticleShowsComments(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := newHarness(t, st, 160, 50, func(o *Options) { o.Annotator = "alice" })
+	if s := h.screen(); !strings.Contains(s, "↩ returned · Raqqa") {
+		t.Errorf("her queue does not mark the returned article:\n%s", s)
+	}
 	h.open(alice.ArticleID)
 	if !strings.Contains(h.m.message, "returned by rita with 1 comments") {
 		t.Errorf("opening a returned article says %q", h.m.message)
@@ -436,5 +442,38 @@ func TestReadmeReviewKeysMatchTheKeyMap(t *testing.T) {
 		if !bound[k] && k != "tab" && k != "A` `A" && k != "A" {
 			t.Errorf("README's review table names %q, which the Review tab does not bind", k)
 		}
+	}
+}
+
+// TestReviewConfirmsRegistryLinks: the entry alice's linking made is hers
+// until a reviewer takes a link to it: then it is everyone's.
+func TestReviewConfirmsRegistryLinks(t *testing.T) {
+	st, alice, bob := reviewStore(t)
+	e, err := st.SaveRegistry(model.RegistryEntry{Name: "SDF", Label: "ORG", Origin: model.OriginLinking, By: "alice", Makers: []string{"alice"}}, "alice", "link")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []model.Annotation{alice, bob} {
+		next := v.Clone()
+		for i := range next.Referents {
+			if next.Referents[i].Name == "SDF" {
+				next.Referents[i].Registry = e.ID
+			}
+		}
+		if _, err := st.Save(next, "link"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := reviewHarness(t, st, 200, 60)
+	h.keys("A")
+	var got model.RegistryEntry
+	_ = st.Registry(func(r model.RegistryEntry) error {
+		if r.ID == e.ID {
+			got = r
+		}
+		return nil
+	})
+	if got.Origin != model.OriginConfirmed || got.By != "rita" {
+		t.Errorf("after A took the link, the entry is %q by %q; want confirmed by rita (message %q)", got.Origin, got.By, h.m.message)
 	}
 }

@@ -482,6 +482,15 @@ func (m *Model) renderQueue(h int) string {
 		st := m.status(s)
 		glyph := statusGlyph[st]
 		title := termtext.Line(s.Title)
+		// A review state goes before the title, in words: "↩ returned"
+		// in the annotator's queue, hers in the reviewer's.
+		reviewOf := m.opts.Annotator
+		if m.single() {
+			reviewOf = m.opts.Review.Annotators[0]
+		}
+		if mark := reviewStateMark(s.Reviews[reviewOf]); mark != "" && (m.opts.Review == nil || m.single()) {
+			title = mark + " · " + title
+		}
 		row := fmt.Sprintf("%s%s %-11s %7d  %s", m.assignedMark(s), glyph, strings.ReplaceAll(string(st), "_", " "), s.Length, title)
 		if othersW > 0 {
 			row = fmt.Sprintf("%s%s %-11s %7d  %s  %s", m.assignedMark(s), glyph, strings.ReplaceAll(string(st), "_", " "), s.Length, padRight(others[i], othersW), title)
