@@ -1169,19 +1169,45 @@ func (im *importer) beside(a *model.Annotation, source string) (model.Annotation
 }
 
 // mergeSpans adds next's spans (those not already there) and notes to cur.
+// A span whose entity in next has external ids or a registry link (a
+// kb_id, an entity linking answer) brings them: it joins cur's entity of
+// its label that shares one, else its entity comes along (under a new id);
+// a span cur already has gives its entity the ids it lacks. The other
+// spans join their entities as every import's do (model.GroupMentions).
 func mergeSpans(cur, next model.Annotation, text string) model.Annotation {
 	out := cur.Clone()
 	for _, s := range next.Entities {
-		dup := false
-		for _, t := range out.Entities {
-			dup = dup || (t.Start == s.Start && t.End == s.End && t.Label == s.Label)
+		from, _ := next.Referent(s.Entity)
+		linked := len(from.ExternalIDs) > 0 || from.Registry != ""
+		dup := slices.IndexFunc(out.Entities, func(t model.Span) bool { return t.Start == s.Start && t.End == s.End && t.Label == s.Label })
+		if dup >= 0 {
+			if e := referent(&out, out.Entities[dup].Entity); linked && e != nil {
+				addReferences(e, from)
+			}
+			continue
 		}
-		if !dup {
-			// Its entity id is the other record's: the mention joins an
-			// entity of this annotation (or starts one) instead.
-			s.ID, s.Entity = out.NewID("e"), ""
-			out.Entities = append(out.Entities, s)
+		// Its ids are the other record's: the mention joins an entity of
+		// this annotation (or starts one) instead.
+		s.ID, s.Entity = out.NewID("e"), ""
+		if linked {
+			for i := range out.Referents {
+				if e := &out.Referents[i]; e.Label == from.Label && sharesReference(*e, from) {
+					s.Entity = e.ID
+					addReferences(e, from)
+					break
+				}
+			}
+			if s.Entity == "" {
+				// Its affiliations name the other record's entities: they
+				// do not come along.
+				e := from
+				e.ID, e.Affiliations = out.NewID("n"), nil
+				e.Aliases, e.ExternalIDs = slices.Clone(from.Aliases), slices.Clone(from.ExternalIDs)
+				out.Referents = append(out.Referents, e)
+				s.Entity = e.ID
+			}
 		}
+		out.Entities = append(out.Entities, s)
 	}
 	model.GroupMentions(&out, text)
 	if next.Notes != "" {
@@ -1191,6 +1217,34 @@ func mergeSpans(cur, next model.Annotation, text string) model.Annotation {
 		out.Notes += next.Notes
 	}
 	return out
+}
+
+// referent is a's entity of that id (nil when none).
+func referent(a *model.Annotation, id string) *model.Entity {
+	i := slices.IndexFunc(a.Referents, func(e model.Entity) bool { return e.ID == id })
+	if i < 0 {
+		return nil
+	}
+	return &a.Referents[i]
+}
+
+// sharesReference reports whether two entities share an external id or a
+// registry link.
+func sharesReference(a, b model.Entity) bool {
+	return (a.Registry != "" && a.Registry == b.Registry) || slices.ContainsFunc(a.ExternalIDs, func(x string) bool { return slices.Contains(b.ExternalIDs, x) })
+}
+
+// addReferences gives e the external ids (and registry link) of from
+// that it lacks.
+func addReferences(e *model.Entity, from model.Entity) {
+	for _, x := range from.ExternalIDs {
+		if !slices.Contains(e.ExternalIDs, x) {
+			e.ExternalIDs = append(e.ExternalIDs, x)
+		}
+	}
+	if e.Registry == "" {
+		e.Registry = from.Registry
+	}
 }
 
 // sortByLine orders bad records by file and line.
