@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -1176,11 +1177,13 @@ func (im *importer) beside(a *model.Annotation, source string) (model.Annotation
 // spans join their entities as every import's do (model.GroupMentions).
 func mergeSpans(cur, next model.Annotation, text string) model.Annotation {
 	out := cur.Clone()
+	ids := map[string]string{} // next's span IDs -> out's
 	for _, s := range next.Entities {
 		from, _ := next.Referent(s.Entity)
 		linked := len(from.ExternalIDs) > 0 || from.Registry != ""
 		dup := slices.IndexFunc(out.Entities, func(t model.Span) bool { return t.Start == s.Start && t.End == s.End && t.Label == s.Label })
 		if dup >= 0 {
+			ids[s.ID] = out.Entities[dup].ID
 			if e := referent(&out, out.Entities[dup].Entity); linked && e != nil {
 				addReferences(e, from)
 			}
@@ -1188,7 +1191,8 @@ func mergeSpans(cur, next model.Annotation, text string) model.Annotation {
 		}
 		// Its ids are the other record's: the mention joins an entity of
 		// this annotation (or starts one) instead.
-		s.ID, s.Entity = out.NewID("e"), ""
+		ids[s.ID] = out.NewID("e")
+		s.ID, s.Entity = ids[s.ID], ""
 		if linked {
 			for i := range out.Referents {
 				if e := &out.Referents[i]; e.Label == from.Label && sharesReference(*e, from) {
@@ -1215,6 +1219,21 @@ func mergeSpans(cur, next model.Annotation, text string) model.Annotation {
 			out.Notes += "\n"
 		}
 		out.Notes += next.Notes
+	}
+	// A gold record's decisions (a Prodigy review of one span per record)
+	// come along, naming out's spans; a later decision on the same item
+	// stands in place of the earlier, as in review.
+	for _, d := range next.Decisions {
+		d.From, d.Seen = slices.Clone(d.From), maps.Clone(d.Seen)
+		gold := d.Gold
+		d.Gold = nil
+		for _, id := range gold {
+			if to, ok := ids[id]; ok {
+				d.Gold = append(d.Gold, to)
+			}
+		}
+		out.Decisions = slices.DeleteFunc(out.Decisions, func(x model.Decision) bool { return x.Item == d.Item })
+		out.Decisions = append(out.Decisions, d)
 	}
 	return out
 }
