@@ -228,6 +228,8 @@ tools' annotated data (native, spacy, doccano, labelstudio, brat).
   record out. A native record (another machine's export) is not refused
   but kept beside the stored one as ANNOTATOR@FILE. An identical annotation
   is "unchanged".
+- spacy: a Prodigy review record (one with "versions") imports its result
+  as gold and each version as the annotation of each of its sessions.
 
 Flags:
 `

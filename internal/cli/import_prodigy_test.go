@@ -127,9 +127,9 @@ func TestImportProdigyReview(t *testing.T) {
 	}
 }
 
-// TestImportProdigyReviewBadSessions: a version that names no session,
-// or a session named gold, is refused with its record's place; nothing is
-// stored.
+// TestImportProdigyReviewBadSessions: a version that names no session, a
+// session named gold or one holding a control character is refused with
+// its record's place; nothing is stored.
 func TestImportProdigyReviewBadSessions(t *testing.T) {
 	data, err := os.ReadFile(reviewFile)
 	if err != nil {
@@ -139,6 +139,7 @@ func TestImportProdigyReviewBadSessions(t *testing.T) {
 		{"no session", `"_session_id":"news-bob","_view_id":"ner_manual","answer":"accept","sessions":["news-bob"]`, `"_view_id":"ner_manual","answer":"accept","sessions":[]`,
 			"versions[1] names no session"},
 		{"gold", `"sessions":["news-bob"]`, `"sessions":["gold"]`, `versions[1]: session "gold"`},
+		{"control character", `"sessions":["news-bob"]`, `"sessions":["news-\u001b[31mbob"]`, "control character"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
