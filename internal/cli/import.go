@@ -17,6 +17,7 @@ import (
 
 	"github.com/annotate-tool/annotate/internal/formats"
 	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/review"
 	"github.com/annotate-tool/annotate/internal/store"
 	"github.com/annotate-tool/annotate/internal/termtext"
 )
@@ -1006,6 +1007,9 @@ func (c *recordCheck) record(rec *formats.Annotated) bool {
 		}
 		return fail(errors.New(strings.Join(msgs, "; ")))
 	}
+	if rec.Review != nil {
+		a.Decisions = reviewDecisions(rec.Article.Text, schema, *a, rec.Review)
+	}
 	key := a.ArticleID + "\x00" + a.Annotator
 	more := len(a.Claims) > 0 || len(a.Incidents) > 0 || len(a.Sources) > 0
 	if first, ok := c.first[key]; ok && (more || first.more) {
@@ -1014,6 +1018,65 @@ func (c *recordCheck) record(rec *formats.Annotated) bool {
 		c.first[key] = firstRecord{where: rec.Where, more: more}
 	}
 	return true
+}
+
+// reviewDecisions records which sessions each item of a gold annotation
+// came from, for gold imported from a Prodigy review record: the items
+// are package review's, built from the sessions' versions as the import
+// stores them, so `annotate review` of these annotators finds each item
+// decided. An item is accepted when gold's version is every session's,
+// taken when it is some sessions' (those in From), rejected when gold has
+// none of what sessions had, edited when gold's is no session's (the
+// reviewer changed it, or took several different versions at once).
+func reviewDecisions(text string, schema *model.Schema, gold model.Annotation, src *formats.ReviewSource) []model.Decision {
+	versions := map[string]*model.Annotation{}
+	var sessions []string
+	for _, v := range src.Versions {
+		a := model.NewAnnotation(gold.ArticleID, v.Session, gold.Schema)
+		if v.Annotation != nil {
+			a = v.Annotation.Clone()
+			a.ArticleID, a.Annotator = gold.ArticleID, v.Session
+			model.GroupMentions(&a, text)
+		}
+		if prev, ok := versions[v.Session]; ok {
+			// A session twice: its records are merged as the import
+			// merges them.
+			a = mergeSpans(*prev, a, text)
+		} else {
+			sessions = append(sessions, v.Session)
+		}
+		versions[v.Session] = &a
+	}
+	sort.Strings(sessions)
+	g := gold.Clone()
+	g.Decisions = nil
+	set := review.Build(text, schema, sessions, versions, &g)
+	var out []model.Decision
+	for _, it := range set.Items {
+		if it.Gold == "" && len(it.Havers(sessions)) == 0 {
+			continue
+		}
+		d := model.Decision{Item: it.Key, By: src.By, At: src.At, Seen: map[string]string{}}
+		var same []string
+		for _, who := range sessions {
+			d.Seen[who] = it.Digest[who]
+			if it.Gold != "" && it.Versions[who] == it.Gold {
+				same = append(same, who)
+			}
+		}
+		switch {
+		case it.Gold == "":
+			d.Kind = model.DecisionRejected
+		case len(same) == len(sessions):
+			d.Kind, d.From = model.DecisionAccepted, same
+		case len(same) > 0:
+			d.Kind, d.From = model.DecisionTaken, same
+		default:
+			d.Kind = model.DecisionEdited
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // withLabels returns a copy of the schema with more labels.

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/review"
+	"github.com/annotate-tool/annotate/internal/store/bolt"
 )
 
 // reviewFile is a Prodigy review record we wrote ourselves: the reviewed
@@ -25,9 +27,10 @@ import (
 var reviewFile = filepath.Join("testdata", "prodigy", "review.jsonl")
 
 // TestImportProdigyReview: a Prodigy review file imports as gold (the
-// reviewed result, with decisions naming the sessions each stretch came
-// from) plus one annotator per session named in versions, and agree
-// --against gold scores them as computed by hand.
+// reviewed result, with decisions naming the sessions each item came
+// from, so that review finds every item decided) plus one annotator per
+// session named in versions, and agree --against gold scores them as
+// computed by hand.
 func TestImportProdigyReview(t *testing.T) {
 	h := newHarness(t)
 	res := h.mustRun("import", "--format", "spacy", reviewFile)
@@ -77,9 +80,11 @@ func TestImportProdigyReview(t *testing.T) {
 	}
 	var gotDec []dec
 	for _, d := range decisions {
-		gotDec = append(gotDec, dec{d.Item, d.Kind, d.From})
-		if d.By != "news_review-dana" || !d.At.Equal(time.Unix(1767225600, 0)) {
-			t.Errorf("decision %+v: want by news_review-dana (the review's session) at the record's _timestamp", d)
+		if d.By != "news_review-dana" || !d.At.Equal(time.Unix(1767225600, 0)) || len(d.Seen) != 3 {
+			t.Errorf("decision %+v: want by news_review-dana (the review's session) at the record's _timestamp, seeing the three sessions", d)
+		}
+		if strings.HasPrefix(d.Item, "span ") {
+			gotDec = append(gotDec, dec{d.Item, d.Kind, d.From})
 		}
 	}
 	both := []string{"news-alice", "news-carol"}
@@ -95,7 +100,37 @@ func TestImportProdigyReview(t *testing.T) {
 		{"span 76-81", model.DecisionEdited, nil},
 	}
 	if !slices.EqualFunc(gotDec, wantDec, func(a, b dec) bool { return a.item == b.item && a.kind == b.kind && slices.Equal(a.from, b.from) }) {
-		t.Errorf("decisions\n%+v\nwant\n%+v", gotDec, wantDec)
+		t.Errorf("decisions on mentions\n%+v\nwant\n%+v", gotDec, wantDec)
+	}
+	// Review of these annotators finds every item decided: nothing to do,
+	// nothing marked changed.
+	db, err := bolt.Open(h.dbPath(), bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "ISIS fighters attacked Raqqa on Monday; the SDF said 12 died in Raqqa, near Tabqa."
+	id := model.ArticleID(text)
+	versions := map[string]*model.Annotation{}
+	for _, who := range append(all, model.GoldAnnotator) {
+		a, err := db.Annotation(id, who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		versions[who] = &a
+	}
+	schema, err := db.Schema()
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := review.Build(text, schema, all, versions, versions[model.GoldAnnotator])
+	for _, it := range set.Items {
+		if it.State != review.Decided {
+			t.Errorf("review item %s (%s): state %s, want decided by the import", it.Key, it.Title, it.State.Mark())
+		}
+	}
+	if set.Open() != 0 || len(set.Items) != len(decisions) {
+		t.Errorf("review: %d items open of %d, %d decisions: want none open, one decision each", set.Open(), len(set.Items), len(decisions))
 	}
 	if res := h.mustRun("check"); !strings.Contains(res.stdout, "ok") {
 		t.Errorf("check: %q", res.stdout)

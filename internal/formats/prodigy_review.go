@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -22,17 +21,17 @@ import (
 // "-", so the dataset cannot be told apart and is not taken off): the same
 // name a plain export of that session's dataset imports under, so the two
 // are one annotator. A version that names no session in "sessions" is
-// its own _annotator_id's or _session_id's. The gold annotation's
-// decisions say which sessions each of its stretches came from
-// (reviewDecisions).
+// its own _annotator_id's or _session_id's. The gold record carries the
+// versions (Annotated.Review), for the caller to record the decisions:
+// which sessions each of gold's items came from, as review compares them.
 func readReview(in spacyIn, where string, opts ImportOptions) ([]Annotated, error) {
 	gold, err := parseSpacy(in, where, opts)
 	if err != nil {
 		return nil, err
 	}
 	gold.Annotator = model.GoldAnnotator
-	out := []Annotated{gold}
-	var versions []sessionVersion
+	var versions []SessionVersion
+	var out []Annotated
 	for i, raw := range in.Versions {
 		var v spacyIn
 		if err := json.Unmarshal(raw, &v); err != nil {
@@ -79,24 +78,21 @@ func readReview(in spacyIn, where string, opts ImportOptions) ([]Annotated, erro
 				r.Trimmed = nil // reported once, with the version's first session
 			}
 			out = append(out, r)
-			versions = append(versions, sessionVersion{name, r.Annotation})
+			sv := SessionVersion{Session: name}
+			if rec.Annotation != nil {
+				a := rec.Annotation.Clone()
+				sv.Annotation = &a
+			}
+			versions = append(versions, sv)
 		}
 	}
 	if gold.Annotation != nil {
-		by := in.AnnotatorID
-		if by == "" {
-			by = in.SessionID
+		gold.Review = &ReviewSource{Versions: versions, By: in.AnnotatorID, At: reviewTime(in.Timestamp)}
+		if gold.Review.By == "" {
+			gold.Review.By = in.SessionID
 		}
-		gold.Annotation.Decisions = reviewDecisions(*in.Text, gold.Annotation, versions, by, reviewTime(in.Timestamp))
 	}
-	return out, nil
-}
-
-// sessionVersion is one session's version of a reviewed text (nil when
-// the session rejected or ignored it).
-type sessionVersion struct {
-	session string
-	a       *model.Annotation
+	return append([]Annotated{gold}, out...), nil
 }
 
 // reviewTime reads Prodigy's _timestamp (Unix seconds) as the time of a
@@ -114,141 +110,4 @@ func reviewTime(raw json.RawMessage) time.Time {
 		return time.Unix(int64(f), 0).UTC()
 	}
 	return time.Time{}
-}
-
-// reviewDecisions says, for each stretch of the text where a session's
-// version has spans, which sessions gold's spans there came from: the
-// stretches are cut as the review screen cuts them (overlapping mentions
-// of every version are one item, keyed "span START-END" in code points),
-// and a span is its extent, label and its entity's external ids and
-// registry link. A stretch is accepted when gold has what every session
-// had; taken when it has the version of some (all those whose version it
-// is); both when it has the union of several sessions' different
-// versions; rejected when it has none of it; edited when it has something
-// no session had. Gold's spans where no version has any are an edited
-// stretch of their own. The decisions do not record what each session had
-// (Seen): that digest is the review screen's.
-func reviewDecisions(text string, gold *model.Annotation, versions []sessionVersion, by string, at time.Time) []model.Decision {
-	var sessions []string
-	type tagged struct {
-		s       model.Span
-		session string // "" for gold's
-	}
-	var all []tagged
-	for _, v := range versions {
-		if !slices.Contains(sessions, v.session) {
-			sessions = append(sessions, v.session)
-		}
-		if v.a != nil {
-			for _, s := range v.a.Entities {
-				all = append(all, tagged{s, v.session})
-			}
-		}
-	}
-	sort.Strings(sessions)
-	stretches := func(spans []tagged) []model.Range {
-		sort.SliceStable(spans, func(i, j int) bool {
-			if spans[i].s.Start != spans[j].s.Start {
-				return spans[i].s.Start < spans[j].s.Start
-			}
-			return spans[i].s.End > spans[j].s.End
-		})
-		var out []model.Range
-		for _, t := range spans {
-			if n := len(out); n > 0 && t.s.Start < out[n-1].End {
-				out[n-1].End = max(out[n-1].End, t.s.End)
-				continue
-			}
-			out = append(out, t.s.Range())
-		}
-		return out
-	}
-	overlaps := func(s model.Span, r model.Range) bool { return s.Start < r.End && r.Start < s.End }
-	ranges := stretches(all)
-	var goldOnly []tagged
-	for _, s := range gold.Entities {
-		if !slices.ContainsFunc(ranges, func(r model.Range) bool { return overlaps(s, r) }) {
-			goldOnly = append(goldOnly, tagged{s: s})
-		}
-	}
-	edited := stretches(goldOnly)
-	ranges = append(ranges, edited...)
-	sort.Slice(ranges, func(i, j int) bool { return ranges[i].Start < ranges[j].Start })
-
-	runes := model.NewRuneIndex(text)
-	// what is a's spans in r, each as extent, label and references.
-	what := func(a *model.Annotation, r model.Range) []string {
-		var out []string
-		if a == nil {
-			return out
-		}
-		for _, s := range a.Entities {
-			if overlaps(s, r) {
-				out = append(out, spanReference(a, s))
-			}
-		}
-		sort.Strings(out)
-		return slices.Compact(out)
-	}
-	var out []model.Decision
-	for _, r := range ranges {
-		d := model.Decision{Item: fmt.Sprintf("span %d-%d", runes.Runes(r.Start), runes.Runes(r.End)), By: by, At: at}
-		for _, s := range gold.Entities {
-			if overlaps(s, r) {
-				d.Gold = append(d.Gold, s.ID)
-			}
-		}
-		want := what(gold, r)
-		had := map[string][]string{}
-		for _, v := range versions {
-			had[v.session] = slices.Compact(slices.Sorted(slices.Values(append(had[v.session], what(v.a, r)...))))
-		}
-		var same, within []string
-		for _, name := range sessions {
-			switch {
-			case slices.Equal(had[name], want):
-				same = append(same, name)
-			case len(had[name]) > 0 && !slices.ContainsFunc(had[name], func(x string) bool { return !slices.Contains(want, x) }):
-				within = append(within, name)
-			}
-		}
-		switch {
-		case len(want) == 0:
-			d.Kind = model.DecisionRejected
-		case len(same) == len(sessions):
-			d.Kind, d.From = model.DecisionAccepted, same
-		case len(same) > 0:
-			d.Kind, d.From = model.DecisionTaken, same
-		case len(within) > 1 && covers(within, had, want):
-			d.Kind, d.From = model.DecisionBoth, within
-		default:
-			d.Kind = model.DecisionEdited
-		}
-		out = append(out, d)
-	}
-	return out
-}
-
-// covers reports whether the sessions' spans together are all of want.
-func covers(sessions []string, had map[string][]string, want []string) bool {
-	for _, x := range want {
-		if !slices.ContainsFunc(sessions, func(name string) bool { return slices.Contains(had[name], x) }) {
-			return false
-		}
-	}
-	return true
-}
-
-// spanReference is a span as a review compares it: extent, label and the
-// external ids and registry link of its entity.
-func spanReference(a *model.Annotation, s model.Span) string {
-	ref := fmt.Sprintf("%d %d %s", s.Start, s.End, s.Label)
-	if e, ok := a.Referent(s.Entity); ok && s.Entity != "" {
-		ids := slices.Sorted(slices.Values(e.ExternalIDs))
-		if e.Registry != "" {
-			ids = append(ids, RegistryScheme+":"+e.Registry)
-		}
-		ref += " " + strings.Join(ids, " ")
-	}
-	return ref
 }

@@ -89,11 +89,12 @@ func TestEntityLinkingChoice(t *testing.T) {
 	}
 }
 
-// TestReviewDecisions: each stretch's decision says which sessions gold's
-// spans came from, comparing extents, labels and entity ids.
-func TestReviewDecisions(t *testing.T) {
-	// The flag is two code points but eight bytes: items count code points.
-	text := "Velmo 🇸🇾 Harrow Front hit Tabqa and Raqqa; Amaq said so."
+// TestReadReview: a review record is gold (the result, carrying the
+// versions by session, the reviewer and the time) and each version as each
+// of its sessions' annotation; a rejected version is its sessions' text
+// only; a session named twice in a version is one.
+func TestReadReview(t *testing.T) {
+	text := "Velmo 🇸🇾 Harrow Front hit Tabqa; Amaq said so."
 	span := func(s, label string, kb string) string {
 		i := strings.Index(text, s)
 		start, end := len([]rune(text[:i])), len([]rune(text[:i+len(s)]))
@@ -106,52 +107,49 @@ func TestReviewDecisions(t *testing.T) {
 	version := func(sessions string, answer string, spans ...string) string {
 		return `{"spans":[` + strings.Join(spans, ",") + `],"answer":"` + answer + `","sessions":` + sessions + `}`
 	}
-	// Harrow Front: ann links it to Q1, bo to Q2, gold takes bo's. Tabqa:
-	// ann GPE, bo LOC, gold has both. Raqqa: only cy, gold has it. Amaq:
-	// everyone, gold drops it. Velmo: gold's alone. dee rejected the text.
-	rec := `{"text":"` + text + `","spans":[` + strings.Join([]string{span("Velmo", "GPE", ""), span("Harrow Front", "ORG", "Q2"),
-		span("Tabqa", "GPE", ""), span("Tabqa", "LOC", ""), span("Raqqa", "GPE", "")}, ",") + `],"answer":"accept","_session_id":"rev-kim",` +
-		`"versions":[` + strings.Join([]string{
-		version(`["d-ann"]`, "accept", span("Harrow Front", "ORG", "Q1"), span("Tabqa", "GPE", ""), span("Amaq", "ORG", "")),
-		version(`["d-bo"]`, "accept", span("Harrow Front", "ORG", "Q2"), span("Tabqa", "LOC", ""), span("Amaq", "ORG", "")),
-		version(`["d-cy", null]`, "accept", span("Raqqa", "GPE", ""), span("Amaq", "ORG", "")),
-		version(`["d-dee"]`, "reject", span("Amaq", "ORG", "")),
+	rec := `{"text":"` + text + `","spans":[` + strings.Join([]string{span("Velmo", "GPE", ""), span("Harrow Front", "ORG", "Q2")}, ",") +
+		`],"answer":"accept","_session_id":"rev-kim","_timestamp":1767225600,"versions":[` + strings.Join([]string{
+		version(`["d-ann","d-ann"]`, "accept", span("Harrow Front", "ORG", "Q1"), span("Tabqa", "GPE", "")),
+		version(`["d-bo", null, "d-cy"]`, "accept", span("Harrow Front", "ORG", "Q2")),
+		version(`[]`, "reject", span("Amaq", "ORG", "")),
 	}, ",") + `]}`
+	rec = strings.Replace(rec, `"answer":"reject","sessions":[]`, `"answer":"reject","sessions":[],"_session_id":"d-dee"`, 1)
 	recs := readAll(t, ReadSpacy, ImportOptions{}, []byte(rec))
 	var names []string
-	var gold *model.Annotation
 	for _, r := range recs {
 		names = append(names, r.Annotator)
-		if r.Annotator == model.GoldAnnotator {
-			gold = r.Annotation
-		}
 		if r.Annotator == "d-dee" && (!r.Rejected || r.Annotation != nil) {
 			t.Errorf("d-dee's rejected version: %+v, want its text only", r)
+		}
+		if r.Annotator != model.GoldAnnotator && r.Review != nil {
+			t.Errorf("%s's record carries the review's versions: only gold's does", r.Annotator)
 		}
 	}
 	if want := []string{"gold", "d-ann", "d-bo", "d-cy", "d-dee"}; !slices.Equal(names, want) {
 		t.Fatalf("records of %v, want %v", names, want)
 	}
-	type dec struct {
-		item, kind string
-		from       []string
+	src := recs[0].Review
+	if src == nil || src.By != "rev-kim" || src.At.Unix() != 1767225600 {
+		t.Fatalf("gold's review %+v: want by rev-kim at the _timestamp", src)
 	}
-	var got []dec
-	for _, d := range gold.Decisions {
-		got = append(got, dec{d.Item, d.Kind, d.From})
-		if d.By != "rev-kim" || !d.At.IsZero() {
-			t.Errorf("%+v: want by rev-kim, at the zero time (no _timestamp)", d)
+	var sessions []string
+	for _, v := range src.Versions {
+		sessions = append(sessions, v.Session)
+		n := 0
+		if v.Annotation != nil {
+			n = len(v.Annotation.Entities)
+		}
+		if want := map[string]int{"d-ann": 2, "d-bo": 1, "d-cy": 1, "d-dee": 0}[v.Session]; n != want {
+			t.Errorf("%s's version has %d spans, want %d", v.Session, n, want)
 		}
 	}
-	want := []dec{
-		{"span 0-5", model.DecisionEdited, nil},
-		{"span 9-21", model.DecisionTaken, []string{"d-bo"}},
-		{"span 26-31", model.DecisionBoth, []string{"d-ann", "d-bo"}},
-		{"span 36-41", model.DecisionTaken, []string{"d-cy"}},
-		{"span 43-47", model.DecisionRejected, nil},
+	if want := []string{"d-ann", "d-bo", "d-cy", "d-dee"}; !slices.Equal(sessions, want) {
+		t.Errorf("versions of %v, want %v", sessions, want)
 	}
-	if !slices.EqualFunc(got, want, func(a, b dec) bool { return a.item == b.item && a.kind == b.kind && slices.Equal(a.from, b.from) }) {
-		t.Errorf("decisions\n%+v\nwant\n%+v", got, want)
+	// The versions the review carries are not the records' own: the
+	// caller may change one without the other.
+	if recs[1].Annotation == src.Versions[0].Annotation {
+		t.Error("d-ann's record and the review share one annotation")
 	}
 
 	// A version of another text is refused, naming it.
