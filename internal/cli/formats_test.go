@@ -552,3 +552,34 @@ func TestImportLegacyEncodings(t *testing.T) {
 		}
 	})
 }
+
+// TestPatternIDsExportAsWritten: an EntityRuler pattern's id is exported
+// as the pattern wrote it (a bare QID, an id of the team's own), and an
+// id that reads scheme:id keeps its scheme; spaCy's kb_id is what entity
+// linking trains on, so it must be the knowledge base's own id.
+func TestPatternIDsExportAsWritten(t *testing.T) {
+	h, id1, _ := suggestHarness(t)
+	pats := writeFile(t, h.dir, "patterns.jsonl", `{"label": "ORG", "pattern": "Harrow Front", "id": "Q2429253"}`+"\n"+
+		`{"label": "GPE", "pattern": "Velmo", "id": "velmo"}`+"\n"+
+		`{"label": "ORG", "pattern": "Northern Brigade", "id": "acled:Northern Brigade"}`+"\n")
+	h.mustRun("pretag", "--patterns", pats, "--annotator", "patterns", "--all")
+	want := map[string]string{"Harrow Front": "Q2429253", "Velmo": "velmo", "Northern Brigade": "acled:Northern Brigade"}
+	seen := map[string]bool{}
+	for _, rec := range jsonLines(t, h.mustRun("export", "--format", "spacy", "--annotator", "patterns").stdout) {
+		var spans []struct {
+			Text string
+			KBID string `json:"kb_id"`
+		}
+		field(t, rec, "spans", &spans)
+		for _, s := range spans {
+			name := strings.Join(strings.Fields(s.Text), " ")
+			seen[name] = true
+			if s.KBID != want[name] {
+				t.Errorf("span %q: kb_id %q, want %q as the pattern wrote it", s.Text, s.KBID, want[name])
+			}
+		}
+	}
+	if len(seen) != len(want) {
+		t.Errorf("spans of %v, want one of each pattern (article %s)", seen, id1)
+	}
+}

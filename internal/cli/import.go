@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/annotate-tool/annotate/internal/formats"
 	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/review"
 	"github.com/annotate-tool/annotate/internal/store"
 	"github.com/annotate-tool/annotate/internal/termtext"
 )
@@ -227,6 +229,8 @@ tools' annotated data (native, spacy, doccano, labelstudio, brat).
   record out. A native record (another machine's export) is not refused
   but kept beside the stored one as ANNOTATOR@FILE. An identical annotation
   is "unchanged".
+- spacy: a Prodigy review record (one with "versions") imports its result
+  as gold and each version as the annotation of each of its sessions.
 
 Flags:
 `
@@ -1003,6 +1007,9 @@ func (c *recordCheck) record(rec *formats.Annotated) bool {
 		}
 		return fail(errors.New(strings.Join(msgs, "; ")))
 	}
+	if rec.Review != nil {
+		a.Decisions = reviewDecisions(rec.Article.Text, schema, *a, rec.Review)
+	}
 	key := a.ArticleID + "\x00" + a.Annotator
 	more := len(a.Claims) > 0 || len(a.Incidents) > 0 || len(a.Sources) > 0
 	if first, ok := c.first[key]; ok && (more || first.more) {
@@ -1011,6 +1018,65 @@ func (c *recordCheck) record(rec *formats.Annotated) bool {
 		c.first[key] = firstRecord{where: rec.Where, more: more}
 	}
 	return true
+}
+
+// reviewDecisions records which sessions each item of a gold annotation
+// came from, for gold imported from a Prodigy review record: the items
+// are package review's, built from the sessions' versions as the import
+// stores them, so `annotate review` of these annotators finds each item
+// decided. An item is accepted when gold's version is every session's,
+// taken when it is some sessions' (those in From), rejected when gold has
+// none of what sessions had, edited when gold's is no session's (the
+// reviewer changed it, or took several different versions at once).
+func reviewDecisions(text string, schema *model.Schema, gold model.Annotation, src *formats.ReviewSource) []model.Decision {
+	versions := map[string]*model.Annotation{}
+	var sessions []string
+	for _, v := range src.Versions {
+		a := model.NewAnnotation(gold.ArticleID, v.Session, gold.Schema)
+		if v.Annotation != nil {
+			a = v.Annotation.Clone()
+			a.ArticleID, a.Annotator = gold.ArticleID, v.Session
+			model.GroupMentions(&a, text)
+		}
+		if prev, ok := versions[v.Session]; ok {
+			// A session twice: its records are merged as the import
+			// merges them.
+			a = mergeSpans(*prev, a, text)
+		} else {
+			sessions = append(sessions, v.Session)
+		}
+		versions[v.Session] = &a
+	}
+	sort.Strings(sessions)
+	g := gold.Clone()
+	g.Decisions = nil
+	set := review.Build(text, schema, sessions, versions, &g)
+	var out []model.Decision
+	for _, it := range set.Items {
+		if it.Gold == "" && len(it.Havers(sessions)) == 0 {
+			continue
+		}
+		d := model.Decision{Item: it.Key, By: src.By, At: src.At, Seen: map[string]string{}}
+		var same []string
+		for _, who := range sessions {
+			d.Seen[who] = it.Digest[who]
+			if it.Gold != "" && it.Versions[who] == it.Gold {
+				same = append(same, who)
+			}
+		}
+		switch {
+		case it.Gold == "":
+			d.Kind = model.DecisionRejected
+		case len(same) == len(sessions):
+			d.Kind, d.From = model.DecisionAccepted, same
+		case len(same) > 0:
+			d.Kind, d.From = model.DecisionTaken, same
+		default:
+			d.Kind = model.DecisionEdited
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // withLabels returns a copy of the schema with more labels.
@@ -1169,19 +1235,48 @@ func (im *importer) beside(a *model.Annotation, source string) (model.Annotation
 }
 
 // mergeSpans adds next's spans (those not already there) and notes to cur.
+// A span whose entity in next has external ids or a registry link (a
+// kb_id, an entity linking answer) brings them: it joins cur's entity of
+// its label that shares one, else its entity comes along (under a new id);
+// a span cur already has gives its entity the ids it lacks. The other
+// spans join their entities as every import's do (model.GroupMentions).
 func mergeSpans(cur, next model.Annotation, text string) model.Annotation {
 	out := cur.Clone()
+	ids := map[string]string{} // next's span IDs -> out's
 	for _, s := range next.Entities {
-		dup := false
-		for _, t := range out.Entities {
-			dup = dup || (t.Start == s.Start && t.End == s.End && t.Label == s.Label)
+		from, _ := next.Referent(s.Entity)
+		linked := len(from.ExternalIDs) > 0 || from.Registry != ""
+		dup := slices.IndexFunc(out.Entities, func(t model.Span) bool { return t.Start == s.Start && t.End == s.End && t.Label == s.Label })
+		if dup >= 0 {
+			ids[s.ID] = out.Entities[dup].ID
+			if e := referent(&out, out.Entities[dup].Entity); linked && e != nil {
+				addReferences(e, from)
+			}
+			continue
 		}
-		if !dup {
-			// Its entity id is the other record's: the mention joins an
-			// entity of this annotation (or starts one) instead.
-			s.ID, s.Entity = out.NewID("e"), ""
-			out.Entities = append(out.Entities, s)
+		// Its ids are the other record's: the mention joins an entity of
+		// this annotation (or starts one) instead.
+		ids[s.ID] = out.NewID("e")
+		s.ID, s.Entity = ids[s.ID], ""
+		if linked {
+			for i := range out.Referents {
+				if e := &out.Referents[i]; e.Label == from.Label && sharesReference(*e, from) {
+					s.Entity = e.ID
+					addReferences(e, from)
+					break
+				}
+			}
+			if s.Entity == "" {
+				// Its affiliations name the other record's entities: they
+				// do not come along.
+				e := from
+				e.ID, e.Affiliations = out.NewID("n"), nil
+				e.Aliases, e.ExternalIDs = slices.Clone(from.Aliases), slices.Clone(from.ExternalIDs)
+				out.Referents = append(out.Referents, e)
+				s.Entity = e.ID
+			}
 		}
+		out.Entities = append(out.Entities, s)
 	}
 	model.GroupMentions(&out, text)
 	if next.Notes != "" {
@@ -1190,7 +1285,50 @@ func mergeSpans(cur, next model.Annotation, text string) model.Annotation {
 		}
 		out.Notes += next.Notes
 	}
+	// A gold record's decisions (a Prodigy review of one span per record)
+	// come along, naming out's spans; a later decision on the same item
+	// stands in place of the earlier, as in review.
+	for _, d := range next.Decisions {
+		d.From, d.Seen = slices.Clone(d.From), maps.Clone(d.Seen)
+		gold := d.Gold
+		d.Gold = nil
+		for _, id := range gold {
+			if to, ok := ids[id]; ok {
+				d.Gold = append(d.Gold, to)
+			}
+		}
+		out.Decisions = slices.DeleteFunc(out.Decisions, func(x model.Decision) bool { return x.Item == d.Item })
+		out.Decisions = append(out.Decisions, d)
+	}
 	return out
+}
+
+// referent is a's entity of that id (nil when none).
+func referent(a *model.Annotation, id string) *model.Entity {
+	i := slices.IndexFunc(a.Referents, func(e model.Entity) bool { return e.ID == id })
+	if i < 0 {
+		return nil
+	}
+	return &a.Referents[i]
+}
+
+// sharesReference reports whether two entities share an external id or a
+// registry link.
+func sharesReference(a, b model.Entity) bool {
+	return (a.Registry != "" && a.Registry == b.Registry) || slices.ContainsFunc(a.ExternalIDs, func(x string) bool { return slices.Contains(b.ExternalIDs, x) })
+}
+
+// addReferences gives e the external ids (and registry link) of from
+// that it lacks.
+func addReferences(e *model.Entity, from model.Entity) {
+	for _, x := range from.ExternalIDs {
+		if !slices.Contains(e.ExternalIDs, x) {
+			e.ExternalIDs = append(e.ExternalIDs, x)
+		}
+	}
+	if e.Registry == "" {
+		e.Registry = from.Registry
+	}
 }
 
 // sortByLine orders bad records by file and line.

@@ -121,7 +121,7 @@ func TestPretagPatterns(t *testing.T) {
 	}
 	for _, sp := range a.Entities {
 		e, _ := a.Referent(sp.Entity)
-		want := map[string]string{"ORG": "acled:Harrow Front", "GPE": "pattern:velmo"}[sp.Label]
+		want := map[string]string{"ORG": "acled:Harrow Front", "GPE": "kb:velmo"}[sp.Label]
 		if !slices.Equal(e.ExternalIDs, []string{want}) {
 			t.Errorf("span %+v: entity %+v, want external id %s", sp, e, want)
 		}

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/annotate-tool/annotate/internal/model"
@@ -38,6 +39,26 @@ type Annotated struct {
 	// (model.TrimBlank), one line each.
 	Trimmed []string
 	Where   string
+	// Review is set on the gold record of a Prodigy review record (see
+	// readReview): the versions the reviewer chose from, so that the
+	// caller can record which of them each item of gold came from.
+	Review *ReviewSource
+}
+
+// ReviewSource is what a reviewed result was made from: each session's
+// version (a session may come more than once, a version nil when the
+// session rejected or ignored the text), who reviewed it ("" when the
+// file does not say) and when (the zero time when it does not say).
+type ReviewSource struct {
+	Versions []SessionVersion
+	By       string
+	At       time.Time
+}
+
+// SessionVersion is one annotation session's version of a reviewed text.
+type SessionVersion struct {
+	Session    string
+	Annotation *model.Annotation
 }
 
 // ImportOptions say how to read an annotated file.

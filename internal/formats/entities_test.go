@@ -255,8 +255,9 @@ func TestSpacyKBID(t *testing.T) {
 	}
 
 	// A record of another tool: spans of one label sharing a kb_id are
-	// one entity, with the kb_id as its external id (a bare QID is
-	// Wikidata's) and the other names as aliases.
+	// one entity, with the kb_id as its external id (one without a scheme
+	// kept under model.BareScheme, so that it is exported as written) and
+	// the other names as aliases.
 	text := "ISIS said the Islamic State took Raqqa; isis fighters left Raqqa."
 	peer := `{"text":"` + text + `","spans":[{"start":0,"end":4,"label":"ORG","kb_id":"Q2429253"},{"start":14,"end":27,"label":"ORG","kb_id":"Q2429253"},` +
 		`{"start":33,"end":38,"label":"GPE","kb_id":"geonames:170794"},{"start":40,"end":44,"label":"ORG"},{"start":59,"end":64,"label":"GPE","kb_id":"annotate:r3"}]}`
@@ -269,8 +270,8 @@ func TestSpacyKBID(t *testing.T) {
 	isis, _ := b.EntityOfSpan(b.Entities[0].ID)
 	state, _ := b.EntityOfSpan(b.Entities[1].ID)
 	lower, _ := b.EntityOfSpan(b.Entities[3].ID)
-	if isis.ID != state.ID || isis.Name != "ISIS" || !slices.Equal(isis.Aliases, []string{"Islamic State"}) || !slices.Equal(isis.ExternalIDs, []string{"wikidata:Q2429253"}) {
-		t.Errorf("ISIS %+v, the Islamic State %+v: want one entity, wikidata:Q2429253, alias Islamic State", isis, state)
+	if isis.ID != state.ID || isis.Name != "ISIS" || !slices.Equal(isis.Aliases, []string{"Islamic State"}) || !slices.Equal(isis.ExternalIDs, []string{"kb:Q2429253"}) {
+		t.Errorf("ISIS %+v, the Islamic State %+v: want one entity, kb:Q2429253, alias Islamic State", isis, state)
 	}
 	if lower.ID != isis.ID {
 		t.Errorf("\"isis\" without a kb_id is %+v: it joins the entity of that name, as every import's mentions do", lower)

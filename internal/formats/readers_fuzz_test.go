@@ -165,6 +165,10 @@ func FuzzReadNative(f *testing.F) {
 func FuzzReadSpacy(f *testing.F) {
 	addFiles(f, "testdata/prodigy/*.jsonl")
 	f.Add([]byte(`{"text":"😀ab","spans":[{"start":0,"end":1,"label":"ORG"},{"start":-1,"end":99,"label":"X"}]}`))
+	// A review record (versions with their sessions) and an entity
+	// linking record (the choice view).
+	f.Add([]byte(`{"text":"😀ab cd","spans":[{"start":0,"end":1,"label":"ORG"}],"versions":[{"spans":[{"start":2,"end":3,"label":"ORG","kb_id":"Q1"}],"sessions":["d-a",null]},{"text":"😀ab cd","sessions":[],"_session_id":"d-b"}],"_timestamp":1.5}`))
+	f.Add([]byte(`{"text":"😀ab cd","spans":[{"start":1,"end":3,"label":"PER"}],"options":[{"id":"Q1"},{"id":"NIL_otherLink"}],"accept":["Q1",7,"NIL"]}`))
 	f.Fuzz(annotatedTarget(func(p string, r *bytes.Reader, o ImportOptions, fn func(Annotated) error) ([]RecordError, error) {
 		return ReadSpacy(p, r, o, fn)
 	}))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -34,30 +35,17 @@ type SpacySpan struct {
 const RegistryScheme = "annotate"
 
 // KBID is what spaCy's kb_id holds for a mention of e: the entity's first
-// external id ("wikidata:Q1325475"), else its registry link
+// external id as its tool wrote it ("wikidata:Q1325475"; "Q42" for one
+// kept as "kb:Q42", see model.WrittenID), else its registry link
 // ("annotate:r12"), else "" (the span then has no kb_id).
 func KBID(e model.Entity) string {
 	switch {
 	case len(e.ExternalIDs) > 0:
-		return e.ExternalIDs[0]
+		return model.WrittenID(e.ExternalIDs[0])
 	case e.Registry != "":
 		return RegistryScheme + ":" + e.Registry
 	}
 	return ""
-}
-
-// externalID reads a kb_id that another tool wrote as an external id,
-// "scheme:id": one without a scheme is a Wikidata QID ("Q42") or an id
-// of an unnamed knowledge base ("kb:PER_0042").
-func externalID(kb string) string {
-	kb = strings.TrimSpace(kb)
-	if scheme, id, ok := strings.Cut(kb, ":"); ok && scheme != "" && id != "" {
-		return kb
-	}
-	if len(kb) > 1 && kb[0] == 'Q' && strings.Trim(kb[1:], "0123456789") == "" {
-		return "wikidata:" + kb
-	}
-	return "kb:" + kb
 }
 
 // SpacyToken is a token as Prodigy writes it: code point offsets, and ws
@@ -218,10 +206,19 @@ type spacyIn struct {
 		HeadSpan  *spacyEdge `json:"head_span"`
 		ChildSpan *spacyEdge `json:"child_span"`
 	} `json:"relations"`
-	Meta        map[string]any `json:"meta"`
-	Answer      string         `json:"answer"`
-	AnnotatorID string         `json:"_annotator_id"`
-	SessionID   string         `json:"_session_id"`
+	// Options and Accept are Prodigy's choice view: the options offered
+	// (knowledge base ids, for entity linking) and the ids chosen.
+	Options     []json.RawMessage `json:"options"`
+	Accept      []json.RawMessage `json:"accept"`
+	Meta        map[string]any    `json:"meta"`
+	Answer      string            `json:"answer"`
+	AnnotatorID string            `json:"_annotator_id"`
+	SessionID   string            `json:"_session_id"`
+	// Versions, Sessions and Timestamp are those of a record of
+	// prodigy review's output (see readReview).
+	Versions  []json.RawMessage `json:"versions"`
+	Sessions  []json.RawMessage `json:"sessions"`
+	Timestamp json.RawMessage   `json:"_timestamp"`
 }
 
 type spacyEdge struct {
@@ -234,19 +231,25 @@ type spacyEdge struct {
 // records). Offsets are code points; a span that carries its text must
 // select it. Records answered reject or ignore bring their text only. The
 // annotator is the record's _annotator_id, else its _session_id (Prodigy's
-// "dataset-name" session names), else the default.
+// "dataset-name" session names), else the default. A record of prodigy
+// review's output (one with versions) is the reviewed result and each
+// version, see readReview.
 func ReadSpacy(path string, r io.Reader, opts ImportOptions, fn func(Annotated) error) ([]RecordError, error) {
 	return readRecords(path, r, func(raw []byte, where string) ([]Annotated, error) {
-		rec, err := parseSpacy(raw, where, opts)
+		var in spacyIn
+		if err := json.Unmarshal(raw, &in); err != nil {
+			return nil, jsonError(err)
+		}
+		if len(in.Versions) > 0 {
+			return readReview(in, where, opts)
+		}
+		rec, err := parseSpacy(in, where, opts)
 		return []Annotated{rec}, err
 	}, fn)
 }
 
-func parseSpacy(raw []byte, where string, opts ImportOptions) (Annotated, error) {
-	var in spacyIn
-	if err := json.Unmarshal(raw, &in); err != nil {
-		return Annotated{}, jsonError(err)
-	}
+// parseSpacy reads one Prodigy/spaCy record.
+func parseSpacy(in spacyIn, where string, opts ImportOptions) (Annotated, error) {
 	if in.Text == nil {
 		return Annotated{}, errors.New(`no "text" field`)
 	}
@@ -285,6 +288,7 @@ func parseSpacy(raw []byte, where string, opts ImportOptions) (Annotated, error)
 	a := newAnnotated(text)
 	im := newImporter(text)
 	kb := kbEntities{}
+	var spans []choiceSpan // the spans added, for a choice record's answer
 	for i, s := range in.Spans {
 		if s.Start == nil || s.End == nil {
 			return rec, fmt.Errorf("spans[%d] has no start or end", i)
@@ -306,8 +310,12 @@ func parseSpacy(raw []byte, where string, opts ImportOptions) (Annotated, error)
 		}
 		id := addSpan(a, r, label)
 		if strings.TrimSpace(s.KBID) != "" {
-			kb.add(a, id, externalID(s.KBID), label, text[r.Start:r.End])
+			kb.add(a, id, model.ExternalIDOf(s.KBID), label, text[r.Start:r.End])
 		}
+		spans = append(spans, choiceSpan{id: id, label: label, r: r, start: *s.Start, end: *s.End})
+	}
+	if len(in.Options) > 0 {
+		linkChoice(a, kb, spans, in.Accept, text)
 	}
 	for _, rel := range in.Relations {
 		if rel.HeadSpan == nil || rel.ChildSpan == nil || rel.HeadSpan.Start == nil || rel.HeadSpan.End == nil || rel.ChildSpan.Start == nil || rel.ChildSpan.End == nil {
@@ -367,32 +375,97 @@ type kbEntities map[string]string // label and external id -> entity id
 func (kb kbEntities) add(a *model.Annotation, spanID, ext, label, mention string) {
 	name := strings.Join(strings.Fields(mention), " ")
 	key := label + "\x00" + ext
+	span := slices.IndexFunc(a.Entities, func(s model.Span) bool { return s.ID == spanID })
+	if span < 0 {
+		return
+	}
+	referent := func(id string) int {
+		return slices.IndexFunc(a.Referents, func(e model.Entity) bool { return e.ID == id })
+	}
 	i := -1
 	if id, ok := kb[key]; ok {
-		for j := range a.Referents {
-			if a.Referents[j].ID == id {
-				i = j
-			}
-		}
+		i = referent(id)
 	}
-	if i < 0 {
-		e := model.Entity{ID: a.NewID("n"), Name: name, Label: label}
-		if scheme, id, _ := strings.Cut(ext, ":"); scheme == RegistryScheme {
-			e.Registry = id
-		} else {
-			e.ExternalIDs = []string{ext}
+	switch {
+	case i >= 0:
+		if !a.Referents[i].HasName(name) {
+			a.Referents[i].Aliases = append(a.Referents[i].Aliases, name)
 		}
-		a.Referents = append(a.Referents, e)
-		kb[key] = e.ID
+	case a.Entities[span].Entity != "":
+		// A second id for the mention (a choice record accepting two):
+		// its entity goes by both.
+		i = referent(a.Entities[span].Entity)
+		kbReference(&a.Referents[i], ext)
+		kb[key] = a.Referents[i].ID
+	default:
+		a.Referents = append(a.Referents, model.Entity{ID: a.NewID("n"), Name: name, Label: label})
 		i = len(a.Referents) - 1
-	} else if !a.Referents[i].HasName(name) {
-		a.Referents[i].Aliases = append(a.Referents[i].Aliases, name)
+		kbReference(&a.Referents[i], ext)
+		kb[key] = a.Referents[i].ID
 	}
-	for j := range a.Entities {
-		if a.Entities[j].ID == spanID {
-			a.Entities[j].Entity = a.Referents[i].ID
+	a.Entities[span].Entity = a.Referents[i].ID
+}
+
+// kbReference gives e a kb_id's reference: an external id, or for
+// "annotate:r12" a link to registry entry r12.
+func kbReference(e *model.Entity, ext string) {
+	if scheme, id, _ := strings.Cut(ext, ":"); scheme == RegistryScheme {
+		if e.Registry == "" {
+			e.Registry = id
+		}
+	} else if !slices.Contains(e.ExternalIDs, ext) {
+		e.ExternalIDs = append(e.ExternalIDs, ext)
+	}
+}
+
+// choiceSpan is a span a record added: its ID, label, byte range and
+// offsets as the file gave them.
+type choiceSpan struct {
+	id, label  string
+	r          model.Range
+	start, end int
+}
+
+// linkChoice reads the answer of a record of Prodigy's choice view. For
+// entity linking (the view shows one span and offers knowledge base ids,
+// as spaCy's entity linking tutorial recipe does), the ids accepted become
+// external ids of the span's entity, exported as its kb_id; an answer that
+// the mention has no entry (nilAnswer) gives it none, and a line of the
+// notes says so. A choice about anything else (no span, or several) is
+// kept as a line of the notes.
+func linkChoice(a *model.Annotation, kb kbEntities, spans []choiceSpan, accept []json.RawMessage, text string) {
+	var ids, nils []string
+	for _, raw := range accept {
+		switch id := scalarString(raw); {
+		case strings.TrimSpace(id) == "":
+		case nilAnswer(id):
+			nils = append(nils, id)
+		default:
+			ids = append(ids, id)
 		}
 	}
+	if len(spans) != 1 {
+		if all := append(ids, nils...); len(all) > 0 {
+			addNote(a, "choice: accepted "+strings.Join(all, ", "))
+		}
+		return
+	}
+	s := spans[0]
+	for _, id := range ids {
+		kb.add(a, s.id, model.ExternalIDOf(id), s.label, text[s.r.Start:s.r.End])
+	}
+	if len(ids) == 0 && len(nils) > 0 {
+		addNote(a, fmt.Sprintf("entity linking: %q [%d-%d] has no knowledge base entry (%s)", text[s.r.Start:s.r.End], s.start, s.end, strings.Join(nils, ", ")))
+	}
+}
+
+// nilAnswer reports whether an accepted option says a mention has no
+// knowledge base entry: spaCy's "NIL", the NIL_ options of its entity
+// linking tutorial recipe (NIL_otherLink "Link not in options",
+// NIL_ambiguous "Need more context"), or "NONE"; in any case.
+func nilAnswer(id string) bool {
+	u := strings.ToUpper(strings.TrimSpace(id))
+	return u == "NIL" || u == "NONE" || strings.HasPrefix(u, "NIL_")
 }
 
 // isSpaceAt reports whether the character at byte offset i is white space.

@@ -26,7 +26,8 @@ type Entity struct {
 	// Aliases are other names it goes by ("SDF").
 	Aliases []string `json:"aliases,omitempty"`
 	// ExternalIDs name it elsewhere, each "scheme:id": "wikidata:Q1325475",
-	// "acled:Islamic State (Syria)".
+	// "acled:Islamic State (Syria)"; an id written without a scheme is
+	// kept under BareScheme ("kb:Q42", see ExternalIDOf).
 	ExternalIDs []string `json:"external_ids,omitempty"`
 	// Registry is the id of the database's registry entry this entity is
 	// linked to ("" when not linked).
@@ -35,6 +36,39 @@ type Entity struct {
 	// LabelNote says why the entity's label differs from a mention's;
 	// without one every mention has the entity's label.
 	LabelNote string `json:"label_note,omitempty"`
+}
+
+// BareScheme is the scheme an external id is kept under when the tool that
+// wrote it gave it none: a spaCy kb_id "Q42" or an EntityRuler pattern's id
+// "isis" is kept as "kb:Q42", "kb:isis", and written back to such a tool
+// as it was ("Q42"), since entity linking trains on the knowledge base's
+// own ids.
+const BareScheme = "kb"
+
+// ExternalIDOf is the external id that keeps an id another tool wrote: the
+// id itself when it reads scheme:id ("wikidata:Q42"), else the id under
+// BareScheme ("kb:Q42"). An id written under BareScheme itself ("kb:x")
+// gets a second one ("kb:kb:x"), so that WrittenID gives back every id
+// exactly as written.
+func ExternalIDOf(written string) string {
+	if isSchemeID(written) && !strings.HasPrefix(written, BareScheme+":") {
+		return written
+	}
+	return BareScheme + ":" + written
+}
+
+// WrittenID is an external id as a tool that takes ids with or without a
+// scheme writes it: without BareScheme ("kb:Q42" is "Q42"), any other as
+// it is ("wikidata:Q42").
+func WrittenID(external string) string {
+	return strings.TrimPrefix(external, BareScheme+":")
+}
+
+// isSchemeID reports whether x reads scheme:id: something, a colon and
+// something after it.
+func isSchemeID(x string) bool {
+	scheme, id, ok := strings.Cut(x, ":")
+	return ok && scheme != "" && id != ""
 }
 
 // Affiliation ties an entity to another one of the same annotation: Nisreen
@@ -517,7 +551,7 @@ func validateReferents(a *Annotation, s *Schema, add func(path, format string, a
 			add(path+".label", "unknown label %q", e.Label)
 		}
 		for _, x := range e.ExternalIDs {
-			if scheme, id, ok := strings.Cut(x, ":"); !ok || scheme == "" || id == "" {
+			if !isSchemeID(x) {
 				add(path+".external_ids", "%q is not scheme:id (wikidata:Q1325475, acled:...)", x)
 			}
 		}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -34,7 +33,9 @@ type Pattern struct {
 	// ID is the pattern's id as written ("" without one).
 	ID string
 	// ExternalID is what the id becomes on the entity: the id itself when
-	// it reads scheme:id ("wikidata:Q2429253"), else "pattern:<id>".
+	// it reads scheme:id ("wikidata:Q2429253"), else the id kept under
+	// model.BareScheme ("kb:Q2429253"), which a spaCy export writes back
+	// as the pattern wrote it (model.ExternalIDOf).
 	ExternalID string
 	// Where names the file and line ("patterns.jsonl:3").
 	Where string
@@ -56,10 +57,6 @@ type patternLine struct {
 	Pattern json.RawMessage `json:"pattern"`
 	ID      json.RawMessage `json:"id"`
 }
-
-// schemeID is what reads as scheme:id: a scheme of letters, digits and
-// + . _ - starting with a letter, a colon, and something after it.
-var schemeID = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+._-]*:\S`)
 
 // ReadPatterns reads an EntityRuler patterns file. Blank lines are
 // skipped. A line that is not JSON, lacks a label or pattern, or uses what
@@ -176,10 +173,7 @@ func parsePattern(raw []byte) (Pattern, error) {
 		}
 		p.ID = strings.TrimSpace(p.ID)
 		if p.ID != "" {
-			p.ExternalID = p.ID
-			if !schemeID.MatchString(p.ID) {
-				p.ExternalID = "pattern:" + p.ID
-			}
+			p.ExternalID = model.ExternalIDOf(p.ID)
 		}
 	}
 	return p, nil

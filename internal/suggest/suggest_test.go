@@ -26,8 +26,8 @@ func TestReadPatternsGood(t *testing.T) {
 	}
 	want := []Pattern{
 		{Label: "ORG", Phrase: "ISIS", ID: "wikidata:Q2429253", ExternalID: "wikidata:Q2429253", Where: "p.jsonl:1"},
-		{Label: "ORG", Tokens: []TokenSpec{{"LOWER", "islamic"}, {"LOWER", "state"}}, ID: "isis", ExternalID: "pattern:isis", Where: "p.jsonl:4"},
-		{Label: "GPE", Tokens: []TokenSpec{{"ORTH", "Raqqa"}}, ID: "7", ExternalID: "pattern:7", Where: "p.jsonl:5"},
+		{Label: "ORG", Tokens: []TokenSpec{{"LOWER", "islamic"}, {"LOWER", "state"}}, ID: "isis", ExternalID: "kb:isis", Where: "p.jsonl:4"},
+		{Label: "GPE", Tokens: []TokenSpec{{"ORTH", "Raqqa"}}, ID: "7", ExternalID: "kb:7", Where: "p.jsonl:5"},
 		{Label: "PER", Tokens: []TokenSpec{{"ORTH", "Abu"}, {}, {"ORTH", "Baghdadi"}}, Where: "p.jsonl:6"},
 		{Label: "ORG", Phrase: "al-Qaeda", Where: "p.jsonl:7"},
 	}
@@ -214,7 +214,7 @@ func TestSuggestCarriesIDs(t *testing.T) {
 	got := Suggest("Islamic State left Raqqa.", reg, pats, nil)
 	want := []Suggestion{
 		{Start: 0, End: 13, Label: "ORG", Text: "Islamic State", Entity: "r1", Source: SourceRegistry, ExternalID: "wikidata:Q2429253", Score: 1},
-		{Start: 19, End: 24, Label: "GPE", Text: "Raqqa", Entity: "raqqa", Source: SourcePatterns, ExternalID: "pattern:raqqa", Score: 1},
+		{Start: 19, End: 24, Label: "GPE", Text: "Raqqa", Entity: "raqqa", Source: SourcePatterns, ExternalID: "kb:raqqa", Score: 1},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("Suggest = %+v\nwant %+v", got, want)
