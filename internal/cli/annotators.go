@@ -62,7 +62,7 @@ func runAnnotators(e *env, args []string) error {
 	}
 	switch sub {
 	case "rename":
-		return renameAnnotator(e, r, rest[0], rest[1])
+		return renameAnnotator(e, db, r, rest[0], rest[1])
 	case "remove":
 		return removeAnnotator(e, db, r, rest[0], *force)
 	}
@@ -109,7 +109,7 @@ func listAnnotators(e *env, db store.Store, r store.Roster, asJSON bool) error {
 	return tw.Flush()
 }
 
-func renameAnnotator(e *env, r store.Roster, old, new string) error {
+func renameAnnotator(e *env, db store.Store, r store.Roster, old, new string) error {
 	all, err := r.Annotators()
 	if err != nil {
 		return err
@@ -123,7 +123,12 @@ func renameAnnotator(e *env, r store.Roster, old, new string) error {
 	if err := r.RenameAnnotator(old, new); err != nil {
 		return annotatorRefusal(err)
 	}
-	fmt.Fprintf(e.stdout, "renamed %q to %q: %d %s moved with %s history, undo steps and claims\n", old, new, n, plural(n, "annotation", "annotations"), plural(n, "its", "their"))
+	entries, err := store.RenameInRegistry(db, old, new, e.annotator)
+	if err != nil {
+		return fmt.Errorf("renamed %q to %q, but the registry still names %q: %w (run the rename again)", old, new, old, err)
+	}
+	fmt.Fprintf(e.stdout, "renamed %q to %q: %d %s moved with %s history, undo steps and claims; %d registry %s\n", old, new, n,
+		plural(n, "annotation", "annotations"), plural(n, "its", "their"), entries, plural(entries, "entry follows", "entries follow"))
 	return nil
 }
 

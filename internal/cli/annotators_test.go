@@ -386,3 +386,22 @@ func TestCommandsNotReadingTheAnnotator(t *testing.T) {
 		t.Errorf("list as Alice from the environment: exit %d, want 2", res.code)
 	}
 }
+
+// TestRenameFollowsIntoTheRegistry: the entries an annotator made, and her
+// grades, name her new name after a rename.
+func TestRenameFollowsIntoTheRegistry(t *testing.T) {
+	h := newHarness(t)
+	seedAnnotators(t, h)
+	h.env["ANNOTATE_ANNOTATOR"] = "alice"
+	h.mustRun("entities", "add", "Syrian Democratic Forces", "--label", "ORG")
+	h.env["ANNOTATE_ANNOTATOR"] = "carol"
+	res := h.mustRun("annotators", "rename", "alice", "alicia")
+	if !strings.Contains(res.stdout, "1 registry entry follows") {
+		t.Errorf("rename said %q", res.stdout)
+	}
+	out := h.mustRun("entities", "--json").stdout
+	if strings.Contains(out, `"alice"`) || !strings.Contains(out, `"alicia"`) {
+		t.Errorf("the registry after the rename:\n%s", out)
+	}
+	h.mustRun("check")
+}

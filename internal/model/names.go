@@ -229,3 +229,39 @@ func mentionsAnnotator(a Annotation, name string) bool {
 	}
 	return false
 }
+
+// RenameAnnotatorInRegistry renames an annotator wherever a registry
+// entry names them: who made it, its makers, pending aliases they
+// proposed, and their grades. It reports whether anything changed.
+func RenameAnnotatorInRegistry(e *RegistryEntry, old, new string) bool {
+	changed := false
+	swap := func(s *string) {
+		if *s == old {
+			*s, changed = new, true
+		}
+	}
+	swap(&e.By)
+	swap(&e.UpdatedBy)
+	for i := range e.Makers {
+		swap(&e.Makers[i])
+	}
+	for i := range e.PendingAliases {
+		swap(&e.PendingAliases[i].By)
+	}
+	if g, ok := e.Grades[old]; ok {
+		if _, taken := e.Grades[new]; !taken {
+			swap(&g.By)
+			e.Grades[new] = g
+		}
+		delete(e.Grades, old)
+		changed = true
+	}
+	for k, g := range e.Grades {
+		if g.By == old {
+			g.By = new
+			e.Grades[k] = g
+			changed = true
+		}
+	}
+	return changed
+}

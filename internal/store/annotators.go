@@ -118,3 +118,28 @@ func CheckRemove(name string, existing []string) error {
 	}
 	return e
 }
+
+// RenameInRegistry follows an annotator's rename into the registry: the
+// entries they made, proposed aliases to or graded name the new name
+// (model.RenameAnnotatorInRegistry), each a registry change kept in its
+// history. It returns how many entries changed.
+func RenameInRegistry(st Store, old, new, who string) (int, error) {
+	var ids []string
+	err := st.Registry(func(e model.RegistryEntry) error {
+		if model.RenameAnnotatorInRegistry(&e, old, new) {
+			ids = append(ids, e.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if _, _, err := ChangeRegistry(st, id, who, RenameAction(old, new), func(e *model.RegistryEntry) bool {
+			return model.RenameAnnotatorInRegistry(e, old, new)
+		}); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
+}

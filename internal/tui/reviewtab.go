@@ -438,8 +438,12 @@ func (t *reviewTab) View(st Styles, w, h int, focused bool, text string) []strin
 			where = fmt.Sprintf("l.%d ", review.Line(text, it.Where.Start))
 		}
 		line := it.State.Mark() + " " + st.Subtle.Render(where) + termtext.Line(it.Title)
-		if it.Decision != nil {
-			line += st.Subtle.Render("  (" + it.Decision.Kind + " " + termtext.Line(strings.Join(it.Decision.From, "+")) + ")")
+		if d := it.Decision; d != nil {
+			said := d.Kind
+			if len(d.From) > 0 {
+				said += " " + strings.Join(d.From, "+")
+			}
+			line += st.Subtle.Render("  (" + termtext.Line(said) + ")")
 		}
 		if n := t.commentsOn(it.Key); n > 0 {
 			line += st.Accent.Render(fmt.Sprintf("  ✎%d", n))
