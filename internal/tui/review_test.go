@@ -380,6 +380,9 @@ func TestReturnedArticleShowsComments(t *testing.T) {
 	if !strings.Contains(s, "✎ l.1 “Tuesday”") || !strings.Contains(s, "rita: not the date of the attack") {
 		t.Errorf("the Review tab does not show the comment:\n%s", s)
 	}
+	if s := h.screen(); !strings.Contains(s, "m answer") {
+		t.Errorf("the hint line does not show the comment keys:\n%s", s)
+	}
 	h.keys("enter")
 	if got, _ := h.sel(); got != r {
 		t.Errorf("enter on the comment selects %v, want Tuesday %v", got, r)
@@ -391,6 +394,10 @@ func TestReturnedArticleShowsComments(t *testing.T) {
 	if a.Review == nil || len(a.Review.Comments) != 1 || len(a.Review.Comments[0].Replies) != 1 ||
 		a.Review.Comments[0].Replies[0].Text != "it is the day of the statement" || a.Review.Comments[0].Replies[0].By != "alice" {
 		t.Errorf("the answer was not kept: %+v", a.Review)
+	}
+	h.keys("D")
+	if a, _ := st.stored(alice.ArticleID, "alice"); a.Status != model.StatusDone || a.Review.State != model.ReviewReturned {
+		t.Errorf("D from her Review tab: status %s, review %q; want done, still returned until accepted", a.Status, a.Review.State)
 	}
 }
 

@@ -82,6 +82,8 @@ type ReviewKeys struct {
 	Return       key.Binding
 	Comment      key.Binding
 	Help         key.Binding
+	// On the annotator's side: the comments her reviewer left.
+	Show, Answer key.Binding
 }
 
 // DefaultReviewKeys are the Review tab's keys.
@@ -102,7 +104,14 @@ func DefaultReviewKeys() ReviewKeys {
 		Return:       k(keys("R"), help("R", "return")),
 		Comment:      k(keys("m"), help("m", "comment")),
 		Help:         k(keys("?"), help("?", "all keys")),
+		Show:         k(keys("enter"), help("enter", "show where")),
+		Answer:       k(keys("m"), help("m", "answer")),
 	}
+}
+
+// CommentsHelp are the keys of the annotator's side of the tab.
+func (k ReviewKeys) CommentsHelp() []key.Binding {
+	return []key.Binding{k.Down, k.Up, k.Show, k.Answer, k.Done, k.Help}
 }
 
 // ShortHelp is the hint line's keys.
@@ -316,9 +325,11 @@ func (t *reviewTab) updateComments(kp tea.KeyPressMsg) (reviewAction, tea.Cmd, b
 		t.cursor = min(t.cursor+1, len(t.comments)-1)
 	case key.Matches(kp, k.Up):
 		t.cursor = max(t.cursor-1, 0)
-	case key.Matches(kp, k.Comment):
+	case key.Matches(kp, k.Answer):
 		return nil, t.startInput(inputReply, "answer"), true
-	case key.Matches(kp, k.Edit):
+	case key.Matches(kp, k.Done):
+		return actDone{}, nil, true
+	case key.Matches(kp, k.Show):
 	default:
 		return nil, nil, false
 	}
@@ -331,7 +342,7 @@ func (t *reviewTab) updateComments(kp tea.KeyPressMsg) (reviewAction, tea.Cmd, b
 // viewComments draws the annotator's side: each comment with where its
 // item is and the answers.
 func (t *reviewTab) viewComments(st Styles, w, h int, focused bool, text string) []string {
-	lines := wrapSegs([]seg{{fmt.Sprintf("%d review comments · j/k move · m answer · enter show", len(t.comments)), st.Subtle}}, w, 2)
+	lines := wrapSegs([]seg{{fmt.Sprintf("%d review comments", len(t.comments)), st.Subtle}}, w, 2)
 	cursorLine := 0
 	for i, c := range t.comments {
 		where := ""

@@ -265,6 +265,9 @@ func (m *Model) renderHelpLine() string {
 	case m.rv.capturing() && m.screen == screenArticle:
 		where = 7
 		bs = []key.Binding{k.Prompt.Confirm, k.Prompt.Cancel}
+	case m.focus == focusSide && m.sideTab == tabReview && m.opts.Review == nil:
+		where = 8
+		bs = k.Review.CommentsHelp()
 	case m.focus == focusSide && m.sideTab == tabReview:
 		where = 3
 		bs = k.Review.ShortHelp()
@@ -347,6 +350,12 @@ func (m *Model) helpContent() []string {
 		{"Claims, Sources, Incidents", []key.Binding{k.List.Down, k.List.Open, k.List.New, k.List.Delete, k.List.Accept}},
 		{"Forms (type to fill a field)", []key.Binding{k.Form.NextField, k.Form.PrevField, k.Form.NextChoice, k.Form.PrevChoice, k.Form.Confirm, k.Form.Back,
 			k.Form.Article, k.Form.Evidence, k.Form.Figure, k.Form.ClearDraft, k.Form.ClearValue}},
+	}
+	if m.hasComments() {
+		groups = append(groups, struct {
+			name     string
+			bindings []key.Binding
+		}{"Review comments (Review tab)", k.Review.CommentsHelp()})
 	}
 	if m.opts.Review != nil {
 		// Review's keys come first: it is where the reviewer works.
