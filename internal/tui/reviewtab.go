@@ -83,7 +83,7 @@ type ReviewKeys struct {
 	Comment      key.Binding
 	Help         key.Binding
 	// On the annotator's side: the comments her reviewer left.
-	Show, Answer key.Binding
+	Show, Answer, Finish key.Binding
 }
 
 // DefaultReviewKeys are the Review tab's keys.
@@ -106,12 +106,13 @@ func DefaultReviewKeys() ReviewKeys {
 		Help:         k(keys("?"), help("?", "all keys")),
 		Show:         k(keys("enter"), help("enter", "show where")),
 		Answer:       k(keys("m"), help("m", "answer")),
+		Finish:       k(keys("D"), help("D", "done")),
 	}
 }
 
 // CommentsHelp are the keys of the annotator's side of the tab.
 func (k ReviewKeys) CommentsHelp() []key.Binding {
-	return []key.Binding{k.Down, k.Up, k.Show, k.Answer, k.Done, k.Help}
+	return []key.Binding{k.Down, k.Up, k.Show, k.Answer, k.Finish, k.Help}
 }
 
 // ShortHelp is the hint line's keys.
@@ -327,7 +328,7 @@ func (t *reviewTab) updateComments(kp tea.KeyPressMsg) (reviewAction, tea.Cmd, b
 		t.cursor = max(t.cursor-1, 0)
 	case key.Matches(kp, k.Answer):
 		return nil, t.startInput(inputReply, "answer"), true
-	case key.Matches(kp, k.Done):
+	case key.Matches(kp, k.Finish):
 		return actDone{}, nil, true
 	case key.Matches(kp, k.Show):
 	default:
