@@ -182,7 +182,7 @@ func randomAnnotation(t *testing.T, r *rand.Rand, text string, s *model.Schema, 
 	if r.IntN(2) == 0 {
 		a.Notes = "checked twice\nsecond line"
 	}
-	a.Review = randomReview(r)
+	a.Review = randomReview(r, a.Entities)
 	if errs := model.Validate(&a, text, s); len(errs) > 0 {
 		t.Fatalf("the generator made an invalid annotation: %v", errs)
 	}
@@ -192,7 +192,7 @@ func randomAnnotation(t *testing.T, r *rand.Rand, text string, s *model.Schema, 
 // randomReview is none, or a review in any state with comments (some
 // with replies, texts with line breaks and emoji), now and then a digest
 // of what was seen.
-func randomReview(r *rand.Rand) *model.Review {
+func randomReview(r *rand.Rand, spans []model.Span) *model.Review {
 	if r.IntN(3) == 0 {
 		return nil
 	}
@@ -207,6 +207,11 @@ func randomReview(r *rand.Rand) *model.Review {
 	texts := []string{"not a place", "the date is\nmissing", "ok 👍", "see \"the Front\""}
 	for n := r.IntN(3); len(rv.Comments) < n; {
 		c := model.Comment{Item: []string{"", "span 0-4", "incident 1 killed"}[r.IntN(3)], Text: texts[r.IntN(len(texts))], By: "carol", At: at}
+		if c.Item != "" && len(spans) > 0 {
+			// Where the item lies, as the review screen keeps it.
+			w := spans[r.IntN(len(spans))].Range()
+			c.Title, c.Where = "“a mention”", &w
+		}
 		for k := r.IntN(3); len(c.Replies) < k; {
 			c.Replies = append(c.Replies, model.Comment{Item: c.Item, Text: texts[r.IntN(len(texts))], By: "alice", At: at.Add(time.Hour)})
 		}

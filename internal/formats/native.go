@@ -107,55 +107,95 @@ type NativeReview struct {
 // NativeComment is a comment on a review item (Item names it as review
 // does, "" for the article as a whole) with its replies, oldest first.
 type NativeComment struct {
-	Item    string          `json:"item"`
+	Item string `json:"item"`
+	// Title names the item for people; Where is the stretch of text it
+	// lies in, in code points (nil for a comment on the article).
+	Title   string          `json:"title,omitempty"`
+	Where   *NativeRange    `json:"where,omitempty"`
 	Text    string          `json:"text"`
 	By      string          `json:"by"`
 	At      time.Time       `json:"at"`
 	Replies []NativeComment `json:"replies"`
 }
 
+// NativeRange is a stretch of the text in code points.
+type NativeRange struct {
+	Start int `json:"start"`
+	End   int `json:"end"`
+}
+
 // nativeReview is a review in the native format (nil for none).
-func nativeReview(r *model.Review) *NativeReview {
+func nativeReview(x *exporter, r *model.Review) (*NativeReview, error) {
 	if r == nil {
-		return nil
+		return nil, nil
 	}
-	out := &NativeReview{State: r.State, By: r.By, Seen: maps.Clone(r.Seen), Comments: nativeComments(r.Comments)}
+	comments, err := nativeComments(x, r.Comments)
+	if err != nil {
+		return nil, err
+	}
+	out := &NativeReview{State: r.State, By: r.By, Seen: maps.Clone(r.Seen), Comments: comments}
 	if !r.At.IsZero() {
 		t := r.At.UTC()
 		out.At = &t
 	}
-	return out
+	return out, nil
 }
 
-func nativeComments(cs []model.Comment) []NativeComment {
+func nativeComments(x *exporter, cs []model.Comment) ([]NativeComment, error) {
 	out := make([]NativeComment, len(cs))
 	for i, c := range cs {
-		out[i] = NativeComment{Item: c.Item, Text: c.Text, By: c.By, At: c.At.UTC(), Replies: nativeComments(c.Replies)}
+		replies, err := nativeComments(x, c.Replies)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = NativeComment{Item: c.Item, Title: c.Title, Text: c.Text, By: c.By, At: c.At.UTC(), Replies: replies}
+		if c.Where != nil {
+			e, err := x.offsets(*c.Where)
+			if err != nil {
+				return nil, fmt.Errorf("review comment %d: %w", i, err)
+			}
+			out[i].Where = &NativeRange{Start: e.Start, End: e.End}
+		}
 	}
-	return out
+	return out, nil
 }
 
 // reviewFromNative is nativeReview's inverse.
-func reviewFromNative(n *NativeReview) *model.Review {
+func reviewFromNative(im *importer, n *NativeReview) (*model.Review, error) {
 	if n == nil {
-		return nil
+		return nil, nil
 	}
-	r := &model.Review{State: n.State, By: n.By, Seen: maps.Clone(n.Seen), Comments: commentsFromNative(n.Comments)}
+	comments, err := commentsFromNative(im, n.Comments)
+	if err != nil {
+		return nil, err
+	}
+	r := &model.Review{State: n.State, By: n.By, Seen: maps.Clone(n.Seen), Comments: comments}
 	if n.At != nil {
 		r.At = n.At.UTC()
 	}
-	return r
+	return r, nil
 }
 
-func commentsFromNative(cs []NativeComment) []model.Comment {
+func commentsFromNative(im *importer, cs []NativeComment) ([]model.Comment, error) {
 	if len(cs) == 0 {
-		return nil
+		return nil, nil
 	}
 	out := make([]model.Comment, len(cs))
 	for i, c := range cs {
-		out[i] = model.Comment{Item: c.Item, Text: c.Text, By: c.By, At: c.At.UTC(), Replies: commentsFromNative(c.Replies)}
+		replies, err := commentsFromNative(im, c.Replies)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = model.Comment{Item: c.Item, Title: c.Title, Text: c.Text, By: c.By, At: c.At.UTC(), Replies: replies}
+		if c.Where != nil {
+			r, err := im.rng(c.Where.Start, c.Where.End, "")
+			if err != nil {
+				return nil, fmt.Errorf("review.comments[%d].where: %w", i, err)
+			}
+			out[i].Where = &r
+		}
 	}
-	return out
+	return out, nil
 }
 
 // NativeRecord is one line of the native format.
@@ -280,7 +320,10 @@ func ToNative(art model.Article, a model.Annotation) (NativeRecord, error) {
 		d.At = d.At.UTC()
 		rec.Decisions = append(rec.Decisions, d)
 	}
-	rec.Review = nativeReview(a.Review)
+	var err error
+	if rec.Review, err = nativeReview(x, a.Review); err != nil {
+		return rec, fmt.Errorf("article %s, %s's review: %w", art.ID, a.Annotator, err)
+	}
 	for i, r := range a.Rejected {
 		e, err := x.offsets(model.Range{Start: r.Start, End: r.End})
 		if err != nil {
@@ -436,7 +479,11 @@ func parseNative(raw []byte, where string, opts ImportOptions) (Annotated, error
 		return rec, err
 	}
 	a.Decisions = n.Decisions
-	a.Review = reviewFromNative(n.Review)
+	review, err := reviewFromNative(im, n.Review)
+	if err != nil {
+		return rec, err
+	}
+	a.Review = review
 	a.NextID = nextIDAfter(a)
 	rec.Trimmed = im.trimmed
 	// A gold annotation may hold only decisions (every item rejected so

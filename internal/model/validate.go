@@ -122,7 +122,7 @@ func Validate(a *Annotation, text string, s *Schema) []FieldError {
 		}
 	}
 	if a.Review != nil {
-		validateReview(a.Review, add)
+		validateReview(a.Review, text, add)
 	}
 	return errs
 }
@@ -130,7 +130,7 @@ func Validate(a *Annotation, text string, s *Schema) []FieldError {
 // validateReview checks a review: a known state, a reviewer named when
 // the annotation was returned or accepted, and comments (replies too)
 // with their text and author. Names must be safe to show.
-func validateReview(r *Review, add func(string, string, ...any)) {
+func validateReview(r *Review, text string, add func(string, string, ...any)) {
 	if !slices.Contains(ReviewStates, r.State) {
 		add("review.state", "unknown review state %q (use returned or accepted, or none)", r.State)
 	}
@@ -154,6 +154,11 @@ func validateReview(r *Review, add func(string, string, ...any)) {
 				add(p+".by", "%v", err)
 			} else if strings.TrimSpace(c.By) == "" {
 				add(p+".by", "a comment names who wrote it")
+			}
+			if c.Where != nil {
+				if err := CheckRange(text, c.Where.Start, c.Where.End); err != nil {
+					add(p+".where", "%v", err)
+				}
 			}
 			comments(p+".replies", c.Replies)
 		}

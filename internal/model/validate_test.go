@@ -263,6 +263,7 @@ func TestValidateErrors(t *testing.T) {
 		{"reply without author", func(a *Annotation) { a.Review.Comments[0].Replies[0].By = "  " }, "review.comments[0].replies[0].by", "a comment names who wrote it"},
 		{"reply without text", func(a *Annotation) { a.Review.Comments[0].Replies[0].Text = "" }, "review.comments[0].replies[0].text", "a comment needs its text"},
 		{"comment author with a bidi control", func(a *Annotation) { a.Review.Comments[0].By = "carol\u202e" }, "review.comments[0].by", "control character"},
+		{"comment where past the text", func(a *Annotation) { a.Review.Comments[0].Where = &Range{Start: 2, End: 100000} }, "review.comments[0].where", "outside"},
 		{"incident without id", func(a *Annotation) {
 			a.Incidents[0].ID = ""
 			a.Incidents[0].Fields["status"] = Value{Text: "rumoured"}

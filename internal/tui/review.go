@@ -378,6 +378,16 @@ func (m *Model) returnVersion(comment string) tea.Cmd {
 		}
 	}
 	next.Review.Comments = append(next.Review.Comments, c)
+	// What was returned, item by item: a record of the version the
+	// comments were about.
+	next.Review.Seen = map[string]string{}
+	if m.rv.set != nil {
+		for _, it := range m.rv.set.Items {
+			if d := it.Digest[next.Annotator]; d != "" {
+				next.Review.Seen[it.Key] = d
+			}
+		}
+	}
 	next.Status = model.StatusInProgress
 	return m.saveVersion(next, "review: returned by "+m.opts.Annotator+": "+comment, func(m *Model) tea.Cmd {
 		m.loading = true

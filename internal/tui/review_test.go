@@ -303,6 +303,9 @@ func TestOneCoderReview(t *testing.T) {
 	if a.Review == nil || a.Review.State != model.ReviewReturned || a.Review.By != "rita" || a.Status != model.StatusInProgress {
 		t.Fatalf("after R: alice's review %+v, status %s", a.Review, a.Status)
 	}
+	if len(a.Review.Seen) == 0 {
+		t.Errorf("the return keeps no record of the version returned")
+	}
 	if len(a.Review.Comments) != 1 || a.Review.Comments[0].Text != "Tuesday is not the date of the attack" || a.Review.Comments[0].Item == "" {
 		t.Fatalf("the return's comment: %+v", a.Review.Comments)
 	}
