@@ -189,10 +189,15 @@ func Build(text string, schema *model.Schema, annotators []string, versions map[
 	for _, w := range annotators {
 		s.anns = append(s.anns, versions[w])
 	}
-	g := gold
-	if g == nil {
+	// The set keeps its own copy of gold as it was: decisions change the
+	// gold they are given, which may be this very annotation.
+	var g *model.Annotation
+	if gold == nil {
 		empty := model.NewAnnotation("", model.GoldAnnotator, schema.Name)
 		g = &empty
+	} else {
+		c := gold.Clone()
+		g = &c
 	}
 	s.anns = append(s.anns, g)
 	al := agree.Align(text, s.anns, schema, agree.DefaultAlignOptions())
