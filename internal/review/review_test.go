@@ -488,3 +488,48 @@ func TestStartFromOneVersion(t *testing.T) {
 		t.Errorf("%d items open right after starting", s.Open())
 	}
 }
+
+// TestGroupingTakenEitherWay: alice has SDF and Syrian Democratic Forces
+// as one entity, bob as two; the grouping item differs, and taking either
+// version regroups gold's mentions accordingly.
+func TestGroupingTakenEitherWay(t *testing.T) {
+	alice, bob := pair(t)
+	b := bob.Clone()
+	for i := range b.Referents {
+		if b.Referents[i].Name == "Syrian Democratic Forces" {
+			b.Referents[i].Aliases = nil
+		}
+	}
+	for i, s := range b.Entities {
+		if text[s.Start:s.End] == "SDF" {
+			b.Entities[i].Entity = ""
+		}
+	}
+	// bob's SDF mentions get an entity of their own, named SDF.
+	model.GroupMentions(&b, text)
+	for who, want := range map[string]int{"alice": 1, "bob": 2} {
+		gold := model.NewAnnotation(alice.ArticleID, model.GoldAnnotator, alice.Schema)
+		s := build(&gold, alice, &b)
+		if _, err := s.AcceptAgreed(&gold, "carol", now); err != nil {
+			t.Fatal(err)
+		}
+		s = build(&gold, alice, &b)
+		grouping := itemTitled(t, s, "entity “Syrian Democratic Forces”", fieldGrouping)
+		if grouping.State != Disagree {
+			t.Fatalf("grouping: %s %q", grouping.State.Mark(), grouping.Versions)
+		}
+		if err := s.Decide(&gold, grouping, model.DecisionTaken, []string{who}, "carol", now); err != nil {
+			t.Fatal(err)
+		}
+		ents := map[string]bool{}
+		for _, sp := range gold.Entities {
+			if w := text[sp.Start:sp.End]; w == "SDF" || w == "Syrian Democratic Forces" {
+				ents[sp.Entity] = true
+			}
+		}
+		if len(ents) != want {
+			t.Errorf("taking %s's grouping: SDF and Syrian Democratic Forces are %d entities in gold, want %d", who, len(ents), want)
+		}
+		check(t, 0, who+"'s grouping", &gold)
+	}
+}

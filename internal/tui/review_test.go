@@ -100,6 +100,11 @@ func TestReviewAdjudicates(t *testing.T) {
 	if it, _ := h.m.rv.current(); it.Title != "“ISIS fighters”" {
 		t.Fatalf("first item to decide: %q", it.Title)
 	}
+	// Each item says where it is; the current mention shows the words
+	// around it (they used to read “ISIS” again and again, nowhere).
+	if s := h.screen(); !strings.Contains(s, "≠ l.1 “ISIS fighters”") || !strings.Contains(s, "…ISIS fighters attacked Raqqa") {
+		t.Errorf("the items do not say where they are:\n%s", s)
+	}
 	h.keys("A")
 	// Then every item still to decide: bob's for the claim's credibility
 	// and the ISIS fighters stretch, alice's for the rest.
