@@ -21,6 +21,7 @@ type component struct {
 	// one annotator missed (a mention item of its own) is not also a
 	// grouping difference.
 	shared []model.Range
+	isShared map[model.Range]bool
 	// extents are all its mentions' extents, in any version.
 	extents map[model.Range]bool
 }
@@ -91,7 +92,7 @@ func (s *Set) buildComponents() {
 				c.where = r
 			}
 			c.ents[who] = append(c.ents[who], e.ID)
-			for _, m := range s.anns[i].MentionsOf(e.ID) {
+			for _, m := range s.mentionsOf(who, e.ID) {
 				c.extents[m.Range()] = true
 			}
 		}
@@ -107,7 +108,7 @@ func (s *Set) buildComponents() {
 			havers++
 			seen := map[model.Range]bool{}
 			for _, id := range c.ents[who] {
-				for _, m := range s.Versions[who].MentionsOf(id) {
+				for _, m := range s.mentionsOf(who, id) {
 					if !seen[m.Range()] {
 						seen[m.Range()] = true
 						counts[m.Range()]++
@@ -115,9 +116,11 @@ func (s *Set) buildComponents() {
 				}
 			}
 		}
+		c.isShared = map[model.Range]bool{}
 		for r, n := range counts {
 			if n == havers {
 				c.shared = append(c.shared, r)
+				c.isShared[r] = true
 			}
 		}
 		sort.Slice(c.shared, func(i, j int) bool {
@@ -139,7 +142,7 @@ func (s *Set) main(c *component, who string) (model.Entity, bool) {
 	a := s.annotation(who)
 	best, n := model.Entity{}, -1
 	for _, id := range c.ents[who] {
-		if k := len(a.MentionsOf(id)); k > n {
+		if k := len(s.mentionsOf(who, id)); k > n {
 			if e, ok := a.Referent(id); ok {
 				best, n = e, k
 			}
@@ -215,8 +218,8 @@ func (s *Set) entityVersion(c *component, who, field string) string {
 		var groups []string
 		for _, id := range c.ents[who] {
 			var ms []string
-			for _, m := range a.MentionsOf(id) {
-				if slices.Contains(c.shared, m.Range()) {
+			for _, m := range s.mentionsOf(who, id) {
+				if c.isShared[m.Range()] {
 					ms = append(ms, fmt.Sprintf("%s@%d", quote(words(s.Text, m.Range())), s.runes.Runes(m.Start)))
 				}
 			}
@@ -362,8 +365,8 @@ func (s *Set) regroup(gold *model.Annotation, c *component, who string) {
 			continue
 		}
 		extents := map[model.Range]bool{}
-		for _, m := range src.MentionsOf(id) {
-			if slices.Contains(c.shared, m.Range()) {
+		for _, m := range s.mentionsOf(who, id) {
+			if c.isShared[m.Range()] {
 				extents[m.Range()] = true
 			}
 		}
@@ -414,4 +417,20 @@ func (c *component) touches(r model.Range) bool {
 		}
 	}
 	return false
+}
+
+// mentionsOf is who's mentions of an entity, from an index built once per
+// set (an annotation's MentionsOf walks every span).
+func (s *Set) mentionsOf(who, entityID string) []model.Span {
+	if s.mentions == nil {
+		s.mentions = map[string]map[string][]model.Span{}
+		for i, w := range s.all {
+			idx := map[string][]model.Span{}
+			for _, sp := range s.anns[i].Entities {
+				idx[sp.Entity] = append(idx[sp.Entity], sp)
+			}
+			s.mentions[w] = idx
+		}
+	}
+	return s.mentions[who][entityID]
 }

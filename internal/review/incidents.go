@@ -64,7 +64,7 @@ func (s *Set) gradeItems(groups []agree.SourceGroup) []*Item {
 				n.Entity = s.goldEntityFor(gold, who, e.ID, e.Label)
 				if n.Entity == "" {
 					// Not in gold yet: its first mention brings it.
-					if ms := src.MentionsOf(e.ID); len(ms) > 0 {
+					if ms := s.mentionsOf(who, e.ID); len(ms) > 0 {
 						s.ensureSpan(gold, who, ms[0])
 						n.Entity = s.goldEntityFor(gold, who, e.ID, e.Label)
 					}

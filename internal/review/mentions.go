@@ -138,7 +138,7 @@ func (s *Set) goldEntityFor(gold *model.Annotation, who, entityID, label string)
 		return ""
 	}
 	extents := map[model.Range]bool{}
-	for _, m := range src.MentionsOf(entityID) {
+	for _, m := range s.mentionsOf(who, entityID) {
 		extents[m.Range()] = true
 	}
 	return mostMentioned(gold, extents, label)

@@ -174,8 +174,10 @@ type Set struct {
 	// made remembers, within one batch of decisions, the gold claim or
 	// incident a group got ("claim 3" -> "c12").
 	made map[string]string
-	// components are the entity groups (see entities.go).
+	// components are the entity groups (see entities.go); mentions each
+	// version's mentions by entity.
 	components []*component
+	mentions   map[string]map[string][]model.Span
 }
 
 // Build builds the items of an article from the annotators' versions and
