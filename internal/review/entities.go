@@ -20,7 +20,7 @@ type component struct {
 	// the component marked: grouping is compared over them, so a mention
 	// one annotator missed (a mention item of its own) is not also a
 	// grouping difference.
-	shared []model.Range
+	shared   []model.Range
 	isShared map[model.Range]bool
 	// extents are all its mentions' extents, in any version.
 	extents map[model.Range]bool
