@@ -593,11 +593,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setMessage(fmt.Sprintf("%d articles match %q so far, searching…", len(m.qResults), msg.query))
 		return m, msg.more
 	case tea.PasteMsg:
-		if m.rv.capturing() && m.screen == screenArticle && !m.saving {
-			cmd, _ := m.reviewKey(msg)
-			return m, cmd
+		if m.saving || m.loading {
+			m.pending = append(m.pending, msg)
+			return m, nil
 		}
-		return m, nil
+		return m, m.onPaste(msg)
 	case tea.KeyPressMsg:
 		if m.saving || m.loading {
 			m.pending = append(m.pending, msg)
@@ -658,8 +658,11 @@ func (m *Model) replayPending() tea.Cmd {
 	for len(m.pending) > 0 && !m.saving && !m.loading {
 		next := m.pending[0]
 		m.pending = m.pending[1:]
-		if k, ok := next.(tea.KeyPressMsg); ok {
+		switch k := next.(type) {
+		case tea.KeyPressMsg:
 			cmds = append(cmds, m.handleKey(k))
+		case tea.PasteMsg:
+			cmds = append(cmds, m.onPaste(k))
 		}
 	}
 	return tea.Batch(cmds...)

@@ -1,11 +1,13 @@
 package tui
 
 import (
-	"unicode/utf8"
+	"strings"
 
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/annotate-tool/annotate/internal/model"
+	"github.com/annotate-tool/annotate/internal/termtext"
 )
 
 type promptKind int
@@ -25,9 +27,11 @@ const (
 // prompt is a one-line text input, with a filtered list of choices for the
 // label picker.
 type prompt struct {
-	kind     promptKind
-	title    string
-	input    string
+	kind  promptKind
+	title string
+	// in is the text typed (bubbles textinput: a cursor to move, words
+	// to delete, pastes); made on first use (see text).
+	in       *textinput.Model
 	choices  []string // all choices (label names)
 	matches  []string // choices matching the input, best first
 	cursor   int
@@ -46,55 +50,80 @@ func newLabelPrompt(kind promptKind, schema *model.Schema, title string) *prompt
 	return p
 }
 
+// text is the prompt's input field, made on first use: prompts are built
+// as plain values all over the screen.
+func (p *prompt) text() *textinput.Model {
+	if p.in == nil {
+		in := textinput.New()
+		in.Prompt = ""
+		in.CharLimit = 1000
+		in.Focus()
+		p.in = &in
+	}
+	return p.in
+}
+
+// value is what was typed.
+func (p *prompt) value() string { return p.text().Value() }
+
+// setValue replaces what was typed (tests, and prompts opened with a
+// value), the cursor at its end.
+func (p *prompt) setValue(v string) {
+	p.text().SetValue(v)
+	p.text().CursorEnd()
+	p.filter()
+}
+
+// view draws the input with its cursor, outside text made safe.
+func (p *prompt) view() string {
+	r := []rune(p.value())
+	at := min(max(0, p.text().Position()), len(r))
+	return termtext.Line(string(r[:at])) + "▏" + termtext.Line(string(r[at:]))
+}
+
 // filter ranks the choices by fuzzy match against the input.
 func (p *prompt) filter() {
 	p.cursor = 0
-	if p.input == "" {
+	input := p.value()
+	if input == "" {
 		p.matches = append([]string(nil), p.choices...)
 		return
 	}
 	p.matches = p.matches[:0]
-	for _, i := range rank(p.input, p.choices, nil) {
+	for _, i := range rank(input, p.choices, nil) {
 		p.matches = append(p.matches, p.choices[i])
 	}
 }
 
-// edit applies a key to the input. It reports whether the key was used.
-func (p *prompt) edit(msg tea.KeyPressMsg) bool {
-	switch msg.String() {
-	case "backspace", "ctrl+h":
-		if p.input != "" {
-			_, size := utf8.DecodeLastRuneInString(p.input)
-			p.input = p.input[:len(p.input)-size]
-			p.filter()
-		}
-		return true
-	case "ctrl+u":
-		p.input = ""
-		p.filter()
-		return true
-	case "up", "ctrl+p":
-		if p.cursor > 0 {
-			p.cursor--
-		}
-		return true
-	case "down", "ctrl+n", "tab":
-		if p.cursor < len(p.matches)-1 {
-			p.cursor++
-		}
-		return true
-	}
-	if t := msg.Key().Text; t != "" {
-		for _, r := range t {
-			if r < 0x20 || r == 0x7f {
-				return true
+// edit applies a key or a paste to the input. It reports whether the
+// input changed; joined is set when a pasted text's lines were joined
+// into the one line a prompt holds.
+func (p *prompt) edit(msg tea.Msg) (changed, joined bool) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch k.String() {
+		case "up", "ctrl+p":
+			if p.cursor > 0 {
+				p.cursor--
 			}
+			return false, false
+		case "down", "ctrl+n", "tab":
+			if p.cursor < len(p.matches)-1 {
+				p.cursor++
+			}
+			return false, false
 		}
-		p.input += t
-		p.filter()
-		return true
 	}
-	return false
+	if pm, ok := msg.(tea.PasteMsg); ok {
+		joined = strings.ContainsAny(pm.Content, "\r\n")
+	}
+	before := p.value()
+	in, _ := p.text().Update(msg)
+	*p.in = in
+	if p.value() != before {
+		p.filter()
+		return true, joined
+	}
+	return false, joined
 }
 
 // choice returns the highlighted choice.

@@ -231,17 +231,17 @@ func (m *Model) handlePrompt(msg tea.KeyPressMsg) tea.Cmd {
 		m.prompt = nil
 		switch p.kind {
 		case promptFind:
-			if p.input != "" {
-				m.search = p.input
+			if v := p.value(); v != "" {
+				m.search = v
 				m.findNext(false)
 			}
 		case promptQueueSearch:
-			if p.input == "" {
+			if p.value() == "" {
 				m.qResults, m.qSearch = nil, ""
 				return nil
 			}
-			m.qSearch = p.input
-			return m.searchQueue(p.input)
+			m.qSearch = p.value()
+			return m.searchQueue(p.value())
 		case promptLabel:
 			if l, ok := p.choice(); ok {
 				return m.tag(l)
@@ -276,17 +276,25 @@ func (m *Model) handlePrompt(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	before := p.input
-	p.edit(msg)
-	if p.kind == promptQueueSearch && p.input != before {
+	return m.editPrompt(msg)
+}
+
+// editPrompt applies a key or a paste to the open prompt's input.
+func (m *Model) editPrompt(msg tea.Msg) tea.Cmd {
+	p := m.prompt
+	changed, joined := p.edit(msg)
+	if joined {
+		m.setMessage("pasted lines joined with spaces: a prompt holds one line")
+	}
+	if p.kind == promptQueueSearch && changed {
 		// The queue filters as the query is typed; results of an older
 		// query that arrive late are dropped (searchDoneMsg checks).
-		m.qSearch = p.input
-		if p.input == "" {
+		m.qSearch = p.value()
+		if m.qSearch == "" {
 			m.qResults = nil
 			return nil
 		}
-		return m.searchQueue(p.input)
+		return m.searchQueue(m.qSearch)
 	}
 	return nil
 }

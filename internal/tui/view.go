@@ -189,7 +189,7 @@ func (m *Model) renderTitle() string {
 
 func (m *Model) renderStatus() string {
 	if m.prompt != nil && (m.prompt.kind == promptFind || m.prompt.kind == promptQueueSearch) {
-		return fit(m.styles.Accent.Render(m.prompt.title+": ")+termtext.Line(m.prompt.input)+"▏", m.width)
+		return fit(m.styles.Accent.Render(m.prompt.title+": ")+m.prompt.view(), m.width)
 	}
 	var parts []string
 	if m.saving {
@@ -817,7 +817,7 @@ func (m *Model) renderSide(w, h int) string {
 // renderPicker draws the fuzzy label picker.
 func (m *Model) renderPicker(w, h int) string {
 	p := m.prompt
-	lines := []string{m.styles.Title.Render(termtext.Line(p.title)), m.styles.Accent.Render("› ") + termtext.Line(p.input) + "▏", ""}
+	lines := []string{m.styles.Title.Render(termtext.Line(p.title)), m.styles.Accent.Render("› ") + p.view(), ""}
 	for i, c := range p.matches {
 		l, isLabel := m.opts.Schema.Label(c)
 		row := fmt.Sprintf("%-6s %s", termtext.Line(c), termtext.Line(l.Description))
