@@ -139,6 +139,11 @@ func (m *Model) entitiesKey(msg tea.KeyPressMsg) tea.Cmd {
 		if row.span != "" {
 			return m.deleteSpan(row.span)
 		}
+		e, _ := m.ann.Referent(row.entity)
+		if n := len(m.ann.MentionsOf(row.entity)); n > 1 &&
+			!m.armDelete("entity "+row.entity, fmt.Sprintf("%s and its %d mentions", quote(e.Name), n)) {
+			return nil
+		}
 		return m.deleteEntity(row.entity)
 	case key.Matches(msg, k.Relabel):
 		if !ok {

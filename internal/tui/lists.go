@@ -98,7 +98,11 @@ func (m *Model) listKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			case tabClaims:
 				return m.deleteClaim(m.ann.Claims[*cur].ID), true
 			case tabIncidents:
-				return m.deleteIncident(m.ann.Incidents[*cur].ID), true
+				inc := m.ann.Incidents[*cur]
+				if !m.armDelete("incident "+inc.ID, fmt.Sprintf("incident %s and its %d fields", inc.ID, len(inc.Fields))) {
+					return nil, true
+				}
+				return m.deleteIncident(inc.ID), true
 			case tabSources:
 				return m.deleteGrade(m.sources()[*cur].name), true
 			}

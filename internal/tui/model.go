@@ -220,6 +220,9 @@ type Model struct {
 	frames    map[frameKey][4]string
 	helpLines map[helpLineKey]string
 
+	// deleteArmed is what a first x asked about deleting ("entity n3",
+	// "incident i2"); a second x deletes it.
+	deleteArmed string
 	// tagAllArmed is what a first a will tag on the second.
 	tagAllArmed *tagAllPlan
 	// notice is said before the next message (D: "marked done").

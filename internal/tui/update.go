@@ -584,6 +584,12 @@ func (m *Model) sideKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.formKey(msg)
 	}
 	k := m.keys.Side
+	m.disarmDelete(msg)
+	if m.sideTab != tabReview {
+		if cmd, used := m.sideUndo(msg); used {
+			return cmd
+		}
+	}
 	if m.sideTab == tabReview {
 		if cmd, used := m.reviewKey(msg); used {
 			return cmd
