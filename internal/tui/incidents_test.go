@@ -187,9 +187,22 @@ func TestQuitWithDrafts(t *testing.T) {
 		if h.quit {
 			t.Fatal("q on the queue quit with a draft")
 		}
+		if !strings.Contains(h.m.message, "press q again") {
+			t.Errorf("the question names another key: %q", h.m.message)
+		}
 		h.keys("ctrl+c")
 		if !h.quit {
 			t.Errorf("ctrl+c after the question did not quit")
+		}
+	})
+	t.Run("q twice on the queue quits", func(t *testing.T) {
+		h := openIncident(t)
+		h.fill("killed.low", "-3")
+		h.keys("ctrl+o q")
+		h.keys("q")
+		h.keys("q")
+		if !h.quit {
+			t.Errorf("q twice on the queue with a draft did not quit (message %q)", h.m.message)
 		}
 	})
 }

@@ -18,8 +18,9 @@ import (
 // The Claims, Sources and Incidents tabs: lists to move through, open an
 // item's form from, create and delete.
 
-// quit leaves, unless typed drafts would be lost: then it asks once more.
-func (m *Model) quit() tea.Cmd {
+// quit leaves, unless typed drafts would be lost: then it asks once more,
+// and the same key again (q or ctrl+c) quits.
+func (m *Model) quit(key string) tea.Cmd {
 	n := 0
 	for _, d := range m.drafts {
 		if strings.TrimSpace(d) != "" {
@@ -27,8 +28,8 @@ func (m *Model) quit() tea.Cmd {
 		}
 	}
 	if n > 0 && !m.quitArmed {
-		m.quitArmed = true
-		m.fail(fmt.Errorf("press ctrl+c again to quit: %d typed %s not confirmed (enter saves one)", n, plural(n, "value is", "values are")))
+		m.quitArmed, m.quitKey = true, key
+		m.fail(fmt.Errorf("press %s again to quit: %d typed %s not confirmed (enter saves one)", key, n, plural(n, "value is", "values are")))
 		return nil
 	}
 	return tea.Quit

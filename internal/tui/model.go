@@ -206,6 +206,7 @@ type Model struct {
 	draftErrs  map[string]string
 	highlights []model.Range
 	quitArmed  bool
+	quitKey    string // the key that asked: pressed again, it quits
 
 	// Saving: while a write is in flight, keys wait in pending and are
 	// handled, in order, once it is committed.

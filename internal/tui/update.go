@@ -42,9 +42,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if key.Matches(msg, m.keys.Global.Quit) {
-		return m.quit()
+		return m.quit(msg.String())
 	}
-	if m.quitArmed {
+	if m.quitArmed && msg.String() != m.quitKey {
 		// Any other key than ctrl+c takes the question back.
 		m.quitArmed = false
 		m.setMessage("")
@@ -83,7 +83,7 @@ func (m *Model) queueKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.preselect()
 			return nil
 		}
-		return m.quit()
+		return m.quit(msg.String())
 	case key.Matches(msg, k.Down):
 		if m.qCursor+1 >= len(items) && m.paged() && m.qOffset+len(m.queue) < m.qTotal {
 			// Past the page: the next one, keeping this article in view.
