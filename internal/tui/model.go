@@ -184,6 +184,8 @@ type Model struct {
 	// liveSuggestions for those still open).
 	suggestions []Suggestion
 	live        []Suggestion
+	// sugShown is the suggestion > or < went to last.
+	sugShown model.Range
 	// modelFailed: the model server failed once this session; said once.
 	modelFailed bool
 	// entIndex is the Entities tab's index of ann (nil: to build); the

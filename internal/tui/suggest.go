@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -126,6 +127,11 @@ func (m *Model) gotoSuggestion(backward bool) {
 		return
 	}
 	at := m.head.Start
+	// On the suggestion > or < showed last, they go to the next and
+	// previous one; elsewhere
+	// > takes the first at or after the cursor (the article opens on the
+	// first word, which may be one).
+	on := m.sugShown == m.selection() && slices.ContainsFunc(live, func(s Suggestion) bool { return s.Range() == m.sugShown })
 	pick := -1
 	if backward {
 		for i := len(live) - 1; i >= 0; i-- {
@@ -139,7 +145,7 @@ func (m *Model) gotoSuggestion(backward bool) {
 		}
 	} else {
 		for i, s := range live {
-			if s.Start > at {
+			if s.Start > at || !on && s.Start == at {
 				pick = i
 				break
 			}
@@ -150,6 +156,7 @@ func (m *Model) gotoSuggestion(backward bool) {
 	}
 	s := live[pick]
 	m.selectRange(s.Range())
+	m.sugShown = s.Range()
 	m.setMessage(fmt.Sprintf("suggestion %d of %d: %s %s (%s) · y accept · z reject · Y accept all", pick+1, len(live), s.Label, quote(s.Text), suggestionOrigin(s)))
 }
 

@@ -121,3 +121,28 @@ func TestModelSuggestionsArrive(t *testing.T) {
 		t.Errorf("accepting the model's suggestion stored %q", got)
 	}
 }
+
+// TestSuggestionCounter: > from the article's first word, itself a
+// suggestion, takes that one (it used to skip to the second), and after y
+// the counter counts what is left.
+func TestSuggestionCounter(t *testing.T) {
+	first := article("First", "ISIS attacked. ISIS left.")
+	second := article("Second", "ISIS returned and ISIS said so; ISIS won.")
+	st := newFakeStore(first, second)
+	h := newHarness(t, st, 160, 40, func(o *Options) { o.Suggest = registrySuggester })
+	h.run(h.m.loadArticle(first.ID))
+	h.keys("1 a a")
+	h.run(h.m.loadArticle(second.ID))
+	h.keys(">")
+	if !strings.Contains(h.m.message, "suggestion 1 of 3") {
+		t.Fatalf("> on the first word: %q, want suggestion 1 of 3", h.m.message)
+	}
+	h.keys("y >")
+	if !strings.Contains(h.m.message, "suggestion 1 of 2") {
+		t.Errorf("> after accepting the first: %q, want suggestion 1 of 2", h.m.message)
+	}
+	h.keys(">")
+	if !strings.Contains(h.m.message, "suggestion 2 of 2") {
+		t.Errorf("> again: %q, want suggestion 2 of 2", h.m.message)
+	}
+}
