@@ -59,3 +59,20 @@ func TestDeleteIncidentAsks(t *testing.T) {
 		t.Errorf("u in the side pane did not bring the incident back")
 	}
 }
+
+// TestListLinesAreTheArticles: the Entities tab names where a mention is
+// by the article's own line, the same at any width (it used to give the
+// wrapped display line, which changed with the window).
+func TestListLinesAreTheArticles(t *testing.T) {
+	text := "First line with ISIS in it.\nSecond line: a long one that wraps at a narrow width, " +
+		"with many words before the name of Raqqa appears near its end."
+	for _, w := range []int{200, 80} {
+		h := newHarness(t, newFakeStore(article("Lines", text)), w, 30)
+		h.keys("enter")
+		h.findText("Raqqa")
+		h.keys("4 tab")
+		if s := h.screen(); !strings.Contains(s, "l.2 ") {
+			t.Errorf("at %d columns the Raqqa row does not say l.2:\n%s", w, s)
+		}
+	}
+}

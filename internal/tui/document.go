@@ -20,6 +20,9 @@ type document struct {
 	// sentences and paragraphs hold the byte offsets where each begins.
 	sentences  []int
 	paragraphs []int
+	// newlines are the offsets of the text's line breaks (lineNumber),
+	// found on first use.
+	newlines []int
 }
 
 func newDocument(a model.Article) *document {

@@ -77,11 +77,7 @@ func (m *Model) mentionContext(r model.Range) string {
 		}
 		after += "…"
 	}
-	line := 1
-	if m.lay.starts != nil {
-		line = m.lay.lineOf(r.Start) + 1
-	}
-	return fmt.Sprintf("l.%d %s‹%s›%s", line, before, words(d.text[r.Start:r.End]), after)
+	return fmt.Sprintf("l.%d %s‹%s›%s", d.lineNumber(r.Start), before, words(d.text[r.Start:r.End]), after)
 }
 
 // spanOptions offers the entities with one of labels (any label when
