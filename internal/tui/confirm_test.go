@@ -3,6 +3,8 @@ package tui
 import (
 	"strings"
 	"testing"
+
+	"github.com/annotate-tool/annotate/internal/model"
 )
 
 // TestDeleteEntityAsksAndUndoes: x on an entity with several mentions asks
@@ -74,5 +76,54 @@ func TestListLinesAreTheArticles(t *testing.T) {
 		if s := h.screen(); !strings.Contains(s, "l.2 ") {
 			t.Errorf("at %d columns the Raqqa row does not say l.2:\n%s", w, s)
 		}
+	}
+}
+
+// TestEntitiesTabShowsAffiliationsAndGrades: the Entities tab says who is
+// affiliated to whom and how a source is graded (it showed neither), and
+// an article with no entities yet names its open suggestions.
+func TestEntitiesTabShowsAffiliationsAndGrades(t *testing.T) {
+	st := newFakeStore(article("SDF report", sdfText))
+	h := newHarness(t, st, 200, 60)
+	h.keys("enter")
+	a := model.NewAnnotation(h.m.doc.article.ID, "alice", model.DefaultSchema().Name)
+	add := func(word, label, name string) (string, string) {
+		r := rangeOf(t, sdfText, word, 0)
+		sid, eid := a.NewID("e"), a.NewID("n")
+		a.Entities = append(a.Entities, model.Span{ID: sid, Start: r.Start, End: r.End, Label: label, Entity: eid})
+		a.Referents = append(a.Referents, model.Entity{ID: eid, Name: name, Label: label})
+		return sid, eid
+	}
+	_, sdf := add("Syrian Democratic Forces", "ORG", "Syrian Democratic Forces")
+	_, leyla := add("Leyla Haso", "PER", "Leyla Haso")
+	for i := range a.Referents {
+		if a.Referents[i].ID == leyla {
+			a.Referents[i].Affiliations = []model.Affiliation{{Entity: sdf, Role: "spokesperson"}}
+		}
+	}
+	a.Sources = []model.SourceGrade{{Source: "Syrian Democratic Forces", Entity: sdf, Reliability: "B"}}
+	if _, err := st.Save(a, "annotate"); err != nil {
+		t.Fatal(err)
+	}
+	h = newHarness(t, st, 200, 60)
+	h.keys("enter tab")
+	s := h.screen()
+	if !strings.Contains(s, "Leyla Haso ×1 · spokesperson of Syrian Democratic Forces") || !strings.Contains(s, "Syrian Democratic Forces ×1 · graded B") {
+		t.Errorf("the Entities tab does not show the affiliation and the grade:\n%s", s)
+	}
+}
+
+// TestNoEntitiesNamesSuggestions: "No entities yet" beside suggestions
+// says they are there and how to take them.
+func TestNoEntitiesNamesSuggestions(t *testing.T) {
+	first := article("First", "ISIS attacked. ISIS left.")
+	second := article("Second", "Later ISIS returned and ISIS said so.")
+	h := newHarness(t, newFakeStore(first, second), 200, 60, func(o *Options) { o.Suggest = registrySuggester })
+	h.run(h.m.loadArticle(first.ID))
+	h.keys("1 a a")
+	h.run(h.m.loadArticle(second.ID))
+	h.keys("tab")
+	if s := h.screen(); !strings.Contains(s, "No entities yet") || !strings.Contains(s, "2 suggestions in the article") {
+		t.Errorf("the empty Entities tab does not name the suggestions:\n%s", s)
 	}
 }

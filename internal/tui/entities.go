@@ -225,13 +225,16 @@ type entitiesView struct {
 	layWidth   int
 	styleDark  bool
 	styleNoCol bool
+	// suggestions is how many suggestions are open (the empty tab says).
+	suggestions int
 }
 
 // renderEntities draws the Entities tab, reusing the last frame's lines
 // when nothing they show has changed (a cursor key in the article).
 func (m *Model) renderEntities(w, h int) []string {
 	v := entitiesView{ix: m.entities(), cursor: m.sideCursor, focused: m.focus == focusSide, w: w, h: h,
-		expandGen: m.expandGen, layWidth: m.lay.width, styleDark: m.styles.Dark, styleNoCol: m.styles.NoColor}
+		expandGen: m.expandGen, layWidth: m.lay.width, styleDark: m.styles.Dark, styleNoCol: m.styles.NoColor,
+		suggestions: len(m.liveSuggestions())}
 	if m.entCache != nil && m.entCacheKey == v {
 		return m.entCache
 	}
@@ -244,8 +247,12 @@ func (m *Model) renderEntities(w, h int) []string {
 func (m *Model) drawEntities(w, h int) []string {
 	var lines []string
 	if len(m.spans) == 0 {
-		lines = append(lines, m.styles.Subtle.Render("No entities yet."), "",
-			m.styles.Subtle.Render("Move with w/b, j/k, extend with v,"),
+		lines = append(lines, m.styles.Subtle.Render("No entities yet."), "")
+		if n := len(m.liveSuggestions()); n > 0 {
+			lines = append(lines, m.styles.Accent.Render(fmt.Sprintf("%d %s in the article (dim, dashed):", n, plural(n, "suggestion", "suggestions"))),
+				m.styles.Subtle.Render("> next · y accept · Y accept all · z reject"), "")
+		}
+		lines = append(lines, m.styles.Subtle.Render("Move with w/b, j/k, extend with v,"),
 			m.styles.Subtle.Render("then press a label key:"))
 		for _, l := range m.opts.Schema.Labels {
 			lines = append(lines, fmt.Sprintf(" %s %s", m.styles.HelpKey.Render(termtext.Line(l.Key)), m.styles.Chip(l.Name).Render(termtext.Line(l.Name))))
@@ -274,6 +281,16 @@ func (m *Model) drawEntities(w, h int) []string {
 			}
 			if e.Registry != "" {
 				extra += " [" + termtext.Line(e.Registry) + "]"
+			}
+			for _, f := range e.Affiliations {
+				if to, ok := m.ann.Referent(f.Entity); ok {
+					extra += " · " + termtext.Line(f.Role+" of "+to.Name)
+				}
+			}
+			for _, g := range m.ann.Sources {
+				if g.Entity == e.ID && g.Reliability != "" {
+					extra += " · graded " + termtext.Line(g.Reliability)
+				}
 			}
 			where := ""
 			if len(ms) > 0 {
