@@ -127,3 +127,28 @@ func TestNoEntitiesNamesSuggestions(t *testing.T) {
 		t.Errorf("the empty Entities tab does not name the suggestions:\n%s", s)
 	}
 }
+
+// TestSourcesShowAffiliatedGrades: a spokeswoman without a grade of her
+// own shows her organisation's in the Sources tab, as on her claims (it
+// showed only "–").
+func TestSourcesShowAffiliatedGrades(t *testing.T) {
+	st := newFakeStore(article("SDF report", sdfText))
+	h := newHarness(t, st, 200, 60)
+	h.keys("enter")
+	a := model.NewAnnotation(h.m.doc.article.ID, "alice", model.DefaultSchema().Name)
+	r1, r2 := rangeOf(t, sdfText, "Syrian Democratic Forces", 0), rangeOf(t, sdfText, "Leyla Haso", 0)
+	a.Entities = []model.Span{{ID: "e1", Start: r1.Start, End: r1.End, Label: "ORG", Entity: "n1"}, {ID: "e2", Start: r2.Start, End: r2.End, Label: "PER", Entity: "n2"}}
+	a.Referents = []model.Entity{{ID: "n1", Name: "Syrian Democratic Forces", Label: "ORG"},
+		{ID: "n2", Name: "Leyla Haso", Label: "PER", Affiliations: []model.Affiliation{{Entity: "n1", Role: "spokesperson"}}}}
+	a.Sources = []model.SourceGrade{{Source: "Syrian Democratic Forces", Entity: "n1", SpanID: "e1", Reliability: "B"}}
+	a.NextID = 10
+	if _, err := st.Save(a, "annotate"); err != nil {
+		t.Fatal(err)
+	}
+	h = newHarness(t, st, 200, 60)
+	h.keys("enter tab")
+	h.toTab(tabSources)
+	if s := h.screen(); !strings.Contains(s, "–  Leyla Haso  (entity)") || !strings.Contains(s, "spokesperson of Syrian Democratic Forces [B]") {
+		t.Errorf("the Sources tab does not show her organisation's grade:\n%s", s)
+	}
+}

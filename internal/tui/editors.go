@@ -183,6 +183,13 @@ func (m *Model) affiliatedGrades(c model.Claim) string {
 	if !ok {
 		return ""
 	}
+	return m.affiliationGrades(e)
+}
+
+// affiliationGrades describes the grades of the entities e is affiliated
+// to ("spokesperson of SDF [B]"): the Claims and Sources tabs both show
+// them.
+func (m *Model) affiliationGrades(e model.Entity) string {
 	var parts []string
 	for _, f := range e.Affiliations {
 		to, ok := m.ann.Referent(f.Entity)

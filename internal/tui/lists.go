@@ -306,6 +306,13 @@ func (m *Model) renderList(w, h int) []string {
 				grade = g.Reliability
 			}
 			row(i, fmt.Sprintf("%s  %s  (%s)", grade, s.name, s.role))
+			if e, ok := m.ann.Referent(s.entity); ok && s.entity != "" {
+				// A person speaks for an organisation: its grade shows here
+				// as it does on their claims.
+				if aff := m.affiliationGrades(e); aff != "" {
+					lines = append(lines, m.styles.Subtle.Render("   "+termtext.Line(aff)))
+				}
+			}
 			if g.Rationale != "" {
 				lines = append(lines, m.styles.Subtle.Render("   "+termtext.Line(g.Rationale)))
 			}
