@@ -152,3 +152,32 @@ func TestSourcesShowAffiliatedGrades(t *testing.T) {
 		t.Errorf("the Sources tab does not show her organisation's grade:\n%s", s)
 	}
 }
+
+// TestClaimRowsWrap: at 160 columns a claim's row with its figures,
+// credibility and stance wraps instead of being cut ("… · cred 3 · di…").
+func TestClaimRowsWrap(t *testing.T) {
+	st := newFakeStore(article("SDF report", sdfText))
+	h := newHarness(t, st, 160, 50)
+	h.keys("enter")
+	a := model.NewAnnotation(h.m.doc.article.ID, "alice", model.DefaultSchema().Name)
+	isis, sdf := rangeOf(t, sdfText, "ISIS claimed 53 SDF fighters were killed", 0), rangeOf(t, sdfText, "the ISIS figure was false", 0)
+	n := 53
+	a.Claims = []model.Claim{
+		{ID: "c1", Claimant: model.Claimant{Name: "the Islamic State's news agency in Raqqa province"}, Content: []model.Range{isis},
+			Type: "casualties", Polarity: "asserts", Certainty: "certain", Credibility: "3",
+			Figures: []model.Figure{{Counts: "killed", Value: &n, Qualifier: "exact", Low: &n, High: &n}}},
+		{ID: "c2", Claimant: model.Claimant{Name: "a spokeswoman of the Syrian Democratic Forces"}, Content: []model.Range{sdf},
+			Polarity: "asserts", Credibility: "2", Stance: &model.Stance{Kind: "disputes_magnitude", ClaimID: "c1"}},
+	}
+	a.NextID = 5
+	if _, err := st.Save(a, "annotate"); err != nil {
+		t.Fatal(err)
+	}
+	h = newHarness(t, st, 160, 50)
+	h.keys("enter tab")
+	h.toTab(tabClaims)
+	s := h.screen()
+	if !strings.Contains(s, "disputes_magnitude c1") || !strings.Contains(s, "cred 3") {
+		t.Errorf("a claim row is cut:\n%s", s)
+	}
+}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"github.com/charmbracelet/x/ansi"
 	"slices"
 	"sort"
 	"strings"
@@ -256,12 +257,23 @@ func (m *Model) renderList(w, h int) []string {
 	var lines []string
 	cur := m.listCursor[m.sideTab]
 	active := m.focus == focusSide
+	cursorLine := 0
 	row := func(i int, text string) {
+		// A long row wraps (up to three lines) rather than being cut: a
+		// claim's credibility and stance are at its end.
 		text = termtext.Line(text)
-		if i == cur && active {
-			lines = append(lines, m.styles.RowActive.Render(fit(text, w)))
-		} else {
-			lines = append(lines, text)
+		if i == cur {
+			cursorLine = len(lines)
+		}
+		wrapped := strings.Split(ansi.Wrap(text, max(1, w), ""), "\n")
+		if len(wrapped) > 3 {
+			wrapped = append(wrapped[:2], fit(wrapped[2]+" "+wrapped[3], w))
+		}
+		for _, l := range wrapped {
+			if i == cur && active {
+				l = m.styles.RowActive.Render(fit(ansi.Strip(l), w))
+			}
+			lines = append(lines, l)
 		}
 	}
 	switch m.sideTab {
@@ -328,9 +340,9 @@ func (m *Model) renderList(w, h int) []string {
 			lines = append(lines, m.styles.Subtle.Render("No incidents yet: press n for a new form."))
 		}
 	}
-	// Keep the cursor in view (rows can take two lines).
+	// Keep the cursor in view (rows take several lines).
 	if len(lines) > h {
-		lines = lines[max(0, min(len(lines)-h, cur*2-h/2)):]
+		lines = lines[max(0, min(len(lines)-h, cursorLine-h/3)):]
 	}
 	return lines
 }
