@@ -98,6 +98,11 @@ func TestFormUndoRedo(t *testing.T) {
 	id := h.m.form.itemID
 	h.typeText("ISIS")
 	h.keys("enter")
+	// The message names the claimant as people do, not as the picker's
+	// row shows it (label, count, line and context).
+	if want := "set claim " + id + " claimant to “ISIS”"; !strings.HasSuffix(h.m.message, want) {
+		t.Errorf("after picking the claimant: %q, want it to end %q", h.m.message, want)
+	}
 	h.fill("type", "cas")
 	h.fill("figure.new", "53")
 	h.fill("credibility", "4")

@@ -963,7 +963,9 @@ func (m *Model) applyClaimRow(next *model.Annotation, id string, r *formRow, dra
 	case rowClaimant:
 		if choice != nil {
 			c.Claimant = model.Claimant{SpanID: choice.value}
-			return fmt.Sprintf("set %s to %s", what, choice.display), nil
+			// Named as people name it (the entity), not as the picker's
+			// row shows it with its context.
+			return fmt.Sprintf("set %s to %s", what, quote(m.ann.RefName(choice.value, m.doc.text))), nil
 		}
 		if draft == "" {
 			return "", nil
