@@ -181,3 +181,21 @@ func TestClaimRowsWrap(t *testing.T) {
 		t.Errorf("a claim row is cut:\n%s", s)
 	}
 }
+
+// TestMessagesCutBetweenWords: a message too long for the status line is
+// cut between words (it was cut inside one at 80 columns).
+func TestMessagesCutBetweenWords(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		w    int
+		want string
+	}{
+		{"saved: set incident i1 notes to Two outlets report it", 30, "saved: set incident i1 notes…"},
+		{"short", 30, "short"},
+		{"averyveryverylongwordwithoutspaces", 10, "averyvery…"},
+	} {
+		if got := cutWords(tc.s, tc.w); got != tc.want {
+			t.Errorf("cutWords(%q, %d) = %q, want %q", tc.s, tc.w, got, tc.want)
+		}
+	}
+}

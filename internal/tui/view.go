@@ -195,21 +195,30 @@ func (m *Model) renderStatus() string {
 	if m.saving {
 		parts = append(parts, m.styles.Accent.Render("saving…"))
 	}
-	if m.message != "" {
-		st := m.styles.Subtle
-		if m.isError {
-			st = m.styles.Error
-		}
-		parts = append(parts, st.Render(termtext.Line(m.message)))
-	}
+	info := ""
 	if m.screen == screenArticle && m.doc != nil && !m.showHelp {
-		info := "sel " + m.selectionInfo()
+		info = "sel " + m.selectionInfo()
 		if m.extend {
 			info = "extending " + info
 		}
 		if s, ok := m.spanUnderCursor(); ok {
 			info += " · on " + m.styles.Chip(s.Label).Render(termtext.Line(s.Label)) + " " + s.ID
 		}
+	}
+	if m.message != "" {
+		st := m.styles.Subtle
+		if m.isError {
+			st = m.styles.Error
+		}
+		// A message too long for the line is cut between words, not
+		// inside one.
+		room := m.width - 3 - ansi.StringWidth(info) - 2*len(parts)
+		if m.isError || info == "" {
+			room = m.width - 3
+		}
+		parts = append(parts, st.Render(cutWords(termtext.Line(m.message), room)))
+	}
+	if info != "" {
 		if m.isError {
 			// A warning comes first, so a narrow window still shows it.
 			parts = append(parts, info)
@@ -872,4 +881,17 @@ func padRight(s string, w int) string {
 		return s + strings.Repeat(" ", w-n)
 	}
 	return s
+}
+
+// cutWords shortens s to w columns at a word boundary, marking the cut
+// with "…" (a single word longer than w is cut inside).
+func cutWords(s string, w int) string {
+	if w <= 1 || ansi.StringWidth(s) <= w {
+		return s
+	}
+	cut := ansi.Truncate(s, w-1, "")
+	if i := strings.LastIndex(cut, " "); i > 0 && ansi.StringWidth(cut[:i]) > w/2 {
+		cut = strings.TrimRight(cut[:i], " ·:,")
+	}
+	return cut + "…"
 }
