@@ -199,3 +199,23 @@ func TestMessagesCutBetweenWords(t *testing.T) {
 		}
 	}
 }
+
+// TestQueueCountsPerArticle: the queue shows, per article the annotator
+// touched, her mentions, claims and incidents, kept up to date by her
+// saves.
+func TestQueueCountsPerArticle(t *testing.T) {
+	st := newFakeStore(article("SDF report", sdfText), article("Other", "Nothing here."))
+	h := newHarness(t, st, 160, 40)
+	h.keys("enter")
+	h.findText("ISIS")
+	h.keys("1 a a")
+	h.keys("q")
+	s := h.screen()
+	if !strings.Contains(s, "men cl in") || !strings.Contains(s, "  3  0  0  SDF report") {
+		t.Errorf("the queue does not count the article's mentions:\n%s", s)
+	}
+	h2 := newHarness(t, st, 160, 40)
+	if s := h2.screen(); !strings.Contains(s, "  3  0  0  SDF report") {
+		t.Errorf("a new screen does not read the counts:\n%s", s)
+	}
+}

@@ -171,6 +171,9 @@ type Model struct {
 	// items built from them, and the Review tab's cursor.
 	versions map[string]*model.Annotation
 	rv       *reviewTab
+	// itemCounts are the mentions, claims and incidents of the
+	// annotator's articles in the queue (queuecounts.go).
+	itemCounts map[string]itemCounts
 	// reviewCounts are each article's open and total items, for the
 	// review queue.
 	reviewCounts  map[string][2]int
@@ -467,10 +470,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.pendingCounts = false
 			cmd = tea.Batch(cmd, m.reviewCountsCmd())
 		}
+		counts := m.itemCountsCmd()
 		if cmd != nil {
-			return m, cmd // still loading the next article
+			return m, tea.Batch(cmd, counts) // still loading the next article
 		}
-		return m, tea.Batch(cmd, m.doneLoading())
+		return m, tea.Batch(counts, m.doneLoading())
+	case itemCountsMsg:
+		m.onItemCounts(msg)
+		return m, nil
 	case articleLoadedMsg:
 		if msg.err != nil {
 			m.fail(msg.err)
@@ -634,6 +641,9 @@ func (m *Model) onSaved(msg savedMsg) tea.Cmd {
 		m.afterSave = nil
 	default:
 		m.setAnnotation(msg.ann)
+		if m.itemCounts != nil {
+			m.itemCounts[msg.ann.ArticleID] = countsOf(&msg.ann)
+		}
 		m.setMessage("saved: " + msg.action)
 		cmds = append(cmds, m.renewClaim())
 		if m.afterSave != nil {

@@ -473,7 +473,13 @@ func (m *Model) renderQueue(h int) string {
 	if m.qResults != nil {
 		filterLine += m.styles.Accent.Render(fmt.Sprintf("   search %s: %d matches (esc clears)", quote(m.qSearch), len(m.qResults)))
 	}
-	lines = append(lines, filterLine, "")
+	// The columns, named (the counts are the annotator's mentions, claims
+	// and incidents in each article).
+	header := ""
+	if m.opts.Review == nil {
+		header = m.styles.Subtle.Render(fit(fmt.Sprintf("%s %-11s %7s %9s  %s", "  ", "status", "chars", "men cl in", "title"), m.width))
+	}
+	lines = append(lines, filterLine, header)
 	items := m.visibleQueue()
 	listH := h - len(lines)
 	first := 0
@@ -509,9 +515,9 @@ func (m *Model) renderQueue(h int) string {
 		if mark := reviewStateMark(s.Reviews[reviewOf]); mark != "" && (m.opts.Review == nil || m.single()) {
 			title = mark + " · " + title
 		}
-		row := fmt.Sprintf("%s%s %-11s %7d  %s", m.assignedMark(s), glyph, strings.ReplaceAll(string(st), "_", " "), s.Length, title)
+		row := fmt.Sprintf("%s%s %-11s %7d %s  %s", m.assignedMark(s), glyph, strings.ReplaceAll(string(st), "_", " "), s.Length, m.rowCounts(s), title)
 		if othersW > 0 {
-			row = fmt.Sprintf("%s%s %-11s %7d  %s  %s", m.assignedMark(s), glyph, strings.ReplaceAll(string(st), "_", " "), s.Length, padRight(others[i], othersW), title)
+			row = fmt.Sprintf("%s%s %-11s %7d %s  %s  %s", m.assignedMark(s), glyph, strings.ReplaceAll(string(st), "_", " "), s.Length, m.rowCounts(s), padRight(others[i], othersW), title)
 		}
 		if m.opts.Review != nil {
 			// What is left to adjudicate: "≠ 3/12" items to decide.
