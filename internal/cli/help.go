@@ -174,7 +174,7 @@ func (e *env) usage(w io.Writer) error {
 	fmt.Fprintln(w, "  annotate help [TOPIC|COMMAND]   where a topic is documented, or a command's flags")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nTopics (annotate help TOPIC names the page and quotes its opening):")
 	for _, t := range topics() {
