@@ -28,10 +28,10 @@ const (
 // claim attributes and source grades (internal/agree does the work).
 func runAgree(e *env, args []string) error {
 	fs := e.newFlags("agree")
-	annotators := fs.String("annotators", "", "comma-separated annotators to compare (default: every annotator except gold)")
-	against := fs.String("against", "", "score each annotator against this one (gold: the adjudicated versions)")
+	annotators := fs.String("annotators", "", "the annotators to compare, comma-separated (`a,b,...`) (default: every annotator except gold)")
+	against := fs.String("against", "", "score each annotator against this one (`NAME`) (gold: the adjudicated versions)")
 	perDoc := fs.Bool("per-doc", false, "also the mean of per-document span F1, and every document in the text report")
-	window := fs.Int("date-window", agree.DefaultDateWindow, "days two incidents' dates may be apart and still align")
+	window := fs.Int("date-window", agree.DefaultDateWindow, "how many days (`DAYS`) two incidents' dates may be apart and still align")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	rest, err := e.parse(fs, args)
 	if err != nil {

@@ -16,6 +16,13 @@ import (
 
 const annotatorsUsage = "annotate annotators [--json] | rename OLD NEW | remove [--force] NAME"
 
+// annotatorsUsageLines are its forms, one a line, for its help.
+var annotatorsUsageLines = []string{
+	"annotate annotators [--json]",
+	"annotate annotators rename OLD NEW",
+	"annotate annotators remove [--force] NAME",
+}
+
 // annotatorLine is one line of `annotators --json`.
 type annotatorLine struct {
 	Name string `json:"name"`

@@ -49,6 +49,9 @@ type env struct {
 	// annotators are the annotators the database holds, read by it.
 	uses       annotatorUse
 	annotators []string
+	// flags is the last flag set newFlags made: the command's (its
+	// help's test reads it).
+	flags *flag.FlagSet
 }
 
 // annotatorUse is how a command uses the annotator --annotator names.
@@ -72,35 +75,44 @@ type errUsage struct{ msg string }
 
 func (e errUsage) Error() string { return e.msg }
 
-// command is one subcommand.
+// command is one subcommand. Its help (`annotate COMMAND -h`, help.go)
+// prints the summary, the usage lines, about, every flag of its flag set
+// and where it is documented.
 type command struct {
 	name    string
 	summary string
-	run     func(e *env, args []string) error
-	uses    annotatorUse
+	// usage is how it is called, a line per form.
+	usage []string
+	// about, when set, says more before the flags (import's rules).
+	about string
+	// topic is the documentation topic (help.go) that explains it, beside
+	// its entry in docs/commands.md.
+	topic string
+	run   func(e *env, args []string) error
+	uses  annotatorUse
 }
 
 func commands() []command {
 	return []command{
-		{"import", "import articles or annotations: annotate import [--format text|jsonl|csv|native|spacy|doccano|labelstudio|brat] [--skip-invalid] [--replace|--merge|--prefer ours|theirs] PATH...", runImport, annotatorWrites},
-		{"merge", "copy other databases' articles, annotations, history and registry in: " + mergeUsage, runMerge, annotatorWrites},
-		{"list", "list articles with their status: annotate list [--json]", runList, annotatorReads},
-		{"export", "export: annotate export --format native|spacy|doccano|labelstudio|brat|conll|incidents-csv [-o FILE]", runExport, annotatorReads},
-		{"stats", "counts per status, label and annotator, and adjudication progress: annotate stats [--json]", runStats, annotatorUnused},
-		{"agree", "agreement between annotators, or against gold: " + agreeUsage, runAgree, annotatorUnused},
-		{"backup", "a consistent, checked copy of the database, also while it is in use: annotate backup [--force] FILE", runBackup, annotatorUnused},
-		{"copy", "copy a whole database between bbolt files and PostgreSQL: " + copyUsage, runCopy, annotatorUnused},
-		{"check", "verify the database file and every annotation", runCheck, annotatorUnused},
-		{"schema", "print the schema in use (JSON), to start your own from", runSchema, annotatorUnused},
-		{"history", "show the change history: annotate history [--everyone] [ARTICLE-ID] | --registry", runHistory, annotatorReads},
-		{"entities", "the entity registry: " + entitiesUsage, runEntities, annotatorReads},
-		{"annotators", "list, rename and remove annotators: " + annotatorsUsage, runAnnotators, annotatorUnused},
-		{"review", "adjudicate annotators' versions into gold, by keyboard: annotate review [--annotators a,b]", runReview, annotatorWrites},
-		{"serve", "serve the screen to a team over SSH, annotators known by their keys: " + serveUsage, runServe, annotatorUnused},
-		{"suggest", "an article's suggestions: annotate suggest ARTICLE-ID [--patterns FILE] [--suggest-url URL] [--json]", runSuggest, annotatorReads},
-		{"pretag", "write suggestions as an annotator's: annotate pretag --annotator NAME [--patterns FILE] [--suggest-url URL] --all|ARTICLE-ID...", runPretag, annotatorWrites},
-		{"demo", "try annotate on the built-in sample articles", runDemo, annotatorWrites},
-		{"version", "print the version", runVersion, annotatorUnused},
+		{name: "import", summary: "import articles (text, JSONL, CSV) or other tools' annotated data", usage: []string{importUsage}, about: importAbout, topic: "import", run: runImport, uses: annotatorWrites},
+		{name: "merge", summary: "copy other databases' articles, annotations, history and registry in", usage: []string{mergeUsage}, topic: "team", run: runMerge, uses: annotatorWrites},
+		{name: "list", summary: "list articles with their status", usage: []string{"annotate list [--json] [--status S]"}, topic: "commands", run: runList, uses: annotatorReads},
+		{name: "export", summary: "export annotations for training or another tool", usage: []string{"annotate export --format F [--annotator NAME | --annotator '*' | --gold] [--status S] [--since DATE] [--all] [--tokens] [--relations] [--columns acled|gtd|ucdp] [-o FILE]"}, topic: "formats", run: runExport, uses: annotatorReads},
+		{name: "stats", summary: "counts per status, label and annotator; review and adjudication progress", usage: []string{"annotate stats [--json] [--per-article]"}, topic: "commands", run: runStats, uses: annotatorUnused},
+		{name: "agree", summary: "agreement between annotators, or against gold", usage: []string{agreeUsage}, topic: "review", run: runAgree, uses: annotatorUnused},
+		{name: "backup", summary: "a consistent, checked copy of the database, also while it is in use", usage: []string{"annotate backup [--force] FILE"}, topic: "database", run: runBackup, uses: annotatorUnused},
+		{name: "copy", summary: "copy a whole database between bbolt files and PostgreSQL", usage: []string{copyUsage}, topic: "team", run: runCopy, uses: annotatorUnused},
+		{name: "check", summary: "verify the database and every annotation", usage: []string{"annotate check"}, topic: "database", run: runCheck, uses: annotatorUnused},
+		{name: "schema", summary: "print the schema in use (JSON), to start your own from", usage: []string{"annotate schema"}, topic: "schema", run: runSchema, uses: annotatorUnused},
+		{name: "history", summary: "the change history, or the registry's", usage: []string{"annotate history [--everyone] [ARTICLE-ID]", "annotate history --registry"}, topic: "commands", run: runHistory, uses: annotatorReads},
+		{name: "entities", summary: "list or change the entity registry", usage: entitiesUsageLines, topic: "registry", run: runEntities, uses: annotatorReads},
+		{name: "annotators", summary: "list, rename and remove annotators", usage: annotatorsUsageLines, topic: "team", run: runAnnotators, uses: annotatorUnused},
+		{name: "review", summary: "adjudicate annotators' versions into gold, or review one annotator's work, by keyboard", usage: []string{"annotate review [--annotators a,b] [--patterns FILE] [--suggest-url URL [--suggest-timeout D]]"}, topic: "review", run: runReview, uses: annotatorWrites},
+		{name: "serve", summary: "serve the screen to a team over SSH, annotators known by their keys", usage: []string{serveUsage}, topic: "team", run: runServe, uses: annotatorUnused},
+		{name: "suggest", summary: "an article's suggestions: registry names, patterns, a model", usage: []string{"annotate suggest ARTICLE-ID [--patterns FILE] [--suggest-url URL [--suggest-timeout D]] [--json]"}, topic: "registry", run: runSuggest, uses: annotatorReads},
+		{name: "pretag", summary: "write suggestions as an annotator's annotations", usage: []string{"annotate pretag --annotator NAME [--patterns FILE] [--suggest-url URL [--suggest-timeout D]] --all|ARTICLE-ID..."}, topic: "registry", run: runPretag, uses: annotatorWrites},
+		{name: "demo", summary: "try annotate on the built-in sample articles", usage: []string{"annotate demo [--list]"}, topic: "commands", run: runDemo, uses: annotatorWrites},
+		{name: "version", summary: "print the version", usage: []string{"annotate version"}, topic: "commands", run: runVersion, uses: annotatorUnused},
 	}
 }
 
@@ -112,14 +124,13 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(
 	stderr = termtext.Writer(stderr)
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, lockTimeout: bolt.DefaultLockTimeout, interactive: interactive}
 	name, args := splitCommand(args)
-	if name == "help" || (name == "" && len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help")) {
-		usage(stdout)
-		return exitOK
-	}
 	var run func(*env, []string) error
-	if name == "" {
+	switch name {
+	case "":
 		run, e.uses = runScreen, annotatorWrites
-	} else {
+	case "help":
+		run = runHelp
+	default:
 		for _, c := range commands() {
 			if c.name == name {
 				run, e.uses = c.run, c.uses
@@ -185,36 +196,48 @@ var errInterrupted = errors.New("interrupted")
 
 func oneLine(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ") }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "annotate: tag entities, claims, reliability and incidents in news articles, by keyboard.")
-	fmt.Fprintln(w, "\nUsage:\n  annotate                open the annotation screen\n  annotate COMMAND [flags]")
-	fmt.Fprintln(w, "\nCommands:")
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
-	}
-	fmt.Fprintln(w, "\nEvery command takes --db PATH, --annotator NAME and --schema FILE; `annotate COMMAND -h` lists its own flags.")
-}
-
 // newFlags returns a flag set with the flags every command shares.
+// The flag package prints nothing itself: -h prints the command's help
+// on standard output (help.go), and a mistake is one line (parseFlags).
 func (e *env) newFlags(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet("annotate "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.StringVar(&e.dbPath, "db", "", "database file, or a postgres:// URL (default $ANNOTATE_DB, else $XDG_DATA_HOME/annotate/annotate.db)")
-	fs.StringVar(&e.annotator, "annotator", "", "annotator name (default $ANNOTATE_ANNOTATOR, else your user name)")
-	fs.StringVar(&e.schemaPath, "schema", "", "schema file (JSON) to use and store with the database")
+	fs := flag.NewFlagSet(strings.TrimSpace("annotate "+name), flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	e.flags = fs
+	fs.StringVar(&e.dbPath, "db", "", "the database: a file `PATH` or a postgres:// URL (default $ANNOTATE_DB, else $XDG_DATA_HOME/annotate/annotate.db, else ~/.local/share/annotate/annotate.db)")
+	fs.StringVar(&e.annotator, "annotator", "", "the annotator (`NAME`) whose annotations to read and write (default $ANNOTATE_ANNOTATOR, else your user name)")
+	fs.StringVar(&e.schemaPath, "schema", "", "a schema `FILE` (JSON) to check and store with the database (default: the stored one, else the built-in one)")
 	return fs
 }
 
 // parse parses flags anywhere among the arguments ("import a.txt --skip-invalid"
 // works as well as "import --skip-invalid a.txt") and returns the rest.
 func (e *env) parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	rest, err := e.parseFlags(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	e.resolve()
+	if err := model.CheckName("annotator name", e.annotator); err != nil {
+		return nil, errUsage{err.Error()}
+	}
+	return rest, nil
+}
+
+// parseFlags parses the flags only. -h prints the command's help on
+// standard output and returns flag.ErrHelp (exit 0); a mistake is one
+// line saying how to see the flags.
+func (e *env) parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	var rest []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
+				if err := e.commandHelp(e.stdout, fs); err != nil {
+					return nil, err
+				}
+				return nil, flag.ErrHelp
 			}
-			return nil, errUsage{err.Error()}
+			return nil, errUsage{fmt.Sprintf("%v: `%s -h` lists the flags", err, fs.Name())}
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -226,10 +249,6 @@ func (e *env) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		}
 		rest = append(rest, args[0])
 		args = args[1:]
-	}
-	e.resolve()
-	if err := model.CheckName("annotator name", e.annotator); err != nil {
-		return nil, errUsage{err.Error()}
 	}
 	return rest, nil
 }
@@ -279,8 +298,8 @@ func (e *env) open() (store.Store, *model.Schema, error) { return e.openFor(fals
 // openToWrite is open for a command about to write many records (import,
 // merge, pretag): a bbolt file is verified first (every record's checksum
 // and bbolt's pages), so nothing is written into a damaged database.
-// Verifying a 100,000-article file of 381 MB takes 0.37 s (README, "The
-// database file"). PostgreSQL keeps its own pages whole.
+// Verifying a 100,000-article file of 381 MB takes 0.37 s (docs/database.md).
+// PostgreSQL keeps its own pages whole.
 func (e *env) openToWrite() (store.Store, *model.Schema, error) { return e.openFor(true) }
 
 func (e *env) openFor(verify bool) (store.Store, *model.Schema, error) {
@@ -430,10 +449,13 @@ func (e *env) openBolt(command, instead string, verify bool) (*bolt.DB, error) {
 }
 
 func runVersion(e *env, args []string) error {
-	fs := flag.NewFlagSet("annotate version", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	if err := fs.Parse(args); err != nil {
+	// The common flags are taken (`annotate --db x version`) and unused.
+	rest, err := e.parseFlags(e.newFlags("version"), args)
+	if err != nil {
 		return err
+	}
+	if len(rest) > 0 {
+		return errUsage{fmt.Sprintf("version takes no arguments, got %q", rest[0])}
 	}
 	fmt.Fprintln(e.stdout, "annotate", versionString())
 	return nil

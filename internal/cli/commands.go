@@ -66,7 +66,7 @@ func withReview(st model.Status, review string) string {
 func runList(e *env, args []string) error {
 	fs := e.newFlags("list")
 	asJSON := fs.Bool("json", false, "one JSON object per line")
-	status := fs.String("status", "", "only articles with this status for the annotator")
+	status := fs.String("status", "", "only articles with this status (`S`: todo, in_progress, done, skipped) for the annotator")
 	if _, err := e.parse(fs, args); err != nil {
 		return err
 	}

@@ -23,14 +23,25 @@ func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
 const entitiesUsage = "annotate entities [--json] | add NAME --label L [--alias A]... [--id scheme:id]... | merge A B | rename A NEW-NAME | alias A NAME | confirm A | shared [on|off]"
 
+// entitiesUsageLines are its forms, one a line, for its help.
+var entitiesUsageLines = []string{
+	"annotate entities [--json]",
+	"annotate entities add NAME --label L [--alias A]... [--id scheme:id]...",
+	"annotate entities confirm A",
+	"annotate entities shared [on|off]",
+	"annotate entities merge A B",
+	"annotate entities rename A NEW-NAME",
+	"annotate entities alias A NAME",
+}
+
 // runEntities lists the entity registry or changes it.
 func runEntities(e *env, args []string) error {
 	fs := e.newFlags("entities")
 	asJSON := fs.Bool("json", false, "list: one JSON object per line")
-	label := fs.String("label", "", "add: the entity's label (ORG, PER, GPE, ...)")
+	label := fs.String("label", "", "add: the entity's label `L` (ORG, PER, GPE, ...)")
 	var aliases, ids listFlag
-	fs.Var(&aliases, "alias", "add: another name it goes by (repeatable)")
-	fs.Var(&ids, "id", "add: an external id, scheme:id such as wikidata:Q1325475 (repeatable)")
+	fs.Var(&aliases, "alias", "add: another name (`A`) it goes by (repeatable)")
+	fs.Var(&ids, "id", "add: an external id, `scheme:id` such as wikidata:Q1325475 (repeatable)")
 	rest, err := e.parse(fs, args)
 	if err != nil {
 		return err

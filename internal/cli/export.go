@@ -233,14 +233,14 @@ type exportOptions struct {
 func runExport(e *env, args []string) error {
 	fs := e.newFlags("export")
 	var o exportOptions
-	fs.StringVar(&o.format, "format", "native", exportFormats)
+	fs.StringVar(&o.format, "format", "native", "the format `F`: "+exportFormats)
 	fs.BoolVar(&o.all, "all", false, "every article, also those the annotator has not touched")
-	fs.StringVar(&o.out, "o", "", "write to this file (brat: this folder) instead of standard output")
+	fs.StringVar(&o.out, "o", "", "write to this `FILE` (brat: this folder) instead of standard output")
 	fs.BoolVar(&o.tokens, "tokens", false, "spacy: add tokens and each span's token_start and token_end")
 	fs.BoolVar(&o.relations, "relations", false, "doccano: the entities and relations form, with claims as relations")
-	fs.StringVar(&o.columns, "columns", "acled", "incidents-csv: the column set, acled, gtd or ucdp")
-	fs.StringVar(&o.status, "status", "", "only annotations with this status: todo, in_progress, done or skipped")
-	fs.StringVar(&o.since, "since", "", "only annotations changed since YYYY-MM-DD[THH:MM] (UTC)")
+	fs.StringVar(&o.columns, "columns", "acled", "incidents-csv: the column `SET`, acled, gtd or ucdp")
+	fs.StringVar(&o.status, "status", "", "only annotations with this status `S`: todo, in_progress, done or skipped")
+	fs.StringVar(&o.since, "since", "", "only annotations changed since this `DATE`, YYYY-MM-DD[THH:MM] (UTC)")
 	fs.BoolVar(&o.gold, "gold", false, "the adjudicated annotations (annotator \""+goldAnnotator+"\", where review writes)")
 	if _, err := e.parse(fs, args); err != nil {
 		return err

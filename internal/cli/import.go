@@ -91,21 +91,17 @@ type importStats struct {
 func runImport(e *env, args []string) error {
 	fs := e.newFlags("import")
 	var o importOptions
-	fs.StringVar(&o.format, "format", "", "text, jsonl or csv (default: by file extension); annotated data: native, spacy, doccano, labelstudio or brat")
-	fs.StringVar(&o.textColumn, "text-column", "text", "CSV column holding the article text")
-	fs.StringVar(&o.titleColumn, "title-column", "", "CSV column holding the title")
+	fs.StringVar(&o.format, "format", "", "the format `F`: text, jsonl or csv (default: by file extension); annotated data: native, spacy, doccano, labelstudio or brat")
+	fs.StringVar(&o.textColumn, "text-column", "text", "the CSV column (`C`) holding the article text")
+	fs.StringVar(&o.titleColumn, "title-column", "", "the CSV column (`C`) holding the title")
 	fs.BoolVar(&o.skipInvalid, "skip-invalid", false, "import the good records of a file with bad ones, listing those skipped")
-	fs.StringVar(&o.encoding, "encoding", "", "the files' encoding when not UTF-8: windows-1252, iso-8859-1, utf-16")
-	labelMap := fs.String("label-map", "", "annotated data: rename labels, from a file of FROM=TO lines or a JSON object")
+	fs.StringVar(&o.encoding, "encoding", "", "the files' encoding `E` when not UTF-8: windows-1252, iso-8859-1, utf-16")
+	labelMap := fs.String("label-map", "", "annotated data: rename labels, from a `FILE` of FROM=TO lines or a JSON object")
 	fs.BoolVar(&o.addLabels, "add-labels", false, "annotated data: add labels the schema lacks instead of refusing the file")
-	offsets := fs.String("offsets", "", "annotated data: the unit of the file's offsets, codepoints, utf16 or graphemes (default: the tool's own)")
+	offsets := fs.String("offsets", "", "annotated data: the unit `U` of the file's offsets, codepoints, utf16 or graphemes (default: the tool's own)")
 	fs.BoolVar(&o.replace, "replace", false, "annotated data: replace an annotation the annotator already has of a text (from another file) with the file's")
 	fs.BoolVar(&o.merge, "merge", false, "annotated data: add the file's spans to an annotation the annotator already has of a text (from another file)")
-	prefer := fs.String("prefer", "", "annotated data, for a text the annotator already annotated differently: ours (keep it, leave the record out) or theirs (the record's in its place, as --replace)")
-	fs.Usage = func() {
-		fmt.Fprint(e.stderr, importUsage)
-		fs.PrintDefaults()
-	}
+	prefer := fs.String("prefer", "", "annotated data, for a text the annotator already annotated differently: `ours|theirs`; ours keeps it (the record is left out), theirs puts the record's in its place (as --replace)")
 	paths, err := e.parse(fs, args)
 	if err != nil {
 		return err
@@ -207,11 +203,11 @@ func runImport(e *env, args []string) error {
 	return nil
 }
 
-// importUsage opens `annotate import -h`: what an import does with what it
-// meets, before the list of flags.
-const importUsage = `Usage: annotate import [--format F] [flags] PATH...
+// importUsage is how import is called; importAbout, in `annotate import
+// -h`, says what an import does with what it meets.
+const importUsage = "annotate import [--format F] [--skip-invalid] [--encoding E] [--text-column C] [--title-column C] [--label-map FILE] [--add-labels] [--offsets U] [--replace|--merge|--prefer ours|theirs] PATH..."
 
-Imports files or folders (recursively): articles (text, jsonl, csv) or other
+const importAbout = `Imports files or folders (recursively): articles (text, jsonl, csv) or other
 tools' annotated data (native, spacy, doccano, labelstudio, brat).
 
 - A record whose text is only white space is skipped and counted ("2 blank
@@ -231,8 +227,6 @@ tools' annotated data (native, spacy, doccano, labelstudio, brat).
   is "unchanged".
 - spacy: a Prodigy review record (one with "versions") imports its result
   as gold and each version as the annotation of each of its sessions.
-
-Flags:
 `
 
 type importer struct {

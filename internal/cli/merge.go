@@ -18,7 +18,7 @@ const mergeUsage = "annotate merge OTHER.db [OTHER2.db ...] [--prefer ours|their
 // while the others are still merged.
 func runMerge(e *env, args []string) error {
 	fs := e.newFlags("merge")
-	prefer := fs.String("prefer", "", "when an annotator has a different version of an article in both: ours (keep ours) or theirs (save theirs over ours, undoable); default: keep both, theirs as ANNOTATOR@OTHER")
+	prefer := fs.String("prefer", "", "when an annotator has a different version of an article in both: `ours|theirs`; ours keeps ours, theirs saves theirs over ours (undoable); default: keep both, theirs as ANNOTATOR@OTHER")
 	paths, err := e.parse(fs, args)
 	if err != nil {
 		return err

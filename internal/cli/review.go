@@ -16,7 +16,7 @@ import (
 // her finished articles are reviewed in place, accepted or returned.
 func runReview(e *env, args []string) error {
 	fs := e.newFlags("review")
-	annotators := fs.String("annotators", "", "the annotators to compare, comma-separated (default: every annotator of each article); one name reviews that annotator's finished work")
+	annotators := fs.String("annotators", "", "the annotators to compare, comma-separated (`a,b`; default: every annotator of each article); one name reviews that annotator's finished work")
 	var src suggestSources
 	src.flags(fs)
 	rest, err := e.parse(fs, args)

@@ -143,7 +143,7 @@ func TestSchemaPrintsValidJSON(t *testing.T) {
 			wantName: "newsroom-test",
 		},
 		{
-			name: "--schema with the README's example",
+			name: "--schema with docs/schema.md's example",
 			setup: func(*testing.T, *harness) []string {
 				return []string{"--schema", "testdata/schema/protest-events.json"}
 			},
@@ -194,5 +194,24 @@ func TestSchemaPrintsValidJSON(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSchemaPageExampleIsTested: the example in docs/schema.md is the
+// file TestSchemaPrintsValidJSON loads, so the page shows a schema that
+// annotate accepts.
+func TestSchemaPageExampleIsTested(t *testing.T) {
+	page := readDoc(t, "docs/schema.md")
+	_, block, ok := strings.Cut(page, "```json\n")
+	if !ok {
+		t.Fatal("docs/schema.md has no ```json example")
+	}
+	block, _, _ = strings.Cut(block, "```")
+	file, err := os.ReadFile(filepath.Join("testdata", "schema", "protest-events.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(block) != strings.TrimSpace(string(file)) {
+		t.Errorf("docs/schema.md's example differs from testdata/schema/protest-events.json:\n%s", block)
 	}
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -16,10 +17,17 @@ import (
 	"github.com/annotate-tool/annotate/internal/tui"
 )
 
-func runScreen(e *env, args []string) error {
+// screenFlags are the flags of annotate with no command: the common ones
+// and the suggestion sources.
+func screenFlags(e *env, src *suggestSources) *flag.FlagSet {
 	fs := e.newFlags("")
-	var src suggestSources
 	src.flags(fs)
+	return fs
+}
+
+func runScreen(e *env, args []string) error {
+	var src suggestSources
+	fs := screenFlags(e, &src)
 	if _, err := e.parse(fs, args); err != nil {
 		return err
 	}

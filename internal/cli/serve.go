@@ -19,7 +19,7 @@ import (
 	"github.com/annotate-tool/annotate/internal/termtext"
 )
 
-const serveUsage = "annotate serve [--listen ADDR] [--authorized-keys FILE] [--host-key FILE] [--idle-timeout D] [--max-timeout D] [--allow-keyless NAME]"
+const serveUsage = "annotate serve [--listen ADDR] [--authorized-keys FILE] [--host-key FILE] [--idle-timeout D] [--max-timeout D] [--allow-keyless NAME] [--overlap K] [--claim-timeout D]"
 
 // shutdownGrace is how long a stopping server waits for its sessions to
 // leave before it closes them.
@@ -29,9 +29,9 @@ const shutdownGrace = 10 * time.Second
 // per session, every session on this process's one open database.
 func runServe(e *env, args []string) error {
 	fs := e.newFlags("serve")
-	listen := fs.String("listen", serve.DefaultAddr, "address to listen on, host:port (another host than 127.0.0.1 opens the server to the network)")
-	keysPath := fs.String("authorized-keys", "", "the annotators' public keys, in OpenSSH authorized_keys format, the name as annotator=\"NAME\" or the key's comment (default: the database's path + .authorized_keys)")
-	hostKey := fs.String("host-key", "", "the server's private host key, made on first start (default: the database's path + .hostkey)")
+	listen := fs.String("listen", serve.DefaultAddr, "the address (`ADDR`) to listen on, host:port (another host than 127.0.0.1 opens the server to the network)")
+	keysPath := fs.String("authorized-keys", "", "the `FILE` of the annotators' public keys, in OpenSSH authorized_keys format, the name as annotator=\"NAME\" or the key's comment (default: the database's path + .authorized_keys)")
+	hostKey := fs.String("host-key", "", "the `FILE` of the server's private host key, made on first start (default: the database's path + .hostkey)")
 	idle := fs.Duration("idle-timeout", serve.DefaultIdleTimeout, "close a connection that sends and receives nothing this long (0: never)")
 	maxTime := fs.Duration("max-timeout", serve.DefaultMaxTimeout, "close any connection after this long (0: never)")
 	guest := fs.String("allow-keyless", "", "let clients without an authorized key in, read-only, as the guest `NAME`")

@@ -33,8 +33,8 @@ type suggestSources struct {
 }
 
 func (s *suggestSources) flags(fs *flag.FlagSet) {
-	fs.StringVar(&s.patterns, "patterns", "", "spaCy EntityRuler patterns (JSONL) to suggest from")
-	fs.StringVar(&s.url, "suggest-url", "", "a Label Studio ML backend to ask for predictions (POST URL/predict); nothing is sent without it")
+	fs.StringVar(&s.patterns, "patterns", "", "a `FILE` of spaCy EntityRuler patterns (JSONL) to suggest from")
+	fs.StringVar(&s.url, "suggest-url", "", "a Label Studio ML backend (`URL`) to ask for predictions (POST URL/predict); nothing is sent without it")
 	fs.DurationVar(&s.timeout, "suggest-timeout", suggest.DefaultTimeout, "how long to wait for the suggest server, per article")
 }
 

@@ -293,7 +293,7 @@ func TestDeleteClaimRemovesReferences(t *testing.T) {
 	}
 }
 
-// TestCueSelectedBeforeMovingToItsRow: the README's cue recipe is "select
+// TestCueSelectedBeforeMovingToItsRow: the cue recipe of docs/screen.md is "select
 // it in the article, come back with tab, press enter on the field". Here
 // the annotator selects the cue first and then moves to the Cue row.
 func TestCueSelectedBeforeMovingToItsRow(t *testing.T) {

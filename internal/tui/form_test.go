@@ -197,7 +197,7 @@ func buildRaqqa(t *testing.T) (*harness, string) {
 	h.keys("enter")
 	h.fill("figure.new", "53")
 	h.fill("credibility", "4")
-	// The cue, the README's way: on the Cue row, go to the article, select
+	// The cue, the way docs/screen.md gives it: on the Cue row, go to the article, select
 	// it, come back with tab and press enter.
 	h.toRow("cue")
 	h.keys("ctrl+o")
