@@ -99,6 +99,7 @@ func commands() []command {
 		{"serve", "serve the screen to a team over SSH, annotators known by their keys: " + serveUsage, runServe, annotatorUnused},
 		{"suggest", "an article's suggestions: annotate suggest ARTICLE-ID [--patterns FILE] [--suggest-url URL] [--json]", runSuggest, annotatorReads},
 		{"pretag", "write suggestions as an annotator's: annotate pretag --annotator NAME [--patterns FILE] [--suggest-url URL] --all|ARTICLE-ID...", runPretag, annotatorWrites},
+		{"keys", "print the screen's key bindings in force, as the keys file writes them: annotate keys", runKeys, annotatorUnused},
 		{"demo", "try annotate on the built-in sample articles", runDemo, annotatorWrites},
 		{"version", "print the version", runVersion, annotatorUnused},
 	}

@@ -3,6 +3,7 @@ package tui
 import (
 	"unicode/utf8"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/annotate-tool/annotate/internal/model"
@@ -60,25 +61,25 @@ func (p *prompt) filter() {
 }
 
 // edit applies a key to the input. It reports whether the key was used.
-func (p *prompt) edit(msg tea.KeyPressMsg) bool {
-	switch msg.String() {
-	case "backspace", "ctrl+h":
+func (p *prompt) edit(msg tea.KeyPressMsg, k PromptKeys) bool {
+	switch {
+	case msg.String() == "backspace" || msg.String() == "ctrl+h":
 		if p.input != "" {
 			_, size := utf8.DecodeLastRuneInString(p.input)
 			p.input = p.input[:len(p.input)-size]
 			p.filter()
 		}
 		return true
-	case "ctrl+u":
+	case key.Matches(msg, k.Clear):
 		p.input = ""
 		p.filter()
 		return true
-	case "up", "ctrl+p":
+	case key.Matches(msg, k.Up):
 		if p.cursor > 0 {
 			p.cursor--
 		}
 		return true
-	case "down", "ctrl+n", "tab":
+	case key.Matches(msg, k.Down):
 		if p.cursor < len(p.matches)-1 {
 			p.cursor++
 		}
