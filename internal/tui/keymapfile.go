@@ -123,6 +123,9 @@ func ParseKeymap(r io.Reader) (KeyMap, error) {
 	}
 	for _, name := range order {
 		b, _ := km.action(name)
+		if slices.Equal(b.Keys(), bound[name].keys) {
+			continue // as it was: the hint as it was too
+		}
 		twice := saidTwice(b.Help().Key)
 		b.SetKeys(bound[name].keys...)
 		b.SetHelp(helpLabel(bound[name].keys, twice), b.Help().Desc)
@@ -363,15 +366,15 @@ func (km KeyMap) Markdown() string {
 			if group != "" {
 				b.WriteString("\n")
 			}
-			fmt.Fprintf(&b, "%s\n\n| Action | Keys | Does |\n|---|---|---|\n", groupTitles[g])
+			fmt.Fprintf(&b, "### %s\n\n| Action | Keys | Does |\n|---|---|---|\n", groupTitles[g])
 			group = g
 		}
 		keys := make([]string, len(a.b.Keys()))
 		for i, k := range a.b.Keys() {
-			keys[i] = "`" + strings.ReplaceAll(k, "`", "\\`") + "`"
+			keys[i] = codeSpan(k)
 		}
 		if digitRun(a.b.Keys()) {
-			keys = []string{"`" + helpLabel(a.b.Keys(), false) + "`"}
+			keys = []string{codeSpan(helpLabel(a.b.Keys(), false))}
 		}
 		name := "`" + a.name + "`"
 		if _, fixed := fixedActions[a.name]; fixed {
@@ -380,4 +383,12 @@ func (km KeyMap) Markdown() string {
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", name, strings.ReplaceAll(strings.Join(keys, " "), "|", "\\|"), strings.ReplaceAll(a.b.Help().Desc, "|", "\\|"))
 	}
 	return b.String()
+}
+
+// codeSpan is s as Markdown code: a backtick inside takes a double fence.
+func codeSpan(s string) string {
+	if strings.Contains(s, "`") {
+		return "`` " + s + " ``"
+	}
+	return "`" + s + "`"
 }
