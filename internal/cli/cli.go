@@ -111,6 +111,7 @@ func commands() []command {
 		{name: "serve", summary: "serve the screen to a team over SSH, annotators known by their keys", usage: []string{serveUsage}, topic: "team", run: runServe, uses: annotatorUnused},
 		{name: "suggest", summary: "an article's suggestions: registry names, patterns, a model", usage: []string{"annotate suggest ARTICLE-ID [--patterns FILE] [--suggest-url URL [--suggest-timeout D]] [--json]"}, topic: "registry", run: runSuggest, uses: annotatorReads},
 		{name: "pretag", summary: "write suggestions as an annotator's annotations", usage: []string{"annotate pretag --annotator NAME [--patterns FILE] [--suggest-url URL [--suggest-timeout D]] --all|ARTICLE-ID..."}, topic: "registry", run: runPretag, uses: annotatorWrites},
+		{name: "keys", summary: "print the screen's key bindings in force, as the keys file writes them", usage: []string{"annotate keys"}, topic: "screen", run: runKeys, uses: annotatorUnused},
 		{name: "demo", summary: "try annotate on the built-in sample articles", usage: []string{"annotate demo [--list]"}, topic: "commands", run: runDemo, uses: annotatorWrites},
 		{name: "version", summary: "print the version", usage: []string{"annotate version"}, topic: "commands", run: runVersion, uses: annotatorUnused},
 	}

@@ -34,6 +34,11 @@ func runScreen(e *env, args []string) error {
 	if !e.interactive {
 		return errUsage{"the annotation screen needs a terminal; use a command (annotate help) for scripts"}
 	}
+	// A keys file that cannot be used stops the screen before the
+	// database is opened (openScreenWith reads it for every screen).
+	if _, _, err := e.keymap(); err != nil {
+		return err
+	}
 	db, _, err := src.open(e)
 	if err != nil {
 		return err
@@ -75,11 +80,16 @@ func openScreenWith(e *env, db store.Store, src *suggestSources, review *tui.Rev
 	if err != nil {
 		return err
 	}
+	keys, _, err := e.keymap()
+	if err != nil {
+		return err
+	}
 	log, closeLog := e.logger()
 	defer closeLog()
 	opts := tui.Options{
 		Store: db, Schema: schema, Annotator: e.annotator, Location: e.location(),
 		NoColor: e.getenv("NO_COLOR") != "", Logger: log, Review: review, NewAnnotatorAmong: e.othersIfNew(),
+		Keys: keys,
 		Suggest: func(text string, reg []model.RegistryEntry, a *model.Annotation) []suggest.Suggestion {
 			var pats []suggest.Pattern
 			if src != nil {

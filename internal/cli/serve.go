@@ -59,6 +59,12 @@ func runServe(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The screens served use the keys file of the account serving, like
+	// the screen run here; one that cannot be used stops the server.
+	keymap, keymapPath, err := e.keymap()
+	if err != nil {
+		return err
+	}
 	hostKeyPath := *hostKey
 	if hostKeyPath == "" {
 		hostKeyPath = e.dbPath + ".hostkey"
@@ -84,7 +90,7 @@ func runServe(e *env, args []string) error {
 	hub := store.NewHub()
 	srv, err := serve.New(serve.Options{Store: db, Schema: schema, HostKeyPath: hostKeyPath, Keys: keys,
 		Guest: *guest, IdleTimeout: *idle, MaxTimeout: *maxTime, Logger: log,
-		Hub: hub, Overlap: *overlap, ClaimTimeout: *claimTimeout})
+		Hub: hub, Overlap: *overlap, ClaimTimeout: *claimTimeout, KeyMap: keymap})
 	if err != nil {
 		return err
 	}
@@ -123,8 +129,12 @@ func runServe(e *env, args []string) error {
 	if *overlap > 0 {
 		assign = fmt.Sprintf("each article handed to %d %s (claims lapse after %v idle)", *overlap, plural(*overlap, "annotator", "annotators"), *claimTimeout)
 	}
-	fmt.Fprintf(out, "annotate serve: listening on %s (host key %s%s, in %s); %s; %s; %s; database %s; Ctrl-C stops\n",
-		addr, srv.HostKeyFingerprint(), made, hostKeyPath, who, guests, assign, e.location())
+	keyFile := "default keys"
+	if keymap != nil {
+		keyFile = "keys from " + keymapPath
+	}
+	fmt.Fprintf(out, "annotate serve: listening on %s (host key %s%s, in %s); %s; %s; %s; %s; database %s; Ctrl-C stops\n",
+		addr, srv.HostKeyFingerprint(), made, hostKeyPath, who, guests, assign, keyFile, e.location())
 	log.Info("serve started", "listen", addr, "host_key", srv.HostKeyFingerprint(), "keys", keys.Len(),
 		"guest", *guest, "database", e.location(), "idle_timeout", idle.String(), "max_timeout", maxTime.String(), "overlap", *overlap, "claim_timeout", claimTimeout.String())
 

@@ -77,6 +77,8 @@ type Options struct {
 	// ClaimTimeout is how long a claim lasts without work on the article.
 	Overlap      int
 	ClaimTimeout time.Duration
+	// KeyMap is every screen's key bindings (nil: the defaults).
+	KeyMap *tui.KeyMap
 }
 
 // DefaultClaimTimeout is how long an assigned article stays an
@@ -495,6 +497,7 @@ func (s *Server) sessionOptions(id identity, term string, environ []string) (tui
 			return suggest.Suggest(text, reg, nil, a)
 		},
 		Updates: updates,
+		Keys:    s.opts.KeyMap,
 	}
 	if s.opts.Overlap > 0 && !id.guest {
 		// (New checked the store hands out claims; Watch passes them on.)

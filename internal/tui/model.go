@@ -49,6 +49,9 @@ type Options struct {
 	// --overlap K): D and S open the next one assigned, and the queue
 	// marks it.
 	Overlap *OverlapOptions
+	// Keys are the key bindings (nil: DefaultKeyMap), as ParseKeymap
+	// reads them from the user's keymap file.
+	Keys *KeyMap
 	// NewAnnotatorAmong, when Annotator is new to a database that has
 	// these annotators, has the screen ask before starting
 	// (newannotator.go).
@@ -245,6 +248,10 @@ func New(opts Options) *Model {
 	}
 	m := &Model{opts: opts, keys: DefaultKeyMap(), log: opts.Logger,
 		drafts: map[string]string{}, draftErrs: map[string]string{}, expanded: map[string]bool{}}
+	if opts.Keys != nil {
+		m.keys = *opts.Keys
+		m.keys.mirror()
+	}
 	// Start dark: the terminal's answer about its background may never come.
 	m.styles = NewStyles(opts.Schema, true, opts.NoColor)
 	m.width, m.height = 80, 24

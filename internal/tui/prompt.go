@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
@@ -98,15 +99,20 @@ func (p *prompt) filter() {
 // edit applies a key or a paste to the input. It reports whether the
 // input changed; joined is set when a pasted text's lines were joined
 // into the one line a prompt holds.
-func (p *prompt) edit(msg tea.Msg) (changed, joined bool) {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch k.String() {
-		case "up", "ctrl+p":
+func (p *prompt) edit(msg tea.Msg, k PromptKeys) (changed, joined bool) {
+	before := p.value()
+	if kp, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(kp, k.Clear):
+			p.text().SetValue("")
+			p.filter()
+			return before != "", false
+		case key.Matches(kp, k.Up):
 			if p.cursor > 0 {
 				p.cursor--
 			}
 			return false, false
-		case "down", "ctrl+n", "tab":
+		case key.Matches(kp, k.Down):
 			if p.cursor < len(p.matches)-1 {
 				p.cursor++
 			}
@@ -116,7 +122,6 @@ func (p *prompt) edit(msg tea.Msg) (changed, joined bool) {
 	if pm, ok := msg.(tea.PasteMsg); ok {
 		joined = strings.ContainsAny(pm.Content, "\r\n")
 	}
-	before := p.value()
 	in, _ := p.text().Update(msg)
 	*p.in = in
 	if p.value() != before {

@@ -159,7 +159,7 @@ func TestHelpOverlay(t *testing.T) {
 	h.keys("enter ?")
 	s := h.screen()
 	for _, want := range []string{"Keys", "j/k scroll · any other key closes", "Move and select", "w/→ next word",
-		"Tag", "ctrl+r redo", "D done, next", "1 ORG", "0 COUNT", "ctrl+c quit", "del clear the value"} {
+		"Tag", "ctrl+r/U redo", "D done, next", "1 ORG", "0 COUNT", "ctrl+c quit", "delete clear the value"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("help lacks %q:\n%s", want, s)
 		}
@@ -175,13 +175,14 @@ func TestHelpOverlay(t *testing.T) {
 	}
 }
 
-// TestHelpFits80x24: every group of keys is on the help screen in a
-// terminal of the usual size.
+// TestHelpFits80x24: every key of the focus ? was pressed in is on the
+// help screen in a terminal of the usual size (the other focuses' keys
+// follow, scrolled to).
 func TestHelpFits80x24(t *testing.T) {
 	h := openTag(t)
 	h.keys("?")
 	s := h.screen()
-	for _, want := range []string{"Move and select", "ctrl+r redo", "D done, next", "ctrl+c quit", "del clear the value"} {
+	for _, want := range []string{"Move and select", "ctrl+r/U redo", "D done, next", "ctrl+c quit", "Entities and suggestions", "z reject"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("help at 80x24 lacks %q:\n%s", want, s)
 		}

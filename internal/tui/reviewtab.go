@@ -84,6 +84,9 @@ type ReviewKeys struct {
 	Help         key.Binding
 	// On the annotator's side: the comments her reviewer left.
 	Show, Answer, Finish key.Binding
+	// Save and Cancel end a comment being typed (KeyMap sets them to the
+	// prompt's confirm and cancel).
+	Save, Cancel key.Binding
 }
 
 // DefaultReviewKeys are the Review tab's keys.
@@ -107,6 +110,8 @@ func DefaultReviewKeys() ReviewKeys {
 		Show:         k(keys("enter"), help("enter", "show where")),
 		Answer:       k(keys("m"), help("m", "answer")),
 		Finish:       k(keys("D"), help("D", "done")),
+		Save:         k(keys("enter"), help("enter", "confirm")),
+		Cancel:       k(keys("esc"), help("esc", "cancel")),
 	}
 }
 
@@ -392,11 +397,11 @@ func distinct(it *review.Item, who []string) map[string]bool {
 
 func (t *reviewTab) updateInput(msg tea.Msg) (reviewAction, tea.Cmd, bool) {
 	if kp, ok := msg.(tea.KeyPressMsg); ok {
-		switch kp.String() {
-		case "esc":
+		switch {
+		case key.Matches(kp, t.keys.Cancel):
 			t.input = nil
 			return actSay{text: "comment dropped"}, nil, true
-		case "enter":
+		case key.Matches(kp, t.keys.Save):
 			text := strings.TrimSpace(t.input.Value())
 			kind := t.inputKind
 			if text == "" {

@@ -17,20 +17,13 @@ import (
 )
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	if m.prompt != nil {
-		return m.handlePrompt(msg)
-	}
-	if m.rv.capturing() && m.screen == screenArticle && !key.Matches(msg, m.keys.Global.Quit) {
-		// A comment being typed takes every key but ctrl+c.
-		cmd, _ := m.reviewKey(msg)
-		return cmd
-	}
 	if m.showHelp {
-		switch msg.String() {
-		case "j", "down", "space", "pgdown", "ctrl+d":
+		a := m.keys.Article
+		switch {
+		case key.Matches(msg, a.LineDown, a.PageDown):
 			m.helpTop = min(m.helpTop+3, max(0, len(m.helpContent())-(m.height-2)))
 			return nil
-		case "k", "up", "pgup", "ctrl+u":
+		case key.Matches(msg, a.LineUp, a.PageUp):
 			m.helpTop = max(0, m.helpTop-3)
 			return nil
 		}
@@ -41,6 +34,19 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	capturing := m.rv.capturing() && m.screen == screenArticle
+	if (m.prompt != nil || capturing) && m.opensHelp(msg) {
+		m.showHelp = true
+		return nil
+	}
+	if m.prompt != nil {
+		return m.handlePrompt(msg)
+	}
+	if capturing && !key.Matches(msg, m.keys.Global.Quit) {
+		// A comment being typed takes every key but ctrl+c (and help).
+		cmd, _ := m.reviewKey(msg)
+		return cmd
+	}
 	if key.Matches(msg, m.keys.Global.Quit) {
 		return m.quit(msg.String())
 	}
@@ -49,7 +55,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.quitArmed = false
 		m.setMessage("")
 	}
-	if key.Matches(msg, m.keys.Global.Help) && m.form == nil {
+	if m.opensHelp(msg) {
 		m.showHelp = true
 		return nil
 	}
@@ -122,7 +128,7 @@ func (m *Model) queueKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.qFilter = (m.qFilter + 1) % (len(model.Statuses) + 1)
 		m.qCursor, m.qOffset = 0, 0
 		return m.loadQueue(false)
-	case msg.String() == "shift+tab" || msg.String() == "F":
+	case key.Matches(msg, k.PrevFilter):
 		m.qFilter = (m.qFilter + len(model.Statuses)) % (len(model.Statuses) + 1)
 		m.qCursor, m.qOffset = 0, 0
 		return m.loadQueue(false)
@@ -282,7 +288,7 @@ func (m *Model) handlePrompt(msg tea.KeyPressMsg) tea.Cmd {
 // editPrompt applies a key or a paste to the open prompt's input.
 func (m *Model) editPrompt(msg tea.Msg) tea.Cmd {
 	p := m.prompt
-	changed, joined := p.edit(msg)
+	changed, joined := p.edit(msg, m.keys.Prompt)
 	if joined {
 		m.setMessage("pasted lines joined with spaces: a prompt holds one line")
 	}
@@ -314,7 +320,7 @@ func (m *Model) articleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.screen = screenQueue
 		m.extend = false
 		return m.loadQueue(false)
-	case key.Matches(msg, k.FocusSide), msg.String() == "ctrl+o":
+	case key.Matches(msg, k.FocusSide):
 		m.focus = focusSide
 		return nil
 	case key.Matches(msg, k.Claim):

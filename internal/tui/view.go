@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -257,73 +258,42 @@ func (m *Model) selectionInfo() string {
 	return "“" + text + "”"
 }
 
-// renderHelpLine shows the keys that matter where the focus is.
+// renderHelpLine shows the keys that matter where the focus is: the
+// ShortHelp of the focus's key groups.
 func (m *Model) renderHelpLine() string {
-	var bs []key.Binding
-	k := m.keys
-	where := 0
-	switch {
-	case m.prompt != nil:
-		bs = []key.Binding{k.Prompt.Confirm, k.Prompt.Cancel, k.Prompt.Down}
-	case m.screen == screenQueue:
-		where = 1
-		bs = []key.Binding{k.Queue.Down, k.Queue.Open, k.Queue.Filter, k.Queue.Search, k.Queue.Quit, k.Global.Help}
-	case m.focus == focusSide && m.form != nil:
-		where = 2
-		bs = []key.Binding{k.Form.NextField, k.Form.Confirm, k.Form.NextChoice, k.Form.Back, k.Form.Article, k.Form.Evidence, k.Form.Figure, k.Form.ClearValue}
-	case m.rv.capturing() && m.screen == screenArticle:
-		where = 7
-		bs = []key.Binding{k.Prompt.Confirm, k.Prompt.Cancel}
-	case m.focus == focusSide && m.sideTab == tabReview && m.opts.Review == nil:
-		where = 8
-		bs = k.Review.CommentsHelp()
-	case m.focus == focusSide && m.sideTab == tabReview:
-		where = 3
-		bs = k.Review.ShortHelp()
-	case m.focus == focusSide && m.sideTab != tabEntities:
-		where = 4
-		bs = []key.Binding{k.List.Down, k.List.Open, k.List.New, k.List.Delete, k.Side.NextTab, k.Side.FocusArticle, k.Global.Help}
-	case m.focus == focusSide:
-		where = 5
-		bs = []key.Binding{k.Side.Down, k.Side.NextTab, k.Side.Jump, k.Side.Delete, k.Side.Relabel, k.Side.FocusArticle, k.Global.Help}
-	default:
-		where = 6
-		bs = []key.Binding{k.Article.NextWord, k.Article.Extend, k.Article.Label, k.Article.Picker, k.Article.Delete,
-			k.Article.TagAll, k.Article.Claim, k.Article.Undo, k.Article.Done, k.Article.FocusSide, k.Article.Back, k.Global.Help}
-	}
+	f := m.keyFocus()
 	// The line changes only with where the focus is and the width.
-	ck := helpLineKey{where: where, width: m.width, dark: m.styles.Dark}
+	ck := helpLineKey{focus: f, width: m.width, dark: m.styles.Dark}
 	if line, ok := m.helpLines[ck]; ok {
 		return line
 	}
 	if m.helpLines == nil {
 		m.helpLines = map[helpLineKey]string{}
 	}
-	line := m.drawHelpLine(bs)
+	line := m.drawHelpLine(f, focusSpecs[f].hint(m.keys))
 	m.helpLines[ck] = line
 	return line
 }
 
 // helpLineKey is what the key hint line depends on.
 type helpLineKey struct {
-	where, width int
-	dark         bool
+	focus keyFocus
+	width int
+	dark  bool
 }
 
-// drawHelpLine lays the key hint out.
-func (m *Model) drawHelpLine(bs []key.Binding) string {
-	k := m.keys
-	// As many keys as fit, always ending with where the others are.
-	more := k.Global.Help.Help()
-	tail := m.styles.HelpKey.Render(more.Key) + " " + m.styles.Help.Render(more.Desc)
+// drawHelpLine lays the key hint out: as many keys as fit, always ending
+// with the key that shows the others.
+func (m *Model) drawHelpLine(f keyFocus, bs []key.Binding) string {
+	tail := m.styles.HelpKey.Render(termtext.Line(m.keys.helpKey(f))) + " " + m.styles.Help.Render(m.keys.Global.Help.Help().Desc)
 	sep := m.styles.Help.Render(" · ")
 	line := ""
 	for _, b := range bs {
-		if b.Help() == more {
+		h := b.Help()
+		if h == m.keys.Global.Help.Help() || !b.Enabled() || len(b.Keys()) == 0 {
 			continue
 		}
-		h := b.Help()
-		part := m.styles.HelpKey.Render(h.Key) + " " + m.styles.Help.Render(h.Desc)
+		part := m.styles.HelpKey.Render(termtext.Line(h.Key)) + " " + m.styles.Help.Render(h.Desc)
 		if ansi.StringWidth(" "+line+part+sep+tail) > m.width {
 			break
 		}
@@ -339,47 +309,39 @@ func (m *Model) renderHelp(h int) string {
 	return block(lines[top:], m.width, h)
 }
 
-// helpContent lists every key, grouped, laid out for the window's width.
+// helpContent lists the keys in force, laid out for the window's width:
+// first those of the focus the overlay was opened from (FullHelp of its
+// groups), then the others, each binding with all its keys.
 func (m *Model) helpContent() []string {
 	k := m.keys
-	groups := []struct {
-		name     string
-		bindings []key.Binding
-	}{
-		{"Queue", []key.Binding{k.Queue.Down, k.Queue.Top, k.Queue.Bottom, k.Queue.Open, k.Queue.Filter, k.Queue.Search, k.Queue.Reload, k.Queue.Quit}},
-		{"Move and select", []key.Binding{k.Article.NextWord, k.Article.PrevWord, k.Article.NextChar, k.Article.PrevChar, k.Article.LineDown, k.Article.LineUp,
-			k.Article.NextSentence, k.Article.PrevSentence, k.Article.NextPara, k.Article.PrevPara, k.Article.PageDown, k.Article.PageUp,
-			k.Article.Top, k.Article.Bottom, k.Article.NextSpan, k.Article.PrevSpan, k.Article.Extend, k.Article.SwapEnds, k.Article.Collapse,
-			k.Article.Search, k.Article.SearchNext, k.Article.SearchPrev}},
-		{"Tag", []key.Binding{k.Article.Label, k.Article.Picker, k.Article.Relabel, k.Article.Delete, k.Article.TagAll, k.Article.TagAllWords,
-			k.Article.Claim, k.Article.Undo, k.Article.Redo, k.Article.Done, k.Article.Skip, k.Article.FocusSide, k.Article.Back}},
-		{"Entities and suggestions", []key.Binding{k.Article.Link, k.Article.Split, k.Article.Affiliate,
-			k.Article.NextSuggestion, k.Article.PrevSuggestion, k.Article.Accept, k.Article.AcceptAll, k.Article.Reject}},
-		{"Side pane", []key.Binding{k.Side.Down, k.Side.NextTab, k.Side.Jump, k.Side.Expand, k.Side.Delete, k.Side.Relabel, k.Side.FocusArticle}},
-		{"Claims, Sources, Incidents", []key.Binding{k.List.Down, k.List.Open, k.List.New, k.List.Delete, k.List.Accept}},
-		{"Forms (type to fill a field)", []key.Binding{k.Form.NextField, k.Form.PrevField, k.Form.NextChoice, k.Form.PrevChoice, k.Form.Confirm, k.Form.Back,
-			k.Form.Article, k.Form.Evidence, k.Form.Figure, k.Form.ClearDraft, k.Form.ClearValue}},
+	f := m.keyFocus()
+	here := focusSpecs[f].sections(k)
+	var elsewhere []keySection
+	if m.opts.Review != nil && f != focusReview {
+		elsewhere = append(elsewhere, k.Review.sections()...)
 	}
-	if m.hasComments() {
-		groups = append(groups, struct {
-			name     string
-			bindings []key.Binding
-		}{"Review comments (Review tab)", k.Review.CommentsHelp()})
+	if m.opts.Review != nil && f == focusQueue {
+		here = append(here, keySection{"Review (queue)", []key.Binding{k.Review.AcceptAgreed}})
 	}
-	if m.opts.Review != nil {
-		// Review's keys come first: it is where the reviewer works.
-		var bs []key.Binding
-		for _, col := range k.Review.FullHelp() {
-			bs = append(bs, col...)
+	for _, g := range []keyFocus{focusQueue, focusArticleText, focusEntities, focusLists, focusForm, focusPrompt} {
+		if g == f {
+			continue
 		}
-		groups = append([]struct {
-			name     string
-			bindings []key.Binding
-		}{{"Review tab", bs}}, groups...)
+		for _, s := range focusSpecs[g].sections(k) {
+			if !slices.ContainsFunc(here, func(h keySection) bool { return h.title == s.title }) &&
+				!slices.ContainsFunc(elsewhere, func(h keySection) bool { return h.title == s.title }) {
+				elsewhere = append(elsewhere, s)
+			}
+		}
 	}
+	if m.hasComments() && f != focusComments {
+		elsewhere = append(elsewhere, k.Review.commentSections()...)
+	}
+	keysOf := func(b key.Binding) string { return m.styles.HelpKey.Render(termtext.Line(fullLabel(b))) }
+	a := k.Article
 	var lines []string
-	lines = append(lines, m.styles.Title.Render("Keys")+"  "+m.styles.HelpKey.Render("?")+" this help · "+
-		m.styles.HelpKey.Render("ctrl+c")+" quit"+m.styles.Subtle.Render(" · j/k scroll · any other key closes"))
+	lines = append(lines, m.styles.Title.Render("Keys")+"  "+keysOf(k.Global.Help)+" this help · "+keysOf(k.Global.Quit)+" quit"+
+		m.styles.Subtle.Render(" · "+termtext.Line(pair(a.LineDown, a.LineUp, "").Help().Key)+" scroll · any other key closes"))
 	var labels []string
 	for _, l := range m.opts.Schema.Labels {
 		if l.Key != "" {
@@ -387,13 +349,23 @@ func (m *Model) helpContent() []string {
 		}
 	}
 	lines = append(lines, m.styles.Accent.Render("Labels:")+" "+strings.Join(labels, " "))
-	for _, g := range groups {
+	section := func(s keySection) {
 		var items []string
-		for _, b := range g.bindings {
-			hb := b.Help()
-			items = append(items, m.styles.HelpKey.Render(hb.Key)+" "+hb.Desc)
+		for _, b := range s.keys {
+			if len(b.Keys()) == 0 {
+				continue
+			}
+			items = append(items, keysOf(b)+" "+b.Help().Desc)
 		}
-		lines = append(lines, flow(m.styles.Accent.Render(g.name+":"), items, m.width)...)
+		lines = append(lines, flow(m.styles.Accent.Render(s.title+":"), items, m.width)...)
+	}
+	lines = append(lines, m.styles.Title.Render("Here, in "+focusSpecs[f].name))
+	for _, s := range here {
+		section(s)
+	}
+	lines = append(lines, m.styles.Title.Render("Elsewhere"))
+	for _, s := range elsewhere {
+		section(s)
 	}
 	return lines
 }
