@@ -841,11 +841,11 @@ func (m *Model) renderPicker(w, h int) string {
 		}
 		switch {
 		case i == p.cursor:
-			lines = append(lines, m.styles.RowActive.Render(fit(row, w)))
+			lines = append(lines, m.styles.RowActive.Render(fit(highlightMark+row, w)))
 		case isLabel:
-			lines = append(lines, m.styles.Chip(c).Render(fmt.Sprintf("%-6s", termtext.Line(c)))+" "+m.styles.Subtle.Render(termtext.Line(l.Description)))
+			lines = append(lines, noMark+m.styles.Chip(c).Render(fmt.Sprintf("%-6s", termtext.Line(c)))+" "+m.styles.Subtle.Render(termtext.Line(l.Description)))
 		default:
-			lines = append(lines, row)
+			lines = append(lines, noMark+row)
 		}
 	}
 	if len(p.matches) == 0 {
