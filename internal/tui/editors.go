@@ -1372,7 +1372,7 @@ func (m *Model) openFigurePicker(f *form, r *formRow, all bool) {
 		p.title = "fill " + r.title + " from a claim's figure counting " + what
 		p.choices = fitting
 		if n := len(others); n > 0 {
-			d := fmt.Sprintf("+ %d more counting something else (%s): enter lists them", n, strings.Join(otherCounts, ", "))
+			d := fmt.Sprintf("+ list the %d counting something else (%s)", n, strings.Join(otherCounts, ", "))
 			p.ids[d] = figureOthers
 			p.choices = append(p.choices, d)
 		}

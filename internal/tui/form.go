@@ -432,7 +432,10 @@ func (m *Model) renderForm(w, h int) []string {
 						lines = append(lines, indent+m.styles.RowActive.Render(fit(ansi.Strip(l), cellW)))
 					}
 				} else {
-					under([]seg{{noMark + text, m.styles.Subtle}}, 2)
+					// Beside the marker's column, so the choices line up.
+					for _, l := range wrapSegs([]seg{{text, m.styles.Subtle}}, max(1, cellW-len(noMark)), 2) {
+						lines = append(lines, indent+noMark+l)
+					}
 				}
 				shown++
 			}
