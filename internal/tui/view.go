@@ -829,7 +829,8 @@ func (m *Model) renderSide(w, h int) string {
 	return block(lines, w, h)
 }
 
-// renderPicker draws the fuzzy label picker.
+// renderPicker draws a picker: what was typed and the matching choices,
+// the highlighted one marked (highlightMark) and coloured.
 func (m *Model) renderPicker(w, h int) string {
 	p := m.prompt
 	lines := []string{m.styles.Title.Render(termtext.Line(p.title)), m.styles.Accent.Render("› ") + p.view(), ""}
