@@ -260,7 +260,7 @@ func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 			// Several choices match what was typed and the highlight is
 			// only the best guess: ask before taking it.
 			f.moved = true
-			m.setMessage(severalMatch(len(opts), draft, choice.name()))
+			m.setMessage(severalMatch(len(opts), draft))
 			return nil
 		}
 		return m.confirmRow(f, r, draft, choice)
@@ -349,9 +349,9 @@ func typedCode(typed string, o *option) bool {
 }
 
 // severalMatch is what enter says on a highlight that several typed
-// matches share: how many, and what enter again takes.
-func severalMatch(n int, typed, highlighted string) string {
-	return fmt.Sprintf("%d choices match %s: ↓/↑ picks one, enter again takes %s", n, quote(termtext.Line(typed)), quote(termtext.Line(highlighted)))
+// matches share: how many, and that enter again takes the one marked.
+func severalMatch(n int, typed string) string {
+	return fmt.Sprintf("%d match %s: enter again takes %s, ↓/↑ another", n, quote(termtext.Line(typed)), strings.TrimSpace(highlightMark))
 }
 
 // renderForm draws the open form: a row per field with its value, the draft

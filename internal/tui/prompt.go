@@ -164,7 +164,7 @@ func (p *prompt) picks() bool { return p.kind != promptFind && p.kind != promptQ
 // the picker left open: nothing is highlighted, or several choices match
 // what was typed and enter again takes the highlighted one.
 func (p *prompt) decide() string {
-	c, ok := p.choice()
+	_, ok := p.choice()
 	switch {
 	case !ok && len(p.matches) == 0:
 		return "nothing matches " + quote(termtext.Line(p.value())) + ": type something else, or esc"
@@ -174,5 +174,5 @@ func (p *prompt) decide() string {
 		return ""
 	}
 	p.moved = true
-	return severalMatch(len(p.matches), p.value(), c)
+	return severalMatch(len(p.matches), p.value())
 }

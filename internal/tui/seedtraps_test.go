@@ -353,7 +353,7 @@ func TestEnterAsksWhenSeveralMatch(t *testing.T) {
 	if v, ok := h.incident(inc).Fields["event_type"]; ok {
 		t.Fatalf("attack, enter took %q without asking", v.Text)
 	}
-	if !strings.Contains(h.m.message, "2 choices match") || !strings.Contains(h.m.message, "enter again") {
+	if !strings.Contains(h.m.message, "2 match “attack”") || !strings.Contains(h.m.message, "enter again") {
 		t.Errorf("attack, enter says %q, want how many match and what enter does next", h.m.message)
 	}
 	if s := sidePane(h.screen(), h.m); !strings.Contains(s, "Violence against civilians › Attack") || !strings.Contains(s, "Shelling/artillery/missile") {
