@@ -12,7 +12,6 @@ require (
 	github.com/charmbracelet/x/term v0.2.2
 	github.com/clipperhouse/uax29/v2 v2.7.0
 	github.com/jackc/pgx/v5 v5.12.0
-	github.com/sahilm/fuzzy v0.1.3
 	go.etcd.io/bbolt v1.5.0
 	golang.org/x/crypto v0.59.0
 	golang.org/x/text v0.44.0

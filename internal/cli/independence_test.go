@@ -168,7 +168,7 @@ func TestAnnotatorsStayIndependent(t *testing.T) {
 	alice.find("militant group")
 	alice.keys("1 e") // ORG, then link it to the Islamic State entity
 	alice.typeText("Islamic")
-	alice.keys("enter")
+	alice.keys("enter enter") // the entity and its registry entry match: enter asks first
 	alice.find("July 27, 2017")
 	alice.keys("9 a a") // TIME, every occurrence
 	alice.find("Raqqa")

@@ -8,7 +8,8 @@ import "slices"
 
 // RemoveSpan deletes the mention s and every reference to it: a claim it
 // was the claimant of keeps the claimant's words as a name, a source grade
-// forgets its span, incident fields and evidence drop it. The entity it
+// forgets its span, incident fields and evidence drop it (a field left
+// empty goes with its evidence, SetField). The entity it
 // mentioned goes with its last mention (PruneReferents).
 func RemoveSpan(a *Annotation, s Span, text string) {
 	id := s.ID
@@ -27,15 +28,16 @@ func RemoveSpan(a *Annotation, s Span, text string) {
 			a.Sources[j].SpanID = ""
 		}
 	}
-	for _, inc := range a.Incidents {
+	for i := range a.Incidents {
+		inc := &a.Incidents[i]
+		for f, ids := range inc.Evidence {
+			inc.Evidence[f] = RemoveID(ids, id)
+		}
 		for f, v := range inc.Fields {
 			if len(v.List) > 0 {
 				v.List = RemoveID(v.List, id)
-				inc.Fields[f] = v
+				SetField(inc, f, v) // a list left empty goes, with its evidence
 			}
-		}
-		for f, ids := range inc.Evidence {
-			inc.Evidence[f] = RemoveID(ids, id)
 		}
 	}
 	PruneReferents(a)
@@ -60,4 +62,22 @@ func RemoveClaim(a *Annotation, id string) {
 // RemoveID returns ids without id, in place.
 func RemoveID(ids []string, id string) []string {
 	return slices.DeleteFunc(ids, func(x string) bool { return x == id })
+}
+
+// SetField sets an incident field's value. A zero value removes the field,
+// and its evidence goes with it: evidence supports a value, so none is
+// left pointing at a field that has been cleared. It returns the evidence
+// removed.
+func SetField(inc *Incident, field string, v Value) (dropped []string) {
+	if !v.IsZero() {
+		if inc.Fields == nil {
+			inc.Fields = map[string]Value{}
+		}
+		inc.Fields[field] = v
+		return nil
+	}
+	delete(inc.Fields, field)
+	dropped = inc.Evidence[field]
+	delete(inc.Evidence, field)
+	return dropped
 }

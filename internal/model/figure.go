@@ -481,3 +481,74 @@ func (f Figure) CountBounds() (low, best, high *int) {
 	}
 	return nil, nil, nil
 }
+
+// sameCount reports whether two names of what a figure counts are the same:
+// case aside, and "_" read as a space ("vehicles_destroyed" is "vehicles
+// destroyed"), so a field name can be written either way.
+func sameCount(a, b string) bool {
+	norm := func(s string) string { return strings.Join(strings.Fields(strings.ReplaceAll(s, "_", " ")), " ") }
+	return a != "" && strings.EqualFold(norm(a), norm(b))
+}
+
+// CountsAs reports whether the figure counts code (case aside, "_" as a
+// space): whether "53 killed" fits a field that counts the killed.
+func (f Figure) CountsAs(code string) bool { return sameCount(f.Counts, code) }
+
+// FigureCounts is what a claim's figures may count: the schema's
+// figure_counts, or killed, wounded, kidnapped and other when it lists none.
+func (s *Schema) FigureCounts() []string {
+	if s != nil && len(s.Claims.FigureCounts) > 0 {
+		return s.Claims.FigureCounts
+	}
+	return []string{"killed", "wounded", "kidnapped", "other"}
+}
+
+// FieldCounts returns what an incident field counts, as a code of
+// FigureCounts: a count or number field whose name is one of them (case
+// aside, "_" as a space), such as killed (a count) and kidnapped (a
+// number) in the default schema. Such a field is filled from the figures
+// that count the same (Figure.CountsAs); ok is false for any other field.
+func (s *Schema) FieldCounts(field string) (code string, ok bool) {
+	f, found := s.Field(field)
+	if !found || (f.Type != FieldCount && f.Type != FieldNumber) {
+		return "", false
+	}
+	for _, c := range s.FigureCounts() {
+		if sameCount(c, f.Name) {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// TakesFigures reports whether an incident field can be filled from a
+// claim's figure: every count field (low, best, high), and a number field
+// that counts one of FigureCounts (FieldCounts).
+func (s *Schema) TakesFigures(field string) bool {
+	f, found := s.Field(field)
+	if !found {
+		return false
+	}
+	_, counts := s.FieldCounts(field)
+	return f.Type == FieldCount || counts
+}
+
+// Number is the one number a single-number field (kidnapped in the default
+// schema) records from the figure, and which of its bounds that is: the
+// best estimate when there is one (a number stated plainly or with
+// "about"), else the low ("at least", "more than", a word such as
+// "dozens": the conservative reading), else the high ("at most", "fewer
+// than"). It is CountBounds narrowed to one number; nil when the figure
+// gives none. The pointer is fresh.
+func (f Figure) Number() (n *int, bound string) {
+	low, best, high := f.CountBounds()
+	switch {
+	case best != nil:
+		return best, "best"
+	case low != nil:
+		return low, "low"
+	case high != nil:
+		return high, "high"
+	}
+	return nil, ""
+}

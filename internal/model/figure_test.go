@@ -304,3 +304,81 @@ func TestFigureCountBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestFieldCounts: which incident fields take figures, and which figures
+// fit them. Before, the screen offered every figure to every count row
+// ("2 vehicles destroyed" into Killed) and none to Kidnapped, a number.
+func TestFieldCounts(t *testing.T) {
+	s := DefaultSchema()
+	tests := []struct {
+		field, code  string
+		counts, take bool
+	}{
+		{"killed", "killed", true, true},
+		{"wounded", "wounded", true, true},
+		{"kidnapped", "kidnapped", true, true}, // a number field
+		{"notes", "", false, false},
+		{"date", "", false, false},
+		{"no_such_field", "", false, false},
+	}
+	for _, tt := range tests {
+		code, ok := s.FieldCounts(tt.field)
+		if code != tt.code || ok != tt.counts {
+			t.Errorf("FieldCounts(%q) = %q, %v; want %q, %v", tt.field, code, ok, tt.code, tt.counts)
+		}
+		if got := s.TakesFigures(tt.field); got != tt.take {
+			t.Errorf("TakesFigures(%q) = %v, want %v", tt.field, got, tt.take)
+		}
+	}
+	// A field named with "_" counts the code written with a space; a
+	// number field named after nothing figures count takes none; a count
+	// field always can (its figures then all count something else).
+	s.Fields = append(s.Fields,
+		Field{Name: "vehicles_destroyed", Type: FieldNumber},
+		Field{Name: "age", Type: FieldNumber},
+		Field{Name: "displaced", Type: FieldCount})
+	if code, ok := s.FieldCounts("vehicles_destroyed"); !ok || code != "vehicles destroyed" {
+		t.Errorf("FieldCounts(vehicles_destroyed) = %q, %v; want the code vehicles destroyed", code, ok)
+	}
+	if s.TakesFigures("age") {
+		t.Error("a number field counting nothing figures count takes figures")
+	}
+	if _, ok := s.FieldCounts("displaced"); ok || !s.TakesFigures("displaced") {
+		t.Error("a count field outside figure_counts: want no code, but figures on request")
+	}
+	two, _ := ParseFigure("2 vehicles destroyed", testCounts)
+	if two.CountsAs("killed") || !two.CountsAs("vehicles_destroyed") || !two.CountsAs("Vehicles Destroyed") {
+		t.Errorf("2 vehicles destroyed: CountsAs killed %v, vehicles_destroyed %v", two.CountsAs("killed"), two.CountsAs("vehicles_destroyed"))
+	}
+	if (Figure{}).CountsAs("") {
+		t.Error("a figure counting nothing fits a field counting nothing")
+	}
+	if got := (&Schema{}).FigureCounts(); len(got) == 0 {
+		t.Error("a schema without figure_counts has nothing for figures to count")
+	}
+}
+
+// TestFigureNumber: a single number from a figure, and which bound it is.
+func TestFigureNumber(t *testing.T) {
+	tests := []struct{ in, want, bound string }{
+		{"53", "53", "best"},
+		{"about 50", "50", "best"},
+		{"dozens", "12", "low"},
+		{"more than 10,000", "10001", "low"},
+		{"at most 30", "30", "high"},
+		{"fewer than 30", "29", "high"},
+	}
+	for _, tt := range tests {
+		f, err := ParseFigure(tt.in, testCounts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, bound := f.Number()
+		if n == nil || fmt.Sprint(*n) != tt.want || bound != tt.bound {
+			t.Errorf("Number of %q = %v %q, want %s %q", tt.in, n, bound, tt.want, tt.bound)
+		}
+	}
+	if n, bound := (Figure{Qualifier: QualifierApproximate}).Number(); n != nil || bound != "" {
+		t.Errorf("a figure with no bounds gives %v %q", n, bound)
+	}
+}

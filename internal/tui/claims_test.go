@@ -200,12 +200,13 @@ func TestDeleteClaimantSpan(t *testing.T) {
 	h.typeText("E")
 	h.keys("enter esc l n")
 	h.fill("perpetrators", "ISIS")
+	h.toRow("perpetrators") // enter moved on
 	h.keys("ctrl+e")
 	h.typeText("ISIS")
 	if c, ok := h.m.prompt.choice(); !ok || h.m.prompt.ids[c] != isis {
 		t.Fatalf("evidence picker highlights %q, want %s", c, isis)
 	}
-	h.keys("enter")
+	h.keys("enter enter") // the span and the claim by ISIS match: enter asks first
 	a := h.stored()
 	if got := a.Incidents[0]; !reflect.DeepEqual(got.Fields["perpetrators"].List, []string{isis}) || !reflect.DeepEqual(got.Evidence["perpetrators"], []string{isis}) {
 		t.Fatalf("setup: incident %+v", got)
@@ -344,7 +345,7 @@ func TestClaimantNearestMentionFirst(t *testing.T) {
 	if got := h.highlighted(); got != spokeswoman {
 		t.Errorf("typing SDF highlights %s, want the nearest mention %s", got, spokeswoman)
 	}
-	h.keys("enter")
+	h.keys("enter enter") // SDF and SDF spokeswoman match: enter asks first
 	if c := h.stored().Claims[0]; c.Claimant != (model.Claimant{SpanID: spokeswoman}) {
 		t.Errorf("claimant %+v, want the span %s", c.Claimant, spokeswoman)
 	}

@@ -3,6 +3,7 @@ package tui
 import (
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/annotate-tool/annotate/internal/model"
@@ -85,6 +86,45 @@ func (d *document) wordRange(off int) model.Range {
 		i = len(d.tokens) - 1
 	}
 	return d.tokens[i]
+}
+
+// wordStep returns the index of the token a word motion from head goes
+// to, counting from head's end either way: w the first word after head, b
+// the word before head's last one. So after a find of several words w goes
+// on after them and b steps back from the last, as from a single word.
+// Punctuation marks (tokens without a letter or digit) are passed over
+// unless stopOnMarks (while extending, so a selection can end on a full
+// stop). ok is false when there is no such token.
+func (d *document) wordStep(head model.Range, back, stopOnMarks bool) (int, bool) {
+	stops := func(i int) bool { return stopOnMarks || d.isWord(i) }
+	if !back {
+		for i := d.tokenAt(head.End); i < len(d.tokens); i++ {
+			if stops(i) {
+				return i, true
+			}
+		}
+		return 0, false
+	}
+	// From the start of the last whole token in head (head's own start
+	// when it holds none, as a character or a part of a word).
+	from := head.Start
+	if j := sort.Search(len(d.tokens), func(j int) bool { return d.tokens[j].End > head.End }) - 1; j >= 0 && d.tokens[j].Start >= head.Start {
+		from = d.tokens[j].Start
+	}
+	for i := sort.Search(len(d.tokens), func(i int) bool { return d.tokens[i].End > from }) - 1; i >= 0; i-- {
+		if stops(i) {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// isWord reports whether token i holds a letter or a digit: a word, not a
+// punctuation mark.
+func (d *document) isWord(i int) bool {
+	return strings.IndexFunc(d.text[d.tokens[i].Start:d.tokens[i].End], func(r rune) bool {
+		return unicode.IsLetter(r) || unicode.IsDigit(r)
+	}) >= 0
 }
 
 // nextIndex returns the smallest value in starts greater than off, or the

@@ -116,7 +116,8 @@ func (m *Model) spanOptions(labels []string, order func([]model.Span)) []option 
 		if count[s.Entity] > 1 {
 			n = fmt.Sprintf(" ×%d", count[s.Entity])
 		}
-		out = append(out, option{value: s.ID, display: fmt.Sprintf("%s  %s%s · %s", name, s.Label, n, m.mentionContext(s.Range()))})
+		out = append(out, option{value: s.ID, display: fmt.Sprintf("%s  %s%s · %s", name, s.Label, n, m.mentionContext(s.Range())),
+			match: name + " " + s.Label})
 	}
 	return out
 }
@@ -284,12 +285,7 @@ func (m *Model) sources() []sourceEntry {
 // Building forms.
 
 // figureCounts is what a claim's figures may count.
-func (m *Model) figureCounts() []string {
-	if c := m.opts.Schema.Claims.FigureCounts; len(c) > 0 {
-		return c
-	}
-	return []string{"killed", "wounded", "kidnapped", "other"}
-}
+func (m *Model) figureCounts() []string { return m.opts.Schema.FigureCounts() }
 
 // claimRows builds a claim's form: two rows per figure it reports (the
 // figure as written, and what it counts) and a New figure row, so a claim
@@ -355,7 +351,7 @@ func (m *Model) incidentRows() []formRow {
 		switch f.Type {
 		case model.FieldCount:
 			for _, part := range []string{"low", "best", "high"} {
-				rows = append(rows, formRow{key: f.Name + "." + part, field: f.Name, title: title + " " + part, kind: rowNumber, figure: true})
+				rows = append(rows, formRow{key: f.Name + "." + part, field: f.Name, title: title + " " + part, kind: rowNumber})
 			}
 		case model.FieldDate:
 			rows = append(rows,
@@ -432,12 +428,9 @@ func (m *Model) openForm(kind formKind, item string) {
 	case formIncident:
 		f.rows = m.incidentRows()
 	}
-	// Reopening the same item keeps the place.
-	if m.lastForm != nil && m.lastForm.kind == kind && m.lastForm.itemID == item {
-		f.cursor = min(m.lastForm.cursor, len(f.rows)-1)
-	}
+	// A form opens on its first field, reopened or new.
 	m.refreshOptions(f)
-	m.form, m.lastForm = f, f
+	m.form = f
 	m.focus = focusSide
 	m.toFormRow(f, f.cursor)
 }
@@ -820,9 +813,9 @@ func (m *Model) confirmRow(f *form, r *formRow, draft string, choice *option) te
 	if action == "" {
 		return nil
 	}
-	// Stay on list and entity rows: more values, or evidence (ctrl+e),
-	// usually follow.
-	single := r.kind != rowMulti && r.kind != rowEntity && r.key != "figure.new"
+	// Saved, enter moves on to the next field, whatever the field: one
+	// rule. Another value for a list, or evidence (ctrl+e), is a
+	// shift+tab back.
 	m.afterSave = func(m *Model) tea.Cmd {
 		var remember tea.Cmd
 		if f.kind == formSource {
@@ -832,10 +825,8 @@ func (m *Model) confirmRow(f *form, r *formRow, draft string, choice *option) te
 		delete(m.draftErrs, dk)
 		if m.form != nil {
 			m.refreshOptions(m.form)
-			if single && m.form == f {
+			if m.form == f {
 				m.toFormRow(f, min(f.cursor+1, len(f.rows)-1))
-			} else if m.form == f {
-				m.toFormRow(f, f.cursor)
 			}
 		}
 		return remember
@@ -1133,6 +1124,9 @@ func (m *Model) applyIncidentRow(next *model.Annotation, id string, r *formRow, 
 		part = r.key[k+1:]
 	}
 	what := fmt.Sprintf("incident %s %s", id, r.key)
+	if clear && v.IsZero() {
+		return "", nil // nothing to clear
+	}
 	switch r.kind {
 	case rowNumber:
 		n, err := parseCount(draft)
@@ -1148,6 +1142,9 @@ func (m *Model) applyIncidentRow(next *model.Annotation, id string, r *formRow, 
 			c := model.Count{}
 			if v.Count != nil {
 				c = *v.Count
+			}
+			if clear && map[string]*int{"low": c.Low, "best": c.Best, "high": c.High}[part] == nil {
+				return "", nil // this estimate is already unknown
 			}
 			switch part {
 			case "low":
@@ -1267,18 +1264,20 @@ func (m *Model) applyIncidentRow(next *model.Annotation, id string, r *formRow, 
 	if err := model.ValidateValue(fld, v, next); err != nil {
 		return "", err
 	}
+	// A value cleared takes its evidence with it (model.SetField).
+	if dropped := model.SetField(inc, r.field, v); len(dropped) > 0 {
+		return fmt.Sprintf("clear %s and its evidence (%s)", what, strings.Join(dropped, ", ")), nil
+	}
 	if v.IsZero() {
-		delete(inc.Fields, r.field)
 		return "clear " + what, nil
 	}
-	inc.Fields[r.field] = v
 	return fmt.Sprintf("set %s to %s", what, m.valueText(next, r, v)), nil
 }
 
 // Pickers for evidence and figures reuse the prompt.
 
 func (m *Model) openEvidencePicker(field string) {
-	p := &prompt{kind: promptEvidence, title: "evidence for " + field + ": a span or a claim", field: field, ids: map[string]string{}}
+	p := &prompt{kind: promptEvidence, title: "evidence for " + field + ": a span or a claim", field: field, ids: map[string]string{}, match: map[string]string{}}
 	// Evidence is a particular mention: every one is listed, with its
 	// place, those whose label fits the field first (TIME for a date,
 	// GPE/LOC/FAC for a location), and for a count the claims with figures.
@@ -1297,6 +1296,7 @@ func (m *Model) openEvidencePicker(field string) {
 		d := fmt.Sprintf("%s %s · %s · %s", m.spanText(s), s.Label, m.mentionContext(s.Range()), s.ID)
 		p.choices = append(p.choices, d)
 		p.ids[d] = s.ID
+		p.match[d] = m.spanText(s) + " " + s.Label + " " + s.ID // not the words around it
 	}
 	if fld.Type != model.FieldCount {
 		p.choices = append(p.choices, m.claimChoices(p, claims)...)
@@ -1305,26 +1305,77 @@ func (m *Model) openEvidencePicker(field string) {
 	m.prompt = p
 }
 
-func (m *Model) openFigurePicker(r *formRow) {
-	p := &prompt{kind: promptFigure, title: "fill " + r.title + " from a claim's figure", field: r.key, ids: map[string]string{}}
-	// Every figure of every claim, those counting what the field counts
-	// ("killed" for Killed) first.
-	var fitting, others []string
-	for _, c := range m.ann.Claims {
-		for i, f := range c.Figures {
-			d := fmt.Sprintf("%s · %s", f.Describe(), m.claimSummary(c))
-			p.ids[d] = figureRef(c.ID, i)
-			if f.Counts == r.field {
-				fitting = append(fitting, d)
-			} else {
-				others = append(others, d)
+// figureOthers is the figure picker's entry that lists, on request, the
+// figures counting something else than the row.
+const figureOthers = "figure:others"
+
+// figureKey is ctrl+f on a form row: fill it from a claim's figure, on the
+// incident fields that take figures (model.Schema.TakesFigures).
+func (m *Model) figureKey(f *form, r *formRow) {
+	if f.kind != formIncident || !m.opts.Schema.TakesFigures(r.field) {
+		var takes []string
+		for _, fld := range m.opts.Schema.Fields {
+			if m.opts.Schema.TakesFigures(fld.Name) {
+				takes = append(takes, fld.Name)
 			}
 		}
+		m.setMessage("ctrl+f fills a count from a claim's figure: go to an incident row that counts (" + strings.Join(takes, ", ") + ")")
+		return
 	}
-	p.choices = append(fitting, others...)
-	if len(p.choices) == 0 {
+	m.openFigurePicker(f, r, f.figureAsked == r.key)
+}
+
+// openFigurePicker offers the claims' figures for a row: those that count
+// what the row's field counts (killed for Killed, kidnapped for
+// Kidnapped), and an entry that lists the others on request; with all,
+// every figure, those counting something else marked. When none fits it
+// opens nothing and says so: ctrl+f again asks for the others.
+func (m *Model) openFigurePicker(f *form, r *formRow, all bool) {
+	code, _ := m.opts.Schema.FieldCounts(r.field)
+	what := code
+	if what == "" {
+		what = r.field
+	}
+	p := &prompt{kind: promptFigure, field: r.key, ids: map[string]string{}, match: map[string]string{}}
+	var fitting, others []string
+	var otherCounts []string
+	for _, c := range m.ann.Claims {
+		for i, fig := range c.Figures {
+			d := fmt.Sprintf("%s · %s", fig.Describe(), m.claimSummary(c))
+			shown := d
+			if code == "" || !fig.CountsAs(code) {
+				shown = "(not " + what + ") " + d
+				others = append(others, shown)
+				if !slices.Contains(otherCounts, fig.Counts) {
+					otherCounts = append(otherCounts, fig.Counts)
+				}
+			} else {
+				fitting = append(fitting, shown)
+			}
+			p.ids[shown] = figureRef(c.ID, i)
+			p.match[shown] = d
+		}
+	}
+	switch {
+	case len(fitting)+len(others) == 0:
 		m.setMessage("no claim has a figure yet: give a claim a figure in its New figure row first")
 		return
+	case all:
+		p.title = "fill " + r.title + " from a claim's figure; those marked (not " + what + ") count something else"
+		p.choices = append(fitting, others...)
+	case len(fitting) == 0:
+		f.figureAsked = r.key
+		m.setMessage(fmt.Sprintf("no figure counts %s (%d count %s): ctrl+f again lists them, marked",
+			what, len(others), strings.Join(otherCounts, ", ")))
+		return
+	default:
+		p.title = "fill " + r.title + " from a claim's figure counting " + what
+		p.choices = fitting
+		if n := len(others); n > 0 {
+			d := fmt.Sprintf("+ list the %d counting something else (%s)", n, strings.Join(otherCounts, ", "))
+			p.ids[d] = figureOthers
+			p.choices = append(p.choices, d)
+		}
 	}
 	p.filter()
 	m.prompt = p
@@ -1390,37 +1441,77 @@ func figureRef(claimID string, i int) string { return claimID + "#" + strconv.It
 // plainly or with "about" goes to the row the cursor is on (low, best or
 // high: the annotator's call, such as a disputed claim as the high); "at
 // least", "more than" and a word such as "dozens" set the low; "at most"
-// and "fewer than" the high (model.Figure.CountBounds).
+// and "fewer than" the high (model.Figure.CountBounds). A number field
+// (Kidnapped) takes the one number model.Figure.Number gives. A figure
+// that counts something else than the field is taken only from the list
+// of others, and the message says what it counts.
 func (m *Model) fillFromFigure(rowKey, ref string) tea.Cmd {
 	f := m.form
+	if f == nil {
+		return nil
+	}
+	var row *formRow
+	for j := range f.rows {
+		if f.rows[j].key == rowKey {
+			row = &f.rows[j]
+		}
+	}
+	if row == nil {
+		return nil
+	}
+	if ref == figureOthers {
+		m.openFigurePicker(f, row, true)
+		return nil
+	}
 	claimID, idx, _ := strings.Cut(ref, "#")
 	i, _ := strconv.Atoi(idx)
 	c, ok := m.ann.Claim(claimID)
-	if f == nil || !ok || i < 0 || i >= len(c.Figures) {
+	if !ok || i < 0 || i >= len(c.Figures) {
 		return nil
 	}
 	fig := c.Figures[i]
-	field, part, _ := strings.Cut(rowKey, ".")
-	low, best, high := fig.CountBounds()
-	n, target := best, part
-	switch {
-	case low != nil:
-		n, target = low, "low"
-	case high != nil:
-		n, target = high, "high"
+	field := row.field
+	fld, _ := m.opts.Schema.Field(field)
+	var n *int
+	r := row
+	note := ""
+	if fld.Type == model.FieldCount {
+		_, part, _ := strings.Cut(rowKey, ".")
+		low, best, high := fig.CountBounds()
+		target := part
+		n = best
+		switch {
+		case low != nil:
+			n, target = low, "low"
+		case high != nil:
+			n, target = high, "high"
+		}
+		r = nil
+		for j := range f.rows {
+			if f.rows[j].key == field+"."+target {
+				r = &f.rows[j]
+			}
+		}
+	} else {
+		var bound string
+		n, bound = fig.Number()
+		if bound != "" && bound != "best" {
+			note = ", its " + bound
+		}
 	}
 	if n == nil {
 		m.fail(fmt.Errorf("the figure %s gives no number to fill %s with", fig.Describe(), field))
 		return nil
 	}
-	var r *formRow
-	for j := range f.rows {
-		if f.rows[j].key == field+"."+target {
-			r = &f.rows[j]
-		}
-	}
 	if r == nil {
 		return nil
+	}
+	if code, _ := m.opts.Schema.FieldCounts(field); code == "" || !fig.CountsAs(code) {
+		what := code
+		if what == "" {
+			what = field
+		}
+		note += fmt.Sprintf("; it counts %s, not %s", orDash(fig.Counts), what)
 	}
 	next := m.ann.Clone()
 	action, err := m.applyIncidentRow(&next, f.itemID, r, strconv.Itoa(*n), nil, false)
@@ -1443,7 +1534,7 @@ func (m *Model) fillFromFigure(rowKey, ref string) tea.Cmd {
 		}
 	}
 	m.afterSave = func(m *Model) tea.Cmd { m.showRowEvidence(); return nil }
-	return m.commit(next, fmt.Sprintf("%s from claim %s (%s)", action, claimID, fig.Describe()))
+	return m.commit(next, fmt.Sprintf("%s from claim %s (%s%s)", action, claimID, fig.Describe(), note))
 }
 
 // sortedIncidentSummary shows an incident in the list.

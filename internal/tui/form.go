@@ -2,14 +2,15 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/sahilm/fuzzy"
 
 	"github.com/annotate-tool/annotate/internal/termtext"
 )
@@ -46,6 +47,18 @@ type option struct {
 	value   string
 	display string
 	group   string
+	// match is what typing is matched against when it is not the name
+	// shown: an entity's names and label, not the words around its
+	// mention ("Nis" must not find ISIS in "…spokeswoman, Nisreen…").
+	match string
+}
+
+// name is the option as a list shows it: "Battles › Armed clash".
+func (o option) name() string {
+	if o.group != "" {
+		return o.group + " › " + o.display
+	}
+	return o.display
 }
 
 // formRow is one line of a form.
@@ -56,8 +69,6 @@ type formRow struct {
 	kind     rowKind
 	options  []option
 	multiple bool
-	// figure marks count rows that can be filled from a figure claim.
-	figure bool
 }
 
 // form is an open form: what it edits and where the cursor is.
@@ -70,10 +81,14 @@ type form struct {
 	// for none. On arriving at a row it is on the stored value, so the list
 	// opens where the field stands.
 	optCursor int
-	// moved records that the annotator moved the highlight on this row:
-	// without it (and without a draft) enter on a filled row changes
-	// nothing.
+	// moved records that the annotator moved the highlight on this row
+	// (or was asked, and enter again takes it): without it, enter on a
+	// filled row changes nothing, and enter on a highlight several typed
+	// matches share asks first.
 	moved bool
+	// figureAsked is the row on which ctrl+f found no figure counting what
+	// the row counts and said so: ctrl+f again there lists the others.
+	figureAsked string
 }
 
 func (f *form) row() *formRow {
@@ -100,9 +115,9 @@ func matches(r *formRow, draft string) []option {
 	}
 	names := make([]string, len(r.options))
 	for i, o := range r.options {
-		names[i] = o.display
-		if o.group != "" {
-			names[i] = o.group + " › " + o.display
+		names[i] = o.name()
+		if o.match != "" {
+			names[i] = o.match
 		}
 	}
 	var out []option
@@ -112,42 +127,82 @@ func matches(r *formRow, draft string) []option {
 	return out
 }
 
-// rank orders the names matching query, best first: the code itself ("E",
-// "4"), then names starting with the query, then names with a word starting
-// with it, then names containing it, then fuzzy matches. code may be nil.
-// The label picker and every form's choices filter the same way.
+// rank returns the names that match query, best first. A name matches
+// when each word of the query begins a word of the name: "arm cl" matches
+// "Battles › Armed clash", "Nis" matches "Nisreen Abdullah" and not ISIS
+// (words, not letters scattered through a name). Words are runs of
+// letters and digits, compared without case. Best first: the code itself
+// ("E", "4"), then names starting with the query, then names whose words
+// the query's begin in order, then in any order; in the names' own order
+// within each. code may be nil. Every picker and every form's choices
+// filter this way.
 func rank(query string, names []string, code func(int) string) []int {
 	var out []int
-	seen := map[int]bool{}
-	low := strings.ToLower(query)
-	tiers := []func(i int, name string) bool{
-		func(i int, _ string) bool { return code != nil && strings.EqualFold(code(i), query) },
-		func(_ int, name string) bool { return strings.HasPrefix(strings.ToLower(name), low) },
-		func(_ int, name string) bool {
-			for _, w := range strings.FieldsFunc(strings.ToLower(name), func(c rune) bool { return c == ' ' || c == '/' || c == '›' || c == '(' }) {
-				if strings.HasPrefix(w, low) {
-					return true
-				}
-			}
-			return false
+	seen := make([]bool, len(names))
+	low := strings.ToLower(strings.TrimSpace(query))
+	qw := words(low)
+	tiers := []func(i int, name string, nw []string) bool{
+		func(i int, _ string, _ []string) bool {
+			return code != nil && strings.EqualFold(code(i), strings.TrimSpace(query))
 		},
-		func(_ int, name string) bool { return strings.Contains(strings.ToLower(name), low) },
+		func(_ int, name string, _ []string) bool {
+			return low != "" && strings.HasPrefix(strings.ToLower(name), low)
+		},
+		func(_ int, _ string, nw []string) bool { return wordsBeginInOrder(qw, nw) },
+		func(_ int, _ string, nw []string) bool { return wordsBegin(qw, nw) },
+	}
+	nameWords := make([][]string, len(names))
+	for i, n := range names {
+		nameWords[i] = words(strings.ToLower(n))
 	}
 	for _, tier := range tiers {
 		for i, n := range names {
-			if !seen[i] && tier(i, n) {
+			if !seen[i] && tier(i, n, nameWords[i]) {
 				out = append(out, i)
 				seen[i] = true
 			}
 		}
 	}
-	for _, f := range fuzzy.Find(query, names) {
-		if !seen[f.Index] {
-			out = append(out, f.Index)
-			seen[f.Index] = true
+	return out
+}
+
+// words splits s into its runs of letters and digits.
+func words(s string) []string {
+	return strings.FieldsFunc(s, func(c rune) bool { return !unicode.IsLetter(c) && !unicode.IsDigit(c) })
+}
+
+// wordsBeginInOrder reports whether the query words begin consecutive
+// words of the name, in order.
+func wordsBeginInOrder(qw, nw []string) bool {
+	if len(qw) == 0 {
+		return false
+	}
+	for j := 0; j+len(qw) <= len(nw); j++ {
+		ok := true
+		for i, q := range qw {
+			if !strings.HasPrefix(nw[j+i], q) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
 		}
 	}
-	return out
+	return false
+}
+
+// wordsBegin reports whether each query word begins some word of the name.
+func wordsBegin(qw, nw []string) bool {
+	if len(qw) == 0 {
+		return false
+	}
+	for _, q := range qw {
+		if !slices.ContainsFunc(nw, func(w string) bool { return strings.HasPrefix(w, q) }) {
+			return false
+		}
+	}
+	return true
 }
 
 // formKey handles a key while a form has the focus.
@@ -201,6 +256,13 @@ func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 		if len(opts) > 0 && f.optCursor >= 0 && f.optCursor < len(opts) {
 			choice = &opts[f.optCursor]
 		}
+		if choice != nil && !f.moved && len(opts) > 1 && !typedCode(draft, choice) {
+			// Several choices match what was typed and the highlight is
+			// only the best guess: ask before taking it.
+			f.moved = true
+			m.setMessage(severalMatch(len(opts), draft))
+			return nil
+		}
 		return m.confirmRow(f, r, draft, choice)
 	case key.Matches(msg, k.Evidence):
 		if f.kind == formIncident {
@@ -208,11 +270,7 @@ func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case key.Matches(msg, k.Figure):
-		if r.figure {
-			m.openFigurePicker(r)
-		} else {
-			m.setMessage("ctrl+f fills a count from a figure claim: go to a killed/wounded row")
-		}
+		m.figureKey(f, r)
 		return nil
 	case key.Matches(msg, k.ClearDraft):
 		delete(m.drafts, dk)
@@ -251,7 +309,7 @@ func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 // shows the row's evidence.
 func (m *Model) toFormRow(f *form, i int) {
 	f.cursor = i
-	f.optCursor, f.moved = -1, false
+	f.optCursor, f.moved, f.figureAsked = -1, false, ""
 	r := f.row()
 	if codes := m.rowCodes(f, r); len(codes) > 0 && m.drafts[m.draftKeyFor(f, r)] == "" {
 		for j, o := range matches(r, "") {
@@ -273,6 +331,27 @@ func (m *Model) setDraft(key, v string) {
 		return
 	}
 	m.drafts[key] = v
+}
+
+// highlightMark marks the choice enter takes, in every list (form rows
+// and pickers), besides its colour; noMark indents the others alike.
+const (
+	highlightMark = "▸ "
+	noMark        = "  "
+)
+
+// typedCode reports whether what was typed is the choice's code where the
+// code is not its name: "E" for "E unreliable", "4" for a GTD type. Such a
+// code names one choice, whatever else its letters begin; a code that is
+// the name itself ("Attack") is a word like the others.
+func typedCode(typed string, o *option) bool {
+	return o.value != o.display && strings.EqualFold(strings.TrimSpace(typed), o.value)
+}
+
+// severalMatch is what enter says on a highlight that several typed
+// matches share: how many, and that enter again takes the one marked.
+func severalMatch(n int, typed string) string {
+	return fmt.Sprintf("%d match %s: enter again takes %s, ↓/↑ another", n, quote(termtext.Line(typed)), strings.TrimSpace(highlightMark))
 }
 
 // renderForm draws the open form: a row per field with its value, the draft
@@ -347,18 +426,16 @@ func (m *Model) renderForm(w, h int) []string {
 			shown := 0
 			first := max(0, f.optCursor-4)
 			for j := first; j < len(opts) && shown < 6; j++ {
-				o := opts[j]
-				text := o.display
-				if o.group != "" {
-					text = o.group + " › " + o.display
-				}
-				text = termtext.Line(text)
+				text := termtext.Line(opts[j].name())
 				if j == f.optCursor {
-					for _, l := range wrapSegs([]seg{{"› " + text, m.styles.RowActive}}, cellW, 2) {
+					for _, l := range wrapSegs([]seg{{highlightMark + text, m.styles.RowActive}}, cellW, 2) {
 						lines = append(lines, indent+m.styles.RowActive.Render(fit(ansi.Strip(l), cellW)))
 					}
 				} else {
-					under([]seg{{"  " + text, m.styles.Subtle}}, 2)
+					// Beside the marker's column, so the choices line up.
+					for _, l := range wrapSegs([]seg{{text, m.styles.Subtle}}, max(1, cellW-len(noMark)), 2) {
+						lines = append(lines, indent+noMark+l)
+					}
 				}
 				shown++
 			}

@@ -209,7 +209,6 @@ type Model struct {
 	// The open form (claim, source or incident) and the drafts typed into
 	// any form, kept until confirmed: nothing typed is dropped.
 	form       *form
-	lastForm   *form
 	drafts     map[string]string
 	draftErrs  map[string]string
 	highlights []model.Range
@@ -808,7 +807,7 @@ func (m *Model) openDocument(doc *document, ann model.Annotation) {
 		m.head = doc.wordRange(0)
 		m.sideCursor = 0
 		m.listCursor = [5]int{}
-		m.form, m.lastForm, m.highlights = nil, nil, nil
+		m.form, m.highlights = nil, nil
 		m.setMessage("opened " + quote(termtext.Line(doc.article.Title)))
 	}
 	m.sayNotice()

@@ -47,7 +47,7 @@ func TestMotionsMoveSelection(t *testing.T) {
 		{"w next word", "w", at{"Northern", 0}},
 		{"w twice", "w w", at{"Alliance", 0}},
 		{"right is w", "right right", at{"Alliance", 0}},
-		{"w stops on punctuation", "w w w w w w w w w w w w w", at{".", 0}},
+		{"w passes over punctuation", "w w w w w w w w w w w w w", at{"Officials", 0}},
 		{"w stops before a possessive", ") ) w w w", at{"group", 0}},
 		{"w selects the possessive on its own", ") ) w w w w", at{"’s", 0}},
 		{"w at the end stays", "G w", at{".", 4}},

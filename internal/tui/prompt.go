@@ -32,14 +32,22 @@ type prompt struct {
 	title string
 	// in is the text typed (bubbles textinput: a cursor to move, words
 	// to delete, pastes); made on first use (see text).
-	in       *textinput.Model
-	choices  []string // all choices (label names)
-	matches  []string // choices matching the input, best first
-	cursor   int
+	in      *textinput.Model
+	choices []string // all choices (label names)
+	matches []string // choices matching the input, best first
+	// cursor is the highlighted match, -1 for none: a list opens on
+	// nothing, typing highlights the best match, ↓ the next (see decide).
+	cursor int
+	// moved records that the highlight was moved to, or asked about:
+	// enter then takes it even when several match.
+	moved    bool
 	spanID   string            // for promptRelabel
 	entityID string            // for promptRelabel of a whole entity
 	field    string            // for promptEvidence and promptFigure
 	ids      map[string]string // choice -> span or claim id
+	// match holds, for choices that show more than typing should find
+	// (the words around a mention), the text rank matches instead.
+	match map[string]string
 }
 
 func newLabelPrompt(kind promptKind, schema *model.Schema, title string) *prompt {
@@ -82,16 +90,27 @@ func (p *prompt) view() string {
 	return termtext.Line(string(r[:at])) + "▏" + termtext.Line(string(r[at:]))
 }
 
-// filter ranks the choices by fuzzy match against the input.
+// filter ranks the choices against the input by words (rank): with
+// nothing typed every choice is listed and none highlighted; typed, the
+// best match is highlighted.
 func (p *prompt) filter() {
-	p.cursor = 0
+	p.moved = false
 	input := p.value()
 	if input == "" {
+		p.cursor = -1
 		p.matches = append([]string(nil), p.choices...)
 		return
 	}
+	p.cursor = 0
+	names := make([]string, len(p.choices))
+	for i, c := range p.choices {
+		names[i] = c
+		if m, ok := p.match[c]; ok {
+			names[i] = m
+		}
+	}
 	p.matches = p.matches[:0]
-	for _, i := range rank(input, p.choices, nil) {
+	for _, i := range rank(input, names, nil) {
 		p.matches = append(p.matches, p.choices[i])
 	}
 }
@@ -110,11 +129,13 @@ func (p *prompt) edit(msg tea.Msg, k PromptKeys) (changed, joined bool) {
 		case key.Matches(kp, k.Up):
 			if p.cursor > 0 {
 				p.cursor--
+				p.moved = true
 			}
 			return false, false
 		case key.Matches(kp, k.Down):
 			if p.cursor < len(p.matches)-1 {
 				p.cursor++
+				p.moved = true
 			}
 			return false, false
 		}
@@ -133,8 +154,30 @@ func (p *prompt) edit(msg tea.Msg, k PromptKeys) (changed, joined bool) {
 
 // choice returns the highlighted choice.
 func (p *prompt) choice() (string, bool) {
-	if p.cursor < len(p.matches) {
+	if p.cursor >= 0 && p.cursor < len(p.matches) {
 		return p.matches[p.cursor], true
 	}
 	return "", false
+}
+
+// picks reports whether the prompt picks one of its choices (not find or
+// the queue search, which take what was typed).
+func (p *prompt) picks() bool { return p.kind != promptFind && p.kind != promptQueueSearch }
+
+// decide is enter on a picker: "" when enter takes the highlighted choice
+// (the only match, or one moved to or asked about), else what to say with
+// the picker left open: nothing is highlighted, or several choices match
+// what was typed and enter again takes the highlighted one.
+func (p *prompt) decide() string {
+	_, ok := p.choice()
+	switch {
+	case !ok && len(p.matches) == 0:
+		return "nothing matches " + quote(termtext.Line(p.value())) + ": type something else, or esc"
+	case !ok:
+		return "nothing is highlighted: type to filter, ↓ to pick, esc to close"
+	case p.moved || len(p.matches) == 1:
+		return ""
+	}
+	p.moved = true
+	return severalMatch(len(p.matches), p.value())
 }

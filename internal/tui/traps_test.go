@@ -386,10 +386,10 @@ func TestClaimsCarryRealFigures(t *testing.T) {
 	h.toRow("killed.best")
 	h.keys("ctrl+f")
 	p := h.m.prompt
-	if p == nil || len(p.matches) != 2 || !strings.HasPrefix(p.matches[0], "more than 10,000 killed") {
-		t.Fatalf("ctrl+f offers %q, want both figures, the killed one first", p.matches)
+	if p == nil || len(p.matches) != 2 || !strings.HasPrefix(p.matches[0], "more than 10,000 killed") || p.ids[p.matches[1]] != figureOthers {
+		t.Fatalf("ctrl+f offers %q, want the killed figure and an entry for the other", p.matches)
 	}
-	h.keys("enter")
+	h.keys("down enter")
 	inc := h.stored().Incidents[0]
 	k := inc.Fields["killed"].Count
 	if k == nil || k.Low == nil || *k.Low != 10001 || k.Best != nil || k.High != nil {

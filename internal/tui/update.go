@@ -234,6 +234,12 @@ func (m *Model) handlePrompt(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Global.Quit):
 		return tea.Quit
 	case key.Matches(msg, m.keys.Prompt.Confirm):
+		if p.picks() {
+			if say := p.decide(); say != "" {
+				m.setMessage(say)
+				return nil
+			}
+		}
 		m.prompt = nil
 		switch p.kind {
 		case promptFind:
@@ -347,17 +353,8 @@ func (m *Model) articleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.anchor, m.head = m.head, m.anchor
 		m.scrollToSelection()
 		return nil
-	case key.Matches(msg, k.NextWord):
-		i := d.tokenAt(m.head.End)
-		if i < len(d.tokens) {
-			m.moveHead(d.tokens[i])
-		}
-	case key.Matches(msg, k.PrevWord):
-		i := d.tokenAt(m.head.Start) - 1
-		if i >= 0 && i < len(d.tokens) && d.tokens[i].End > m.head.Start {
-			i--
-		}
-		if i >= 0 {
+	case key.Matches(msg, k.NextWord), key.Matches(msg, k.PrevWord):
+		if i, ok := d.wordStep(m.head, key.Matches(msg, k.PrevWord), m.extend); ok {
 			m.moveHead(d.tokens[i])
 		}
 	case key.Matches(msg, k.NextChar):

@@ -801,7 +801,8 @@ func (m *Model) renderSide(w, h int) string {
 	return block(lines, w, h)
 }
 
-// renderPicker draws the fuzzy label picker.
+// renderPicker draws a picker: what was typed and the matching choices,
+// the highlighted one marked (highlightMark) and coloured.
 func (m *Model) renderPicker(w, h int) string {
 	p := m.prompt
 	lines := []string{m.styles.Title.Render(termtext.Line(p.title)), m.styles.Accent.Render("› ") + p.view(), ""}
@@ -813,11 +814,11 @@ func (m *Model) renderPicker(w, h int) string {
 		}
 		switch {
 		case i == p.cursor:
-			lines = append(lines, m.styles.RowActive.Render(fit(row, w)))
+			lines = append(lines, m.styles.RowActive.Render(fit(highlightMark+row, w)))
 		case isLabel:
-			lines = append(lines, m.styles.Chip(c).Render(fmt.Sprintf("%-6s", termtext.Line(c)))+" "+m.styles.Subtle.Render(termtext.Line(l.Description)))
+			lines = append(lines, noMark+m.styles.Chip(c).Render(fmt.Sprintf("%-6s", termtext.Line(c)))+" "+m.styles.Subtle.Render(termtext.Line(l.Description)))
 		default:
-			lines = append(lines, row)
+			lines = append(lines, noMark+row)
 		}
 	}
 	if len(p.matches) == 0 {
