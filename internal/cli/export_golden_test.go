@@ -86,10 +86,11 @@ func TestExportsUnchanged(t *testing.T) {
 			if slicesContain(args, "brat") {
 				dir := filepath.Join(h.dir, name)
 				full = append(full, "-o", dir)
-				h.mustRun(full...)
-				got = dirContents(t, dir)
+				res := h.mustRun(full...)
+				got = dirContents(t, dir) + "--- standard error ---\n" + res.stderr
 			} else {
-				got = h.mustRun(full...).stdout
+				res := h.mustRun(full...)
+				got = res.stdout + "--- standard error ---\n" + res.stderr
 			}
 			got = exportVolatile.ReplaceAllString(strings.ReplaceAll(got, h.dir, "<dir>"), "<time>")
 			got = unixVolatile.ReplaceAllString(got, ",<unix time>,")
