@@ -85,7 +85,7 @@ func commands() []command {
 		{"import", "import articles or annotations: annotate import [--format text|jsonl|csv|native|spacy|doccano|labelstudio|brat] [--skip-invalid] [--replace|--merge|--prefer ours|theirs] PATH...", runImport, annotatorWrites},
 		{"merge", "copy other databases' articles, annotations, history and registry in: " + mergeUsage, runMerge, annotatorWrites},
 		{"list", "list articles with their status: annotate list [--json]", runList, annotatorReads},
-		{"export", "export: annotate export --format native|spacy|doccano|labelstudio|brat|conll|incidents-csv [-o FILE]", runExport, annotatorReads},
+		{"export", "export: annotate export --format " + exportFormatList("|") + " [-o FILE]", runExport, annotatorReads},
 		{"stats", "counts per status, label and annotator, and adjudication progress: annotate stats [--json]", runStats, annotatorUnused},
 		{"agree", "agreement between annotators, or against gold: " + agreeUsage, runAgree, annotatorUnused},
 		{"backup", "a consistent, checked copy of the database, also while it is in use: annotate backup [--force] FILE", runBackup, annotatorUnused},

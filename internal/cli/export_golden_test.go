@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"slices"
 	"testing"
 
+	"github.com/annotate-tool/annotate/internal/formats"
 	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/store/bolt"
 )
@@ -79,11 +81,11 @@ func TestExportsUnchanged(t *testing.T) {
 	h := newHarness(t)
 	richExportDB(t, h)
 	for _, args := range goldenExportArgs(t) {
-		name := strings.ReplaceAll(strings.Join(args, "_"), "-", "")
+		name := goldenName(args)
 		t.Run(name, func(t *testing.T) {
 			full := append([]string{"export", "--annotator", "*", "--all"}, args...)
 			var got string
-			if slicesContain(args, "brat") {
+			if f, _ := formats.ExportFormatNamed(args[1]); f.Folder != "" {
 				dir := filepath.Join(h.dir, name)
 				full = append(full, "-o", dir)
 				res := h.mustRun(full...)
@@ -115,14 +117,6 @@ func TestExportsUnchanged(t *testing.T) {
 	}
 }
 
-func slicesContain(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 // firstDiff shows the first line where two texts differ.
 func firstDiff(want, got string) string {
@@ -153,11 +147,42 @@ func itoa(n int) string {
 	}
 }
 
-// goldenExportArgs lists every format with every value of its flags.
+// goldenExportArgs lists every format of the table with every value of
+// its flags (a bool flag on, a value flag's other values), and checks
+// that testdata/export holds a golden file for each and no other.
 func goldenExportArgs(t *testing.T) [][]string {
-	return [][]string{
-		{"--format", "native"}, {"--format", "spacy"}, {"--format", "spacy", "--tokens"}, {"--format", "doccano"},
-		{"--format", "doccano", "--relations"}, {"--format", "labelstudio"}, {"--format", "conll"}, {"--format", "brat"},
-		{"--format", "incidents-csv"}, {"--format", "incidents-csv", "--columns", "gtd"}, {"--format", "incidents-csv", "--columns", "ucdp"},
+	t.Helper()
+	var out [][]string
+	for _, f := range formats.ExportFormats() {
+		base := []string{"--format", f.Name}
+		out = append(out, base)
+		for _, fl := range f.Flags {
+			if fl.Bool {
+				out = append(out, append(slices.Clone(base), "--"+fl.Name))
+			}
+			for _, v := range fl.Values {
+				if v != fl.Default {
+					out = append(out, append(slices.Clone(base), "--"+fl.Name, v))
+				}
+			}
+		}
 	}
+	if !*updateGolden {
+		want := map[string]bool{}
+		for _, args := range out {
+			want[goldenName(args)+".golden"] = true
+		}
+		files, _ := filepath.Glob(filepath.Join("testdata", "export", "*.golden"))
+		for _, f := range files {
+			if !want[filepath.Base(f)] {
+				t.Errorf("%s is no export of the format table: remove it", f)
+			}
+		}
+		if len(files) < len(want) {
+			t.Errorf("%d golden files for %d exports: run go test -run TestExportsUnchanged -update-export-golden", len(files), len(want))
+		}
+	}
+	return out
 }
+
+func goldenName(args []string) string { return strings.ReplaceAll(strings.Join(args, "_"), "-", "") }
