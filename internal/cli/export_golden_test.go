@@ -5,8 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/annotate-tool/annotate/internal/formats"
@@ -116,7 +116,6 @@ func TestExportsUnchanged(t *testing.T) {
 		})
 	}
 }
-
 
 // firstDiff shows the first line where two texts differ.
 func firstDiff(want, got string) string {
