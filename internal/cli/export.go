@@ -1,9 +1,6 @@
 package cli
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,11 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/annotate-tool/annotate/internal/formats"
@@ -31,214 +26,106 @@ const everyAnnotator = "*"
 // exports them.
 const goldAnnotator = model.GoldAnnotator
 
-// exportFormats lists the --format values.
-const exportFormats = "native, spacy, doccano, labelstudio, brat, conll or incidents-csv"
-
-// exportSink writes the annotations of one article in one format.
-type exportSink interface {
-	write(art model.Article, anns []model.Annotation) (records int, err error)
-	close() error
+// exportFormatList names the --format values: "native, brat, … or
+// spacy" (and, "|"), or "native|brat|…|spacy" (or).
+func exportFormatList(or string) string {
+	var names []string
+	for _, f := range formats.ExportFormats() {
+		names = append(names, f.Name)
+	}
+	if or == "|" {
+		return strings.Join(names, "|")
+	}
+	return orList(names)
 }
 
-// sinkFunc adapts a per-annotation writer.
-type sinkFunc struct {
-	each  func(model.Article, model.Annotation) error
-	flush func() error
+// orList joins "a, b or c".
+func orList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
-func (s sinkFunc) write(art model.Article, anns []model.Annotation) (int, error) {
-	for _, a := range anns {
-		if err := s.each(art, a); err != nil {
-			return 0, err
+// exportFormatHelp is the help of --format: one line naming the formats
+// (exportAbout gives each its line).
+func exportFormatHelp() string {
+	return "the format `F`: " + exportFormatList("or") + " (each above)"
+}
+
+// exportAbout lists the formats, each with its line of help, for export's
+// --help.
+func exportAbout() string {
+	var b strings.Builder
+	b.WriteString("Formats:\n")
+	for _, f := range formats.ExportFormats() {
+		fmt.Fprintf(&b, "  %-13s %s\n", f.Name, f.Help)
+	}
+	return b.String()
+}
+
+// formatFlag is a flag of one or more formats, as registered on the
+// command line.
+type formatFlag struct {
+	formats.ExportFlag
+	takers []string // the formats that take it
+	value  *string  // a value flag's value
+	on     *bool    // a bool flag's value
+}
+
+// addFormatFlags registers every format's flags on fs, once each, with
+// the formats that take it named in its help.
+func addFormatFlags(fs *flag.FlagSet) map[string]*formatFlag {
+	flags := map[string]*formatFlag{}
+	var order []string
+	for _, f := range formats.ExportFormats() {
+		for _, fl := range f.Flags {
+			if ff, ok := flags[fl.Name]; ok {
+				ff.takers = append(ff.takers, f.Name)
+				continue
+			}
+			flags[fl.Name] = &formatFlag{ExportFlag: fl, takers: []string{f.Name}}
+			order = append(order, fl.Name)
 		}
 	}
-	return len(anns), nil
-}
-
-func (s sinkFunc) close() error { return s.flush() }
-
-// lineSink writes one JSON object per annotation. The records are
-// converted and encoded by a worker per core while the store reads the
-// next ones; a writer puts the lines out in the order they came, so the
-// output is byte for byte what one goroutine would write. At most
-// lineQueue records are in flight, so memory stays flat.
-func lineSink(w io.Writer, convert func(model.Article, model.Annotation) (any, error)) exportSink {
-	s := &parallelLines{
-		w:     bufio.NewWriterSize(w, 256*1024),
-		jobs:  make(chan *lineJob, lineQueue),
-		order: make(chan *lineJob, lineQueue),
-		done:  make(chan struct{}),
-	}
-	workers := max(1, runtime.GOMAXPROCS(0))
-	s.workers.Add(workers)
-	for range workers {
-		go s.work(convert)
-	}
-	go s.drain()
-	return s
-}
-
-// lineQueue bounds the records a lineSink holds at once.
-const lineQueue = 512
-
-type lineJob struct {
-	art   model.Article
-	ann   model.Annotation
-	line  []byte
-	err   error
-	ready chan struct{}
-}
-
-type parallelLines struct {
-	w       *bufio.Writer
-	jobs    chan *lineJob
-	order   chan *lineJob
-	workers sync.WaitGroup
-	done    chan struct{}
-	// failed is the first error, conversion's or the writer's; once set,
-	// nothing more is written.
-	mu     sync.Mutex
-	failed error
-	once   sync.Once
-}
-
-func (s *parallelLines) work(convert func(model.Article, model.Annotation) (any, error)) {
-	defer s.workers.Done()
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	for j := range s.jobs {
-		v, err := convert(j.art, j.ann)
-		if err == nil {
-			buf.Reset()
-			err = enc.Encode(v)
-			j.line = bytes.Clone(buf.Bytes())
+	for _, name := range order {
+		ff := flags[name]
+		usage := strings.Join(ff.takers, ", ") + ": " + ff.Help
+		if !ff.Bool && !strings.Contains(usage, "`") {
+			// The help names its value (`SET`), as every flag's does.
+			usage = strings.Join(ff.takers, ", ") + ": `" + strings.ToUpper(name) + "`, " + ff.Help
 		}
-		j.err = err
-		j.art, j.ann = model.Article{}, model.Annotation{}
-		close(j.ready)
-	}
-}
-
-func (s *parallelLines) drain() {
-	defer close(s.done)
-	for j := range s.order {
-		<-j.ready
-		if s.err() != nil {
-			continue
-		}
-		err := j.err
-		if err == nil {
-			_, err = s.w.Write(j.line)
-		}
-		if err != nil {
-			s.fail(err)
+		if ff.Bool {
+			ff.on = fs.Bool(name, false, usage)
+		} else {
+			ff.value = fs.String(name, ff.Default, usage)
 		}
 	}
+	return flags
 }
 
-func (s *parallelLines) err() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.failed
-}
-
-func (s *parallelLines) fail(err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.failed == nil {
-		s.failed = err
+// String is the flag's value as an exporter reads it.
+func (ff *formatFlag) String() string {
+	if ff.Bool {
+		return strconv.FormatBool(*ff.on)
 	}
+	return *ff.value
 }
-
-func (s *parallelLines) write1(art model.Article, a model.Annotation) error {
-	if err := s.err(); err != nil {
-		return err
-	}
-	j := &lineJob{art: art, ann: a, ready: make(chan struct{})}
-	s.order <- j
-	s.jobs <- j
-	return nil
-}
-
-func (s *parallelLines) write(art model.Article, anns []model.Annotation) (int, error) {
-	for _, a := range anns {
-		if err := s.write1(art, a); err != nil {
-			return 0, err
-		}
-	}
-	return len(anns), nil
-}
-
-// stop ends the workers and the writer once they have done what they
-// were given (also when an export fails half way).
-func (s *parallelLines) stop() {
-	s.once.Do(func() {
-		close(s.jobs)
-		close(s.order)
-	})
-	s.workers.Wait()
-	<-s.done
-}
-
-func (s *parallelLines) close() error {
-	s.stop()
-	if err := s.err(); err != nil {
-		return err
-	}
-	return s.w.Flush()
-}
-
-type labelStudioSink struct{ w *formats.LabelStudioWriter }
-
-func (s labelStudioSink) write(art model.Article, anns []model.Annotation) (int, error) {
-	return len(anns), s.w.Write(art, anns)
-}
-func (s labelStudioSink) close() error { return s.w.Close() }
-
-type bratSink struct {
-	w      *formats.BratWriter
-	stderr io.Writer
-}
-
-func (s bratSink) write(art model.Article, anns []model.Annotation) (int, error) {
-	return len(anns), s.w.Write(art, anns)
-}
-
-func (s bratSink) close() error {
-	for _, w := range s.w.Warnings {
-		fmt.Fprintf(s.stderr, "annotate: export brat: %s\n", w)
-	}
-	return s.w.Close()
-}
-
-type incidentSink struct{ w *formats.IncidentWriter }
-
-func (s incidentSink) write(art model.Article, anns []model.Annotation) (int, error) {
-	before := s.w.Rows()
-	for _, a := range anns {
-		if err := s.w.Write(art, a); err != nil {
-			return 0, err
-		}
-	}
-	return s.w.Rows() - before, nil
-}
-func (s incidentSink) close() error { return s.w.Flush() }
 
 type exportOptions struct {
-	format, out, columns, status, since string
-	all, tokens, relations, gold        bool
+	format, out, status, since string
+	all, gold                  bool
+	// flags are the formats' own flags (formats.ExportFormat.Flags).
+	flags map[string]*formatFlag
 }
 
 func runExport(e *env, args []string) error {
 	fs := e.newFlags("export")
 	var o exportOptions
-	fs.StringVar(&o.format, "format", "native", "the format `F`: "+exportFormats)
+	fs.StringVar(&o.format, "format", "native", exportFormatHelp())
 	fs.BoolVar(&o.all, "all", false, "every article, also those the annotator has not touched")
-	fs.StringVar(&o.out, "o", "", "write to this `FILE` (brat: this folder) instead of standard output")
-	fs.BoolVar(&o.tokens, "tokens", false, "spacy: add tokens and each span's token_start and token_end")
-	fs.BoolVar(&o.relations, "relations", false, "doccano: the entities and relations form, with claims as relations")
-	fs.StringVar(&o.columns, "columns", "acled", "incidents-csv: the column `SET`, acled, gtd or ucdp")
+	fs.StringVar(&o.out, "o", "", "write to this `FILE` (a folder format: this folder) instead of standard output")
+	o.flags = addFormatFlags(fs)
 	fs.StringVar(&o.status, "status", "", "only annotations with this status `S`: todo, in_progress, done or skipped")
 	fs.StringVar(&o.since, "since", "", "only annotations changed since this `DATE`, YYYY-MM-DD[THH:MM] (UTC)")
 	fs.BoolVar(&o.gold, "gold", false, "the adjudicated annotations (annotator \""+goldAnnotator+"\", where review writes)")
@@ -249,7 +136,8 @@ func runExport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := o.check(fs); err != nil {
+	format, err := o.check(fs)
+	if err != nil {
 		return err
 	}
 	annotator := e.annotator
@@ -266,18 +154,28 @@ func runExport(e *env, args []string) error {
 	}
 	defer db.Close()
 
-	out, err := newExportOutput(e, o)
+	out, err := newExportOutput(e, o, format)
 	if err != nil {
 		return err
 	}
 	defer out.abandon()
-	sink, err := o.sink(out, schema, e.stderr)
+	config := formats.ExportConfig{Out: out.w, Dir: out.dir, Schema: schema, Flags: map[string]string{},
+		Warn: func(line string) {
+			fmt.Fprintf(e.stderr, "annotate: export %s: %s\n", format.Name, termtext.Line(line))
+		}}
+	for _, fl := range format.Flags {
+		config.Flags[fl.Name] = o.flags[fl.Name].String()
+	}
+	exp, err := format.New(config)
 	if err != nil {
 		return err
 	}
-	if s, ok := sink.(interface{ stop() }); ok {
-		defer s.stop()
-	}
+	closed := false
+	defer func() {
+		if !closed {
+			exp.Abort()
+		}
+	}()
 
 	filter := store.Filter{Annotator: annotator, All: o.all}
 	if annotator == everyAnnotator {
@@ -306,13 +204,14 @@ func runExport(e *env, args []string) error {
 		if len(kept) == 0 {
 			return nil
 		}
-		written, err := sink.write(r.Article, kept)
+		written, err := exp.Write(r.Article, kept)
 		n += written
 		return err
 	})
 	p.done()
 	if err == nil {
-		err = sink.close()
+		closed = true
+		err = exp.Close()
 	}
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
@@ -321,39 +220,36 @@ func runExport(e *env, args []string) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	if o.out != "" {
-		what := "records"
-		if o.format == "incidents-csv" {
-			what = "incidents"
-		}
-		fmt.Fprintf(e.stderr, "exported %d %s to %s\n", n, what, o.out)
+		fmt.Fprintf(e.stderr, "exported %d %s to %s\n", n, format.Counts, o.out)
 	}
 	return nil
 }
 
-// check refuses flags that do not apply to the format.
-func (o exportOptions) check(fs *flag.FlagSet) error {
-	switch o.format {
-	case "native", "spacy", "doccano", "labelstudio", "brat", "conll", "incidents-csv":
-	default:
-		return errUsage{fmt.Sprintf("unknown --format %q: use %s", o.format, exportFormats)}
+// check returns the format and refuses flags that do not apply to it.
+func (o exportOptions) check(fs *flag.FlagSet) (formats.ExportFormat, error) {
+	format, ok := formats.ExportFormatNamed(o.format)
+	if !ok {
+		return format, errUsage{fmt.Sprintf("unknown --format %q: use %s", o.format, exportFormatList(","))}
 	}
-	only := map[string]string{"tokens": "spacy", "relations": "doccano", "columns": "incidents-csv"}
 	var err error
 	fs.Visit(func(f *flag.Flag) {
-		if want, ok := only[f.Name]; ok && want != o.format && err == nil {
-			err = errUsage{fmt.Sprintf("--%s applies to --format %s only", f.Name, want)}
+		ff, ok := o.flags[f.Name]
+		if ok && !slices.Contains(ff.takers, format.Name) && err == nil {
+			err = errUsage{fmt.Sprintf("--%s applies to --format %s only", f.Name, strings.Join(ff.takers, " or "))}
 		}
 	})
 	if err != nil {
-		return err
+		return format, err
 	}
-	if o.format == "incidents-csv" && !slices.Contains(formats.IncidentColumns, o.columns) {
-		return errUsage{fmt.Sprintf("unknown --columns %q: use acled, gtd or ucdp", o.columns)}
+	for _, fl := range format.Flags {
+		if v := o.flags[fl.Name].String(); fl.Values != nil && !slices.Contains(fl.Values, v) {
+			return format, errUsage{fmt.Sprintf("unknown --%s %q: use %s", fl.Name, v, orList(fl.Values))}
+		}
 	}
-	if o.format == "brat" && o.out == "" {
-		return errUsage{"--format brat writes a folder of .txt and .ann files: name it with -o DIR"}
+	if format.Folder != "" && o.out == "" {
+		return format, errUsage{fmt.Sprintf("--format %s writes a folder of %s: name it with -o DIR", format.Name, format.Folder)}
 	}
-	return nil
+	return format, nil
 }
 
 // filter returns the test --status and --since make.
@@ -388,45 +284,6 @@ func parseSince(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("--since %q: use YYYY-MM-DD or YYYY-MM-DDTHH:MM", s)
 }
 
-func (o exportOptions) sink(out *exportOutput, schema *model.Schema, stderr io.Writer) (exportSink, error) {
-	switch o.format {
-	case "native":
-		return lineSink(out.w, func(a model.Article, n model.Annotation) (any, error) { return formats.ToNative(a, n) }), nil
-	case "spacy":
-		opts := formats.SpacyOptions{Tokens: o.tokens}
-		return lineSink(out.w, func(a model.Article, n model.Annotation) (any, error) { return formats.ToSpacy(a, n, opts) }), nil
-	case "doccano":
-		return lineSink(out.w, func(a model.Article, n model.Annotation) (any, error) {
-			return formats.ToDoccano(a, n, o.relations)
-		}), nil
-	case "labelstudio":
-		return labelStudioSink{formats.NewLabelStudioWriter(out.w)}, nil
-	case "brat":
-		return bratSink{w: formats.NewBratWriter(out.dir, schema), stderr: stderr}, nil
-	case "conll":
-		cw := formats.NewCoNLLWriter(out.w)
-		return sinkFunc{each: cw.Write, flush: func() error {
-			// Every span left out is named, with why: BIO holds one
-			// layer, and a span of white space only covers no token.
-			for _, l := range cw.LeftOut {
-				fmt.Fprintf(stderr, "annotate: export conll: %s\n", termtext.Line(l))
-			}
-			for _, l := range cw.Trimmed {
-				fmt.Fprintf(stderr, "annotate: export conll: %s\n", termtext.Line(l))
-			}
-			if cw.Dropped > 0 {
-				fmt.Fprintf(stderr, "annotate: export conll: %d %s left out\n", cw.Dropped, plural(cw.Dropped, "span", "spans"))
-			}
-			return cw.Flush()
-		}}, nil
-	}
-	iw, err := formats.NewIncidentWriter(out.w, o.columns, schema)
-	if err != nil {
-		return nil, err
-	}
-	return incidentSink{iw}, nil
-}
-
 // exportOutput is where an export goes: standard output, a file written
 // beside its target and renamed at the end, or (brat) a folder built beside
 // its target and renamed at the end, so a failed export never leaves half
@@ -434,19 +291,19 @@ func (o exportOptions) sink(out *exportOutput, schema *model.Schema, stderr io.W
 type exportOutput struct {
 	w         io.Writer
 	tmp       *os.File
-	dir       string // brat: the folder being written
+	dir       string // a folder format's folder being written
 	target    string
 	committed bool
 }
 
-func newExportOutput(e *env, o exportOptions) (*exportOutput, error) {
+func newExportOutput(e *env, o exportOptions, format formats.ExportFormat) (*exportOutput, error) {
 	out := &exportOutput{w: e.stdout, target: o.out}
 	if o.out == "" {
 		return out, nil
 	}
-	if o.format == "brat" {
+	if format.Folder != "" {
 		if entries, err := os.ReadDir(o.out); err == nil && len(entries) > 0 {
-			return nil, fmt.Errorf("export: %s is not empty: name a new folder for the brat files", o.out)
+			return nil, fmt.Errorf("export: %s is not empty: name a new folder for the %s files", o.out, format.Name)
 		} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("export: %w", err)
 		}

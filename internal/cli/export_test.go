@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/annotate-tool/annotate/internal/formats"
 	"github.com/annotate-tool/annotate/internal/model"
 	"github.com/annotate-tool/annotate/internal/store/bolt"
 )
@@ -255,5 +257,121 @@ func TestExportSpanOffsetsAreCodePoints(t *testing.T) {
 	}
 	if res := h.mustRun("check"); !strings.Contains(res.stdout, ": ok (1 annotations checked)") {
 		t.Errorf("check stdout %q, want ok with 1 annotation", res.stdout)
+	}
+}
+
+// TestExportHelpNamesEveryFormat: export --help lists every format of the
+// table with its line of help, and every format's flags with the formats
+// that take them.
+func TestExportHelpNamesEveryFormat(t *testing.T) {
+	h := newHarness(t)
+	res := h.run("export", "--help")
+	help := res.stdout + res.stderr
+	for _, f := range formats.ExportFormats() {
+		if !regexp.MustCompile(`(?m)^\s+` + regexp.QuoteMeta(f.Name) + `\s+` + regexp.QuoteMeta(f.Help)).MatchString(help) {
+			t.Errorf("export --help lacks the line of %s:\n%s", f.Name, help)
+		}
+		for _, fl := range f.Flags {
+			if !regexp.MustCompile(`(?m)^\s+--?` + fl.Name + `\b.*\b` + regexp.QuoteMeta(f.Name) + `\b.*: .*` + regexp.QuoteMeta(fl.Help)).MatchString(help) {
+				t.Errorf("export --help lacks --%s of %s:\n%s", fl.Name, f.Name, help)
+			}
+		}
+	}
+}
+
+// TestExportFormatFlagsBelongToTheirFormats walks the table: every
+// format is accepted; each format's flag is refused with any other
+// format; a value flag refuses a value it does not list; a format that
+// writes a folder wants -o.
+func TestExportFormatFlagsBelongToTheirFormats(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun("import", filepath.Join(corpusDir, "harbour.txt"))
+	all := formats.ExportFormats()
+	for _, f := range all {
+		args := []string{"export", "--all", "--format", f.Name}
+		if f.Folder != "" {
+			if res := h.run(args...); res.code != 2 || !strings.Contains(res.stderr, "--format "+f.Name+" writes a folder of "+f.Folder+": name it with -o DIR") {
+				t.Errorf("%s without -o: exit %d %q", f.Name, res.code, res.stderr)
+			}
+			args = append(args, "-o", filepath.Join(h.dir, f.Name))
+		}
+		h.mustRun(args...)
+		for _, fl := range f.Flags {
+			if !fl.Bool {
+				bad := append(slices.Clone(args), "--"+fl.Name, "no-such-value")
+				if res := h.run(bad...); fl.Values != nil && (res.code != 2 || !strings.Contains(res.stderr, "unknown --"+fl.Name+` "no-such-value": use `)) {
+					t.Errorf("%s --%s no-such-value: exit %d %q", f.Name, fl.Name, res.code, res.stderr)
+				}
+			}
+			for _, other := range all {
+				if slices.ContainsFunc(other.Flags, func(o formats.ExportFlag) bool { return o.Name == fl.Name }) {
+					continue
+				}
+				flagArgs := []string{"--" + fl.Name}
+				if !fl.Bool {
+					flagArgs = append(flagArgs, fl.Default)
+				}
+				res := h.run(append([]string{"export", "--format", other.Name}, flagArgs...)...)
+				if res.code != 2 || !strings.Contains(res.stderr, "--"+fl.Name+" applies to --format "+f.Name+" only") {
+					t.Errorf("%s --%s: exit %d %q, want it refused", other.Name, fl.Name, res.code, res.stderr)
+				}
+			}
+		}
+	}
+	res := h.run("export", "--format", "xml")
+	for _, f := range all {
+		if !strings.Contains(res.stderr, f.Name) {
+			t.Errorf("unknown --format: %q does not name %s", res.stderr, f.Name)
+		}
+	}
+}
+
+// TestDocsListEveryExportFormat: the formats table of the documentation
+// (README.md or a page of docs/: the table whose header starts "| format
+// | export |") lists exactly the formats annotate exports, and each
+// format's flags are documented.
+func TestDocsListEveryExportFormat(t *testing.T) {
+	pages, _ := filepath.Glob(filepath.Join("..", "..", "docs", "*.md"))
+	pages = append(pages, filepath.Join("..", "..", "README.md"))
+	var docs strings.Builder
+	listed := map[string]string{} // format -> page
+	row := regexp.MustCompile("^\\| `([a-z0-9-]+)` \\|")
+	for _, p := range pages {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		docs.Write(data)
+		in := false
+		for _, line := range strings.Split(string(data), "\n") {
+			switch {
+			case strings.HasPrefix(line, "| format | export |"):
+				in = true
+			case in && !strings.HasPrefix(line, "|"):
+				in = false
+			case in:
+				if m := row.FindStringSubmatch(line); m != nil {
+					listed[m[1]] = p
+				}
+			}
+		}
+	}
+	if len(listed) == 0 {
+		t.Fatal(`no formats table ("| format | export | ...") in README.md or docs/`)
+	}
+	for _, f := range formats.ExportFormats() {
+		if _, ok := listed[f.Name]; !ok {
+			t.Errorf("the formats table does not list %s", f.Name)
+		}
+		for _, fl := range f.Flags {
+			if !strings.Contains(docs.String(), "`--"+fl.Name) {
+				t.Errorf("--%s (%s) is documented nowhere", fl.Name, f.Name)
+			}
+		}
+	}
+	for name, page := range listed {
+		if _, ok := formats.ExportFormatNamed(name); !ok {
+			t.Errorf("%s lists a format %s that annotate does not export", page, name)
+		}
 	}
 }

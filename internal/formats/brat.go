@@ -1233,3 +1233,21 @@ func claimNote(c *model.Claim, note string, counts []string) bool {
 	}
 	return false
 }
+
+func init() {
+	registerExport(ExportFormat{
+		Name:   "brat",
+		Help:   "a brat folder: ANNOTATOR/ARTICLE.txt and .ann for each annotation, and annotation.conf",
+		Folder: ".txt and .ann files",
+		Counts: "records",
+		New: func(c ExportConfig) (Exporter, error) {
+			bw := NewBratWriter(c.Dir, c.Schema)
+			return exportPerArticle{write: bw.Write, close: func() error {
+				for _, w := range bw.Warnings {
+					c.warn(w)
+				}
+				return bw.Close()
+			}}, nil
+		},
+	})
+}

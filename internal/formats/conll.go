@@ -133,3 +133,31 @@ func (cw *CoNLLWriter) layer(entities []model.Span, name func(model.Span) string
 
 // Flush flushes buffered lines.
 func (cw *CoNLLWriter) Flush() error { return cw.w.Flush() }
+
+func init() {
+	registerExport(ExportFormat{
+		Name:   "conll",
+		Help:   "a token per line with its BIO tag, a blank line after each sentence (one layer of spans)",
+		Counts: "records",
+		New: func(c ExportConfig) (Exporter, error) {
+			cw := NewCoNLLWriter(c.Out)
+			return exportPerAnnotation{write: cw.Write, close: func() error {
+				// Every span left out is named, with why: BIO holds one
+				// layer, and a span of white space only covers no token.
+				for _, l := range cw.LeftOut {
+					c.warn(l)
+				}
+				for _, l := range cw.Trimmed {
+					c.warn(l)
+				}
+				switch {
+				case cw.Dropped == 1:
+					c.warn("1 span left out")
+				case cw.Dropped > 1:
+					c.warn(fmt.Sprintf("%d spans left out", cw.Dropped))
+				}
+				return cw.Flush()
+			}}, nil
+		},
+	})
+}

@@ -397,3 +397,16 @@ func metaField(meta map[string]any, key string) json.RawMessage {
 	}
 	return data
 }
+
+func init() {
+	registerExport(ExportFormat{
+		Name:   "doccano",
+		Help:   "doccano JSONL: spans; with --relations, claims and entities as relations",
+		Flags:  []ExportFlag{{Name: "relations", Bool: true, Help: "the entities and relations form, with claims as relations"}},
+		Counts: "records",
+		New: func(c ExportConfig) (Exporter, error) {
+			relations := c.Flags["relations"] == "true"
+			return newLineExporter(c.Out, func(art model.Article, a model.Annotation) (any, error) { return ToDoccano(art, a, relations) }), nil
+		},
+	})
+}

@@ -776,3 +776,35 @@ func (iw *IncidentWriter) Flush() error {
 	iw.w.Flush()
 	return iw.w.Error()
 }
+
+func init() {
+	registerExport(ExportFormat{
+		Name:   "incidents-csv",
+		Help:   "a CSV table with a row per incident, in ACLED, GTD or UCDP columns",
+		Flags:  []ExportFlag{{Name: "columns", Default: "acled", Values: IncidentColumns, Help: "the column set, acled, gtd or ucdp"}},
+		Counts: "incidents",
+		New: func(c ExportConfig) (Exporter, error) {
+			iw, err := NewIncidentWriter(c.Out, c.Flags["columns"], c.Schema)
+			if err != nil {
+				return nil, err
+			}
+			return incidentExporter{iw}, nil
+		},
+	})
+}
+
+// incidentExporter counts incidents, not annotations.
+type incidentExporter struct{ w *IncidentWriter }
+
+func (e incidentExporter) Write(art model.Article, anns []model.Annotation) (int, error) {
+	before := e.w.Rows()
+	for _, a := range anns {
+		if err := e.w.Write(art, a); err != nil {
+			return 0, err
+		}
+	}
+	return e.w.Rows() - before, nil
+}
+
+func (e incidentExporter) Close() error { return e.w.Flush() }
+func (e incidentExporter) Abort()       {}

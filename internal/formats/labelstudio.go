@@ -488,3 +488,15 @@ func parseLabelStudioMin(obj map[string]json.RawMessage, where string, opts Impo
 	a.NextID = nextIDAfter(a)
 	return []Annotated{{Article: art, Annotation: a, Annotator: lsUser(obj["annotator"]), Trimmed: trimmed, Where: where}}, nil
 }
+
+func init() {
+	registerExport(ExportFormat{
+		Name:   "labelstudio",
+		Help:   "one Label Studio JSON array: a task per article, an annotation per annotator",
+		Counts: "records",
+		New: func(c ExportConfig) (Exporter, error) {
+			lw := NewLabelStudioWriter(c.Out)
+			return exportPerArticle{write: lw.Write, close: lw.Close}, nil
+		},
+	})
+}

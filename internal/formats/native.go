@@ -661,3 +661,14 @@ func jsonError(err error) error {
 	}
 	return fmt.Errorf("not a JSON object: %v", err)
 }
+
+func init() {
+	registerExport(ExportFormat{
+		Name:   "native",
+		Help:   "one JSON object per line per article and annotator, everything with its ids (lossless; import reads it back)",
+		Counts: "records",
+		New: func(c ExportConfig) (Exporter, error) {
+			return newLineExporter(c.Out, func(art model.Article, a model.Annotation) (any, error) { return ToNative(art, a) }), nil
+		},
+	})
+}

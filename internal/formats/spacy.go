@@ -473,3 +473,16 @@ func isSpaceAt(text string, i int) bool {
 	r, _ := utf8.DecodeRuneInString(text[i:])
 	return unicode.IsSpace(r)
 }
+
+func init() {
+	registerExport(ExportFormat{
+		Name:   "spacy",
+		Help:   "Prodigy/spaCy JSONL: spans with kb_id; entities, claims, incidents and grades under meta",
+		Flags:  []ExportFlag{{Name: "tokens", Bool: true, Help: "add tokens and each span's token_start and token_end"}},
+		Counts: "records",
+		New: func(c ExportConfig) (Exporter, error) {
+			opts := SpacyOptions{Tokens: c.Flags["tokens"] == "true"}
+			return newLineExporter(c.Out, func(art model.Article, a model.Annotation) (any, error) { return ToSpacy(art, a, opts) }), nil
+		},
+	})
+}

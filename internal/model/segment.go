@@ -2,65 +2,14 @@ package model
 
 import (
 	"sort"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/clipperhouse/uax29/v2/sentences"
-	"github.com/clipperhouse/uax29/v2/words"
 )
 
-// The tokenizer of the token-level exports (spacy --tokens, conll), in full:
-//
-//  1. Words are Unicode word segments (UAX #29, the rule the screen's word
-//     motions use): "ISIS-held" is three tokens, "53" one, an emoji with
-//     its skin tone or ZWJ sequence one.
-//  2. White space and control characters are not tokens.
-//  3. A possessive "'s" or "’s" is its own token, as in spaCy and the
-//     CoNLL corpora.
-//  4. A token is cut where a span starts or ends inside it, so every span
-//     covers whole tokens (a span that stops inside a word, which the screen
-//     allows, still has exact token_start and token_end).
-//
 // Sentences are Unicode sentence segments (UAX #29), except that a
-// sentence never ends inside a span.
-
-// Tokenize returns the tokens of text as byte ranges, cut at every offset
-// in cuts that falls inside a token.
-func Tokenize(text string, cuts []int) []Range {
-	var out []Range
-	cuts = append([]int(nil), cuts...)
-	sort.Ints(cuts)
-	emit := func(start, end int) {
-		// Cut at span boundaries strictly inside the token.
-		i := sort.SearchInts(cuts, start+1)
-		for ; i < len(cuts) && cuts[i] < end; i++ {
-			if cuts[i] > start {
-				out = append(out, Range{Start: start, End: cuts[i]})
-				start = cuts[i]
-			}
-		}
-		out = append(out, Range{Start: start, End: end})
-	}
-	it := words.FromString(text)
-	for it.Next() {
-		tok := it.Value()
-		start, end := it.Start(), it.End()
-		r, _ := utf8.DecodeRuneInString(tok)
-		if unicode.IsSpace(r) || unicode.IsControl(r) {
-			continue
-		}
-		for _, suffix := range []string{"'s", "’s", "'S", "’S"} {
-			if len(tok) > len(suffix) && strings.HasSuffix(tok, suffix) {
-				emit(start, end-len(suffix))
-				start = end - len(suffix)
-				break
-			}
-		}
-		emit(start, end)
-	}
-	return out
-}
+// sentence never ends inside a span. Tokens are Tokenize's (tokenize.go).
 
 // SentenceStarts returns the index of the first token of each sentence
 // (Unicode sentence segments), never starting a sentence inside one of the
