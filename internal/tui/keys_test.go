@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -394,5 +395,24 @@ func TestKeyLabels(t *testing.T) {
 	b := key.NewBinding(key.WithKeys("ctrl+d", "pgdown", "space"), key.WithHelp("ctrl+d", "page"))
 	if got := fullLabel(b); got != "ctrl+d/pgdown/space" {
 		t.Errorf("fullLabel = %q", got)
+	}
+}
+
+// TestDocsKeyTableIsTheKeyMap: docs/screen.md's table of every action is
+// the key map's own (KeyMap.Markdown): a binding changed without the docs
+// fails here.
+func TestDocsKeyTableIsTheKeyMap(t *testing.T) {
+	data, err := os.ReadFile("../../docs/screen.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	a, b := strings.Index(s, "<!-- keys:begin -->\n"), strings.Index(s, "\n<!-- keys:end -->")
+	if a < 0 || b < a {
+		t.Fatal("docs/screen.md has no generated key table between <!-- keys:begin --> and <!-- keys:end -->")
+	}
+	got := s[a+len("<!-- keys:begin -->\n") : b]
+	if want := strings.TrimRight(DefaultKeyMap().Markdown(), "\n"); got != want {
+		t.Errorf("docs/screen.md's key table differs from the key map: regenerate it from DefaultKeyMap().Markdown()")
 	}
 }
