@@ -645,3 +645,81 @@ func (a *Annotation) RefName(id, text string) string {
 	}
 	return id
 }
+
+// MergeEntities folds entity from into entity into: from's mentions, names
+// (as aliases), external ids and affiliations move over; grades and
+// affiliations pointing at from point at into; a mention of another label
+// takes the entity's (unless the entity says why its label differs). It
+// returns the result. The screen's link (e) and review both join entities
+// so.
+func MergeEntities(a *Annotation, into, from string) Entity {
+	fi, ii := -1, -1
+	for i, e := range a.Referents {
+		switch e.ID {
+		case from:
+			fi = i
+		case into:
+			ii = i
+		}
+	}
+	if fi < 0 || ii < 0 {
+		return Entity{}
+	}
+	src, dst := a.Referents[fi], &a.Referents[ii]
+	for _, n := range src.Names() {
+		dst.addName(n)
+	}
+	for _, x := range src.ExternalIDs {
+		if !slices.Contains(dst.ExternalIDs, x) {
+			dst.ExternalIDs = append(dst.ExternalIDs, x)
+		}
+	}
+	if dst.Registry == "" {
+		dst.Registry = src.Registry
+	}
+	dst.Affiliations = append(dst.Affiliations, src.Affiliations...)
+	for i := range a.Entities {
+		if a.Entities[i].Entity == from {
+			a.Entities[i].Entity = into
+			if a.Entities[i].Label != dst.Label && dst.LabelNote == "" {
+				a.Entities[i].Label = dst.Label
+			}
+		}
+	}
+	for i := range a.Referents {
+		for j := range a.Referents[i].Affiliations {
+			if a.Referents[i].Affiliations[j].Entity == from {
+				a.Referents[i].Affiliations[j].Entity = into
+			}
+		}
+	}
+	for i := range a.Sources {
+		if a.Sources[i].Entity == from {
+			a.Sources[i].Entity = into
+		}
+	}
+	merged := *dst
+	a.Referents = append(a.Referents[:fi], a.Referents[fi+1:]...)
+	// An entity is not affiliated to itself, nor twice the same way.
+	for i := range a.Referents {
+		if a.Referents[i].ID != into {
+			continue
+		}
+		var keep []Affiliation
+		for _, f := range a.Referents[i].Affiliations {
+			if f.Entity != into && !slices.Contains(keep, f) {
+				keep = append(keep, f)
+			}
+		}
+		a.Referents[i].Affiliations = keep
+		merged = a.Referents[i]
+	}
+	return merged
+}
+
+// addName adds n to an entity's aliases unless it already has that name.
+func (e *Entity) addName(n string) {
+	if strings.TrimSpace(n) != "" && !e.HasName(n) {
+		e.Aliases = append(e.Aliases, n)
+	}
+}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -161,5 +162,32 @@ func TestNameKey(t *testing.T) {
 		if got := NameKey(tt.a) == NameKey(tt.b); got != tt.same {
 			t.Errorf("NameKey(%q) == NameKey(%q) is %v, want %v", tt.a, tt.b, got, tt.same)
 		}
+	}
+}
+
+// TestMergeEntities: folding one entity into another moves its mentions,
+// names (as aliases), external ids and affiliations; what pointed at it
+// points at the other; mentions take the entity's label; no entity ends up
+// affiliated to itself.
+func TestMergeEntities(t *testing.T) {
+	a := Annotation{
+		Entities: []Span{{ID: "e1", Start: 0, End: 3, Label: "ORG", Entity: "n1"}, {ID: "e2", Start: 10, End: 34, Label: "GPE", Entity: "n2"},
+			{ID: "e3", Start: 40, End: 45, Label: "PER", Entity: "n3"}},
+		Referents: []Entity{
+			{ID: "n1", Name: "SDF", Label: "ORG", ExternalIDs: []string{"wikidata:Q1"}, Affiliations: []Affiliation{{Entity: "n2", Role: "part_of"}}},
+			{ID: "n2", Name: "Syrian Democratic Forces", Label: "ORG", Aliases: []string{"SDF"}},
+			{ID: "n3", Name: "Leyla", Label: "PER", Affiliations: []Affiliation{{Entity: "n1", Role: "spokesperson"}}},
+		},
+		Sources: []SourceGrade{{Source: "SDF", Entity: "n1", Reliability: "B"}},
+	}
+	got := MergeEntities(&a, "n2", "n1")
+	if got.ID != "n2" || got.Name != "Syrian Democratic Forces" || !slices.Equal(got.ExternalIDs, []string{"wikidata:Q1"}) || len(got.Affiliations) != 0 {
+		t.Errorf("merged entity %+v", got)
+	}
+	if len(a.Referents) != 2 || a.Entities[0].Entity != "n2" || a.Entities[1].Label != "ORG" {
+		t.Errorf("after the merge: referents %+v, mentions %+v", a.Referents, a.Entities)
+	}
+	if a.Referents[1].Affiliations[0].Entity != "n2" || a.Sources[0].Entity != "n2" {
+		t.Errorf("what pointed at the merged entity: %+v, %+v", a.Referents[1].Affiliations, a.Sources)
 	}
 }

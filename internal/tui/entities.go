@@ -419,7 +419,7 @@ func (m *Model) link(entityID, choice string) tea.Cmd {
 	switch kind {
 	case "entity":
 		next := m.ann.Clone()
-		into := mergeEntities(&next, id, entityID)
+		into := model.MergeEntities(&next, id, entityID)
 		// The registry entry it is linked to learns the names.
 		m.afterSave = func(m *Model) tea.Cmd { return m.syncRegistry(into.ID) }
 		return m.commit(next, fmt.Sprintf("%s is %s: one entity of %d mentions", quote(own.Name), quote(into.Name), len(next.MentionsOf(into.ID))))
@@ -511,81 +511,6 @@ func (m *Model) keepRegistryEntry(e model.RegistryEntry) {
 		}
 	}
 	m.registry = append(m.registry, e)
-}
-
-// mergeEntities folds entity from into entity into: from's mentions, names
-// (as aliases), external ids and affiliations move over; grades and
-// affiliations pointing at from point at into. It returns the result.
-func mergeEntities(a *model.Annotation, into, from string) model.Entity {
-	fi, ii := -1, -1
-	for i, e := range a.Referents {
-		switch e.ID {
-		case from:
-			fi = i
-		case into:
-			ii = i
-		}
-	}
-	if fi < 0 || ii < 0 {
-		return model.Entity{}
-	}
-	src, dst := a.Referents[fi], &a.Referents[ii]
-	for _, n := range src.Names() {
-		addName(dst, n)
-	}
-	for _, x := range src.ExternalIDs {
-		if !slices.Contains(dst.ExternalIDs, x) {
-			dst.ExternalIDs = append(dst.ExternalIDs, x)
-		}
-	}
-	if dst.Registry == "" {
-		dst.Registry = src.Registry
-	}
-	dst.Affiliations = append(dst.Affiliations, src.Affiliations...)
-	for i := range a.Entities {
-		if a.Entities[i].Entity == from {
-			a.Entities[i].Entity = into
-			if a.Entities[i].Label != dst.Label && dst.LabelNote == "" {
-				a.Entities[i].Label = dst.Label
-			}
-		}
-	}
-	for i := range a.Referents {
-		for j := range a.Referents[i].Affiliations {
-			if a.Referents[i].Affiliations[j].Entity == from {
-				a.Referents[i].Affiliations[j].Entity = into
-			}
-		}
-	}
-	for i := range a.Sources {
-		if a.Sources[i].Entity == from {
-			a.Sources[i].Entity = into
-		}
-	}
-	merged := *dst
-	a.Referents = append(a.Referents[:fi], a.Referents[fi+1:]...)
-	// An entity is not affiliated to itself, nor twice the same way.
-	for i := range a.Referents {
-		if a.Referents[i].ID != into {
-			continue
-		}
-		var keep []model.Affiliation
-		for _, f := range a.Referents[i].Affiliations {
-			if f.Entity != into && !slices.Contains(keep, f) {
-				keep = append(keep, f)
-			}
-		}
-		a.Referents[i].Affiliations = keep
-		merged = a.Referents[i]
-	}
-	return merged
-}
-
-// addName adds n to an entity's aliases unless it already has that name.
-func addName(e *model.Entity, n string) {
-	if strings.TrimSpace(n) != "" && !e.HasName(n) {
-		e.Aliases = append(e.Aliases, n)
-	}
 }
 
 // openAffiliationPrompt asks what the selection's entity is affiliated to,
