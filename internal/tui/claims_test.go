@@ -50,7 +50,7 @@ func TestClaimsList(t *testing.T) {
 	}
 	for i, s := range steps {
 		h.keys(s.keys)
-		if got := h.m.listCursor[tabClaims]; got != s.cursor {
+		if got := h.m.list(tabClaims).cursor; got != s.cursor {
 			t.Errorf("step %d (%s): cursor %d, want %d", i, s.keys, got, s.cursor)
 		}
 		if !reflect.DeepEqual(h.m.highlights, s.highlights) {
@@ -259,7 +259,7 @@ func TestDeleteClaimRemovesReferences(t *testing.T) {
 	c2 := claimWith(t, raqqaText, before, raqqaCounter)
 	h.keys("tab")
 	h.toTab(tabClaims)
-	if h.m.listCursor[tabClaims] != 0 || h.m.ann.Claims[0].ID != c1.ID {
+	if h.m.list(tabClaims).cursor != 0 || h.m.ann.Claims[0].ID != c1.ID {
 		t.Fatalf("the Claims list cursor is not on %s", c1.ID)
 	}
 	h.keys("x")

@@ -113,7 +113,7 @@ func (h *harness) toSource(name string) {
 	srcs := h.m.sources()
 	h.keys(strings.Repeat("k ", len(srcs)))
 	for range srcs {
-		if h.m.sources()[h.m.listCursor[tabSources]].name == name {
+		if h.m.sources()[h.m.list(tabSources).cursor].name == name {
 			return
 		}
 		h.keys("j")

@@ -2,13 +2,11 @@ package tui
 
 import (
 	"fmt"
-	"github.com/charmbracelet/x/ansi"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/annotate-tool/annotate/internal/model"
@@ -58,67 +56,75 @@ func (m *Model) listLen() int {
 // listKey handles keys of the list tabs; used is false for keys it leaves
 // to the side pane (tab switching, focus).
 func (m *Model) listKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
-	cur := &m.listCursor[m.sideTab]
+	t := m.list(m.sideTab)
 	n := m.listLen()
-	k := m.keys.List
-	switch {
-	case key.Matches(msg, k.Down):
-		*cur = min(*cur+1, max(0, n-1))
+	act, used := t.Update(msg, n)
+	if !used {
+		return nil, false
+	}
+	return m.doList(act, n), true
+}
+
+// list is a list tab's component (Claims, Sources or Incidents).
+func (m *Model) list(tab int) *listTab {
+	if m.lists[tab] == nil {
+		m.lists[tab] = &listTab{keys: m.keys.List}
+	}
+	return m.lists[tab]
+}
+
+// doList carries out what a key on a list tab asked.
+func (m *Model) doList(act listAction, n int) tea.Cmd {
+	switch a := act.(type) {
+	case actListMoved:
 		m.followList()
-	case key.Matches(msg, k.Up):
-		*cur = max(*cur-1, 0)
-		m.followList()
-	case key.Matches(msg, k.Open):
-		if *cur >= n {
+	case actListOpen:
+		if a.i >= n {
 			if m.sideTab == tabIncidents {
-				return m.newIncident(), true
+				return m.newIncident()
 			}
-			return nil, true
+			return nil
 		}
 		switch m.sideTab {
 		case tabClaims:
-			m.openForm(formClaim, m.ann.Claims[*cur].ID)
+			m.openForm(formClaim, m.ann.Claims[a.i].ID)
 		case tabSources:
-			m.openForm(formSource, m.sources()[*cur].name)
+			m.openForm(formSource, m.sources()[a.i].name)
 		case tabIncidents:
-			m.openForm(formIncident, m.ann.Incidents[*cur].ID)
+			m.openForm(formIncident, m.ann.Incidents[a.i].ID)
 		}
-	case key.Matches(msg, k.Accept) && m.sideTab == tabSources:
-		if *cur < n {
-			return m.acceptOfferedGrade(m.sources()[*cur]), true
+	case actListAccept:
+		if m.sideTab == tabSources {
+			return m.acceptOfferedGrade(m.sources()[a.i])
 		}
-	case key.Matches(msg, k.New):
+	case actListNew:
 		if m.sideTab == tabIncidents {
-			return m.newIncident(), true
+			return m.newIncident()
 		}
 		if m.sideTab == tabClaims {
 			m.setMessage("select the claim's words in the article, then press c")
 		}
-	case key.Matches(msg, k.Delete):
-		if *cur < n {
-			switch m.sideTab {
-			case tabClaims:
-				return m.deleteClaim(m.ann.Claims[*cur].ID), true
-			case tabIncidents:
-				inc := m.ann.Incidents[*cur]
-				if !m.armDelete("incident "+inc.ID, fmt.Sprintf("incident %s and its %d fields", inc.ID, len(inc.Fields))) {
-					return nil, true
-				}
-				return m.deleteIncident(inc.ID), true
-			case tabSources:
-				return m.deleteGrade(m.sources()[*cur].name), true
+	case actListDelete:
+		switch m.sideTab {
+		case tabClaims:
+			return m.deleteClaim(m.ann.Claims[a.i].ID)
+		case tabIncidents:
+			inc := m.ann.Incidents[a.i]
+			if !m.armDelete("incident "+inc.ID, fmt.Sprintf("incident %s and its %d fields", inc.ID, len(inc.Fields))) {
+				return nil
 			}
+			return m.deleteIncident(inc.ID)
+		case tabSources:
+			return m.deleteGrade(m.sources()[a.i].name)
 		}
-	default:
-		return nil, false
 	}
-	return nil, true
+	return nil
 }
 
 // followList shows the current claim's spans in the article.
 func (m *Model) followList() {
 	m.highlights = nil
-	cur := m.listCursor[m.sideTab]
+	cur := m.list(m.sideTab).cursor
 	switch m.sideTab {
 	case tabClaims:
 		if cur < len(m.ann.Claims) {
@@ -167,7 +173,7 @@ func (m *Model) newClaim() tea.Cmd {
 	m.dropDrafts(formClaim, id) // an id freed by an undo can come back
 	m.afterSave = func(m *Model) tea.Cmd {
 		m.sideTab = tabClaims
-		m.listCursor[tabClaims] = len(m.ann.Claims) - 1
+		m.list(tabClaims).cursor = len(m.ann.Claims) - 1
 		m.openForm(formClaim, id)
 		return nil
 	}
@@ -181,7 +187,7 @@ func (m *Model) newIncident() tea.Cmd {
 	m.dropDrafts(formIncident, id)
 	m.afterSave = func(m *Model) tea.Cmd {
 		m.sideTab = tabIncidents
-		m.listCursor[tabIncidents] = len(m.ann.Incidents) - 1
+		m.list(tabIncidents).cursor = len(m.ann.Incidents) - 1
 		m.openForm(formIncident, id)
 		return nil
 	}
@@ -252,30 +258,11 @@ func (m *Model) deleteGrade(name string) tea.Cmd {
 	return m.commit(next, "delete grade of "+name)
 }
 
-// renderList draws the Claims, Sources or Incidents tab.
+// renderList draws the Claims, Sources or Incidents tab: the rows the
+// annotation makes, drawn by the tab's component.
 func (m *Model) renderList(w, h int) []string {
-	var lines []string
-	cur := m.listCursor[m.sideTab]
-	active := m.focus == focusSide
-	cursorLine := 0
-	row := func(i int, text string) {
-		// A long row wraps (up to three lines) rather than being cut: a
-		// claim's credibility and stance are at its end.
-		text = termtext.Line(text)
-		if i == cur {
-			cursorLine = len(lines)
-		}
-		wrapped := strings.Split(ansi.Wrap(text, max(1, w), ""), "\n")
-		if len(wrapped) > 3 {
-			wrapped = append(wrapped[:2], fit(wrapped[2]+" "+wrapped[3], w))
-		}
-		for _, l := range wrapped {
-			if i == cur && active {
-				l = m.styles.RowActive.Render(fit(ansi.Strip(l), w))
-			}
-			lines = append(lines, l)
-		}
-	}
+	var rows []listRow
+	under := func(st func(...string) string, text string) string { return st("   " + termtext.Line(text)) }
 	switch m.sideTab {
 	case tabClaims:
 		if len(m.ann.Claims) == 0 {
@@ -283,7 +270,7 @@ func (m *Model) renderList(w, h int) []string {
 				m.styles.Subtle.Render("Select what is claimed in the article"),
 				m.styles.Subtle.Render("(v to extend), then press c.")}
 		}
-		for i, c := range m.ann.Claims {
+		for _, c := range m.ann.Claims {
 			parts := []string{c.ID, orDash(m.claimantName(c))}
 			if g, ok := m.sourceGrade(m.claimantName(c)); ok && g.Reliability != "" {
 				parts[1] += " [" + g.Reliability + "]"
@@ -303,48 +290,44 @@ func (m *Model) renderList(w, h int) []string {
 			if c.Stance != nil && c.Stance.ClaimID != "" {
 				parts = append(parts, c.Stance.Kind+" "+c.Stance.ClaimID)
 			}
-			row(i, strings.Join(parts, " · "))
-			lines = append(lines, m.styles.Subtle.Render("   "+termtext.Line(quote(m.claimContent(c)))))
+			rows = append(rows, listRow{text: strings.Join(parts, " · "), under: []string{under(m.styles.Subtle.Render, quote(m.claimContent(c)))}})
 		}
 	case tabSources:
 		srcs := m.sources()
 		if len(srcs) == 0 {
 			return []string{m.styles.Subtle.Render("No sources yet: claimants of claims"), m.styles.Subtle.Render("and the article's outlet appear here.")}
 		}
-		for i, s := range srcs {
+		for _, s := range srcs {
 			g, _ := m.sourceGrade(s.name)
 			grade := "–"
 			if g.Reliability != "" {
 				grade = g.Reliability
 			}
-			row(i, fmt.Sprintf("%s  %s  (%s)", grade, s.name, s.role))
+			r := listRow{text: fmt.Sprintf("%s  %s  (%s)", grade, s.name, s.role)}
 			if e, ok := m.ann.Referent(s.entity); ok && s.entity != "" {
 				// A person speaks for an organisation: its grade shows here
 				// as it does on their claims.
 				if aff := m.affiliationGrades(e); aff != "" {
-					lines = append(lines, m.styles.Subtle.Render("   "+termtext.Line(aff)))
+					r.under = append(r.under, under(m.styles.Subtle.Render, aff))
 				}
 			}
 			if g.Rationale != "" {
-				lines = append(lines, m.styles.Subtle.Render("   "+termtext.Line(g.Rationale)))
+				r.under = append(r.under, under(m.styles.Subtle.Render, g.Rationale))
 			}
 			if og, ok := m.offeredGrade(s); ok {
-				lines = append(lines, m.styles.Accent.Render("   "+termtext.Line(fmt.Sprintf("graded %s in an earlier article (%s): y takes it", og.Reliability, orDash(og.Rationale)))))
+				r.under = append(r.under, under(m.styles.Accent.Render, fmt.Sprintf("graded %s in an earlier article (%s): y takes it", og.Reliability, orDash(og.Rationale))))
 			}
+			rows = append(rows, r)
 		}
 	case tabIncidents:
-		for i, inc := range m.ann.Incidents {
-			row(i, m.incidentSummary(inc))
-		}
 		if len(m.ann.Incidents) == 0 {
-			lines = append(lines, m.styles.Subtle.Render("No incidents yet: press n for a new form."))
+			return []string{m.styles.Subtle.Render("No incidents yet: press n for a new form.")}
+		}
+		for _, inc := range m.ann.Incidents {
+			rows = append(rows, listRow{text: m.incidentSummary(inc)})
 		}
 	}
-	// Keep the cursor in view (rows take several lines).
-	if len(lines) > h {
-		lines = lines[max(0, min(len(lines)-h, cursorLine-h/3)):]
-	}
-	return lines
+	return m.list(m.sideTab).View(rows, m.styles, w, h, m.focus == focusSide)
 }
 
 // acceptOfferedGrade grades a source as the registry remembers it was

@@ -202,8 +202,9 @@ type Model struct {
 	expandGen   int
 	// expanded entities show their mentions in the Entities tab.
 	expanded map[string]bool
-	// listCursor is the cursor of the Claims, Sources and Incidents tabs.
-	listCursor [5]int
+	// lists are the Claims, Sources and Incidents tabs (listtab.go), by
+	// tab; made on first use.
+	lists [5]*listTab
 	lastLabel  string
 
 	// The open form (claim, source or incident) and the drafts typed into
@@ -806,7 +807,7 @@ func (m *Model) openDocument(doc *document, ann model.Annotation) {
 		m.top, m.extend = 0, false
 		m.head = doc.wordRange(0)
 		m.sideCursor = 0
-		m.listCursor = [5]int{}
+		m.lists = [5]*listTab{}
 		m.form, m.highlights = nil, nil
 		m.setMessage("opened " + quote(termtext.Line(doc.article.Title)))
 	}
