@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"charm.land/bubbles/v2/textinput"
 	"fmt"
 	"slices"
 	"strings"
@@ -89,6 +90,9 @@ type form struct {
 	// figureAsked is the row on which ctrl+f found no figure counting what
 	// the row counts and said so: ctrl+f again there lists the others.
 	figureAsked string
+	// in is the text input the current row's draft is typed into
+	// (forminput.go).
+	in *textinput.Model
 }
 
 func (f *form) row() *formRow {
@@ -279,27 +283,15 @@ func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.ClearValue):
 		return m.clearRow(f, r)
-	case msg.String() == "backspace" || msg.String() == "ctrl+h":
-		if draft != "" {
-			_, size := utf8.DecodeLastRuneInString(draft)
-			m.setDraft(dk, draft[:len(draft)-size])
-			f.optCursor, f.moved = 0, false
-			if m.drafts[dk] == "" {
-				m.toFormRow(f, f.cursor)
-			}
-			return nil
-		}
+	case (msg.String() == "backspace" || msg.String() == "ctrl+h") && draft == "":
 		// On an empty draft, backspace removes the last value.
 		return m.clearRow(f, r)
 	}
-	if t := msg.Key().Text; t != "" && r.kind != rowSpan {
-		for _, c := range t {
-			if c < 0x20 || c == 0x7f {
-				return nil
-			}
-		}
-		m.setDraft(dk, draft+t)
+	if r.kind != rowSpan && m.editDraft(f, dk, msg) {
 		f.optCursor, f.moved = 0, false
+		if m.drafts[dk] == "" {
+			m.toFormRow(f, f.cursor)
+		}
 	}
 	return nil
 }
@@ -385,7 +377,7 @@ func (m *Model) renderForm(w, h int) []string {
 		var cell []seg
 		switch {
 		case hasDraft:
-			cell = []seg{{"✎ " + termtext.Line(draft), m.styles.Accent}, {"(was: " + orDash(val) + ")", m.styles.Subtle}}
+			cell = []seg{{"✎ " + f.draftView(draft, i == f.cursor), m.styles.Accent}, {"(was: " + orDash(val) + ")", m.styles.Subtle}}
 		case val == "":
 			cell = []seg{{"—", m.styles.Subtle}}
 		default:

@@ -69,7 +69,18 @@ func (m *Model) pasteIntoForm(text string) {
 		return
 	}
 	dk := m.draftKeyFor(f, r)
-	m.setDraft(dk, m.drafts[dk]+text)
+	// At the cursor of the field's input, when it is on this draft.
+	draft := []rune(m.drafts[dk])
+	at := len(draft)
+	if f.in != nil && f.in.Value() == string(draft) {
+		at = min(max(0, f.in.Position()), len(draft))
+	}
+	next := string(draft[:at]) + text + string(draft[at:])
+	m.setDraft(dk, next)
+	if !strings.Contains(next, "\n") {
+		in := f.input(next)
+		in.SetCursor(at + len([]rune(text)))
+	}
 	f.optCursor, f.moved = 0, false
 	if joined {
 		m.setMessage("pasted lines joined with spaces: " + r.title + " holds one line")

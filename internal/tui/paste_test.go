@@ -71,3 +71,38 @@ func TestPasteIntoFormFields(t *testing.T) {
 		t.Errorf("a refused paste was saved")
 	}
 }
+
+// TestFormFieldIsATextInput: a form field's draft is edited at a cursor
+// (← then typing inserts; ctrl+w deletes a word), as a text input edits,
+// and a paste lands at the cursor.
+func TestFormFieldIsATextInput(t *testing.T) {
+	h := openIncident(t)
+	h.toRow("location_text")
+	h.typeText("Raqa Syria")
+	for range len(" Syria") {
+		h.keys("left")
+	}
+	h.keys("left")
+	h.typeText("q")
+	dk := h.m.draftKeyFor(h.m.form, h.m.form.row())
+	if got := h.m.drafts[dk]; got != "Raqqa Syria" {
+		t.Fatalf("after ← and typing: draft %q, want %q", got, "Raqqa Syria")
+	}
+	if s := h.screen(); !strings.Contains(s, "Raqq▏a Syria") {
+		t.Errorf("the cursor is not drawn where it is:\n%s", s)
+	}
+	h.send(tea.PasteMsg{Content: "X"})
+	if got := h.m.drafts[dk]; got != "RaqqXa Syria" {
+		t.Fatalf("a paste in the middle: draft %q, want it at the cursor", got)
+	}
+	h.keys("backspace end")
+	h.send(tea.PasteMsg{Content: ", Deir ez-Zor"})
+	h.keys("ctrl+w")
+	if got := h.m.drafts[dk]; got != "Raqqa Syria, Deir " {
+		t.Errorf("after a paste and ctrl+w: draft %q", got)
+	}
+	h.keys("enter")
+	if got := h.stored().Incidents[0].Fields["location_text"].Text; got != "Raqqa Syria, Deir" {
+		t.Errorf("saved %q", got)
+	}
+}
