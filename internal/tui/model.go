@@ -204,8 +204,8 @@ type Model struct {
 	expanded map[string]bool
 	// lists are the Claims, Sources and Incidents tabs (listtab.go), by
 	// tab; made on first use.
-	lists [5]*listTab
-	lastLabel  string
+	lists     [5]*listTab
+	lastLabel string
 
 	// The open form (claim, source or incident) and the drafts typed into
 	// any form, kept until confirmed: nothing typed is dropped.
