@@ -402,7 +402,7 @@ func (m *Model) renderForm(w, h int) []string {
 				c = cells[k]
 			}
 			line := titleSt.Render(fit(t, titleW)) + " " + c
-			if k == 0 && i == f.cursor && m.focus == focusSide {
+			if k == 0 && i == f.cursor && m.focus == focusSide && !f.cursorInside(draft) {
 				line += m.styles.Accent.Render("▏")
 			}
 			lines = append(lines, line)

@@ -82,3 +82,9 @@ func (f *form) draftView(draft string, current bool) string {
 	}
 	return termtext.Line(string(r[:at])) + "▏" + termtext.Line(string(r[at:]))
 }
+
+// cursorInside reports whether the input's cursor is inside the draft
+// (draftView draws it there, so the row's end mark is left out).
+func (f *form) cursorInside(draft string) bool {
+	return f.in != nil && draft != "" && f.in.Value() == draft && f.in.Position() < len([]rune(draft))
+}
