@@ -219,3 +219,20 @@ func TestQueueCountsPerArticle(t *testing.T) {
 		t.Errorf("a new screen does not read the counts:\n%s", s)
 	}
 }
+
+// TestHintKeepsTheWayOut: at 80 columns the hint line still names the
+// key that leaves (it dropped "q quit" first).
+func TestHintKeepsTheWayOut(t *testing.T) {
+	h := newHarness(t, newFakeStore(article("SDF report", sdfText)), 80, 24)
+	last := func() string {
+		lines := strings.Split(h.screen(), "\n")
+		return lines[len(lines)-1]
+	}
+	if l := last(); !strings.Contains(l, "q quit") {
+		t.Errorf("the queue's hint at 80 columns: %q", l)
+	}
+	h.keys("enter")
+	if l := last(); !strings.Contains(l, "q queue") {
+		t.Errorf("the article's hint at 80 columns: %q", l)
+	}
+}

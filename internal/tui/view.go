@@ -285,12 +285,18 @@ type helpLineKey struct {
 // drawHelpLine lays the key hint out: as many keys as fit, always ending
 // with the key that shows the others.
 func (m *Model) drawHelpLine(f keyFocus, bs []key.Binding) string {
-	tail := m.styles.HelpKey.Render(termtext.Line(m.keys.helpKey(f))) + " " + m.styles.Help.Render(m.keys.Global.Help.Help().Desc)
 	sep := m.styles.Help.Render(" · ")
+	tail := m.styles.HelpKey.Render(termtext.Line(m.keys.helpKey(f))) + " " + m.styles.Help.Render(m.keys.Global.Help.Help().Desc)
+	// The way out of where you are (q quit, q queue, esc) is always on
+	// the line, however narrow: it used to be the first key dropped.
+	out := m.exitKey(f)
+	if h := out.Help(); out.Enabled() && len(out.Keys()) > 0 && h.Key != "" {
+		tail = m.styles.HelpKey.Render(termtext.Line(h.Key)) + " " + m.styles.Help.Render(h.Desc) + sep + tail
+	}
 	line := ""
 	for _, b := range bs {
 		h := b.Help()
-		if h == m.keys.Global.Help.Help() || !b.Enabled() || len(b.Keys()) == 0 {
+		if h == m.keys.Global.Help.Help() || h == out.Help() || !b.Enabled() || len(b.Keys()) == 0 {
 			continue
 		}
 		part := m.styles.HelpKey.Render(termtext.Line(h.Key)) + " " + m.styles.Help.Render(h.Desc)
@@ -873,4 +879,24 @@ func cutWords(s string, w int) string {
 		cut = strings.TrimRight(cut[:i], " ·:,")
 	}
 	return cut + "…"
+}
+
+// exitKey is the binding that leaves a focus: the queue quits, the article
+// goes back to the queue, the side pane to the article, a form or a prompt
+// closes.
+func (m *Model) exitKey(f keyFocus) key.Binding {
+	k := m.keys
+	switch f {
+	case focusQueue:
+		return k.Queue.Quit
+	case focusArticleText:
+		return k.Article.Back
+	case focusEntities, focusLists, focusReview, focusComments:
+		return k.Side.FocusArticle
+	case focusForm:
+		return k.Form.Back
+	case focusPrompt, focusCommentInput:
+		return k.Prompt.Cancel
+	}
+	return key.Binding{}
 }
