@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/annotate-tool/annotate/internal/model"
@@ -64,7 +63,7 @@ func (m *Model) entityRows() []entityRow {
 	var rows []entityRow
 	for _, e := range m.entityOrder() {
 		rows = append(rows, entityRow{entity: e.ID})
-		if m.expanded[e.ID] {
+		if m.ents.expanded[e.ID] {
 			for _, s := range m.mentionsInOrder(e.ID) {
 				rows = append(rows, entityRow{entity: e.ID, span: s.ID})
 			}
@@ -74,41 +73,19 @@ func (m *Model) entityRows() []entityRow {
 }
 
 // entityRowAt returns the row under the Entities cursor.
-func (m *Model) entityRowAt() (entityRow, bool) {
-	rows := m.entityRows()
-	if m.sideCursor < len(rows) {
-		return rows[m.sideCursor], true
-	}
-	return entityRow{}, false
-}
+func (m *Model) entityRowAt() (entityRow, bool) { return m.ents.at(m.entityRows()) }
 
-// entitiesKey handles a key on the Entities tab's list.
+// entitiesKey hands a key to the Entities tab and carries out what it asks.
 func (m *Model) entitiesKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.keys.Side
-	rows := m.entityRows()
-	row, ok := m.entityRowAt()
-	switch {
-	case key.Matches(msg, k.Down):
-		m.sideCursor = min(m.sideCursor+1, max(0, len(rows)-1))
+	act, used := m.ents.Update(msg, m.entityRows)
+	if !used {
+		return nil
+	}
+	switch a := act.(type) {
+	case actEntMoved:
 		m.followSideCursor()
-	case key.Matches(msg, k.Up):
-		m.sideCursor = max(m.sideCursor-1, 0)
-		m.followSideCursor()
-	case key.Matches(msg, k.Expand):
-		if ok {
-			m.expanded[row.entity] = !m.expanded[row.entity]
-			m.expandGen++
-			// Stay on the entity's row.
-			for i, r := range m.entityRows() {
-				if r.entity == row.entity && r.span == "" {
-					m.sideCursor = i
-				}
-			}
-		}
-	case key.Matches(msg, k.Jump):
-		if !ok {
-			return nil
-		}
+	case actEntJump:
+		row := a.row
 		if row.span != "" {
 			if s, found := m.ann.Span(row.span); found {
 				m.selectRange(s.Range())
@@ -132,10 +109,8 @@ func (m *Model) entitiesKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.highlights = rangesOf(ms)
 		e, _ := m.ann.Referent(row.entity)
 		m.setMessage(fmt.Sprintf("%s: mention %d of %d (enter: next · tab: to the article)", quote(e.Name), n, len(ms)))
-	case key.Matches(msg, k.Delete):
-		if !ok {
-			return nil
-		}
+	case actEntDelete:
+		row := a.row
 		if row.span != "" {
 			return m.deleteSpan(row.span)
 		}
@@ -145,10 +120,8 @@ func (m *Model) entitiesKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		return m.deleteEntity(row.entity)
-	case key.Matches(msg, k.Relabel):
-		if !ok {
-			return nil
-		}
+	case actEntRelabel:
+		row := a.row
 		title := "new label for every mention of "
 		e, _ := m.ann.Referent(row.entity)
 		if row.span != "" {
@@ -232,8 +205,8 @@ type entitiesView struct {
 // renderEntities draws the Entities tab, reusing the last frame's lines
 // when nothing they show has changed (a cursor key in the article).
 func (m *Model) renderEntities(w, h int) []string {
-	v := entitiesView{ix: m.entities(), cursor: m.sideCursor, focused: m.focus == focusSide, w: w, h: h,
-		expandGen: m.expandGen, layWidth: m.lay.width, styleDark: m.styles.Dark, styleNoCol: m.styles.NoColor,
+	v := entitiesView{ix: m.entities(), cursor: m.ents.cursor, focused: m.focus == focusSide, w: w, h: h,
+		expandGen: m.ents.gen, layWidth: m.lay.width, styleDark: m.styles.Dark, styleNoCol: m.styles.NoColor,
 		suggestions: len(m.liveSuggestions())}
 	if m.entCache != nil && m.entCacheKey == v {
 		return m.entCache
@@ -261,8 +234,8 @@ func (m *Model) drawEntities(w, h int) []string {
 	}
 	rows := m.entityRows()
 	first := 0
-	if m.sideCursor >= h {
-		first = m.sideCursor - h + 1
+	if m.ents.cursor >= h {
+		first = m.ents.cursor - h + 1
 	}
 	for i := first; i < len(rows) && i < first+h; i++ {
 		r := rows[i]
@@ -271,7 +244,7 @@ func (m *Model) drawEntities(w, h int) []string {
 		if r.span == "" {
 			ms := m.mentionsInOrder(e.ID)
 			mark := "▸"
-			if m.expanded[e.ID] {
+			if m.ents.expanded[e.ID] {
 				mark = "▾"
 			}
 			name := termtext.Line(e.Name)
@@ -307,7 +280,7 @@ func (m *Model) drawEntities(w, h int) []string {
 			plain = "      " + where
 			styled = "      " + m.styles.Subtle.Render(where)
 		}
-		if i == m.sideCursor && m.focus == focusSide {
+		if i == m.ents.cursor && m.focus == focusSide {
 			styled = m.styles.RowActive.Render(fit(plain, w))
 		}
 		lines = append(lines, styled)

@@ -168,8 +168,9 @@ type Model struct {
 	top    int
 	search string
 
-	sideTab    int
-	sideCursor int // in the Entities tab
+	sideTab int
+	// ents is the Entities tab (entitiestab.go).
+	ents *entitiesTab
 	// In review mode: the annotators' versions of the open article, the
 	// items built from them, and the Review tab's cursor.
 	versions map[string]*model.Annotation
@@ -199,9 +200,6 @@ type Model struct {
 	entIndex    *entityIndex
 	entCache    []string
 	entCacheKey entitiesView
-	expandGen   int
-	// expanded entities show their mentions in the Entities tab.
-	expanded map[string]bool
 	// lists are the Claims, Sources and Incidents tabs (listtab.go), by
 	// tab; made on first use.
 	lists     [5]*listTab
@@ -247,11 +245,12 @@ func New(opts Options) *Model {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	m := &Model{opts: opts, keys: DefaultKeyMap(), log: opts.Logger,
-		drafts: map[string]string{}, draftErrs: map[string]string{}, expanded: map[string]bool{}}
+		drafts: map[string]string{}, draftErrs: map[string]string{}}
 	if opts.Keys != nil {
 		m.keys = *opts.Keys
 		m.keys.mirror()
 	}
+	m.ents = newEntitiesTab(m.keys.Side)
 	// Start dark: the terminal's answer about its background may never come.
 	m.styles = NewStyles(opts.Schema, true, opts.NoColor)
 	m.width, m.height = 80, 24
@@ -806,7 +805,7 @@ func (m *Model) openDocument(doc *document, ann model.Annotation) {
 	if !sameArticle {
 		m.top, m.extend = 0, false
 		m.head = doc.wordRange(0)
-		m.sideCursor = 0
+		m.ents.cursor = 0
 		m.lists = [5]*listTab{}
 		m.form, m.highlights = nil, nil
 		m.setMessage("opened " + quote(termtext.Line(doc.article.Title)))
@@ -827,9 +826,7 @@ func (m *Model) setAnnotation(a model.Annotation) {
 		}
 		return m.spans[i].End > m.spans[j].End
 	})
-	if n := len(m.entityRows()); m.sideCursor >= n {
-		m.sideCursor = max(0, n-1)
-	}
+	m.ents.clamp(len(m.entityRows()))
 	// A form whose item an undo removed closes.
 	if m.form != nil {
 		exists := true
