@@ -20,7 +20,7 @@ func (m *Model) armDelete(target, what string) bool {
 		return true
 	}
 	m.deleteArmed = target
-	m.setMessage(fmt.Sprintf("x again deletes %s · any other key keeps it", what))
+	m.setMessage(fmt.Sprintf("%s again deletes %s · any other key keeps it", keyOf(m.keys.Side.Delete), what))
 	return false
 }
 
@@ -42,4 +42,19 @@ func (m *Model) sideUndo(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return m.undo(true), true
 	}
 	return nil, false
+}
+
+// keyOf names a binding's first key as in force (a keys file may have
+// rebound it): messages that name a key name it so.
+func keyOf(b key.Binding) string {
+	if ks := b.Keys(); len(ks) > 0 {
+		return ks[0]
+	}
+	return "?"
+}
+
+// suggestionKeys names the keys that move through and take suggestions.
+func (m *Model) suggestionKeys() string {
+	k := m.keys.Article
+	return fmt.Sprintf("%s next · %s accept · %s accept all · %s reject", keyOf(k.NextSuggestion), keyOf(k.Accept), keyOf(k.AcceptAll), keyOf(k.Reject))
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"charm.land/bubbles/v2/key"
 	"strings"
 	"testing"
 
@@ -234,5 +235,21 @@ func TestHintKeepsTheWayOut(t *testing.T) {
 	h.keys("enter")
 	if l := last(); !strings.Contains(l, "q queue") {
 		t.Errorf("the article's hint at 80 columns: %q", l)
+	}
+}
+
+// TestMessagesNameTheKeysInForce: a message that names a key names the
+// one in force after a rebinding (it said "x again" whatever x was).
+func TestMessagesNameTheKeysInForce(t *testing.T) {
+	km := DefaultKeyMap()
+	km.Side.Delete = key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete"))
+	h := newHarness(t, newFakeStore(article("SDF report", sdfText)), 200, 60, func(o *Options) { o.Keys = &km })
+	h.keys("enter")
+	h.findText("ISIS")
+	h.keys("1 a a tab")
+	h.toTab(tabEntities)
+	h.keys("d")
+	if !strings.Contains(h.m.message, "d again deletes “ISIS”") {
+		t.Errorf("after the rebound delete: %q", h.m.message)
 	}
 }

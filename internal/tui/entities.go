@@ -108,7 +108,7 @@ func (m *Model) entitiesKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.selectRange(next.Range())
 		m.highlights = rangesOf(ms)
 		e, _ := m.ann.Referent(row.entity)
-		m.setMessage(fmt.Sprintf("%s: mention %d of %d (enter: next · tab: to the article)", quote(e.Name), n, len(ms)))
+		m.setMessage(fmt.Sprintf("%s: mention %d of %d (%s: next · %s: to the article)", quote(e.Name), n, len(ms), keyOf(m.keys.Side.Jump), keyOf(m.keys.Side.FocusArticle)))
 	case actEntDelete:
 		row := a.row
 		if row.span != "" {
@@ -223,7 +223,7 @@ func (m *Model) drawEntities(w, h int) []string {
 		lines = append(lines, m.styles.Subtle.Render("No entities yet."), "")
 		if n := len(m.liveSuggestions()); n > 0 {
 			lines = append(lines, m.styles.Accent.Render(fmt.Sprintf("%d %s in the article (dim, dashed):", n, plural(n, "suggestion", "suggestions"))),
-				m.styles.Subtle.Render("> next · y accept · Y accept all · z reject"), "")
+				m.styles.Subtle.Render(m.suggestionKeys()), "")
 		}
 		lines = append(lines, m.styles.Subtle.Render("Move with w/b, j/k, extend with v,"),
 			m.styles.Subtle.Render("then press a label key:"))

@@ -102,7 +102,7 @@ func (m *Model) doList(act listAction, n int) tea.Cmd {
 			return m.newIncident()
 		}
 		if m.sideTab == tabClaims {
-			m.setMessage("select the claim's words in the article, then press c")
+			m.setMessage("select the claim's words in the article, then press " + keyOf(m.keys.Article.Claim))
 		}
 	case actListDelete:
 		switch m.sideTab {

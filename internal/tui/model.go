@@ -519,7 +519,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.doc != nil && msg.articleID == m.doc.article.ID {
 			m.addSuggestions(msg.list)
 			if n := len(m.liveSuggestions()); n > 0 {
-				say := fmt.Sprintf("%d suggestions (dim, dashed): > next · y accept · Y accept all · z reject", n)
+				say := fmt.Sprintf("%d suggestions (dim, dashed): %s", n, m.suggestionKeys())
 				if !m.isError && m.message != "" {
 					// After what D said ("marked done · opened …").
 					say = m.message + " · " + say
@@ -541,7 +541,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			before := len(m.live)
 			m.addSuggestions(msg.list)
 			if n := len(m.live) - before; n > 0 && !m.isError {
-				m.setMessage(fmt.Sprintf("%d more suggestions from the model (%d in all): > next · y accept · Y accept all · z reject", n, len(m.live)))
+				m.setMessage(fmt.Sprintf("%d more suggestions from the model (%d in all): %s", n, len(m.live), m.suggestionKeys()))
 			}
 		}
 		return m, nil

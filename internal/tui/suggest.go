@@ -157,7 +157,7 @@ func (m *Model) gotoSuggestion(backward bool) {
 	s := live[pick]
 	m.selectRange(s.Range())
 	m.sugShown = s.Range()
-	m.setMessage(fmt.Sprintf("suggestion %d of %d: %s %s (%s) · y accept · z reject · Y accept all", pick+1, len(live), s.Label, quote(s.Text), suggestionOrigin(s)))
+	m.setMessage(fmt.Sprintf("suggestion %d of %d: %s %s (%s) · %s", pick+1, len(live), s.Label, quote(s.Text), suggestionOrigin(s), m.suggestionKeys()))
 }
 
 func suggestionOrigin(s Suggestion) string {

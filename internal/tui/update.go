@@ -77,7 +77,7 @@ func (m *Model) queueKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.acceptAllAgreements()
 		}
 		m.acceptAllArmed = true
-		m.setMessage(fmt.Sprintf("A again accepts the agreements in all %d articles to review · any other key: no", len(items)))
+		m.setMessage(fmt.Sprintf("%s again accepts the agreements in all %d articles to review · any other key: no", keyOf(m.keys.Review.AcceptAgreed), len(items)))
 		return nil
 	}
 	m.acceptAllArmed = false
@@ -541,7 +541,7 @@ func (m *Model) wordOnLine(line, col int) (model.Range, bool) {
 // last search, wrapping round the article.
 func (m *Model) findNext(backward bool) {
 	if m.search == "" {
-		m.setMessage("no search yet: press / to find")
+		m.setMessage("no search yet: press " + keyOf(m.keys.Article.Search) + " to find")
 		return
 	}
 	re := regexp.MustCompile("(?i)" + regexp.QuoteMeta(m.search))
@@ -790,7 +790,7 @@ func (m *Model) tagAll(compound bool) tea.Cmd {
 		label = m.lastLabel
 	}
 	if label == "" {
-		m.setMessage("tag the selection first (1-0 or t), then press a to tag all its occurrences")
+		m.setMessage("tag the selection first (1-0 or " + keyOf(m.keys.Article.Picker) + "), then press " + keyOf(m.keys.Article.TagAll) + " to tag all its occurrences")
 		return nil
 	}
 	// An occurrence already tagged (with any label) was decided on its own.
