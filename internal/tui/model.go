@@ -137,25 +137,8 @@ type Model struct {
 	// gate asks before a new annotator starts (nil once answered).
 	gate *newAnnotatorGate
 
-	// The queue.
-	queue    []store.ArticleSummary
-	queueErr error
-	qFilter  int // 0: all; then 1+index into model.Statuses
-	qCursor  int
-	qSearch  string
-	// qResults are the search's matches (nil: no search active).
-	qResults    []store.ArticleSummary
-	qResultsGen int
-	searchGen   int
-	// searchStop stops the search under way.
-	searchStop func()
-	// The page of the queue: its place, how many articles match the
-	// filter, and the status counts over every article.
-	qOffset    int
-	qTotal     int
-	qKeep      bool // the next page keeps the cursor (a move, not a reload)
-	qCounts    map[model.Status]int
-	queueReady bool
+	// The queue (queuetab.go).
+	qt *queueTab
 
 	// The open article.
 	doc    *document
@@ -251,6 +234,7 @@ func New(opts Options) *Model {
 		m.keys.mirror()
 	}
 	m.ents = newEntitiesTab(m.keys.Side)
+	m.qt = &queueTab{keys: m.keys.Queue}
 	// Start dark: the terminal's answer about its background may never come.
 	m.styles = NewStyles(opts.Schema, true, opts.NoColor)
 	m.width, m.height = 80, 24
@@ -313,18 +297,18 @@ const queuePage = 500
 
 // filterStatus is the status the queue's filter keeps ("" all).
 func (m *Model) filterStatus() model.Status {
-	if m.qFilter > 0 {
-		return model.Statuses[m.qFilter-1]
+	if m.qt.filter > 0 {
+		return model.Statuses[m.qt.filter-1]
 	}
 	return ""
 }
 
-// loadQueue reads the queue's page at m.qOffset (and, with openNext, the
+// loadQueue reads the queue's page at m.qt.offset (and, with openNext, the
 // next article to work on after the open one). Review mode reads every
 // article's summary: it needs each one's annotators.
 func (m *Model) loadQueue(openNext bool) tea.Cmd {
 	st, who := m.opts.Store, m.owner()
-	q := store.Query{Annotator: who, Status: m.filterStatus(), Offset: m.qOffset, Limit: queuePage}
+	q := store.Query{Annotator: who, Status: m.filterStatus(), Offset: m.qt.offset, Limit: queuePage}
 	current := m.ann.ArticleID
 	review := m.opts.Review != nil
 	var assign func() (string, bool, error)
@@ -598,18 +582,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.fail(msg.err)
 			return m, nil
 		}
-		if msg.query != m.qSearch || msg.gen != m.searchGen {
+		if msg.query != m.qt.search || msg.gen != m.qt.searchGen {
 			return m, nil // an older search's: it was stopped
 		}
-		if m.qResults == nil || m.qResultsGen != msg.gen {
-			m.qResults, m.qResultsGen, m.qCursor = []store.ArticleSummary{}, msg.gen, 0
+		if m.qt.results == nil || m.qt.resultsGen != msg.gen {
+			m.qt.results, m.qt.resultsGen, m.qt.cursor = []store.ArticleSummary{}, msg.gen, 0
 		}
-		m.qResults = append(m.qResults, msg.items...)
+		m.qt.results = append(m.qt.results, msg.items...)
 		if msg.done {
-			m.setMessage(fmt.Sprintf("%d articles match %q", len(m.qResults), msg.query))
+			m.setMessage(fmt.Sprintf("%d articles match %q", len(m.qt.results), msg.query))
 			return m, nil
 		}
-		m.setMessage(fmt.Sprintf("%d articles match %q so far, searching…", len(m.qResults), msg.query))
+		m.setMessage(fmt.Sprintf("%d articles match %q so far, searching…", len(m.qt.results), msg.query))
 		return m, msg.more
 	case tea.PasteMsg:
 		if m.saving || m.loading {
@@ -707,12 +691,12 @@ func (m *Model) fail(err error) {
 
 func (m *Model) onQueue(msg queueLoadedMsg) tea.Cmd {
 	if msg.err != nil {
-		m.queueErr = msg.err
+		m.qt.err = msg.err
 		m.fail(msg.err)
 		return nil
 	}
-	m.queue, m.queueReady = msg.items, true
-	m.qTotal, m.qCounts, m.qOffset = msg.total, msg.counts, msg.offset
+	m.qt.page, m.qt.ready = msg.items, true
+	m.qt.total, m.qt.counts, m.qt.offset = msg.total, msg.counts, msg.offset
 	if m.opts.Review != nil {
 		// What is left to decide changes with every decision and D: the
 		// queue's counts are read again whenever it is.
@@ -737,11 +721,11 @@ func (m *Model) onQueue(msg queueLoadedMsg) tea.Cmd {
 		m.sayNotice()
 		return nil
 	}
-	if m.qKeep {
+	if m.qt.keep {
 		// A move to another page keeps the cursor where the move put it.
-		m.qKeep = false
-		m.qCursor = min(max(0, m.qCursor), max(0, len(m.visibleQueue())-1))
-	} else if m.qCursor == 0 || m.qCursor >= len(m.visibleQueue()) {
+		m.qt.keep = false
+		m.qt.cursor = min(max(0, m.qt.cursor), max(0, len(m.visibleQueue())-1))
+	} else if m.qt.cursor == 0 || m.qt.cursor >= len(m.visibleQueue()) {
 		m.preselect()
 	}
 	return nil
@@ -758,11 +742,11 @@ func (m *Model) status(s store.ArticleSummary) model.Status {
 // preselect puts the queue cursor on the next article to work on.
 func (m *Model) preselect() {
 	items := m.visibleQueue()
-	m.qCursor = 0
+	m.qt.cursor = 0
 	for _, want := range []model.Status{model.StatusInProgress, model.StatusTodo} {
 		for i, s := range items {
 			if m.status(s) == want {
-				m.qCursor = i
+				m.qt.cursor = i
 				return
 			}
 		}
@@ -772,19 +756,19 @@ func (m *Model) preselect() {
 // visibleQueue is what the queue lists: its page (filtered by the store),
 // the search's results, or in review mode the articles to review.
 func (m *Model) visibleQueue() []store.ArticleSummary {
-	if m.qFilter == 0 && m.qResults == nil && m.opts.Review == nil {
-		return m.queue
+	if m.qt.filter == 0 && m.qt.results == nil && m.opts.Review == nil {
+		return m.qt.page
 	}
-	list := m.queue
-	if m.qResults != nil {
-		list = m.qResults
+	list := m.qt.page
+	if m.qt.results != nil {
+		list = m.qt.results
 	}
 	var out []store.ArticleSummary
 	for _, s := range list {
 		if m.opts.Review != nil && !m.reviewable(s) {
 			continue // review lists the articles with versions to compare
 		}
-		if m.qFilter > 0 && m.status(s) != model.Statuses[m.qFilter-1] {
+		if m.qt.filter > 0 && m.status(s) != model.Statuses[m.qt.filter-1] {
 			continue
 		}
 		out = append(out, s)

@@ -33,8 +33,8 @@ func TestNewAnnotatorAsksFirst(t *testing.T) {
 	if s := h.screen(); strings.Contains(s, want) || !strings.Contains(s, "Raid on Velmo") {
 		t.Errorf("after enter the queue is not shown:\n%s", s)
 	}
-	if h.m.qCursor != 0 {
-		t.Errorf("a key pressed while asking moved the queue's cursor to %d", h.m.qCursor)
+	if h.m.qt.cursor != 0 {
+		t.Errorf("a key pressed while asking moved the queue's cursor to %d", h.m.qt.cursor)
 	}
 }
 

@@ -17,8 +17,8 @@ func TestPasteIntoQueueSearch(t *testing.T) {
 	if got := h.m.prompt.value(); got != "Raqqa" {
 		t.Fatalf("the search holds %q after the paste", got)
 	}
-	if len(h.m.qResults) != 1 || h.m.qResults[0].Title != "Raqqa attack" {
-		t.Fatalf("the pasted search found %v", h.m.qResults)
+	if len(h.m.qt.results) != 1 || h.m.qt.results[0].Title != "Raqqa attack" {
+		t.Fatalf("the pasted search found %v", h.m.qt.results)
 	}
 	h.keys("enter enter")
 	if h.m.doc == nil || !strings.Contains(h.screen(), "Raqqa") {

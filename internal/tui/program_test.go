@@ -42,7 +42,7 @@ func TestProgram(t *testing.T) {
 	var stepNo int
 	check := func(m *Model) {
 		want := []func() bool{
-			func() bool { return m.queueReady },
+			func() bool { return m.qt.ready },
 			func() bool { return m.doc != nil },
 			func() bool { return m.ann.Rev == 1 && !m.saving },
 		}

@@ -62,11 +62,11 @@ func TestQueuePreselects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, queueStore(t, tt.statuses...), 80, 24)
-			if h.m.screen != screenQueue || !h.m.queueReady {
+			if h.m.screen != screenQueue || !h.m.qt.ready {
 				t.Fatalf("the screen did not start on a loaded queue")
 			}
-			if h.m.qCursor != tt.want {
-				t.Errorf("cursor on %d, want %d", h.m.qCursor, tt.want)
+			if h.m.qt.cursor != tt.want {
+				t.Errorf("cursor on %d, want %d", h.m.qt.cursor, tt.want)
 			}
 			h.keys("enter")
 			if h.m.doc == nil || h.m.doc.article.ID != queueArticles[tt.want].ID {
@@ -95,8 +95,8 @@ func TestQueueKeys(t *testing.T) {
 	}
 	for _, mv := range moves {
 		h.keys(mv.keys)
-		if h.m.qCursor != mv.want {
-			t.Errorf("after %s: cursor %d, want %d", mv.keys, h.m.qCursor, mv.want)
+		if h.m.qt.cursor != mv.want {
+			t.Errorf("after %s: cursor %d, want %d", mv.keys, h.m.qt.cursor, mv.want)
 		}
 	}
 	filters := []struct {
@@ -122,8 +122,8 @@ func TestQueueKeys(t *testing.T) {
 		}
 	}
 	h.keys("tab tab") // done -> skipped -> all
-	if h.m.qFilter != 0 {
-		t.Fatalf("filter %d, want 0 (all)", h.m.qFilter)
+	if h.m.qt.filter != 0 {
+		t.Fatalf("filter %d, want 0 (all)", h.m.qt.filter)
 	}
 	// Search titles and text; the command runs off the update loop.
 	h.keys("/")
@@ -291,8 +291,8 @@ func TestBackToQueue(t *testing.T) {
 	if h.m.screen != screenQueue || h.quit {
 		t.Fatalf("q in the article did not return to the queue")
 	}
-	if h.m.qCursor != 1 {
-		t.Errorf("the queue cursor moved to %d, want it on the article just left (1)", h.m.qCursor)
+	if h.m.qt.cursor != 1 {
+		t.Errorf("the queue cursor moved to %d, want it on the article just left (1)", h.m.qt.cursor)
 	}
 	if !strings.Contains(h.screen(), "◐ in progress") {
 		t.Errorf("the queue does not show the new status:\n%s", h.screen())
@@ -314,26 +314,26 @@ func TestQueuePages(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := newHarness(t, st, 120, 30)
-	if n := len(h.m.queue); n != queuePage {
+	if n := len(h.m.qt.page); n != queuePage {
 		t.Fatalf("the queue holds %d summaries, want a page of %d", n, queuePage)
 	}
 	if s := h.screen(); !strings.Contains(s, "1/1200 finished") || !strings.Contains(s, "done 1") {
 		t.Errorf("counts are not over every article:\n%s", lastLines(s, 40))
 	}
 	h.keys("G")
-	if items := h.m.visibleQueue(); items[h.m.qCursor].Title != "Report 1199" {
-		t.Errorf("G is on %q, want the last report", items[h.m.qCursor].Title)
+	if items := h.m.visibleQueue(); items[h.m.qt.cursor].Title != "Report 1199" {
+		t.Errorf("G is on %q, want the last report", items[h.m.qt.cursor].Title)
 	}
 	h.keys("g")
 	for range queuePage {
 		h.keys("j")
 	}
-	if items := h.m.visibleQueue(); items[h.m.qCursor].Title != fmt.Sprintf("Report %04d", queuePage) {
-		t.Errorf("after %d j the cursor is on %q", queuePage, items[h.m.qCursor].Title)
+	if items := h.m.visibleQueue(); items[h.m.qt.cursor].Title != fmt.Sprintf("Report %04d", queuePage) {
+		t.Errorf("after %d j the cursor is on %q", queuePage, items[h.m.qt.cursor].Title)
 	}
 	h.keys("k")
-	if items := h.m.visibleQueue(); items[h.m.qCursor].Title != fmt.Sprintf("Report %04d", queuePage-1) {
-		t.Errorf("k after paging is on %q", items[h.m.qCursor].Title)
+	if items := h.m.visibleQueue(); items[h.m.qt.cursor].Title != fmt.Sprintf("Report %04d", queuePage-1) {
+		t.Errorf("k after paging is on %q", items[h.m.qt.cursor].Title)
 	}
 	// The status filter asks the store: done is one article.
 	h.keys("tab tab tab")

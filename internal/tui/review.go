@@ -41,7 +41,7 @@ func (m *Model) reviewAnnotators(articleID string) []string {
 		return m.opts.Review.Annotators
 	}
 	var out []string
-	for _, s := range m.queue {
+	for _, s := range m.qt.page {
 		if s.ID != articleID {
 			continue
 		}

@@ -79,7 +79,7 @@ type queueRefreshMsg struct{}
 // queueRefreshGap, else once that gap is over; the article screen rereads
 // it anyway when the annotator goes back (so nothing is read meanwhile).
 func (m *Model) refreshQueue() tea.Cmd {
-	if m.qResults != nil || m.opts.Review != nil || m.screen != screenQueue {
+	if m.qt.results != nil || m.opts.Review != nil || m.screen != screenQueue {
 		return nil
 	}
 	if wait := queueRefreshGap - time.Since(m.queueReadAt); wait > 0 {
@@ -90,7 +90,7 @@ func (m *Model) refreshQueue() tea.Cmd {
 		return tea.Tick(wait, func(time.Time) tea.Msg { return queueRefreshMsg{} })
 	}
 	m.queueReadAt = time.Now()
-	m.qKeep = true
+	m.qt.keep = true
 	return m.loadQueue(false)
 }
 

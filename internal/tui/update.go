@@ -69,7 +69,6 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) queueKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.keys.Queue
 	items := m.visibleQueue()
 	if m.opts.Review != nil && key.Matches(msg, m.keys.Review.AcceptAgreed) {
 		if m.acceptAllArmed {
@@ -81,66 +80,22 @@ func (m *Model) queueKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	m.acceptAllArmed = false
-	switch {
-	case key.Matches(msg, k.Quit):
-		if m.qResults != nil || m.qSearch != "" {
-			m.qResults, m.qSearch = nil, ""
-			m.setMessage("")
-			m.preselect()
-			return nil
-		}
-		return m.quit(msg.String())
-	case key.Matches(msg, k.Down):
-		if m.qCursor+1 >= len(items) && m.paged() && m.qOffset+len(m.queue) < m.qTotal {
-			// Past the page: the next one, keeping this article in view.
-			shift := len(m.queue) / 2
-			m.qOffset += shift
-			m.qCursor = m.qCursor - shift + 1
-			m.qKeep = true
-			return m.loadQueue(false)
-		}
-		m.qCursor = min(m.qCursor+1, max(0, len(items)-1))
-	case key.Matches(msg, k.Up):
-		if m.qCursor == 0 && m.paged() && m.qOffset > 0 {
-			shift := min(m.qOffset, queuePage/2)
-			m.qOffset -= shift
-			m.qCursor = shift - 1
-			m.qKeep = true
-			return m.loadQueue(false)
-		}
-		m.qCursor = max(m.qCursor-1, 0)
-	case key.Matches(msg, k.Top):
-		m.qCursor = 0
-		if m.paged() && m.qOffset > 0 {
-			m.qOffset = 0
-			m.qKeep = true
-			return m.loadQueue(false)
-		}
-	case key.Matches(msg, k.Bottom):
-		if m.paged() && m.qOffset+len(m.queue) < m.qTotal {
-			m.qOffset = max(0, m.qTotal-queuePage)
-			m.qCursor = m.qTotal - m.qOffset - 1
-			m.qKeep = true
-			return m.loadQueue(false)
-		}
-		m.qCursor = max(0, len(items)-1)
-	case key.Matches(msg, k.Filter):
-		m.qFilter = (m.qFilter + 1) % (len(model.Statuses) + 1)
-		m.qCursor, m.qOffset = 0, 0
+	act, _ := m.qt.Update(msg, items, m.paged())
+	switch a := act.(type) {
+	case actQueueClearSearch:
+		m.setMessage("")
+		m.preselect()
+	case actQueueQuit:
+		return m.quit(a.key)
+	case actQueueLoad:
 		return m.loadQueue(false)
-	case key.Matches(msg, k.PrevFilter):
-		m.qFilter = (m.qFilter + len(model.Statuses)) % (len(model.Statuses) + 1)
-		m.qCursor, m.qOffset = 0, 0
-		return m.loadQueue(false)
-	case key.Matches(msg, k.Search):
+	case actQueueSearch:
 		m.prompt = &prompt{kind: promptQueueSearch, title: "search titles and text"}
-	case key.Matches(msg, k.Reload):
+	case actQueueReload:
 		m.setMessage("reloaded")
 		return m.loadQueue(false)
-	case key.Matches(msg, k.Open):
-		if m.qCursor < len(items) {
-			return m.loadArticle(items[m.qCursor].ID)
-		}
+	case actQueueOpen:
+		return m.loadArticle(a.id)
 	}
 	return nil
 }
@@ -149,7 +104,7 @@ func (m *Model) queueKey(msg tea.KeyPressMsg) tea.Cmd {
 // streaming through the store off the update loop.
 // paged reports whether the queue is a page of the store's listing (not
 // search results, not review's full list).
-func (m *Model) paged() bool { return m.qResults == nil && m.opts.Review == nil }
+func (m *Model) paged() bool { return m.qt.results == nil && m.opts.Review == nil }
 
 func (m *Model) searchQueue(query string) tea.Cmd {
 	st := m.opts.Store
@@ -158,13 +113,13 @@ func (m *Model) searchQueue(query string) tea.Cmd {
 		return nil
 	}
 	// A new query stops the one before it.
-	if m.searchStop != nil {
-		m.searchStop()
+	if m.qt.searchStop != nil {
+		m.qt.searchStop()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	m.searchStop = cancel
-	m.searchGen++
-	gen := m.searchGen
+	m.qt.searchStop = cancel
+	m.qt.searchGen++
+	gen := m.qt.searchGen
 	ch := make(chan searchDoneMsg, 1)
 	go func() {
 		defer close(ch)
@@ -226,7 +181,7 @@ func (m *Model) handlePrompt(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Prompt.Cancel):
 		m.prompt = nil
 		if p.kind == promptQueueSearch {
-			m.qResults, m.qSearch = nil, ""
+			m.qt.results, m.qt.search = nil, ""
 			m.setMessage("")
 			m.preselect()
 		}
@@ -249,10 +204,10 @@ func (m *Model) handlePrompt(msg tea.KeyPressMsg) tea.Cmd {
 			}
 		case promptQueueSearch:
 			if p.value() == "" {
-				m.qResults, m.qSearch = nil, ""
+				m.qt.results, m.qt.search = nil, ""
 				return nil
 			}
-			m.qSearch = p.value()
+			m.qt.search = p.value()
 			return m.searchQueue(p.value())
 		case promptLabel:
 			if l, ok := p.choice(); ok {
@@ -301,12 +256,12 @@ func (m *Model) editPrompt(msg tea.Msg) tea.Cmd {
 	if p.kind == promptQueueSearch && changed {
 		// The queue filters as the query is typed; results of an older
 		// query that arrive late are dropped (searchDoneMsg checks).
-		m.qSearch = p.value()
-		if m.qSearch == "" {
-			m.qResults = nil
+		m.qt.search = p.value()
+		if m.qt.search == "" {
+			m.qt.results = nil
 			return nil
 		}
-		return m.searchQueue(m.qSearch)
+		return m.searchQueue(m.qt.search)
 	}
 	return nil
 }
@@ -865,9 +820,9 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 	if m.screen != screenArticle || m.doc == nil || m.prompt != nil || m.showHelp {
 		if _, ok := msg.(tea.MouseWheelMsg); ok && m.screen == screenQueue {
 			if mouse.Button == tea.MouseWheelDown {
-				m.qCursor = min(m.qCursor+1, max(0, len(m.visibleQueue())-1))
+				m.qt.cursor = min(m.qt.cursor+1, max(0, len(m.visibleQueue())-1))
 			} else if mouse.Button == tea.MouseWheelUp {
-				m.qCursor = max(0, m.qCursor-1)
+				m.qt.cursor = max(0, m.qt.cursor-1)
 			}
 		}
 		return nil

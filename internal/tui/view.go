@@ -398,11 +398,11 @@ func (m *Model) renderQueue(h int) string {
 	var lines []string
 	// The counts are the store's, over every article (the queue holds a
 	// page); review counts the articles it lists.
-	counts := m.qCounts
+	counts := m.qt.counts
 	total := 0
 	if m.opts.Review != nil || counts == nil {
 		counts = map[model.Status]int{}
-		for _, s := range m.queue {
+		for _, s := range m.qt.page {
 			if m.opts.Review != nil && !m.reviewable(s) {
 				continue
 			}
@@ -413,7 +413,7 @@ func (m *Model) renderQueue(h int) string {
 		total += n
 	}
 	finished := counts[model.StatusDone] + counts[model.StatusSkipped]
-	if !m.queueReady {
+	if !m.qt.ready {
 		return block([]string{" loading…"}, m.width, h)
 	}
 	if total == 0 {
@@ -440,7 +440,7 @@ func (m *Model) renderQueue(h int) string {
 	}
 	var tl []string
 	for i, t := range tabs {
-		if i == m.qFilter {
+		if i == m.qt.filter {
 			// Named in words and marked, not only by colour.
 			tl = append(tl, m.styles.TabActive.Render("["+t+"]"))
 		} else {
@@ -448,8 +448,8 @@ func (m *Model) renderQueue(h int) string {
 		}
 	}
 	filterLine := " " + strings.Join(tl, " ")
-	if m.qResults != nil {
-		filterLine += m.styles.Accent.Render(fmt.Sprintf("   search %s: %d matches (esc clears)", quote(m.qSearch), len(m.qResults)))
+	if m.qt.results != nil {
+		filterLine += m.styles.Accent.Render(fmt.Sprintf("   search %s: %d matches (esc clears)", quote(m.qt.search), len(m.qt.results)))
 	}
 	// The columns, named (the counts are the annotator's mentions, claims
 	// and incidents in each article).
@@ -461,8 +461,8 @@ func (m *Model) renderQueue(h int) string {
 	items := m.visibleQueue()
 	listH := h - len(lines)
 	first := 0
-	if m.qCursor >= listH {
-		first = m.qCursor - listH + 1
+	if m.qt.cursor >= listH {
+		first = m.qt.cursor - listH + 1
 	}
 	if len(items) == 0 {
 		lines = append(lines, m.styles.Subtle.Render(" no articles here"))
@@ -505,7 +505,7 @@ func (m *Model) renderQueue(h int) string {
 			}
 			row = fmt.Sprintf(" %s %-11s %s  %s", glyph, strings.ReplaceAll(string(st), "_", " "), count, title)
 		}
-		if i == m.qCursor {
+		if i == m.qt.cursor {
 			lines = append(lines, m.styles.RowActive.Render(fit(row, m.width)))
 		} else {
 			lines = append(lines, m.styles.Row.Render(fit(row, m.width)))
