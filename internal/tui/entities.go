@@ -233,14 +233,9 @@ func (m *Model) drawEntities(w, h int) []string {
 		return lines
 	}
 	rows := m.entityRows()
-	first := 0
-	if m.ents.cursor >= h {
-		first = m.ents.cursor - h + 1
-	}
-	for i := first; i < len(rows) && i < first+h; i++ {
+	return m.ents.View(len(rows), func(i int) (plain, styled string) {
 		r := rows[i]
 		e, _ := m.ann.Referent(r.entity)
-		var plain, styled string
 		if r.span == "" {
 			ms := m.mentionsInOrder(e.ID)
 			mark := "▸"
@@ -280,12 +275,8 @@ func (m *Model) drawEntities(w, h int) []string {
 			plain = "      " + where
 			styled = "      " + m.styles.Subtle.Render(where)
 		}
-		if i == m.ents.cursor && m.focus == focusSide {
-			styled = m.styles.RowActive.Render(fit(plain, w))
-		}
-		lines = append(lines, styled)
-	}
-	return lines
+		return plain, styled
+	}, m.styles, w, h, m.focus == focusSide)
 }
 
 // The selection's entity: E splits a mention off, e links it to another

@@ -95,3 +95,23 @@ func (t *entitiesTab) Update(kp tea.KeyPressMsg, rows func() []entityRow) (entAc
 	}
 	return nil, false
 }
+
+// View draws n rows in w columns and h lines: the window that shows the
+// cursor, each row drawn by draw (plain and styled; only the rows in view
+// are drawn, whatever the article's size), the cursor's row marked when the
+// tab has the focus.
+func (t *entitiesTab) View(n int, draw func(i int) (plain, styled string), st Styles, w, h int, active bool) []string {
+	first := 0
+	if t.cursor >= h {
+		first = t.cursor - h + 1
+	}
+	var lines []string
+	for i := first; i < n && i < first+h; i++ {
+		plain, styled := draw(i)
+		if i == t.cursor && active {
+			styled = st.RowActive.Render(fit(plain, w))
+		}
+		lines = append(lines, styled)
+	}
+	return lines
+}
