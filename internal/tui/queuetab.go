@@ -130,3 +130,20 @@ func (t *queueTab) Update(kp tea.KeyPressMsg, visible []store.ArticleSummary, pa
 	}
 	return nil, true
 }
+
+// window is the rows [first, last) of n shown in h lines: the ones around
+// the cursor.
+func (t *queueTab) window(n, h int) (first, last int) {
+	if t.cursor >= h {
+		first = t.cursor - h + 1
+	}
+	return first, min(n, first+max(0, h))
+}
+
+// drawRow draws row i's text, marked when it is the cursor's.
+func (t *queueTab) drawRow(i int, row string, st Styles, w int) string {
+	if i == t.cursor {
+		return st.RowActive.Render(fit(row, w))
+	}
+	return st.Row.Render(fit(row, w))
+}

@@ -460,10 +460,7 @@ func (m *Model) renderQueue(h int) string {
 	lines = append(lines, filterLine, header)
 	items := m.visibleQueue()
 	listH := h - len(lines)
-	first := 0
-	if m.qt.cursor >= listH {
-		first = m.qt.cursor - listH + 1
-	}
+	first, last := m.qt.window(len(items), listH)
 	if len(items) == 0 {
 		lines = append(lines, m.styles.Subtle.Render(" no articles here"))
 	}
@@ -472,14 +469,14 @@ func (m *Model) renderQueue(h int) string {
 	othersW, othersMax := 0, min(24, max(8, (m.width-40)/4))
 	others := map[int]string{}
 	if m.opts.Review == nil {
-		for i := first; i < len(items) && i < first+listH; i++ {
+		for i := first; i < last; i++ {
 			others[i] = m.others(items[i], othersMax)
 			if w := ansi.StringWidth(others[i]); w > othersW {
 				othersW = w
 			}
 		}
 	}
-	for i := first; i < len(items) && i < first+listH; i++ {
+	for i := first; i < last; i++ {
 		s := items[i]
 		st := m.status(s)
 		glyph := statusGlyph[st]
@@ -505,11 +502,7 @@ func (m *Model) renderQueue(h int) string {
 			}
 			row = fmt.Sprintf(" %s %-11s %s  %s", glyph, strings.ReplaceAll(string(st), "_", " "), count, title)
 		}
-		if i == m.qt.cursor {
-			lines = append(lines, m.styles.RowActive.Render(fit(row, m.width)))
-		} else {
-			lines = append(lines, m.styles.Row.Render(fit(row, m.width)))
-		}
+		lines = append(lines, m.qt.drawRow(i, row, m.styles, m.width))
 	}
 	return block(lines, m.width, h)
 }
