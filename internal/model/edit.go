@@ -81,3 +81,45 @@ func SetField(inc *Incident, field string, v Value) (dropped []string) {
 	delete(inc.Evidence, field)
 	return dropped
 }
+
+// RepointSpan makes everything that refers to mention from refer to
+// mention to instead (a claimant, a grade, incident fields and evidence),
+// so replacing a mention by another of the same stretch loses nothing.
+func RepointSpan(a *Annotation, from, to string) {
+	if from == to {
+		return
+	}
+	for j := range a.Claims {
+		if a.Claims[j].Claimant.SpanID == from {
+			a.Claims[j].Claimant.SpanID = to
+		}
+	}
+	for j := range a.Sources {
+		if a.Sources[j].SpanID == from {
+			a.Sources[j].SpanID = to
+		}
+	}
+	swap := func(ids []string) []string {
+		out := ids[:0]
+		for _, id := range ids {
+			if id == from {
+				id = to
+			}
+			if !slices.Contains(out, id) {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	for _, inc := range a.Incidents {
+		for f, v := range inc.Fields {
+			if len(v.List) > 0 {
+				v.List = swap(v.List)
+				inc.Fields[f] = v
+			}
+		}
+		for f, ids := range inc.Evidence {
+			inc.Evidence[f] = swap(ids)
+		}
+	}
+}

@@ -22,16 +22,23 @@ func (s *Set) claimOf(g agree.Group, who string) (model.Claim, bool) {
 }
 
 // claimAnchor names an aligned claim: by gold's claim when gold has one,
-// else by where the first version's content starts.
+// else by the first annotator's (claimHaverAnchor).
 func (s *Set) claimAnchor(gi int) string {
 	g := s.claims[gi]
 	if c, ok := s.claimOf(g, goldKey); ok {
 		return "claim " + c.ID
 	}
+	return s.claimHaverAnchor(gi)
+}
+
+// claimHaverAnchor names an aligned claim gold does not have by the first
+// annotator who has it and her claim's id ("claim @alice:c5"): a name that
+// stays while her claim does, whatever else is aligned or taken.
+func (s *Set) claimHaverAnchor(gi int) string {
+	g := s.claims[gi]
 	for _, who := range s.Annotators {
-		if c, ok := s.claimOf(g, who); ok && len(c.Content) > 0 {
-			r := c.Content[0]
-			return fmt.Sprintf("claim @%d-%d", s.runes.Runes(r.Start), s.runes.Runes(r.End))
+		if c, ok := s.claimOf(g, who); ok {
+			return "claim @" + who + ":" + c.ID
 		}
 	}
 	return fmt.Sprintf("claim #%d", gi+1)
@@ -89,7 +96,7 @@ func (s *Set) claimItems() []*Item {
 			return nil
 		}
 		items = append(items, exist)
-		if len(havers) < 2 {
+		if len(havers) < 2 && !s.single {
 			continue
 		}
 		for _, f := range claimFields {
@@ -108,6 +115,9 @@ func (s *Set) claimItems() []*Item {
 			}
 			field := f
 			it.apply = func(s *Set, gold *model.Annotation, from []string) error {
+				if len(from) == 0 && s.goldClaim(gold, group) == "" {
+					return nil // none of a claim gold does not have
+				}
 				who := ""
 				if len(from) > 0 {
 					who = from[0]
@@ -271,7 +281,12 @@ func (s *Set) setClaimField(gold *model.Annotation, g *model.Claim, src model.Cl
 	case "claimant":
 		c := model.Claimant{Name: src.Claimant.Name}
 		if sp, ok := s.Versions[who].Span(src.Claimant.SpanID); ok && set {
-			c = model.Claimant{SpanID: s.ensureSpan(gold, who, sp)}
+			if id := s.ensureSpan(gold, who, sp); id != "" {
+				c = model.Claimant{SpanID: id}
+			} else {
+				// The reviewer kept no mention there: the claimant is named.
+				c = model.Claimant{Name: s.Versions[who].RefName(sp.ID, s.Text)}
+			}
 		}
 		// ensureSpan may have grown gold.Entities, not gold.Claims: g
 		// still points into gold.Claims.

@@ -167,7 +167,7 @@ func (s *Set) entityItems() []*Item {
 		if havers == 0 {
 			continue
 		}
-		base := s.rangeKey("entity", c.where)
+		base := s.rangeKey("entity", s.keyRange(c))
 		name := ""
 		for _, who := range s.all {
 			if e, ok := s.main(c, who); ok {
@@ -176,7 +176,7 @@ func (s *Set) entityItems() []*Item {
 			}
 		}
 		fields := []string{fieldAffiliations}
-		if havers >= 2 {
+		if havers >= 2 || s.single {
 			fields = []string{fieldGrouping, fieldName, fieldAliases, fieldExternalIDs, fieldRegistry, fieldAffiliations}
 		}
 		for _, f := range fields {
@@ -399,7 +399,9 @@ func (s *Set) reapplyEntityDecisions(gold *model.Annotation, stretch model.Range
 		decided[d.Item] = d
 	}
 	for _, it := range s.Items {
-		if it.Kind != KindEntity || it.Field == fieldGrouping || !it.comp.touches(stretch) {
+		// Affiliations are applied again whatever the stretch: the entity
+		// an affiliation points at may be the one the mention brought.
+		if it.Kind != KindEntity || it.Field == fieldGrouping || !it.comp.touches(stretch) && it.Field != fieldAffiliations {
 			continue
 		}
 		if d, ok := decided[it.Key]; ok {
@@ -433,4 +435,32 @@ func (s *Set) mentionsOf(who, entityID string) []model.Span {
 		}
 	}
 	return s.mentions[who][entityID]
+}
+
+// keyRange is the mention an entity's items are named by: the first of
+// gold's entity when gold has it (stable whoever is compared later), else
+// the first mention every annotator with it shares, else its first.
+func (s *Set) keyRange(c *component) model.Range {
+	first := func(rs []model.Range) (model.Range, bool) {
+		best, ok := model.Range{}, false
+		for _, r := range rs {
+			if !ok || r.Start < best.Start || r.Start == best.Start && r.End > best.End {
+				best, ok = r, true
+			}
+		}
+		return best, ok
+	}
+	var golds []model.Range
+	for _, id := range c.ents[goldKey] {
+		for _, m := range s.mentionsOf(goldKey, id) {
+			golds = append(golds, m.Range())
+		}
+	}
+	if r, ok := first(golds); ok {
+		return r
+	}
+	if r, ok := first(c.shared); ok {
+		return r
+	}
+	return c.where
 }

@@ -118,7 +118,7 @@ func (s *Set) incidentItems() []*Item {
 		if len(havers) == 0 {
 			continue
 		}
-		anchor := fmt.Sprintf("incident #%d", gi+1)
+		anchor := s.incidentHaverAnchor(gi)
 		if inc, ok := s.incidentOf(g, goldKey); ok {
 			anchor = "incident " + inc.ID
 		}
@@ -148,7 +148,7 @@ func (s *Set) incidentItems() []*Item {
 			return nil
 		}
 		items = append(items, exist)
-		if len(havers) < 2 {
+		if len(havers) < 2 && !s.single {
 			continue
 		}
 		for _, f := range s.incidentFields(g) {
@@ -162,6 +162,12 @@ func (s *Set) incidentItems() []*Item {
 			}
 			field := f
 			it.apply = func(s *Set, gold *model.Annotation, from []string) error {
+				if len(from) == 0 && s.goldIncident(gold, group) == "" {
+					return nil // none of an incident gold does not have
+				}
+				if err := s.checkMax(group, field, from); err != nil {
+					return err
+				}
 				who := havers[0]
 				if len(from) > 0 {
 					who = from[0]
@@ -391,7 +397,9 @@ func (s *Set) copyValue(gold *model.Annotation, who string, v model.Value) model
 	}
 	for _, id := range v.List {
 		if sp, ok := s.Versions[who].Span(id); ok {
-			n.List = append(n.List, s.ensureSpan(gold, who, sp))
+			if g := s.ensureSpan(gold, who, sp); g != "" && !slices.Contains(n.List, g) {
+				n.List = append(n.List, g)
+			}
 		} else {
 			n.List = append(n.List, id) // a code, for multi-choice fields
 		}
@@ -412,4 +420,39 @@ func (s *Set) goldRef(gold *model.Annotation, who, id string) string {
 		}
 	}
 	return ""
+}
+
+// incidentHaverAnchor names an aligned incident gold does not have by the
+// first annotator who has it and her incident's id ("incident @alice:i3"),
+// never by its place in the alignment, which changes as incidents are
+// taken.
+func (s *Set) incidentHaverAnchor(gi int) string {
+	g := s.incidents[gi]
+	for _, who := range s.Annotators {
+		if inc, ok := s.incidentOf(g, who); ok {
+			return "incident @" + who + ":" + inc.ID
+		}
+	}
+	return fmt.Sprintf("incident #%d", gi+1)
+}
+
+// checkMax refuses taking several versions of a multi-choice field that
+// would hold more values together than the schema allows.
+func (s *Set) checkMax(gi int, field string, from []string) error {
+	f, ok := s.Schema.Field(field)
+	if !ok || f.Type != model.FieldMultiChoice || f.Max <= 0 || len(from) < 2 {
+		return nil
+	}
+	codes := map[string]bool{}
+	for _, who := range from {
+		if inc, ok := s.incidentOf(s.incidents[gi], who); ok {
+			for _, c := range inc.Fields[field].List {
+				codes[c] = true
+			}
+		}
+	}
+	if len(codes) > f.Max {
+		return fmt.Errorf("%s takes at most %d values; the versions hold %d together: take one", f.Title(), f.Max, len(codes))
+	}
+	return nil
 }

@@ -47,7 +47,10 @@ func (s *Set) mentionItems() []*Item {
 		for _, who := range s.all {
 			var parts []string
 			for _, sp := range spans[who] {
-				parts = append(parts, fmt.Sprintf("%s %s", sp.Label, quote(words(s.Text, sp.Range()))))
+				// Where it starts and ends (code points) as well as its words:
+				// a boundary that differs is a difference, however long the
+				// mention.
+				parts = append(parts, fmt.Sprintf("%s %d-%d “%s”", sp.Label, s.runes.Runes(sp.Start), s.runes.Runes(sp.End), words(s.Text, sp.Range())))
 			}
 			sort.Strings(parts)
 			it.Versions[who] = strings.Join(parts, ", ")
@@ -63,19 +66,29 @@ func (s *Set) mentionItems() []*Item {
 				label      string
 			}
 			want := map[ext]bool{}
+			var kept []model.Span
 			for _, who := range from {
 				for _, sp := range spans[who] {
 					want[ext{sp.Start, sp.End, sp.Label}] = true
 				}
 			}
-			for _, g := range slices.Clone(gold.Entities) {
-				if g.Start < stretch.End && stretch.Start < g.End && !want[ext{g.Start, g.End, g.Label}] {
-					model.RemoveSpan(gold, g, s.Text)
-				}
-			}
 			for _, who := range from {
 				for _, sp := range spans[who] {
-					s.ensureSpan(gold, who, sp)
+					id := s.spanFor(gold, who, sp, true)
+					if g, ok := gold.Span(id); ok {
+						kept = append(kept, g)
+					}
+				}
+			}
+			for _, g := range slices.Clone(gold.Entities) {
+				if g.Start < stretch.End && stretch.Start < g.End && !want[ext{g.Start, g.End, g.Label}] {
+					// What referred to the mention that goes refers to the
+					// mention taken in its place (the most overlapping), so
+					// a claimant, a grade or evidence is not lost.
+					if to, ok := mostOverlapping(kept, g.Range()); ok {
+						model.RepointSpan(gold, g.ID, to.ID)
+					}
+					model.RemoveSpan(gold, g, s.Text)
 				}
 			}
 			return nil
@@ -90,19 +103,66 @@ func (s *Set) mentionItems() []*Item {
 // when gold has none: it joins the gold entity that already holds another
 // mention of who's entity, else a copy of who's entity (name, label,
 // aliases, external ids, registry link). A decision on a mention carries
-// its entity.
+// its entity. Where the mentions of that stretch were decided already, a
+// claim, grade or field brought in refers to gold's mention there (the
+// most overlapping) and never adds the variant the reviewer did not take;
+// "" when gold has none there.
 func (s *Set) ensureSpan(gold *model.Annotation, who string, sp model.Span) string {
-	for i, g := range gold.Entities {
+	return s.spanFor(gold, who, sp, false)
+}
+
+// spanFor is ensureSpan; take is set by the decision on the mentions
+// themselves, which adds what it takes whatever was decided before.
+func (s *Set) spanFor(gold *model.Annotation, who string, sp model.Span, take bool) string {
+	for _, g := range gold.Entities {
 		if g.Start == sp.Start && g.End == sp.End && g.Label == sp.Label {
-			if _, ok := gold.Referent(g.Entity); !ok || g.Entity == "" {
-				gold.Entities[i].Entity = s.goldEntityOrCopy(gold, who, sp)
-			}
+			return s.keepEntity(gold, who, sp, g.ID)
+		}
+	}
+	if !take && s.mentionDecided(gold, sp.Range()) {
+		if g, ok := mostOverlapping(gold.Entities, sp.Range()); ok {
 			return g.ID
 		}
+		return ""
 	}
 	ent := s.goldEntityOrCopy(gold, who, sp)
 	id := gold.NewID("e")
 	gold.Entities = append(gold.Entities, model.Span{ID: id, Start: sp.Start, End: sp.End, Label: sp.Label, Entity: ent})
+	return id
+}
+
+// mentionDecided reports whether a decision on the mentions of a stretch
+// overlapping r stands in gold.
+func (s *Set) mentionDecided(gold *model.Annotation, r model.Range) bool {
+	for _, d := range gold.Decisions {
+		if dr, ok := s.spanRange(d.Item); ok && dr.Start < r.End && r.Start < dr.End {
+			return true
+		}
+	}
+	return false
+}
+
+// mostOverlapping is the span of spans that shares the most text with r.
+func mostOverlapping(spans []model.Span, r model.Range) (model.Span, bool) {
+	best, n := model.Span{}, 0
+	for _, g := range spans {
+		if o := min(g.End, r.End) - max(g.Start, r.Start); o > n {
+			best, n = g, o
+		}
+	}
+	return best, n > 0
+}
+
+// keepEntity gives gold's span id an entity when it has none it knows.
+func (s *Set) keepEntity(gold *model.Annotation, who string, sp model.Span, id string) string {
+	for i, g := range gold.Entities {
+		if g.ID != id {
+			continue
+		}
+		if _, ok := gold.Referent(g.Entity); !ok || g.Entity == "" {
+			gold.Entities[i].Entity = s.goldEntityOrCopy(gold, who, sp)
+		}
+	}
 	return id
 }
 

@@ -178,6 +178,9 @@ type Set struct {
 	// version's mentions by entity.
 	components []*component
 	mentions   map[string]map[string][]model.Span
+	// single: one annotator's work is reviewed; every part of hers is an
+	// item, and what she has that gold does not is to decide.
+	single bool
 }
 
 // Build builds the items of an article from the annotators' versions and
@@ -186,7 +189,8 @@ func Build(text string, schema *model.Schema, annotators []string, versions map[
 	if schema == nil {
 		schema = model.DefaultSchema()
 	}
-	s := &Set{Text: text, Schema: schema, Annotators: annotators, Versions: versions, runes: model.NewRuneIndex(text), made: map[string]string{}}
+	s := &Set{Text: text, Schema: schema, Annotators: annotators, Versions: versions, runes: model.NewRuneIndex(text), made: map[string]string{},
+		single: len(annotators) == 1}
 	s.all = append(slices.Clone(annotators), goldKey)
 	for _, w := range annotators {
 		s.anns = append(s.anns, versions[w])
@@ -216,6 +220,7 @@ func Build(text string, schema *model.Schema, annotators []string, versions map[
 		delete(it.Show, goldKey)
 	}
 	s.settle(g.Decisions)
+	s.settleRejected()
 	return s
 }
 
@@ -232,6 +237,11 @@ func (s *Set) settle(decisions []model.Decision) {
 	}
 	for _, it := range s.Items {
 		it.State = versionState(s.Annotators, it.Versions)
+		if w := s.Annotators; s.single && len(w) == 1 && it.Versions[w[0]] != "" && it.Versions[w[0]] != it.Gold {
+			// Hers differs from gold: new since gold was made from hers
+			// (or never decided).
+			it.State = Changed
+		}
 		d, ok := decided[it.Key]
 		if !ok {
 			if it.Kind == KindMention && it.Undecided() {
@@ -254,6 +264,27 @@ func (s *Set) settle(decisions []model.Decision) {
 			if saw && seen != it.Digest[who] || !saw && it.Digest[who] != goldDigest {
 				it.State = Changed
 			}
+		}
+	}
+}
+
+// settleRejected makes the fields of a claim or incident the reviewer
+// rejected decided too: there is nothing left of it to decide.
+func (s *Set) settleRejected() {
+	type group struct {
+		kind string
+		gi   int
+	}
+	rejected := map[group]*model.Decision{}
+	for _, it := range s.Items {
+		if (it.Kind == KindClaim || it.Kind == KindIncident) && it.Field == "" && it.State == Decided &&
+			it.Decision != nil && it.Decision.Kind == model.DecisionRejected {
+			rejected[group{it.Kind, it.group}] = it.Decision
+		}
+	}
+	for _, it := range s.Items {
+		if d, ok := rejected[group{it.Kind, it.group}]; ok && it.Field != "" && it.Decision == nil {
+			it.Decision, it.State = d, Decided
 		}
 	}
 }
@@ -391,8 +422,12 @@ func (s *Set) Open() int {
 func Start(text string, schema *model.Schema, who string, version *model.Annotation, gold model.Annotation, by string, now time.Time) (model.Annotation, error) {
 	s := Build(text, schema, []string{who}, map[string]*model.Annotation{who: version}, &gold)
 	next := gold.Clone()
-	if _, err := s.AcceptAgreed(&next, by, now); err != nil {
-		return gold, err
+	for _, it := range s.Items {
+		if havers := it.Havers(s.Annotators); len(havers) > 0 && it.Decision == nil {
+			if err := s.Decide(&next, it, model.DecisionAccepted, havers, by, now); err != nil {
+				return gold, err
+			}
+		}
 	}
 	// Every part of her version is in gold now; what the items do not
 	// cover (notes) comes along too.
@@ -454,11 +489,21 @@ func (s *Set) rekey(gold *model.Annotation, it *Item) string {
 	case KindIncident:
 		id = s.goldIncident(gold, it.group)
 	}
+	anchor := it.Kind + " " + id
 	if id == "" {
-		return ""
+		// Gold has none (rejected): named by the annotator's, as the next
+		// Build names it.
+		switch it.Kind {
+		case KindClaim:
+			anchor = s.claimHaverAnchor(it.group)
+		case KindIncident:
+			anchor = s.incidentHaverAnchor(it.group)
+		default:
+			return ""
+		}
 	}
 	if it.Field != "" {
-		return it.Kind + " " + id + " " + it.Field
+		return anchor + " " + it.Field
 	}
-	return it.Kind + " " + id
+	return anchor
 }

@@ -305,8 +305,8 @@ func (m *Model) onVersionSaved(msg versionSavedMsg) tea.Cmd {
 		return m.replayPending()
 	}
 	a := msg.ann
-	model.GroupMentions(&a, m.doc.text)
 	if m.versions != nil && m.doc != nil && a.ArticleID == m.doc.article.ID {
+		model.GroupMentions(&a, m.doc.text)
 		m.versions[a.Annotator] = &a
 	}
 	m.rebuildReview()
