@@ -1146,71 +1146,36 @@ func (m *Model) applyIncidentRow(next *model.Annotation, id string, r *formRow, 
 			if clear && map[string]*int{"low": c.Low, "best": c.Best, "high": c.High}[part] == nil {
 				return "", nil // this estimate is already unknown
 			}
-			switch part {
-			case "low":
-				c.Low = n
-			case "best":
-				c.Best = n
-			case "high":
-				c.High = n
-			}
-			if err := model.CheckCount(c); err != nil {
+			if v, err = model.SetCountPart(v, part, n); err != nil {
 				return "", err
-			}
-			v = model.Value{Count: &c}
-			if c.Low == nil && c.Best == nil && c.High == nil {
-				v = model.Value{}
 			}
 		} else {
 			v = model.Value{Number: n}
 		}
 	case rowDate:
-		d := model.Date{}
-		if v.Date != nil {
-			d = *v.Date
-		}
 		val := draft
 		if clear {
 			val = ""
 		} else if draft == "" {
 			return "", nil
 		}
-		if part == "end" {
-			d.End = val
-		} else {
-			d.Start = val
-		}
-		if d.Start == "" && d.End != "" {
-			return "", fmt.Errorf("enter the start date first")
-		}
-		if d.Start != "" {
-			if err := model.CheckDate(d); err != nil {
-				return "", err
-			}
-		}
-		if d.Precision == "" && d.Start != "" {
-			d.Precision = "day"
-		}
-		v = model.Value{Date: &d}
-		if d.Start == "" {
-			v = model.Value{}
+		var err error
+		if v, err = model.SetDatePart(v, part, val); err != nil {
+			return "", err
 		}
 	case rowChoice:
 		if part == "precision" {
-			if v.Date == nil {
-				return "", fmt.Errorf("enter the date first")
-			}
-			d := *v.Date
-			if clear {
-				d.Precision = ""
-			} else {
-				p, err := pick(r, draft, choice)
-				if err != nil || p == "" {
+			p := ""
+			if !clear {
+				var err error
+				if p, err = pick(r, draft, choice); err != nil || p == "" {
 					return "", err
 				}
-				d.Precision = p
 			}
-			v = model.Value{Date: &d}
+			var err error
+			if v, err = model.SetDatePrecision(v, p); err != nil {
+				return "", err
+			}
 			break
 		}
 		if clear {
@@ -1236,20 +1201,7 @@ func (m *Model) applyIncidentRow(next *model.Annotation, id string, r *formRow, 
 			}
 			// A list names each entity once: picking an entity it holds
 			// (by any of its mentions) takes it out again.
-			held := ""
-			for _, id := range list {
-				if id == p || m.sameEntity(next, id, p) {
-					held = id
-				}
-			}
-			switch {
-			case held != "":
-				list = model.RemoveID(list, held)
-			case r.kind == rowEntity && !r.multiple:
-				list = []string{p}
-			default:
-				list = append(list, p)
-			}
+			list = model.ToggleListItem(list, p, func(a, b string) bool { return m.sameEntity(next, a, b) }, r.kind == rowEntity && !r.multiple)
 		}
 		v = model.Value{List: list}
 	default:
