@@ -378,12 +378,26 @@ func (s *Server) panicked(sess ssh.Session, rec *sessionRecord, p *panicReport) 
 	_ = sess.Exit(1)
 }
 
+// The largest window a session is drawn in: a frame costs memory with its
+// cells, so a client's terminal size is bounded (larger at the start is
+// refused with a message; a resize past it is drawn at the bound).
+const (
+	MaxWidth  = 1000
+	MaxHeight = 500
+)
+
 // runScreen runs the session's program on its terminal until the
 // annotator quits, the connection ends or the server stops.
 func (s *Server) runScreen(sess ssh.Session, rec *sessionRecord) {
 	pty, resizes, ok := sess.Pty()
 	if !ok {
 		s.refuse(sess, rec, "refused: no terminal", "this server shows the annotation screen and needs a terminal: connect with ssh -t")
+		return
+	}
+	if w, h := pty.Window.Width, pty.Window.Height; w > MaxWidth || h > MaxHeight {
+		// A frame takes memory with the window's cells: a client must not
+		// make the server draw a 65535x65535 screen.
+		s.refuse(sess, rec, "refused: window too large", fmt.Sprintf("the terminal is %dx%d; this server draws at most %dx%d: make the window smaller and connect again", w, h, MaxWidth, MaxHeight))
 		return
 	}
 	opts, unsubscribe := s.sessionOptions(rec.id, pty.Term, sess.Environ())
@@ -417,7 +431,8 @@ func (s *Server) runScreen(sess ssh.Session, rec *sessionRecord) {
 				if !ok {
 					return
 				}
-				p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+				// A window grown past the bound is drawn at the bound.
+				p.Send(tea.WindowSizeMsg{Width: min(w.Width, MaxWidth), Height: min(w.Height, MaxHeight)})
 			}
 		}
 	}()

@@ -737,3 +737,20 @@ func TestSessionOptions(t *testing.T) {
 		t.Error("a guest is handed articles")
 	}
 }
+
+// TestServeBoundsTheWindow: a client asking for a terminal past the bound
+// (3000x1000 took the server from 20 MB to 691 MB) is refused with one
+// line; a resize past it is drawn at the bound.
+func TestServeBoundsTheWindow(t *testing.T) {
+	tm := startTeam(t, []string{"alice"}, useProbe)
+	big := openTerminal(t, tm.login("alice"), 3000, 1000, "xterm-256color")
+	if code := big.end(); code != 1 || !strings.Contains(big.errOut.String(), "the terminal is 3000x1000; this server draws at most 1000x500") {
+		t.Errorf("a 3000x1000 terminal: exit %d, stderr %q", code, big.errOut.String())
+	}
+	term := openTerminal(t, tm.login("alice"), 80, 24, "xterm-256color")
+	term.waitFor("size 80x24")
+	if err := term.sess.WindowChange(65535, 65535); err != nil {
+		t.Fatal(err)
+	}
+	term.waitFor(fmt.Sprintf("size %dx%d", MaxWidth, MaxHeight))
+}
