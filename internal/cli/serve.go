@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -30,8 +31,8 @@ const shutdownGrace = 10 * time.Second
 func runServe(e *env, args []string) error {
 	fs := e.newFlags("serve")
 	listen := fs.String("listen", serve.DefaultAddr, "the address (`ADDR`) to listen on, host:port (another host than 127.0.0.1 opens the server to the network)")
-	keysPath := fs.String("authorized-keys", "", "the `FILE` of the annotators' public keys, in OpenSSH authorized_keys format, the name as annotator=\"NAME\" or the key's comment (default: the database's path + .authorized_keys)")
-	hostKey := fs.String("host-key", "", "the `FILE` of the server's private host key, made on first start (default: the database's path + .hostkey)")
+	keysPath := fs.String("authorized-keys", "", "the `FILE` of the annotators' public keys, in OpenSSH authorized_keys format, the name as annotator=\"NAME\" or the key's comment (default: the database's path + .authorized_keys; for PostgreSQL, serve.authorized_keys in the config folder)")
+	hostKey := fs.String("host-key", "", "the `FILE` of the server's private host key, made on first start (default: the database's path + .hostkey; for PostgreSQL, serve.hostkey in the config folder)")
 	idle := fs.Duration("idle-timeout", serve.DefaultIdleTimeout, "close a connection that sends and receives nothing this long (0: never)")
 	maxTime := fs.Duration("max-timeout", serve.DefaultMaxTimeout, "close any connection after this long (0: never)")
 	guest := fs.String("allow-keyless", "", "let clients without an authorized key in, read-only, as the guest `NAME`")
@@ -55,7 +56,8 @@ func runServe(e *env, args []string) error {
 			return errUsage{err.Error()}
 		}
 	}
-	keys, keysFrom, err := loadServeKeys(*keysPath, e.dbPath+".authorized_keys", *guest != "")
+	base := e.serveFilesBase()
+	keys, keysFrom, err := loadServeKeys(*keysPath, base+".authorized_keys", *guest != "")
 	if err != nil {
 		return err
 	}
@@ -67,7 +69,7 @@ func runServe(e *env, args []string) error {
 	}
 	hostKeyPath := *hostKey
 	if hostKeyPath == "" {
-		hostKeyPath = e.dbPath + ".hostkey"
+		hostKeyPath = base + ".hostkey"
 	}
 
 	db, schema, err := e.open()
@@ -213,4 +215,15 @@ func checkServedNames(db store.Store, keys *serve.AuthorizedKeys, keysFrom, gues
 		return errUsage{fmt.Sprintf("--allow-keyless: %v: did you mean %s?", sim, sim.Existing)}
 	}
 	return nil
+}
+
+// serveFilesBase is where serve's own files (host key, authorized keys)
+// are by default: beside a database file; for a PostgreSQL URL, which is
+// no path (and may hold a password), in the user's config folder
+// (`$XDG_CONFIG_HOME/annotate/serve`, else ~/.config/annotate/serve).
+func (e *env) serveFilesBase() string {
+	if e.onPostgres() {
+		return filepath.Join(filepath.Dir(e.keymapPath()), "serve")
+	}
+	return e.dbPath
 }

@@ -301,3 +301,18 @@ func TestServeCommandServesUntilSIGTERM(t *testing.T) {
 		}
 	}
 }
+
+// TestServeOnPostgresKeepsItsFilesInTheConfigFolder: serve on a PostgreSQL
+// URL takes its host key and authorized keys from the config folder by
+// default (it made paths of the URL and printed its password).
+func TestServeOnPostgresKeepsItsFilesInTheConfigFolder(t *testing.T) {
+	h := newHarness(t)
+	h.env["XDG_CONFIG_HOME"] = filepath.Join(h.dir, "config")
+	res := h.run("serve", "--db", "postgres://pwuser:rightpass@127.0.0.1:1/x?connect_timeout=1")
+	if strings.Contains(res.stdout+res.stderr, "rightpass") {
+		t.Errorf("serve printed the URL's password: %q", res.stderr)
+	}
+	if want := filepath.Join(h.dir, "config", "annotate", "serve.authorized_keys"); res.code == 0 || !strings.Contains(res.stderr, want) {
+		t.Errorf("serve on a URL without its keys file: exit %d, stderr %q; want the keys file looked for at %s", res.code, res.stderr, want)
+	}
+}
