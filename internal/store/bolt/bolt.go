@@ -372,7 +372,18 @@ func (db *DB) run(writable bool, fn func(*txn) error) (err error) {
 // damagedPanic is the error a panic inside bbolt becomes: one line naming
 // the file and what to do.
 func (db *DB) damagedPanic(r any) error {
-	return db.damaged(termtextSafe(fmt.Sprint(r)))
+	return db.damaged(pageProblem(fmt.Sprint(r)))
+}
+
+// pageProblem says in our words what bbolt found wrong with the file's
+// pages (its own text is a panic's: "panic: assertion failed: Page
+// expected to be: 0, but self identifies as 90"), keeping its detail.
+func pageProblem(said string) string {
+	detail := termtextSafe(said)
+	for _, prefix := range []string{"panic: ", "assertion failed: "} {
+		detail = strings.TrimPrefix(detail, prefix)
+	}
+	return "a page of the file is damaged (bbolt found: " + detail + ")"
 }
 
 // damagedRecord is the error a damaged record becomes: which file, which
@@ -1022,7 +1033,7 @@ func (db *DB) Check() ([]string, error) {
 	var problems []string
 	err := db.view(func(tx *txn) error {
 		for err := range tx.Check() {
-			problems = append(problems, err.Error())
+			problems = append(problems, pageProblem(err.Error()))
 		}
 		if v := storedVersion(tx); v != CurrentVersion {
 			problems = append(problems, fmt.Sprintf("layout version is %d, expected %d", v, CurrentVersion))

@@ -364,3 +364,15 @@ func FuzzSeal(f *testing.F) {
 		}
 	})
 }
+
+// TestPageProblemInOurWords: what bbolt says of a garbled page (a panic's
+// text) is said as a damaged page, its detail kept.
+func TestPageProblemInOurWords(t *testing.T) {
+	got := pageProblem("panic: assertion failed: Page expected to be: 0, but self identifies as 90")
+	if got != "a page of the file is damaged (bbolt found: Page expected to be: 0, but self identifies as 90)" {
+		t.Errorf("pageProblem: %q", got)
+	}
+	if strings.Contains(pageProblem("page 7: \x1b[2Jbad"), "\x1b") {
+		t.Errorf("a control character in bbolt's text reached the message")
+	}
+}
