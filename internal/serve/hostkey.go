@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"syscall"
 
 	gossh "golang.org/x/crypto/ssh"
 
@@ -20,6 +22,13 @@ import (
 // was written. A key others can read is refused, as sshd refuses one: it
 // would let them impersonate the server.
 func LoadHostKey(path string) (signer gossh.Signer, created bool, err error) {
+	// In a folder others may write to, another user could put their own
+	// key in its place (a folder with the sticky bit, as /tmp, keeps
+	// others from replacing a file they do not own).
+	if di, err := os.Stat(filepath.Dir(path)); err == nil && di.Mode().Perm()&0o022 != 0 && di.Mode()&fs.ModeSticky == 0 {
+		dir := filepath.Dir(path)
+		return nil, false, fmt.Errorf("host key %s is in a folder others can write to (%s, mode %04o): chmod go-w %s, or keep the key elsewhere with --host-key", path, dir, di.Mode().Perm(), dir)
+	}
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -31,6 +40,8 @@ func LoadHostKey(path string) (signer gossh.Signer, created bool, err error) {
 		return nil, false, fmt.Errorf("host key %s is %s, not a file", path, store.FileKind(fi.Mode()))
 	case fi.Mode().Perm()&0o077 != 0:
 		return nil, false, fmt.Errorf("host key %s can be read by others (mode %04o): chmod 600 %s", path, fi.Mode().Perm(), path)
+	case !ownedBySelf(fi):
+		return nil, false, fmt.Errorf("host key %s belongs to another user: the server's key must be its own (chown it, or keep the key elsewhere with --host-key)", path)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -73,4 +84,11 @@ func createHostKey(path string) (gossh.Signer, error) {
 		return nil, fmt.Errorf("write host key %s: %w", path, err)
 	}
 	return gossh.NewSignerFromKey(priv)
+}
+
+// ownedBySelf reports whether the file belongs to the user running the
+// server (always, where the system does not say).
+func ownedBySelf(fi fs.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return !ok || int(st.Uid) == os.Geteuid()
 }

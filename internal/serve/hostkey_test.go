@@ -63,3 +63,44 @@ func TestLoadHostKeyRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadHostKeyRefusesAnOpenFolder: a host key in a folder others can
+// write to is refused (another user could put their key in its place); a
+// folder with the sticky bit, as /tmp, is not.
+func TestLoadHostKeyRefusesAnOpenFolder(t *testing.T) {
+	open := filepath.Join(t.TempDir(), "open")
+	if err := os.Mkdir(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := LoadHostKey(filepath.Join(open, "k"))
+	if err == nil || !strings.Contains(err.Error(), "in a folder others can write to") {
+		t.Errorf("a host key in a 0777 folder: %v", err)
+	}
+	if err := os.Chmod(open, 0o777|os.ModeSticky); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := LoadHostKey(filepath.Join(open, "k")); err != nil {
+		t.Errorf("a host key in a sticky folder: %v", err)
+	}
+}
+
+// TestLoadHostKeyRefusesAnotherUsersKey: as root, a key owned by another
+// user is refused.
+func TestLoadHostKeyRefusesAnotherUsersKey(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("only root can give a file to another user: skipping the owner check")
+	}
+	path := filepath.Join(t.TempDir(), "k")
+	if _, _, err := LoadHostKey(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(path, 65534, 65534); err != nil {
+		t.Skipf("chown: %v", err)
+	}
+	if _, _, err := LoadHostKey(path); err == nil || !strings.Contains(err.Error(), "belongs to another user") {
+		t.Errorf("another user's host key: %v", err)
+	}
+}
