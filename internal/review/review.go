@@ -443,12 +443,6 @@ func (s *Set) rangeKey(kind string, r model.Range) string {
 	return fmt.Sprintf("%s %d-%d", kind, s.runes.Runes(r.Start), s.runes.Runes(r.End))
 }
 
-// Line is the article's line (1-based) where a byte offset lies, for
-// showing where an item is.
-func Line(text string, off int) int {
-	if off > len(text) {
-		off = len(text)
-	}
 	return strings.Count(text[:max(0, off)], "\n") + 1
 }
 

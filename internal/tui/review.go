@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -186,7 +185,7 @@ func (m *Model) decideItems(a actDecide) tea.Cmd {
 			return nil
 		}
 	}
-	confirm := registryLinksTaken(a)
+	confirm := registryLinksTaken(a, m.rv.set.Annotators)
 	m.afterSave = func(m *Model) tea.Cmd {
 		if a.advance && m.rv.toUndecided(false, false) {
 			m.showItem()
@@ -199,7 +198,7 @@ func (m *Model) decideItems(a actDecide) tea.Cmd {
 // registryLinksTaken are the registry entries a decision links gold to:
 // a reviewer's decision confirms them, so what one annotator's linking
 // made becomes everyone's (see store.ConfirmRegistry).
-func registryLinksTaken(a actDecide) []string {
+func registryLinksTaken(a actDecide, annotators []string) []string {
 	var ids []string
 	for _, it := range a.items {
 		if it.Kind != review.KindEntity || it.Field != review.FieldRegistry {
@@ -207,7 +206,7 @@ func registryLinksTaken(a actDecide) []string {
 		}
 		from := a.from
 		if a.kind == model.DecisionAccepted {
-			from = it.Havers(sortedKeys(it.Versions))
+			from = it.Havers(annotators)
 		}
 		for _, w := range from {
 			if id := it.Versions[w]; id != "" && !slices.Contains(ids, id) {
@@ -216,15 +215,6 @@ func registryLinksTaken(a actDecide) []string {
 		}
 	}
 	return ids
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // registryConfirmedMsg says how confirming registry entries went.
@@ -436,11 +426,11 @@ func (m *Model) reply(a actComment) tea.Cmd {
 
 // renderReview draws the Review tab.
 func (m *Model) renderReview(w, h int) []string {
-	text := ""
-	if m.doc != nil {
-		text = m.doc.text
+	d := m.doc
+	if d == nil {
+		d = &document{}
 	}
-	return m.rv.View(m.styles, w, h, m.focus == focusSide, text)
+	return m.rv.View(m.styles, w, h, m.focus == focusSide, d)
 }
 
 // The review queue: articles with versions to compare (two or more
@@ -594,5 +584,3 @@ func reviewStateMark(state string) string {
 	}
 	return ""
 }
-
-var _ = strings.TrimSpace

@@ -347,13 +347,13 @@ func (t *reviewTab) updateComments(kp tea.KeyPressMsg) (reviewAction, tea.Cmd, b
 
 // viewComments draws the annotator's side: each comment with where its
 // item is and the answers.
-func (t *reviewTab) viewComments(st Styles, w, h int, focused bool, text string) []string {
+func (t *reviewTab) viewComments(st Styles, w, h int, focused bool, d *document) []string {
 	lines := wrapSegs([]seg{{fmt.Sprintf("%d review comments", len(t.comments)), st.Subtle}}, w, 2)
 	cursorLine := 0
 	for i, c := range t.comments {
 		where := ""
 		if c.Where != nil {
-			where = fmt.Sprintf("l.%d ", review.Line(text, c.Where.Start))
+			where = fmt.Sprintf("l.%d ", d.lineNumber(c.Where.Start))
 		}
 		title := c.Title
 		if title == "" {
@@ -435,9 +435,12 @@ func (t *reviewTab) updateInput(msg tea.Msg) (reviewAction, tea.Cmd, bool) {
 }
 
 // View draws the tab in w columns and h lines.
-func (t *reviewTab) View(st Styles, w, h int, focused bool, text string) []string {
+// d is the open article: its line numbers are counted once (a line
+// counted from the text's start per item and frame cost a 200,000-character
+// article a pass per item).
+func (t *reviewTab) View(st Styles, w, h int, focused bool, d *document) []string {
 	if t != nil && t.set == nil && len(t.comments) > 0 {
-		return t.viewComments(st, w, h, focused, text)
+		return t.viewComments(st, w, h, focused, d)
 	}
 	if t == nil || t.set == nil {
 		return []string{st.Subtle.Render("No versions to review.")}
@@ -452,7 +455,7 @@ func (t *reviewTab) View(st Styles, w, h int, focused bool, text string) []strin
 	for i, it := range s.Items {
 		where := ""
 		if it.Where.End > it.Where.Start {
-			where = fmt.Sprintf("l.%d ", review.Line(text, it.Where.Start))
+			where = fmt.Sprintf("l.%d ", d.lineNumber(it.Where.Start))
 		}
 		line := it.State.Mark() + " " + st.Subtle.Render(where) + termtext.Line(it.Title)
 		if d := it.Decision; d != nil {
@@ -476,7 +479,7 @@ func (t *reviewTab) View(st Styles, w, h int, focused bool, text string) []strin
 			line = fit("▸ "+line, w)
 		}
 		lines = append(lines, line)
-		lines = append(lines, t.detail(st, it, w, text)...)
+		lines = append(lines, t.detail(st, it, w, d.text)...)
 	}
 	if t.input != nil {
 		title := "comment: "
