@@ -443,9 +443,6 @@ func (s *Set) rangeKey(kind string, r model.Range) string {
 	return fmt.Sprintf("%s %d-%d", kind, s.runes.Runes(r.Start), s.runes.Runes(r.End))
 }
 
-	return strings.Count(text[:max(0, off)], "\n") + 1
-}
-
 // words is a stretch of text with its white space collapsed.
 func words(text string, r model.Range) string {
 	if model.CheckRange(text, r.Start, r.End) != nil {
