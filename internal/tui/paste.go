@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -47,7 +48,7 @@ func (m *Model) pasteIntoForm(text string) {
 	joined := false
 	if strings.Contains(text, "\n") && !r.holdsLines() {
 		if r.kind != rowText {
-			m.fail(errPasteLines(r.title))
+			m.fail(fmt.Errorf("a paste of several lines does not fit %s: nothing pasted", r.title))
 			return
 		}
 		text, joined = strings.Join(strings.Fields(text), " "), true
@@ -87,10 +88,4 @@ func (m *Model) pasteIntoForm(text string) {
 	} else {
 		m.setMessage("pasted into " + r.title + ": enter saves it")
 	}
-}
-
-type errPasteLines string
-
-func (e errPasteLines) Error() string {
-	return "a paste of several lines does not fit " + string(e) + ": nothing pasted"
 }
